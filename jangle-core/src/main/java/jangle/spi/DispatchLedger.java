@@ -1,0 +1,47 @@
+package jangle.spi;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.UUID;
+
+/**
+ * Pending and dead deliveries (§8.2), kept by the event store because D1 needs one transaction. Thread-safe.
+ */
+public interface DispatchLedger {
+    /** Pending deliveries whose last attempt (or commit) is at or before {@code now − maxAge}, oldest position first. */
+    List<Delivery> due(Instant now, Duration maxAge, int limit);
+
+    /** Idempotent; unknown or already done is not an error. */
+    void markDone(Collection<DeliveryKey> deliveries);
+
+    /**
+     * Increments attempts and stores the error and time; parks the delivery as {@link DeliveryStatus#DEAD} when
+     * attempts reach {@code deadLetterAttempts}. Returns the new status (DONE when the delivery was unknown or done).
+     */
+    DeliveryStatus recordFailure(DeliveryKey delivery, String error, Instant now, int deadLetterAttempts);
+
+    /** Pending or dead deliveries for operators, oldest position first; {@code handler} null means all handlers. */
+    List<Delivery> list(DeliveryStatus status, String handler, int limit);
+
+    /** Puts dead deliveries back to pending with attempts reset, due at once. {@code handler} null: all handlers of
+     * the event. Returns how many were reset. */
+    int retry(UUID eventId, String handler);
+
+    /** {@link #retry} for every dead delivery (of one handler, when not null). */
+    int retryAll(String handler);
+
+    /** Marks a pending or dead delivery done without running it. Returns false when there was none. */
+    boolean skip(DeliveryKey delivery, String reason);
+
+    /** The lowest position with a delivery of this status for {@code handler}; empty when none. */
+    OptionalLong lowestPosition(String handler, DeliveryStatus status);
+
+    /** Deliveries of this status whose event carries {@code correlationId} (CA3). */
+    long count(UUID correlationId, DeliveryStatus status);
+
+    /** Handler names that have pending or dead deliveries (D13). */
+    List<String> handlersWithWork();
+}

@@ -1,0 +1,47 @@
+package jangle.spi;
+
+import jangle.EventRecord;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.stream.Stream;
+
+/**
+ * The event store SPI (§7). Every implementation passes the same contract suite ({@code jangle-test}).
+ * Implementations are thread-safe.
+ */
+public interface EventStore {
+    /**
+     * Writes all events atomically, possibly for several aggregates, with their dispatch bookkeeping (D1), and marks
+     * {@code completing} done in the same transaction when it is not null (D15; unknown or already done is not an
+     * error). Enforces unique (aggregate id, version), unique event id and gapless versions (ST4): a violation raises
+     * {@link jangle.VersionConflictException} or {@link jangle.DuplicateEventIdException} and writes nothing (ST3).
+     */
+    AppendResult append(List<NewEvent> events, DeliveryKey completing);
+
+    default AppendResult append(List<NewEvent> events) {
+        return append(events, null);
+    }
+
+    /**
+     * The aggregate's events with version greater than {@code afterVersion}, ascending, fetched in batches and
+     * streamed; the caller closes the stream.
+     */
+    Stream<EventRecord<?>> read(String aggregateId, long afterVersion);
+
+    /** Up to {@code limit} events with position greater than {@code afterPosition}, ascending, never skipping (G1). */
+    List<EventRecord<?>> readFeed(long afterPosition, int limit);
+
+    /** One event by id. Throws {@link jangle.SerializationException} when its payload cannot be read (D14). */
+    Optional<EventRecord<?>> readEvent(UUID eventId);
+
+    /** 0 when the stream is empty. */
+    long lastVersion(String aggregateId);
+
+    /** The highest committed position (0 when empty). */
+    long lastPosition();
+
+    /** The dispatch ledger kept in this store (§8.2). */
+    DispatchLedger ledger();
+}
