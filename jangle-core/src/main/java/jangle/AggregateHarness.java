@@ -16,7 +16,7 @@ import java.util.function.Function;
 public interface AggregateHarness<A extends Aggregate> {
     /** Binds {@code type}; throws {@link ConfigurationException} naming the class and method on a bad signature. */
     static <A extends Aggregate> AggregateHarness<A> of(Class<A> type, Function<String, A> factory, Clock clock) {
-        throw new UnsupportedOperationException("skeleton: being implemented");
+        return DefaultAggregateHarness.create(type, factory, clock);
     }
 
     /** A blank aggregate with the given events applied in order (versions taken from the records, A3). */

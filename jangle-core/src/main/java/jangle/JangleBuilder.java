@@ -1,79 +1,383 @@
 package jangle;
 
+import jangle.internal.FastUuids;
+import jangle.spi.StoreContext;
 import jangle.spi.StoreProvider;
+import jangle.spi.Stores;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
 import java.util.UUID;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import java.util.regex.Pattern;
 
 /**
  * The one composition root (CR1). Collects everything an application consists of; {@link #build()} checks it all and
  * returns an immutable {@link Jangle}, or throws one {@link ConfigurationException} listing every problem (CR2).
- * Not thread-safe; use once.
+ * Nothing is registered anywhere else: no static registries, no classpath scanning (CR3). Not thread-safe; build once.
+ *
+ * {@snippet :
+ * Jangle jangle = Jangle.builder()
+ *         .commands(BankCommand.class)
+ *         .events(BankEvent.class)
+ *         .aggregate(AccountAggregate.class, AccountAggregate::new)
+ *         .projection("bank-views", FundsDeposited.class, (record, ctx) -> views.onDeposited(record))
+ *         .build();
+ * }
  */
 public final class JangleBuilder {
+    private static final Pattern HANDLER_NAME = Pattern.compile("[A-Za-z0-9._:-]{1,100}");
+
+    private Clock clock = Clock.systemUTC();
+    private Supplier<UUID> ids;
+    private StoreProvider stores;
+    private Map<String, String> environment;
+    private final Set<Class<? extends Command>> commandFamilies = new LinkedHashSet<>();
+    private final Set<Class<? extends Event>> eventFamilies = new LinkedHashSet<>();
+    private final Set<Class<? extends Query<?>>> queryFamilies = new LinkedHashSet<>();
+    private final List<Upcaster> upcasters = new ArrayList<>();
+    private final Map<Class<? extends Aggregate>, Function<String, ? extends Aggregate>> aggregates = new LinkedHashMap<>();
+    private final List<HandlerRegistration> handlers = new ArrayList<>();
+    private final List<SagaRegistration<?>> sagas = new ArrayList<>();
+    private final List<QueryRegistration> queries = new ArrayList<>();
+    private final Map<String, String> explicitSettings = new HashMap<>();
+    private final List<String> earlyProblems = new ArrayList<>();
+    private boolean built;
+
+    /** One query handler as registered. */
+    record QueryRegistration(Class<?> type, QueryHandler<?, ?> handler, List<String> readsFrom) {
+    }
+
     JangleBuilder() {
     }
 
     // ---- infrastructure ----
-    public JangleBuilder clock(Clock clock) { throw todo(); }
 
-    public JangleBuilder idSupplier(Supplier<UUID> ids) { throw todo(); }
+    /** The clock for every time Jangle reads (§2, A11, SG10). Default: system UTC. */
+    public JangleBuilder clock(Clock clock) {
+        this.clock = Objects.requireNonNull(clock, "clock");
+        return this;
+    }
 
-    /** Default: the in-memory stores. */
-    public JangleBuilder stores(StoreProvider provider) { throw todo(); }
+    /** The supplier of event and command ids (§2). Default: random version-4 UUIDs. */
+    public JangleBuilder idSupplier(Supplier<UUID> ids) {
+        this.ids = Objects.requireNonNull(ids, "ids");
+        return this;
+    }
 
-    /** The environment read for {@code JANGLE_*} settings; default {@link System#getenv()}. */
-    public JangleBuilder environment(Map<String, String> environment) { throw todo(); }
+    /** The stores, opened at {@link #build()} with the registered types. Default: the in-memory stores. */
+    public JangleBuilder stores(StoreProvider provider) {
+        this.stores = Objects.requireNonNull(provider, "provider");
+        return this;
+    }
+
+    /** The environment read for {@code JANGLE_*} settings; default {@link System#getenv()} (read at build). */
+    public JangleBuilder environment(Map<String, String> environment) {
+        this.environment = Map.copyOf(environment);
+        return this;
+    }
 
     // ---- message families ----
-    /** Registers every permitted record of a sealed command family; each needs exactly one aggregate route. */
-    public JangleBuilder commands(Class<? extends Command> family) { throw todo(); }
 
-    /** Registers every permitted record of a sealed event family with its type name (J2). */
-    public JangleBuilder events(Class<? extends Event> family) { throw todo(); }
+    /** Registers a sealed command family (or one command record); each member needs exactly one aggregate route. */
+    public JangleBuilder commands(Class<? extends Command> family) {
+        commandFamilies.add(Objects.requireNonNull(family, "family"));
+        return this;
+    }
 
-    /** Registers every permitted record of a sealed query family; each needs exactly one handler. */
-    public JangleBuilder queries(Class<? extends Query<?>> family) { throw todo(); }
+    /** Registers every permitted record of a sealed event family (or one record) with its type name (J2). */
+    public JangleBuilder events(Class<? extends Event> family) {
+        eventFamilies.add(Objects.requireNonNull(family, "family"));
+        return this;
+    }
 
-    public JangleBuilder upcaster(Upcaster upcaster) { throw todo(); }
+    /** Registers a sealed query family (or one query record); each member needs exactly one handler (Q2). */
+    public JangleBuilder queries(Class<? extends Query<?>> family) {
+        queryFamilies.add(Objects.requireNonNull(family, "family"));
+        return this;
+    }
+
+    public JangleBuilder upcaster(Upcaster upcaster) {
+        upcasters.add(Objects.requireNonNull(upcaster, "upcaster"));
+        return this;
+    }
 
     // ---- behaviour ----
-    public <A extends Aggregate> JangleBuilder aggregate(Class<A> type, Function<String, A> factory) { throw todo(); }
 
-    public <E extends Event> JangleBuilder projection(String name, Class<E> type, EventHandler<E> handler) { throw todo(); }
+    /** Registers an aggregate class with the factory that receives the aggregate id (A12). */
+    public <A extends Aggregate> JangleBuilder aggregate(Class<A> type, Function<String, A> factory) {
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(factory, "factory");
+        if (aggregates.putIfAbsent(type, factory) != null) {
+            earlyProblems.add("aggregate " + type.getName() + " is registered twice");
+        }
+        return this;
+    }
 
-    public JangleBuilder projection(Projection projection) { throw todo(); }
+    /** A read-model handler for one event type (§8); replayable, so it must converge (V1–V4). */
+    public <E extends Event> JangleBuilder projection(String name, Class<E> type, EventHandler<E> handler) {
+        handlers.add(new HandlerRegistration(name, Objects.requireNonNull(type, "type"),
+                Objects.requireNonNull(handler, "handler"), true, null));
+        return this;
+    }
 
-    public <E extends Event> JangleBuilder reactor(String name, Class<E> type, EventHandler<E> handler) { throw todo(); }
+    /** A read model with its own reset and batched writes (R2, R3), subscribed to all its event types. */
+    public JangleBuilder projection(Projection projection) {
+        Objects.requireNonNull(projection, "projection");
+        Set<Class<? extends Event>> types = projection.eventTypes();
+        if (types == null || types.isEmpty()) {
+            earlyProblems.add("projection '" + projection.name() + "' subscribes to no event type");
+            return this;
+        }
+        for (Class<? extends Event> t : types) {
+            handlers.add(new HandlerRegistration(projection.name(), t, null, true, projection));
+        }
+        return this;
+    }
+
+    /** A handler with side effects (§8): issues commands, sends messages; never replayed. */
+    public <E extends Event> JangleBuilder reactor(String name, Class<E> type, EventHandler<E> handler) {
+        handlers.add(new HandlerRegistration(name, Objects.requireNonNull(type, "type"),
+                Objects.requireNonNull(handler, "handler"), false, null));
+        return this;
+    }
 
     /** Registers a saga with its routes; installs the reactor {@code saga:<SagaTypeName>} (§9). */
-    public <S extends Saga> JangleBuilder saga(Class<S> type, Function<String, S> factory, Consumer<SagaRoutes> routes) { throw todo(); }
+    @SuppressWarnings("unchecked")
+    public <S extends Saga> JangleBuilder saga(Class<S> type, Function<String, S> factory,
+                                               Consumer<SagaRoutes> routes) {
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(factory, "factory");
+        Map<Class<? extends Event>, Function<Event, String>> map = new LinkedHashMap<>();
+        routes.accept(new SagaRoutes() {
+            @Override
+            public <E extends Event> SagaRoutes on(Class<E> eventType, Function<? super E, String> sagaId) {
+                Objects.requireNonNull(eventType, "eventType");
+                Objects.requireNonNull(sagaId, "sagaId");
+                if (map.putIfAbsent(eventType, e -> sagaId.apply((E) e)) != null) {
+                    earlyProblems.add("saga " + type.getName() + " routes " + eventType.getName() + " twice");
+                }
+                return this;
+            }
+        });
+        if (map.isEmpty()) earlyProblems.add("saga " + type.getName() + " has no routes");
+        sagas.add(new SagaRegistration<>(type, factory, Map.copyOf(map)));
+        return this;
+    }
 
     /** One handler per query type; {@code readsFrom} names the projections it reads (Q4, CA1). */
-    public <Q extends Query<R>, R> JangleBuilder query(Class<Q> type, QueryHandler<Q, R> handler, String... readsFrom) { throw todo(); }
+    public <Q extends Query<R>, R> JangleBuilder query(Class<Q> type, QueryHandler<Q, R> handler,
+                                                         String... readsFrom) {
+        queries.add(new QueryRegistration(Objects.requireNonNull(type, "type"),
+                Objects.requireNonNull(handler, "handler"), List.of(readsFrom)));
+        return this;
+    }
 
     // ---- settings (§14) ----
-    public JangleBuilder batchSize(int n) { throw todo(); }
-    public JangleBuilder dispatchHandoffSize(int n) { throw todo(); }
-    public JangleBuilder dispatchWorkers(int n) { throw todo(); }
-    public JangleBuilder failedEventsRetryInterval(Duration d) { throw todo(); }
-    public JangleBuilder failedEventsMaxAge(Duration d) { throw todo(); }
-    public JangleBuilder deadLetterAttempts(int n) { throw todo(); }
-    public JangleBuilder sagaRetryInterval(Duration d) { throw todo(); }
-    public JangleBuilder commandMaxAttempts(int n) { throw todo(); }
-    public JangleBuilder commandBackoff(Duration base, Duration max) { throw todo(); }
-    public JangleBuilder aggregateCacheSize(int n) { throw todo(); }
-    /** Any setting by its name in {@link Settings#ENVIRONMENT_VARIABLES}, as text (checked at build). */
-    public JangleBuilder setting(String name, String value) { throw todo(); }
 
-    public Jangle build() { throw todo(); }
+    public JangleBuilder batchSize(int n) {
+        return setting("batchSize", String.valueOf(n));
+    }
 
-    private static UnsupportedOperationException todo() {
-        return new UnsupportedOperationException("skeleton: being implemented");
+    public JangleBuilder dispatchHandoffSize(int n) {
+        return setting("dispatchHandoffSize", String.valueOf(n));
+    }
+
+    public JangleBuilder dispatchWorkers(int n) {
+        return setting("dispatchWorkers", String.valueOf(n));
+    }
+
+    public JangleBuilder failedEventsRetryInterval(Duration d) {
+        return setting("failedEventsRetryInterval", d.toString());
+    }
+
+    public JangleBuilder failedEventsMaxAge(Duration d) {
+        return setting("failedEventsMaxAge", d.toString());
+    }
+
+    public JangleBuilder deadLetterAttempts(int n) {
+        return setting("deadLetterAttempts", String.valueOf(n));
+    }
+
+    public JangleBuilder sagaRetryInterval(Duration d) {
+        return setting("sagaRetryInterval", d.toString());
+    }
+
+    public JangleBuilder commandMaxAttempts(int n) {
+        return setting("commandMaxAttempts", String.valueOf(n));
+    }
+
+    public JangleBuilder commandBackoff(Duration base, Duration max) {
+        setting("commandBackoffBase", base.toString());
+        return setting("commandBackoffMax", max.toString());
+    }
+
+    public JangleBuilder aggregateCacheSize(int n) {
+        return setting("aggregateCacheSize", String.valueOf(n));
+    }
+
+    /** Any setting by its name in {@link Settings#ENVIRONMENT_VARIABLES}, as text (checked at build, K2). */
+    public JangleBuilder setting(String name, String value) {
+        if (!Settings.ENVIRONMENT_VARIABLES.containsKey(name)) {
+            earlyProblems.add("unknown setting '" + name + "'; known: " + Settings.ENVIRONMENT_VARIABLES.keySet());
+        } else {
+            explicitSettings.put(name, value);
+        }
+        return this;
+    }
+
+    /**
+     * Checks every registration and setting, opens the stores and returns the application. Throws one
+     * {@link ConfigurationException} listing every problem found (CR2).
+     */
+    public Jangle build() {
+        if (built) throw new IllegalStateException("this builder has already built an application");
+        built = true;
+        List<String> problems = new ArrayList<>(earlyProblems);
+        Settings settings;
+        try {
+            settings = Settings.resolve(explicitSettings, environment != null ? environment : System.getenv());
+        } catch (ConfigurationException e) {
+            problems.addAll(e.problems());
+            settings = Settings.defaults();
+        }
+        TypeRegistry types = DefaultTypeRegistry.build(eventFamilies, upcasters, problems);
+        Map<Class<?>, CommandBus.Route> routes = bindAggregates(types, problems);
+        checkCommandFamilies(routes, problems);
+        Map<Class<?>, QueryRegistration> queryHandlers = bindQueries(problems);
+        checkHandlers(types, problems);
+        if (!problems.isEmpty()) throw new ConfigurationException(problems);
+
+        StoreProvider provider = stores != null ? stores : new jangle.memory.InMemoryStores();
+        Stores opened = provider.open(new StoreContext(types, clock, settings.batchSize()));
+        Supplier<UUID> idSupplier = ids != null ? ids : new FastUuids();
+        try {
+            var bus = new CommandBus(routes, opened.events(), opened.snapshots(), types, settings, clock, idSupplier);
+            var dispatch = new DispatchRuntime(List.copyOf(handlers), List.copyOf(sagas), types, opened, settings,
+                    clock, idSupplier, problems);
+            if (!problems.isEmpty()) throw new ConfigurationException(problems);
+            return new JangleApp(bus, dispatch, queryHandlers, types, opened, settings, clock, registrationSummary());
+        } catch (RuntimeException e) {
+            try {
+                opened.onClose().close();
+            } catch (Exception closeFailure) {
+                e.addSuppressed(closeFailure);
+            }
+            throw e;
+        }
+    }
+
+    private Map<String, Object> registrationSummary() {
+        var m = new LinkedHashMap<String, Object>();
+        m.put("aggregates", aggregates.size());
+        m.put("handlers", handlers.stream().map(HandlerRegistration::name).distinct().count());
+        m.put("sagas", sagas.size());
+        m.put("queries", queries.size());
+        return m;
+    }
+
+    private Map<Class<?>, CommandBus.Route> bindAggregates(TypeRegistry types, List<String> problems) {
+        Map<Class<?>, CommandBus.Route> routes = new HashMap<>();
+        Map<Class<?>, Class<?>> owner = new HashMap<>();
+        for (var e : aggregates.entrySet()) {
+            AggregateBinding<?> binding = AggregateBinding.bind(e.getKey(), problems);
+            if (binding == null) continue;
+            for (var v : binding.validators().entrySet()) {
+                Class<?> previous = owner.putIfAbsent(v.getKey(), e.getKey());
+                if (previous != null) {
+                    problems.add("command type " + v.getKey().getName() + " is claimed by both " + previous.getName()
+                            + " and " + e.getKey().getName() + " (A4, M1: one aggregate type per command type)");
+                    continue;
+                }
+                routes.put(v.getKey(), new CommandBus.Route(binding, e.getValue(), v.getValue()));
+            }
+            for (Class<?> eventType : binding.reconstitutors().keySet()) {
+                boolean registered = types.all().stream().anyMatch(i -> i.type() == eventType);
+                if (!registered) {
+                    problems.add(e.getKey().getName() + " reconstitutes " + eventType.getName()
+                            + ", which is not in a registered event family (JangleBuilder.events)");
+                }
+            }
+        }
+        return routes;
+    }
+
+    private void checkCommandFamilies(Map<Class<?>, CommandBus.Route> routes, List<String> problems) {
+        for (Class<? extends Command> family : commandFamilies) {
+            for (Class<?> member : members(family, "command", problems)) {
+                if (!routes.containsKey(member)) {
+                    problems.add("command type " + member.getName() + " has no aggregate with a @ValidateCommand "
+                            + "method for it");
+                }
+            }
+        }
+    }
+
+    private Map<Class<?>, QueryRegistration> bindQueries(List<String> problems) {
+        Map<Class<?>, QueryRegistration> byType = new HashMap<>();
+        for (QueryRegistration q : queries) {
+            if (byType.putIfAbsent(q.type(), q) != null) {
+                problems.add("query type " + q.type().getName() + " has two handlers (Q2)");
+            }
+        }
+        for (Class<? extends Query<?>> family : queryFamilies) {
+            for (Class<?> member : members(family, "query", problems)) {
+                if (!byType.containsKey(member)) {
+                    problems.add("query type " + member.getName() + " has no handler (Q2)");
+                }
+            }
+        }
+        return Map.copyOf(byType);
+    }
+
+    private void checkHandlers(TypeRegistry types, List<String> problems) {
+        Map<String, Object> byNameAndType = new HashMap<>();
+        for (HandlerRegistration h : handlers) {
+            if (h.name() == null || !HANDLER_NAME.matcher(h.name()).matches()) {
+                problems.add("handler name '" + h.name() + "' must be 1 to 100 characters from A-Z, a-z, 0-9, '.', "
+                        + "'_', ':' and '-' (D4)");
+                continue;
+            }
+            if (h.name().startsWith("saga:")) {
+                problems.add("handler name '" + h.name() + "' is reserved for sagas");
+            }
+            if (types.all().stream().noneMatch(i -> i.type() == h.type())) {
+                problems.add("handler '" + h.name() + "' subscribes to " + h.type().getName()
+                        + ", which is not in a registered event family (JangleBuilder.events)");
+            }
+            Object function = h.projection() != null ? h.projection() : h.handler();
+            Object previous = byNameAndType.putIfAbsent(h.name() + "|" + h.type().getName(), function);
+            if (previous != null) {
+                problems.add("handler name '" + h.name() + "' is used twice for event type " + h.type().getName()
+                        + " (D4)");
+            }
+        }
+    }
+
+    /** The records of a sealed family (or the record itself). */
+    private static List<Class<?>> members(Class<?> family, String kind, List<String> problems) {
+        List<Class<?>> out = new ArrayList<>();
+        collect(family, out, kind, problems);
+        return out;
+    }
+
+    private static void collect(Class<?> type, List<Class<?>> out, String kind, List<String> problems) {
+        if (type.isRecord()) {
+            out.add(type);
+        } else if (type.isSealed()) {
+            for (Class<?> sub : type.getPermittedSubclasses()) collect(sub, out, kind, problems);
+        } else {
+            problems.add(kind + " family " + type.getName() + " must be a sealed interface of records, or a record");
+        }
     }
 }

@@ -22,4 +22,15 @@ public interface TypeRegistry {
 
     /** The upcasters registered for {@code typeName}, in ascending {@code fromSchemaVersion}. */
     List<Upcaster> upcasters(String typeName);
+
+    /**
+     * Builds a registry from event record classes (each a record, or a sealed interface whose permitted records are
+     * registered) and upcasters. Throws {@link ConfigurationException} listing every problem (J2, J6).
+     */
+    static TypeRegistry of(Collection<Class<? extends Event>> types, Collection<Upcaster> upcasters) {
+        var problems = new java.util.ArrayList<String>();
+        TypeRegistry r = DefaultTypeRegistry.build(types, upcasters, problems);
+        if (!problems.isEmpty()) throw new ConfigurationException(problems);
+        return r;
+    }
 }

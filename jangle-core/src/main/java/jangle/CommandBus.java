@@ -1,0 +1,402 @@
+package jangle;
+
+import jangle.spi.AppendResult;
+import jangle.spi.DeliveryKey;
+import jangle.spi.EventStore;
+import jangle.spi.NewEvent;
+import jangle.spi.Snapshot;
+import jangle.spi.SnapshotStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+
+/**
+ * The command handler of §5: rebuild (cache, snapshot, events after it), check the expected version, validate,
+ * append atomically with the dispatch bookkeeping, snapshot when due, hand off to dispatch, answer. Optimistic
+ * concurrency only: on a version conflict the attempt is thrown away and repeated against fresh state, with bounded
+ * full-jitter back-off (H1–H3). Thread-safe; holds no lock while validating.
+ */
+final class CommandBus implements CommandGateway {
+    private static final Logger LOG = LoggerFactory.getLogger("jangle.command");
+    private static final Logger AGG_LOG = LoggerFactory.getLogger("jangle.aggregate");
+    private static final Logger SNAP_LOG = LoggerFactory.getLogger("jangle.snapshot");
+    private static final Logger STORE_LOG = LoggerFactory.getLogger("jangle.store");
+
+    /** What dispatch offers the command path: handler names per event type (D1) and the non-blocking hand-off (D2). */
+    interface DispatchPort {
+        List<String> handlerNames(String eventTypeName);
+
+        void offer(List<EventRecord<?>> committed);
+    }
+
+    /** One command type's aggregate: binding, factory and its bound validator. */
+    record Route(AggregateBinding<?> binding, Function<String, ? extends Aggregate> factory,
+                 AggregateBinding.Validator validator) {
+    }
+
+    private final Map<Class<?>, Route> routes;
+    private final EventStore events;
+    private final SnapshotStore snapshots;
+    private final TypeRegistry types;
+    private final Settings settings;
+    private final Clock clock;
+    private final Supplier<UUID> ids;
+    private final AggregateCache cache;
+    private volatile DispatchPort dispatch;
+    private final LongAdder accepted = new LongAdder();
+    private final LongAdder rejected = new LongAdder();
+    private final LongAdder conflicts = new LongAdder();
+    private final LongAdder exhausted = new LongAdder();
+
+    CommandBus(Map<Class<?>, Route> routes, EventStore events, SnapshotStore snapshots, TypeRegistry types,
+               Settings settings, Clock clock, Supplier<UUID> ids) {
+        this.routes = Map.copyOf(routes);
+        this.events = events;
+        this.snapshots = snapshots;
+        this.types = types;
+        this.settings = settings;
+        this.clock = clock;
+        this.ids = ids;
+        this.cache = new AggregateCache(settings.aggregateCacheSize());
+    }
+
+    void attach(DispatchPort port) {
+        this.dispatch = port;
+    }
+
+    /** Counts by outcome (H6): accepted, rejected, conflicts (retried attempts), retries exhausted. */
+    record Counts(long accepted, long rejected, long conflicts, long exhausted) {
+    }
+
+    Counts counts() {
+        return new Counts(accepted.sum(), rejected.sum(), conflicts.sum(), exhausted.sum());
+    }
+
+    CommandResponse send(Command command, SendOptions options) {
+        return send(command, options, null, null);
+    }
+
+    @Override
+    public CommandResponse send(Command command, SendOptions options, UUID causationId, DeliveryKey completing) {
+        if (command == null) throw new InvalidMessageException("command", "command is required");
+        Route route = routes.get(command.getClass());
+        if (route == null) {
+            LOG.atError().addKeyValue("point", "command.no-route").addKeyValue("commandType",
+                    command.getClass().getName()).log("no aggregate handles this command type");
+            throw new MissingHandlerException(MissingHandlerException.Kind.COMMAND_ROUTE, command.getClass().getName(),
+                    "no aggregate is registered for command type " + command.getClass().getName());
+        }
+        String aggregateId = command.aggregateId();
+        checkAggregateId(aggregateId);
+        SendOptions opts = options == null ? SendOptions.NONE : options;
+        UUID commandId = opts.commandId() != null ? opts.commandId() : ids.get();
+        UUID correlationId = opts.correlationId() != null ? opts.correlationId() : commandId;
+        Metadata metadata = new Metadata(correlationId, causationId != null ? causationId : commandId,
+                opts.metadata());
+        String previousMdc = MDC.get("correlationId");
+        MDC.put("correlationId", correlationId.toString());
+        try {
+            if (LOG.isDebugEnabled()) {
+                LOG.atDebug().addKeyValue("point", "command.received").addKeyValue("commandType",
+                        command.getClass().getSimpleName()).addKeyValue("aggregateId", aggregateId)
+                        .addKeyValue("commandId", commandId).log("command received");
+            }
+            return loop(route, command, aggregateId, opts.expectedVersion(), metadata, completing);
+        } finally {
+            if (previousMdc == null) MDC.remove("correlationId");
+            else MDC.put("correlationId", previousMdc);
+        }
+    }
+
+    private static void checkAggregateId(String id) {
+        PostedEvents.checkForeignId(id);
+    }
+
+    private CommandResponse loop(Route route, Command command, String aggregateId, long expectedVersion,
+                                 Metadata metadata, DeliveryKey completing) {
+        int maxAttempts = settings.commandMaxAttempts();
+        long lastConflictVersion = 0;
+        for (int attempt = 1; attempt <= maxAttempts; attempt++) {
+            if (attempt >= 2) backOff(attempt);
+            Rebuilt rebuilt = rebuild(route, aggregateId);
+            Aggregate aggregate = rebuilt.aggregate;
+            long version = aggregate.version();
+            if (expectedVersion >= 0 && expectedVersion != version) {
+                cache.put(aggregateId, aggregate, rebuilt.position);
+                rejected.increment();
+                return CommandResponse.rejected("Expected version " + expectedVersion + " but found " + version)
+                        .withToken(new ConsistencyToken(aggregateId, version, rebuilt.position));
+            }
+            CommandResponse response;
+            aggregate.frameworkClearPosted();
+            try {
+                response = route.validator.call(aggregate, command, version + 1);
+            } catch (RuntimeException | Error e) {
+                aggregate.frameworkClearPosted();
+                LOG.atError().addKeyValue("point", "command.failed").addKeyValue("commandType",
+                        command.getClass().getSimpleName()).addKeyValue("aggregateId", aggregateId).setCause(e)
+                        .log("validator threw");
+                throw new AggregateException(route.binding.type().getName(), aggregateId,
+                        route.validator.methodName(), command.getClass().getSimpleName(), e);
+            }
+            if (response == null) response = CommandResponse.ok();
+            List<Aggregate.Posted> posted = aggregate.frameworkPosted();
+            if (!response.success()) {
+                boolean postedSomething = !posted.isEmpty();
+                aggregate.frameworkClearPosted();
+                if (!postedSomething) cache.put(aggregateId, aggregate, rebuilt.position); // H8: else evicted
+                rejected.increment();
+                if (LOG.isInfoEnabled()) {
+                    LOG.atInfo().addKeyValue("point", "command.rejected").addKeyValue("commandType",
+                            command.getClass().getSimpleName()).addKeyValue("aggregateId", aggregateId)
+                            .addKeyValue("reason", response.reason()).log("command rejected");
+                }
+                return response.withToken(new ConsistencyToken(aggregateId, version, rebuilt.position));
+            }
+            if (posted.isEmpty()) {
+                cache.put(aggregateId, aggregate, rebuilt.position);
+                accepted.increment();
+                logAccepted(command, aggregateId);
+                return response.withToken(new ConsistencyToken(aggregateId, version, rebuilt.position));
+            }
+            List<NewEvent> newEvents = number(aggregateId, version, posted, metadata);
+            aggregate.frameworkClearPosted();
+            AppendResult result;
+            try {
+                result = events.append(newEvents, completing);
+            } catch (VersionConflictException conflict) {
+                conflicts.increment();
+                lastConflictVersion = conflict.version();
+                if (LOG.isDebugEnabled()) {
+                    LOG.atDebug().addKeyValue("point", "command.conflict").addKeyValue("aggregateId",
+                            conflict.aggregateId()).addKeyValue("version", conflict.version())
+                            .addKeyValue("attempt", attempt).log("version conflict; retrying against fresh state");
+                }
+                continue; // the aggregate is discarded (not put back): H2, H8
+            }
+            if (STORE_LOG.isDebugEnabled()) {
+                STORE_LOG.atDebug().addKeyValue("point", "store.committed").addKeyValue("aggregateId", aggregateId)
+                        .addKeyValue("events", result.records().size()).addKeyValue("lastPosition",
+                                result.lastPosition()).log("events committed");
+            }
+            // From here on the command has happened (H4): nothing below may turn it into an error.
+            long ownPosition = afterCommit(route, aggregate, aggregateId, version, result);
+            accepted.increment();
+            logAccepted(command, aggregateId);
+            return response.withToken(new ConsistencyToken(aggregateId, aggregate.version(), ownPosition));
+        }
+        exhausted.increment();
+        LOG.atWarn().addKeyValue("point", "command.retries-exhausted").addKeyValue("aggregateId", aggregateId)
+                .addKeyValue("attempts", maxAttempts).addKeyValue("commandType", command.getClass().getSimpleName())
+                .log("retries exhausted");
+        throw new RetriesExhaustedException(aggregateId, lastConflictVersion, maxAttempts);
+    }
+
+    private void logAccepted(Command command, String aggregateId) {
+        if (LOG.isDebugEnabled()) {
+            LOG.atDebug().addKeyValue("point", "command.accepted").addKeyValue("commandType",
+                    command.getClass().getSimpleName()).addKeyValue("aggregateId", aggregateId).log("command accepted");
+        }
+    }
+
+    /** H3: full jitter, sleep uniformly in [0, min(max, base × 2^(k−2))]. */
+    private void backOff(int attempt) {
+        long baseNanos = settings.commandBackoffBase().toNanos();
+        long maxNanos = settings.commandBackoffMax().toNanos();
+        int shift = Math.min(attempt - 2, 30);
+        long cap = Math.min(maxNanos, baseNanos << shift);
+        if (cap <= 0) return;
+        LockSupport.parkNanos(ThreadLocalRandom.current().nextLong(cap + 1));
+    }
+
+    /** Numbers posted events per A6 and wraps them for the store with type names and D1 handler names. */
+    private List<NewEvent> number(String aggregateId, long version, List<Aggregate.Posted> posted, Metadata md) {
+        Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
+        DispatchPort port = dispatch;
+        return PostedEvents.number(aggregateId, version, posted, md, now, types::byType,
+                port == null ? name -> List.of() : port::handlerNames, ids);
+    }
+
+    /**
+     * Steps 8–9 and the cache: applies the own committed events to the aggregate (H8), snapshots when due (S1, S2),
+     * hands the records to dispatch (D2). Returns the position of the aggregate's latest event. Never throws (H4).
+     */
+    private long afterCommit(Route route, Aggregate aggregate, String aggregateId, long before, AppendResult result) {
+        long ownPosition = 0;
+        boolean applied = true;
+        for (EventRecord<?> r : result.records()) {
+            if (!r.aggregateId().equals(aggregateId)) continue;
+            ownPosition = r.position();
+            if (!applied) continue;
+            try {
+                route.binding.apply(aggregate, r);
+            } catch (RuntimeException e) {
+                applied = false;
+                AGG_LOG.atError().addKeyValue("point", "aggregate.reconstitute-failed").addKeyValue("aggregateId",
+                        aggregateId).addKeyValue("eventId", r.eventId()).setCause(e)
+                        .log("applying a committed event failed; the aggregate is evicted");
+            }
+        }
+        if (applied) {
+            if (aggregate instanceof Snapshottable<?> s) maybeSnapshot(route, s, aggregate, before, ownPosition);
+            cache.put(aggregateId, aggregate, ownPosition);
+        }
+        try {
+            DispatchPort port = dispatch;
+            if (port != null) port.offer(result.records());
+        } catch (RuntimeException e) {
+            LoggerFactory.getLogger("jangle.dispatch").atError().addKeyValue("point", "dispatch.error")
+                    .setCause(e).log("hand-off to dispatch failed; the events stay pending in the ledger");
+        }
+        return ownPosition;
+    }
+
+    /** S1: due when floor(b / f) > floor(a / f), counting the aggregate's own versions only. */
+    private void maybeSnapshot(Route route, Snapshottable<?> s, Aggregate aggregate, long before, long position) {
+        try {
+            int f = s.snapshotFrequency();
+            long after = aggregate.version();
+            if (f <= 0 || after / f <= before / f) return;
+            Record state = s.snapshot();
+            if (state == null) return;
+            String fp = route.binding.fingerprint(s.snapshotSchemaVersion());
+            snapshots.put(new Snapshot(aggregate.id(), after, position, fp, state));
+            if (SNAP_LOG.isDebugEnabled()) {
+                SNAP_LOG.atDebug().addKeyValue("point", "snapshot.taken").addKeyValue("aggregateId", aggregate.id())
+                        .addKeyValue("version", after).log("snapshot taken");
+            }
+        } catch (RuntimeException e) {
+            SNAP_LOG.atWarn().addKeyValue("point", "snapshot.store-failed").addKeyValue("aggregateId",
+                    aggregate.id()).setCause(e).log("taking a snapshot failed; the command is unaffected (S6)");
+        }
+    }
+
+    /** An aggregate rebuilt to the store's latest version, and the position of its latest event. */
+    private record Rebuilt(Aggregate aggregate, long position) {
+    }
+
+    /** Steps 2–4: cached or blank aggregate, snapshot (S3–S6), then every event after its version. */
+    private Rebuilt rebuild(Route route, String aggregateId) {
+        AggregateCache.Entry cached = cache.take(aggregateId);
+        Aggregate aggregate;
+        long position;
+        if (cached != null && cached.aggregate().getClass() == route.binding.type()) {
+            aggregate = cached.aggregate();
+            position = cached.position();
+        } else {
+            aggregate = blank(route, aggregateId);
+            position = 0;
+            if (aggregate instanceof Snapshottable<?> s) {
+                Rebuilt fromSnapshot = applySnapshot(route, s, aggregate, aggregateId);
+                aggregate = fromSnapshot.aggregate;
+                position = fromSnapshot.position;
+            }
+        }
+        try (Stream<EventRecord<?>> stream = events.read(aggregateId, aggregate.version())) {
+            Iterator<EventRecord<?>> it = stream.iterator();
+            long count = 0;
+            long from = aggregate.version();
+            while (it.hasNext()) {
+                EventRecord<?> r = it.next();
+                route.binding.apply(aggregate, r);
+                position = r.position();
+                count++;
+            }
+            if (count > 0 && AGG_LOG.isDebugEnabled()) {
+                AGG_LOG.atDebug().addKeyValue("point", "aggregate.events-read").addKeyValue("aggregateId",
+                        aggregateId).addKeyValue("count", count).addKeyValue("fromVersion", from + 1)
+                        .addKeyValue("toVersion", aggregate.version()).log("events read");
+            }
+        }
+        return new Rebuilt(aggregate, position);
+    }
+
+    private Aggregate blank(Route route, String aggregateId) {
+        Aggregate aggregate = route.factory.apply(aggregateId);
+        if (aggregate == null || aggregate.getClass() != route.binding.type()) {
+            throw new AggregateException(route.binding.type().getName(), aggregateId, "factory", "create",
+                    new IllegalStateException("the registered factory returned "
+                            + (aggregate == null ? "null" : aggregate.getClass().getName())));
+        }
+        if (!aggregateId.equals(aggregate.id())) {
+            throw new AggregateException(route.binding.type().getName(), aggregateId, "factory", "create",
+                    new IllegalStateException("the factory built an aggregate with id '" + aggregate.id() + "'"));
+        }
+        aggregate.frameworkSetClock(clock);
+        if (AGG_LOG.isTraceEnabled()) {
+            AGG_LOG.atTrace().addKeyValue("point", "aggregate.created").addKeyValue("aggregateId", aggregateId)
+                    .log("blank aggregate created");
+        }
+        return aggregate;
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private Rebuilt applySnapshot(Route route, Snapshottable<?> s, Aggregate aggregate, String aggregateId) {
+        String fingerprint = route.binding.fingerprint(s.snapshotSchemaVersion());
+        Optional<Snapshot> found;
+        try {
+            found = snapshots.get(aggregateId, route.binding.snapshotStateType(), fingerprint);
+        } catch (RuntimeException e) {
+            SNAP_LOG.atWarn().addKeyValue("point", "snapshot.store-failed").addKeyValue("aggregateId", aggregateId)
+                    .setCause(e).log("reading the snapshot failed; rebuilding from events (S6)");
+            return new Rebuilt(aggregate, 0);
+        }
+        if (found.isEmpty()) return new Rebuilt(aggregate, 0);
+        Snapshot snap = found.get();
+        if (!fingerprint.equals(snap.fingerprint()) || snap.state() == null) {
+            deleteSnapshot(aggregateId, "fingerprint");
+            return new Rebuilt(aggregate, 0);
+        }
+        long last;
+        try {
+            last = events.lastVersion(aggregateId);
+        } catch (RuntimeException e) {
+            throw e; // the event store itself failed: the command cannot be decided
+        }
+        if (snap.version() > last) {
+            deleteSnapshot(aggregateId, "ahead of stream");
+            return new Rebuilt(aggregate, 0);
+        }
+        try {
+            ((Snapshottable) s).applySnapshot(snap.state());
+            aggregate.frameworkSetVersion(snap.version());
+            if (SNAP_LOG.isDebugEnabled()) {
+                SNAP_LOG.atDebug().addKeyValue("point", "snapshot.applied").addKeyValue("aggregateId", aggregateId)
+                        .addKeyValue("version", snap.version()).log("snapshot applied");
+            }
+            return new Rebuilt(aggregate, snap.position());
+        } catch (RuntimeException e) {
+            SNAP_LOG.atWarn().addKeyValue("point", "snapshot.apply-failed").addKeyValue("aggregateId", aggregateId)
+                    .setCause(e).log("applying the snapshot failed; rebuilding from events (S5)");
+            deleteSnapshot(aggregateId, "failed");
+            return new Rebuilt(blank(route, aggregateId), 0);
+        }
+    }
+
+    private void deleteSnapshot(String aggregateId, String reason) {
+        try {
+            snapshots.delete(aggregateId);
+            SNAP_LOG.atInfo().addKeyValue("point", "snapshot.deleted").addKeyValue("aggregateId", aggregateId)
+                    .addKeyValue("reason", reason).log("snapshot deleted");
+        } catch (RuntimeException e) {
+            SNAP_LOG.atWarn().addKeyValue("point", "snapshot.store-failed").addKeyValue("aggregateId", aggregateId)
+                    .setCause(e).log("deleting the snapshot failed (S6)");
+        }
+    }
+}
