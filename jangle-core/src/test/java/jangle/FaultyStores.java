@@ -1,0 +1,111 @@
+package jangle;
+
+import jangle.memory.InMemoryStores;
+import jangle.spi.AppendResult;
+import jangle.spi.DeliveryKey;
+import jangle.spi.DispatchLedger;
+import jangle.spi.EventStore;
+import jangle.spi.NewEvent;
+import jangle.spi.Snapshot;
+import jangle.spi.SnapshotStore;
+import jangle.spi.StoreContext;
+import jangle.spi.StoreProvider;
+import jangle.spi.Stores;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+
+/**
+ * The in-memory stores with switchable faults, for tests of how the command handler treats store failures
+ * (H3, H4, S6). Each switch counts down: a positive value fails that many calls, then the store behaves again.
+ */
+final class FaultyStores implements StoreProvider {
+    final AtomicInteger failAppendsWithConflict = new AtomicInteger();
+    final AtomicInteger failSnapshotReads = new AtomicInteger();
+    final AtomicInteger failSnapshotWrites = new AtomicInteger();
+
+    @Override
+    public Stores open(StoreContext context) {
+        Stores inner = new InMemoryStores().open(context);
+        return new Stores(new Events(inner.events()), new Snapshots(inner.snapshots()), inner.sagas(),
+                inner.onClose());
+    }
+
+    private static boolean take(AtomicInteger counter) {
+        return counter.getAndUpdate(n -> n > 0 ? n - 1 : n) > 0;
+    }
+
+    private final class Events implements EventStore {
+        private final EventStore inner;
+
+        Events(EventStore inner) {
+            this.inner = inner;
+        }
+
+        @Override
+        public AppendResult append(List<NewEvent> events, DeliveryKey completing) {
+            if (take(failAppendsWithConflict)) {
+                throw new VersionConflictException(events.get(0).aggregateId(), events.get(0).version());
+            }
+            return inner.append(events, completing);
+        }
+
+        @Override
+        public Stream<EventRecord<?>> read(String aggregateId, long afterVersion) {
+            return inner.read(aggregateId, afterVersion);
+        }
+
+        @Override
+        public List<EventRecord<?>> readFeed(long afterPosition, int limit) {
+            return inner.readFeed(afterPosition, limit);
+        }
+
+        @Override
+        public Optional<EventRecord<?>> readEvent(UUID eventId) {
+            return inner.readEvent(eventId);
+        }
+
+        @Override
+        public long lastVersion(String aggregateId) {
+            return inner.lastVersion(aggregateId);
+        }
+
+        @Override
+        public long lastPosition() {
+            return inner.lastPosition();
+        }
+
+        @Override
+        public DispatchLedger ledger() {
+            return inner.ledger();
+        }
+    }
+
+    private final class Snapshots implements SnapshotStore {
+        private final SnapshotStore inner;
+
+        Snapshots(SnapshotStore inner) {
+            this.inner = inner;
+        }
+
+        @Override
+        public Optional<Snapshot> get(String aggregateId, Class<? extends Record> stateType, String fingerprint) {
+            if (take(failSnapshotReads)) throw new StoreException("snapshots", "get", "disk on fire");
+            return inner.get(aggregateId, stateType, fingerprint);
+        }
+
+        @Override
+        public void put(Snapshot snapshot) {
+            if (take(failSnapshotWrites)) throw new StoreException("snapshots", "put", "disk full");
+            inner.put(snapshot);
+        }
+
+        @Override
+        public void delete(String aggregateId) {
+            inner.delete(aggregateId);
+        }
+    }
+}
