@@ -1,15 +1,24 @@
 package jangle.memory;
 
-// PLACEHOLDER written by the lead only so that jangle-core compiles while H2 writes the real in-memory stores.
-// H2: replace this whole file.
-
 import jangle.spi.StoreContext;
 import jangle.spi.StoreProvider;
 import jangle.spi.Stores;
 
+/**
+ * Opens a fresh set of in-memory stores for one application: events with their dispatch ledger, snapshots and sagas.
+ * The default of {@code JangleBuilder.stores(...)}. Every {@link #open} returns new, empty stores, so two applications
+ * never share state (CR3).
+ */
 public final class InMemoryStores implements StoreProvider {
+    public InMemoryStores() {
+    }
+
+    public static StoreProvider provider() {
+        return new InMemoryStores();
+    }
+
     @Override
     public Stores open(StoreContext context) {
-        throw new UnsupportedOperationException("placeholder");
+        return Stores.of(new InMemoryEventStore(), new InMemorySnapshotStore(), new InMemorySagaStore());
     }
 }

@@ -1,0 +1,252 @@
+package jangle;
+
+import jangle.DispatchFixtures.Add;
+import jangle.DispatchFixtures.Added;
+import jangle.DispatchFixtures.MutableClock;
+import jangle.DispatchFixtures.Note;
+import jangle.DispatchFixtures.Noted;
+import jangle.DispatchFixtures.Recorder;
+import jangle.spi.Delivery;
+import jangle.spi.DeliveryStatus;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.slf4j.MDC;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static jangle.DispatchFixtures.eventually;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The live dispatcher (§8): hand-off, per-handler completion, partitions, the handler context. */
+class DispatchTest {
+    private static final Duration WAIT = Duration.ofSeconds(20);
+    private final MutableClock clock = new MutableClock();
+    private Jangle jangle;
+
+    @AfterEach
+    void close() {
+        if (jangle != null) jangle.close();
+    }
+
+    private Jangle build(JangleBuilder b) {
+        jangle = b.build();
+        return jangle;
+    }
+
+    @Test
+    @DisplayName("D1, D3: one pending delivery per handler; a failing handler leaves only its own delivery pending")
+    void handlersAreIndependent() {
+        Recorder<Added> good = new Recorder<>();
+        Recorder<Added> bad = new Recorder<>(1);
+        Jangle j = build(DispatchFixtures.builder(clock).reactor("good", Added.class, good)
+                .reactor("bad", Added.class, bad));
+        CommandResponse r = j.send(new Add("c1", 5));
+        // before start: both deliveries are pending, written with the event (D1, CR4)
+        assertThat(j.operations().pending(null, 10)).extracting(Delivery::handler).containsExactlyInAnyOrder("good", "bad");
+
+        j.start();
+        eventually(() -> j.operations().pending("good", 10).isEmpty(), "good delivered");
+        List<Delivery> pending = j.operations().pending(null, 10);
+        assertThat(pending).hasSize(1);
+        Delivery d = pending.get(0);
+        assertThat(d.handler()).isEqualTo("bad");
+        assertThat(d.attempts()).isEqualTo(1);
+        assertThat(d.lastError()).isEqualTo("java.lang.IllegalStateException: planned failure");
+        assertThat(d.position()).isEqualTo(r.token().position());
+        assertThat(good.calls.get()).isEqualTo(1);
+        assertThat(bad.calls.get()).isEqualTo(1);
+    }
+
+    @Test
+    @DisplayName("D10, CR4, §19 bug 2: without a dispatcher commands never block; start() catches up on everything")
+    void noDispatcherNoHang() {
+        Recorder<Added> rec = new Recorder<>();
+        Jangle j = build(DispatchFixtures.builder(clock).dispatchHandoffSize(1).projection("p", Added.class, rec));
+        for (int i = 0; i < 50; i++) assertThat(j.send(new Add("c" + (i % 5), 1)).success()).isTrue();
+        assertThat(j.operations().pending("p", 100)).hasSize(50);
+        assertThat(rec.calls.get()).isZero();
+
+        j.start(); // the catch-up pass runs before start() returns
+        assertThat(j.operations().pending("p", 100)).isEmpty();
+        assertThat(rec.seen).hasSize(50).doesNotHaveDuplicates();
+    }
+
+    @Test
+    @DisplayName("D2: a hand-off of size 1 overflows; the dropped work is read back and every event is handled once")
+    void overflowLosesNothing() {
+        Recorder<Added> rec = new Recorder<>();
+        Jangle j = build(DispatchFixtures.builder(clock).dispatchHandoffSize(1).batchSize(7)
+                .projection("p", Added.class, rec));
+        j.start();
+        CommandResponse last = null;
+        try (var log = new DispatchFixtures.LogCapture("jangle.dispatch", ch.qos.logback.classic.Level.DEBUG)) {
+            for (int i = 0; i < 400; i++) last = j.send(new Add("c" + (i % 7), 1));
+            j.awaitHandled(last.token(), WAIT, "p");
+            assertThat(log.points()).as("the hand-off overflowed at least once").contains("dispatch.overflow");
+        }
+        List<EventRecord<?>> feed = j.stores().events().readFeed(0, 1000);
+        assertThat(feed).hasSize(400);
+        for (EventRecord<?> r : feed) assertThat(rec.callsFor(r.eventId())).as("calls for %s", r.position()).isEqualTo(1);
+        assertThat(j.operations().pending(null, 10)).isEmpty();
+    }
+
+    @Test
+    @DisplayName("D2, H5, E3, §19 bug 2: handlers sending commands through a full hand-off of size 1 never deadlock")
+    void commandsFromHandlersNeverDeadlock() {
+        Recorder<Noted> notes = new Recorder<>();
+        Map<UUID, EventRecord<?>> causes = new ConcurrentHashMap<>();
+        Jangle j = build(DispatchFixtures.builder(clock).dispatchHandoffSize(1)
+                .reactor("echo", Added.class, (record, ctx) -> {
+                    causes.put(record.eventId(), record);
+                    CommandResponse r = ctx.send(new Note(record.aggregateId(), "seen " + record.version()));
+                    if (!r.success()) throw new IllegalStateException(r.reason());
+                })
+                .projection("notes", Noted.class, notes));
+        j.start();
+        List<UUID> correlations = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            UUID corr = UUID.randomUUID();
+            correlations.add(corr);
+            j.send(new Add("c" + (i % 4), 1), SendOptions.NONE.withCorrelationId(corr));
+        }
+        for (UUID corr : correlations) j.awaitSettled(corr, WAIT);
+        assertThat(notes.seen).hasSize(100);
+        // E3: each note carries its cause's correlation id and is caused by the triggering event
+        for (EventRecord<?> r : j.stores().events().readFeed(0, 1000)) {
+            if (!(r.event() instanceof Noted)) continue;
+            EventRecord<?> cause = causes.get(r.metadata().causationId());
+            assertThat(cause).as("cause of %s", r.position()).isNotNull();
+            assertThat(r.metadata().correlationId()).isEqualTo(cause.metadata().correlationId());
+        }
+    }
+
+    @Test
+    @DisplayName("D5: with several workers, each aggregate's events reach a handler in version order, on dispatcher threads")
+    void partitionedByAggregate() {
+        Map<String, List<Long>> versions = new ConcurrentHashMap<>();
+        Set<String> threads = ConcurrentHashMap.newKeySet();
+        AtomicReference<String> mdcMismatch = new AtomicReference<>();
+        Jangle j = build(DispatchFixtures.builder(clock).dispatchWorkers(3)
+                .projection("order", Added.class, (record, ctx) -> {
+                    versions.computeIfAbsent(record.aggregateId(), k -> Collections.synchronizedList(new ArrayList<>()))
+                            .add(record.version());
+                    threads.add(Thread.currentThread().getName());
+                    String mdc = MDC.get("correlationId");
+                    if (!record.metadata().correlationId().toString().equals(mdc)) mdcMismatch.set(mdc);
+                }));
+        j.start();
+        List<ConsistencyToken> tokens = new ArrayList<>();
+        for (int v = 0; v < 20; v++) {
+            for (int a = 0; a < 10; a++) tokens.add(j.send(new Add("agg-" + a, 1)).token());
+        }
+        for (ConsistencyToken t : tokens) j.awaitHandled(t, WAIT, "order");
+        assertThat(versions).hasSize(10);
+        List<Long> expected = java.util.stream.LongStream.rangeClosed(1, 20).boxed().toList();
+        versions.forEach((agg, list) -> assertThat(list).as(agg).containsExactlyElementsOf(expected));
+        assertThat(threads).allMatch(name -> name.startsWith("jangle-dispatch-"));
+        assertThat(mdcMismatch.get()).as("MDC correlationId while handling").isNull();
+    }
+
+    @Test
+    @DisplayName("D15: an accepted sendAndComplete completes the delivery with the command's events; a throw afterwards is not a failure")
+    void sendAndCompleteMarksDone() {
+        AtomicReference<EventRecord<?>> cause = new AtomicReference<>();
+        Jangle j = build(DispatchFixtures.builder(clock)
+                .reactor("mediator", Added.class, (record, ctx) -> {
+                    cause.set(record);
+                    CommandResponse r = ctx.sendAndComplete(new Note("notes-" + record.aggregateId(), "done"));
+                    assertThat(r.success()).isTrue();
+                    throw new IllegalStateException("crash after the completing command");
+                }));
+        j.start();
+        CommandResponse sent = j.send(new Add("m1", 3));
+        eventually(() -> cause.get() != null && j.stores().events().lastVersion("notes-m1") == 1, "note committed");
+        eventually(() -> j.operations().pending("mediator", 10).isEmpty(), "no pending mediator delivery");
+        assertThat(j.operations().deadLetters(null, 10)).isEmpty();
+        EventRecord<?> note = DispatchFixtures.last(j, "notes-m1");
+        assertThat(note.metadata().causationId()).isEqualTo(cause.get().eventId());
+        assertThat(note.metadata().correlationId()).isEqualTo(cause.get().metadata().correlationId());
+        assertThat(cause.get().position()).isEqualTo(sent.token().position());
+    }
+
+    @Test
+    @DisplayName("D15: a rejected sendAndComplete marks nothing, so a handler that then throws is retried")
+    void rejectedSendAndCompleteMarksNothing() {
+        Jangle j = build(DispatchFixtures.builder(clock)
+                .reactor("mediator", Added.class, (record, ctx) -> {
+                    CommandResponse r = ctx.sendAndComplete(new Add("other", -1));
+                    if (!r.success()) throw new IllegalStateException("rejected: " + r.reason());
+                }));
+        j.start();
+        j.send(new Add("m1", 3));
+        eventually(() -> !j.operations().pending("mediator", 10).isEmpty()
+                && j.operations().pending("mediator", 10).get(0).attempts() == 1, "failure recorded");
+        assertThat(j.operations().pending("mediator", 10).get(0).lastError())
+                .contains("rejected: amount must not be negative");
+    }
+
+    @Test
+    @DisplayName("D7, D15: the context is valid only during the handler call; sendAndComplete outside it is IllegalStateException")
+    void contextOnlyDuringTheCall() {
+        AtomicReference<HandlerContext> captured = new AtomicReference<>();
+        Jangle j = build(DispatchFixtures.builder(clock)
+                .reactor("capture", Added.class, (record, ctx) -> {
+                    assertThat(ctx.clock()).isSameAs(clock);
+                    assertThat(ctx.handlerName()).isEqualTo("capture");
+                    assertThat(ctx.record()).isSameAs(record);
+                    captured.set(ctx);
+                }));
+        j.start();
+        j.send(new Add("x", 1));
+        eventually(() -> captured.get() != null && j.operations().pending(null, 1).isEmpty(), "handled");
+        assertThatThrownBy(() -> captured.get().sendAndComplete(new Note("x", "late")))
+                .isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> captured.get().send(new Note("x", "late")))
+                .isInstanceOf(IllegalStateException.class);
+        assertThat(j.stores().events().lastVersion("x")).isEqualTo(1);
+    }
+
+    @Test
+    @DisplayName("CR4: close() stops the dispatcher threads and leaves unfinished work pending in the ledger")
+    void closeLeavesWorkPending() {
+        AtomicReference<Thread> worker = new AtomicReference<>();
+        Recorder<Added> failing = new Recorder<>(1_000);
+        Jangle j = build(DispatchFixtures.builder(clock)
+                .reactor("fails", Added.class, (record, ctx) -> {
+                    worker.set(Thread.currentThread());
+                    failing.handle(record, ctx);
+                }));
+        j.start();
+        j.send(new Add("a", 1));
+        eventually(() -> !j.operations().pending("fails", 1).isEmpty()
+                && j.operations().pending("fails", 1).get(0).attempts() == 1, "first failure recorded");
+        j.close();
+        jangle = null;
+        assertThat(worker.get().isAlive()).isFalse();
+        List<Delivery> left = j.stores().events().ledger().list(DeliveryStatus.PENDING, null, 10);
+        assertThat(left).extracting(Delivery::handler).containsExactly("fails");
+        assertThat(failing.calls.get()).isEqualTo(1);
+    }
+
+    @Test
+    @DisplayName("D4, CR2: the handler names of a type, in registration order, include the saga reactor")
+    void handlerNamesForTheLedger() {
+        Jangle j = build(DispatchFixtures.builder(clock)
+                .projection("p", Added.class, new Recorder<>())
+                .reactor("r", Added.class, new Recorder<>()));
+        j.send(new Add("a", 1));
+        assertThat(j.operations().pending(null, 10)).extracting(Delivery::handler).containsExactlyInAnyOrder("p", "r");
+        j.send(new Note("a", "n"));
+        assertThat(j.operations().pending(null, 10)).hasSize(2); // Noted has no handler: no delivery (D1)
+    }
+}

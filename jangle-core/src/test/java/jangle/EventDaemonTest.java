@@ -1,0 +1,284 @@
+package jangle;
+
+import ch.qos.logback.classic.Level;
+import jangle.DispatchFixtures.Add;
+import jangle.DispatchFixtures.Added;
+import jangle.DispatchFixtures.LogCapture;
+import jangle.DispatchFixtures.MutableClock;
+import jangle.DispatchFixtures.Recorder;
+import jangle.memory.InMemoryEventStore;
+import jangle.memory.InMemorySagaStore;
+import jangle.memory.InMemorySnapshotStore;
+import jangle.spi.AppendResult;
+import jangle.spi.Delivery;
+import jangle.spi.DeliveryKey;
+import jangle.spi.DispatchLedger;
+import jangle.spi.EventStore;
+import jangle.spi.NewEvent;
+import jangle.spi.Stores;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
+
+import static jangle.DispatchFixtures.eventually;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The event daemon and dead letters (§8.1), driven with a movable clock and explicit passes. */
+class EventDaemonTest {
+    private static final Duration MAX_AGE = Duration.ofSeconds(30);
+    private final MutableClock clock = new MutableClock();
+    private Jangle jangle;
+
+    @AfterEach
+    void close() {
+        if (jangle != null) jangle.close();
+    }
+
+    private Jangle build(JangleBuilder b) {
+        jangle = b.build();
+        return jangle;
+    }
+
+    private static void awaitAttempts(Jangle j, String handler, int attempts) {
+        eventually(() -> {
+            List<Delivery> p = j.operations().pending(handler, 1);
+            List<Delivery> d = j.operations().deadLetters(handler, 1);
+            return !p.isEmpty() && p.get(0).attempts() == attempts || !d.isEmpty() && d.get(0).attempts() == attempts;
+        }, handler + " attempts = " + attempts);
+    }
+
+    @Test
+    @DisplayName("D9, D3, §19 bug 14: the daemon retries a failing handler after the max age; the others ran exactly once")
+    void retriesOnlyTheFailedHandler() {
+        Recorder<Added> good = new Recorder<>();
+        Recorder<Added> flaky = new Recorder<>(2);
+        Jangle j = build(DispatchFixtures.builder(clock).reactor("good", Added.class, good)
+                .reactor("flaky", Added.class, flaky));
+        j.start();
+        CommandResponse r = j.send(new Add("a", 1));
+        awaitAttempts(j, "flaky", 1);
+        DispatchFixtures.eventually(() -> j.operations().pending("good", 1).isEmpty(), "good marked done");
+
+        // D9, §19 bug 19: not yet older than the max age, so not retried
+        assertThat(j.operations().runEventDaemonPass()).isZero();
+        assertThat(flaky.calls.get()).isEqualTo(1);
+
+        clock.advance(MAX_AGE);
+        assertThat(j.operations().runEventDaemonPass()).isEqualTo(1);
+        assertThat(j.operations().pending("flaky", 1).get(0).attempts()).isEqualTo(2);
+        clock.advance(MAX_AGE);
+        assertThat(j.operations().runEventDaemonPass()).isEqualTo(1);
+
+        assertThat(j.operations().pending(null, 10)).isEmpty();
+        assertThat(flaky.calls.get()).isEqualTo(3);
+        assertThat(good.calls.get()).isEqualTo(1);
+        assertThat(good.callsFor(DispatchFixtures.last(j, "a").eventId())).isEqualTo(1);
+        j.awaitHandled(r.token(), Duration.ofSeconds(5), "good", "flaky");
+    }
+
+    @Test
+    @DisplayName("D11, D12, L3: after deadLetterAttempts failures the delivery is parked, listed, logged at ERROR, not retried")
+    void deadLetterParkedAndListed() {
+        Recorder<Added> broken = new Recorder<>(1_000);
+        Jangle j = build(DispatchFixtures.builder(clock).deadLetterAttempts(3).reactor("broken", Added.class, broken));
+        try (LogCapture log = new LogCapture("jangle.dispatch", Level.INFO)) {
+            j.start();
+            j.send(new Add("a", 1));
+            awaitAttempts(j, "broken", 1);
+            for (int i = 0; i < 3; i++) {
+                clock.advance(MAX_AGE);
+                j.operations().runEventDaemonPass();
+            }
+            assertThat(broken.calls.get()).isEqualTo(3); // the 4th pass found nothing: parked (D11)
+            assertThat(log.levelOf("dispatch.dead-lettered")).isEqualTo(Level.ERROR);
+            assertThat(log.levelOf("dispatch.handler-failed")).isEqualTo(Level.WARN);
+        }
+        assertThat(j.operations().pending(null, 10)).isEmpty();
+        List<Delivery> dead = j.operations().deadLetters("broken", 10);
+        assertThat(dead).hasSize(1);
+        Delivery d = dead.get(0);
+        EventRecord<?> event = DispatchFixtures.last(j, "a");
+        assertThat(d.eventId()).isEqualTo(event.eventId());
+        assertThat(d.eventType()).isEqualTo("Added");
+        assertThat(d.aggregateId()).isEqualTo("a");
+        assertThat(d.version()).isEqualTo(1);
+        assertThat(d.position()).isEqualTo(event.position());
+        assertThat(d.attempts()).isEqualTo(3);
+        assertThat(d.firstFailureAt()).isEqualTo(DispatchFixtures.T0);
+        assertThat(d.lastAttemptAt()).isEqualTo(DispatchFixtures.T0.plus(MAX_AGE.multipliedBy(2)));
+        assertThat(d.lastError()).isEqualTo("java.lang.IllegalStateException: planned failure");
+    }
+
+    @Test
+    @DisplayName("D12: retry of one dead letter resets it and delivers it now; the handler succeeds")
+    void operatorRetry() {
+        Recorder<Added> broken = new Recorder<>(1);
+        Jangle j = build(DispatchFixtures.builder(clock).deadLetterAttempts(1).reactor("broken", Added.class, broken));
+        j.start();
+        CommandResponse r = j.send(new Add("a", 1));
+        eventually(() -> j.operations().deadLetters("broken", 1).size() == 1, "dead letter");
+        UUID eventId = j.operations().deadLetters("broken", 1).get(0).eventId();
+        try (LogCapture log = new LogCapture("jangle.dispatch", Level.INFO)) {
+            assertThat(j.operations().retry(eventId, "broken")).isEqualTo(1);
+            assertThat(log.levelOf("dispatch.operator-retry")).isEqualTo(Level.WARN);
+        }
+        assertThat(broken.seen).containsExactly(eventId);
+        assertThat(j.operations().deadLetters(null, 10)).isEmpty();
+        assertThat(j.operations().pending(null, 10)).isEmpty();
+        j.awaitHandled(r.token(), Duration.ofSeconds(5), "broken");
+        assertThat(j.operations().retry(eventId, "broken")).isZero();
+    }
+
+    @Test
+    @DisplayName("D12: retryAll puts back every dead letter of a handler and delivers them")
+    void operatorRetryAll() {
+        Recorder<Added> broken = new Recorder<>(3);
+        Jangle j = build(DispatchFixtures.builder(clock).deadLetterAttempts(1).reactor("broken", Added.class, broken));
+        for (int i = 0; i < 3; i++) j.send(new Add("a" + i, 1));
+        j.start(); // the catch-up pass fails all three once: dead at once with deadLetterAttempts 1
+        assertThat(j.operations().deadLetters("broken", 10)).hasSize(3);
+        assertThat(j.operations().retryAll("broken")).isEqualTo(3);
+        assertThat(j.operations().deadLetters(null, 10)).isEmpty();
+        assertThat(broken.seen).hasSize(3).doesNotHaveDuplicates();
+    }
+
+    @Test
+    @DisplayName("D12, L3: skip marks a delivery done without running it, logged at WARN with the reason")
+    void operatorSkip() {
+        Recorder<Added> broken = new Recorder<>(1_000);
+        Jangle j = build(DispatchFixtures.builder(clock).deadLetterAttempts(1).reactor("broken", Added.class, broken));
+        j.start();
+        j.send(new Add("a", 1));
+        eventually(() -> j.operations().deadLetters("broken", 1).size() == 1, "dead letter");
+        UUID eventId = j.operations().deadLetters("broken", 1).get(0).eventId();
+        try (LogCapture log = new LogCapture("jangle.dispatch", Level.INFO)) {
+            assertThat(j.operations().skip(eventId, "broken", "poison message")).isTrue();
+            assertThat(log.levelOf("dispatch.operator-skip")).isEqualTo(Level.WARN);
+        }
+        assertThat(j.operations().deadLetters(null, 10)).isEmpty();
+        assertThat(broken.calls.get()).isEqualTo(1);
+        assertThat(j.operations().skip(eventId, "broken", "again")).isFalse();
+    }
+
+    @Test
+    @DisplayName("D10: runCatchUpPass delivers pending work regardless of its age; D9 passes skip young work")
+    void catchUpIgnoresAge() {
+        Recorder<Added> rec = new Recorder<>();
+        Jangle j = build(DispatchFixtures.builder(clock).projection("p", Added.class, rec));
+        j.send(new Add("a", 1));
+        j.send(new Add("b", 1));
+        assertThat(j.operations().runEventDaemonPass()).isZero(); // younger than the max age
+        assertThat(j.operations().runCatchUpPass()).isEqualTo(2);
+        assertThat(rec.seen).hasSize(2);
+        assertThat(j.operations().pending(null, 10)).isEmpty();
+    }
+
+    @Test
+    @DisplayName("D13: deliveries of a handler that is no longer registered fail with 'handler not registered' until dead")
+    void unregisteredHandler() {
+        Stores shared = Stores.of(new InMemoryEventStore(), new InMemorySnapshotStore(), new InMemorySagaStore());
+        Jangle before = Jangle.builder().clock(clock).environment(java.util.Map.of())
+                .commands(DispatchFixtures.Cmd.class).events(DispatchFixtures.Evt.class)
+                .aggregate(DispatchFixtures.Counter.class, DispatchFixtures.Counter::new)
+                .stores(ctx -> shared).reactor("retired", Added.class, new Recorder<>()).build();
+        before.send(new Add("a", 1));
+        before.close();
+
+        Jangle j = build(DispatchFixtures.builder(clock).stores(ctx -> shared).deadLetterAttempts(2));
+        try (LogCapture log = new LogCapture("jangle.dispatch", Level.INFO)) {
+            j.start();
+            assertThat(log.points()).contains("dispatch.unregistered-handler");
+        }
+        Delivery first = j.operations().pending("retired", 1).get(0);
+        assertThat(first.attempts()).isEqualTo(1);
+        assertThat(first.lastError()).isEqualTo("handler not registered");
+        clock.advance(MAX_AGE);
+        j.operations().runEventDaemonPass();
+        Delivery dead = j.operations().deadLetters("retired", 1).get(0);
+        assertThat(dead.lastError()).isEqualTo("handler not registered");
+        assertThat(dead.attempts()).isEqualTo(2);
+    }
+
+    @Test
+    @DisplayName("D14: an event whose payload cannot be read fails only its own deliveries with a SerializationException")
+    void unreadablePayload() {
+        Set<UUID> corrupt = ConcurrentHashMap.newKeySet();
+        InMemoryEventStore inner = new InMemoryEventStore();
+        EventStore corrupting = new CorruptingStore(inner, corrupt);
+        Stores stores = Stores.of(corrupting, new InMemorySnapshotStore(), new InMemorySagaStore());
+        Recorder<Added> rec = new Recorder<>();
+        Jangle j = build(DispatchFixtures.builder(clock).stores(ctx -> stores).projection("p", Added.class, rec));
+        j.send(new Add("a", 1));
+        j.send(new Add("b", 1));
+        j.send(new Add("c", 1));
+        corrupt.add(DispatchFixtures.last(j, "b").eventId());
+
+        j.start(); // catch-up reads every pending event by id
+        assertThat(rec.seen).containsExactly(DispatchFixtures.last(j, "a").eventId(),
+                DispatchFixtures.last(j, "c").eventId());
+        List<Delivery> pending = j.operations().pending(null, 10);
+        assertThat(pending).hasSize(1);
+        assertThat(pending.get(0).aggregateId()).isEqualTo("b");
+        assertThat(pending.get(0).lastError()).startsWith("jangle.SerializationException: ");
+    }
+
+    @Test
+    @DisplayName("D9, L3: a pass that delivered something is logged at INFO with point daemon.events.pass")
+    void passLogging() {
+        Jangle j = build(DispatchFixtures.builder(clock).projection("p", Added.class, new Recorder<>()));
+        j.send(new Add("a", 1));
+        try (LogCapture log = new LogCapture("jangle.daemon.events", Level.DEBUG)) {
+            j.operations().runCatchUpPass();
+            assertThat(log.levelOf("daemon.events.pass")).isEqualTo(Level.INFO);
+        }
+    }
+
+    /** An event store whose payloads of some events cannot be read (D14). */
+    private record CorruptingStore(InMemoryEventStore inner, Set<UUID> corrupt) implements EventStore {
+        @Override
+        public AppendResult append(List<NewEvent> events, DeliveryKey completing) {
+            return inner.append(events, completing);
+        }
+
+        @Override
+        public Stream<EventRecord<?>> read(String aggregateId, long afterVersion) {
+            return inner.read(aggregateId, afterVersion);
+        }
+
+        @Override
+        public List<EventRecord<?>> readFeed(long afterPosition, int limit) {
+            return inner.readFeed(afterPosition, limit);
+        }
+
+        @Override
+        public Optional<EventRecord<?>> readEvent(UUID eventId) {
+            if (corrupt.contains(eventId)) {
+                throw new SerializationException(eventId, "Added", 1, "corrupt JSON", null);
+            }
+            return inner.readEvent(eventId);
+        }
+
+        @Override
+        public long lastVersion(String aggregateId) {
+            return inner.lastVersion(aggregateId);
+        }
+
+        @Override
+        public long lastPosition() {
+            return inner.lastPosition();
+        }
+
+        @Override
+        public DispatchLedger ledger() {
+            return inner;
+        }
+    }
+}

@@ -1,0 +1,132 @@
+package jangle;
+
+import jangle.DispatchFixtures.Add;
+import jangle.DispatchFixtures.Added;
+import jangle.DispatchFixtures.MutableClock;
+import jangle.DispatchFixtures.Note;
+import jangle.DispatchFixtures.Noted;
+import jangle.DispatchFixtures.Recorder;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Replay (§12 R1–R3): the feed in batches, to the named projections only. */
+class ReplayTest {
+    private final MutableClock clock = new MutableClock();
+    private Jangle jangle;
+
+    @AfterEach
+    void close() {
+        if (jangle != null) jangle.close();
+    }
+
+    /** A projection with a reset and batched writes that counts what it got. */
+    static final class Totals implements Projection {
+        final Map<String, Integer> totals = new ConcurrentHashMap<>();
+        final List<Integer> batchSizes = Collections.synchronizedList(new ArrayList<>());
+        final AtomicInteger resets = new AtomicInteger();
+
+        @Override
+        public String name() {
+            return "totals";
+        }
+
+        @Override
+        public Set<Class<? extends Event>> eventTypes() {
+            return Set.of(Added.class);
+        }
+
+        @Override
+        public void handle(EventRecord<?> record) {
+            totals.merge(record.aggregateId(), ((Added) record.event()).amount(), Integer::sum);
+        }
+
+        @Override
+        public void handleBatch(List<EventRecord<?>> records) {
+            batchSizes.add(records.size());
+            for (EventRecord<?> r : records) handle(r);
+        }
+
+        @Override
+        public void reset() {
+            resets.incrementAndGet();
+            totals.clear();
+        }
+    }
+
+    @Test
+    @DisplayName("R1, R2, R3: reset first, then the feed in batches to the named projection only, with progress")
+    void replayRebuildsOneProjection() {
+        Totals totals = new Totals();
+        Recorder<Added> reactor = new Recorder<>();
+        Recorder<Noted> otherProjection = new Recorder<>();
+        jangle = DispatchFixtures.builder(clock).batchSize(4).projection(totals)
+                .reactor("mediator", Added.class, reactor)
+                .projection("notes", Noted.class, otherProjection).build();
+        Jangle j = jangle;
+        for (int i = 0; i < 9; i++) j.send(new Add("acc-" + (i % 2), 1));
+        j.send(new Note("acc-0", "x"));
+        j.start();
+        assertThat(totals.totals).containsEntry("acc-0", 5).containsEntry("acc-1", 4);
+        int reactorCalls = reactor.calls.get();
+        int noteCalls = otherProjection.calls.get();
+        totals.batchSizes.clear();
+
+        List<long[]> progress = new ArrayList<>();
+        ReplayResult result = j.replay(List.of("totals"), 0, true,
+                (done, total, rate) -> progress.add(new long[]{done, total}));
+        assertThat(totals.resets.get()).isEqualTo(1);
+        assertThat(totals.totals).containsEntry("acc-0", 5).containsEntry("acc-1", 4);
+        assertThat(totals.batchSizes).containsExactly(4, 4, 1); // 10 feed events in batches of 4; the note is not its type
+        assertThat(reactor.calls.get()).isEqualTo(reactorCalls);
+        assertThat(otherProjection.calls.get()).isEqualTo(noteCalls);
+        assertThat(result.events()).isEqualTo(10);
+        assertThat(result.lastPosition()).isEqualTo(10);
+        assertThat(progress).hasSize(3);
+        assertThat(progress.get(2)).containsExactly(10, 10);
+    }
+
+    @Test
+    @DisplayName("R1: replay from a position; lambda projections get their events; without reset the model is kept")
+    void replayFromPositionWithoutReset() {
+        Map<Long, Integer> seen = new ConcurrentHashMap<>();
+        jangle = DispatchFixtures.builder(clock)
+                .projection("lambda", Added.class, (r, ctx) -> seen.merge(r.position(), 1, Integer::sum)).build();
+        for (int i = 0; i < 5; i++) jangle.send(new Add("a", 1));
+        ReplayResult result = jangle.replay(List.of("lambda"), 3, false, ReplayListener.NONE);
+        assertThat(seen).containsOnlyKeys(4L, 5L);
+        assertThat(result.events()).isEqualTo(2);
+    }
+
+    @Test
+    @DisplayName("R1: reactors and sagas are never replayed; unknown names are refused")
+    void onlyProjections() {
+        jangle = DispatchFixtures.builder(clock).reactor("mediator", Added.class, new Recorder<>()).build();
+        assertThatThrownBy(() -> jangle.replay(List.of("mediator"), 0, false, ReplayListener.NONE))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("never replayed");
+        assertThatThrownBy(() -> jangle.replay(List.of("nope"), 0, false, ReplayListener.NONE))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    @DisplayName("R1: a projection being replayed cannot send commands")
+    void replayContextRefusesCommands() {
+        jangle = DispatchFixtures.builder(clock)
+                .projection("sender", Added.class, (r, ctx) -> ctx.send(new Note("x", "no"))).build();
+        jangle.send(new Add("a", 1));
+        assertThatThrownBy(() -> jangle.replay(List.of("sender"), 0, false, ReplayListener.NONE))
+                .isInstanceOf(JangleException.class).hasRootCauseInstanceOf(IllegalStateException.class);
+        assertThat(jangle.stores().events().lastVersion("x")).isZero();
+    }
+}
