@@ -59,6 +59,17 @@ final class CommandBus implements CommandGateway {
     private final Supplier<UUID> ids;
     private final AggregateCache cache;
     private volatile DispatchPort dispatch;
+    /** Type name, schema version and handler names per event class, computed once per class (after attach). */
+    private final ClassValue<PostedEvents.EventMeta> eventMeta = new ClassValue<>() {
+        @Override
+        @SuppressWarnings("unchecked")
+        protected PostedEvents.EventMeta computeValue(Class<?> type) {
+            TypeRegistry.EventTypeInfo info = types.byType((Class<? extends Event>) type);
+            DispatchPort port = dispatch;
+            return new PostedEvents.EventMeta(info.name(), info.schemaVersion(),
+                    port == null ? List.of() : List.copyOf(port.handlerNames(info.name())));
+        }
+    };
     private final LongAdder accepted = new LongAdder();
     private final LongAdder rejected = new LongAdder();
     private final LongAdder conflicts = new LongAdder();
@@ -76,6 +87,7 @@ final class CommandBus implements CommandGateway {
         this.cache = new AggregateCache(settings.aggregateCacheSize());
     }
 
+    /** Called once by the application before any command is sent, so cached event metadata has its handlers. */
     void attach(DispatchPort port) {
         this.dispatch = port;
     }
@@ -228,9 +240,7 @@ final class CommandBus implements CommandGateway {
     /** Numbers posted events per A6 and wraps them for the store with type names and D1 handler names. */
     private List<NewEvent> number(String aggregateId, long version, List<Aggregate.Posted> posted, Metadata md) {
         Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
-        DispatchPort port = dispatch;
-        return PostedEvents.number(aggregateId, version, posted, md, now, types::byType,
-                port == null ? name -> List.of() : port::handlerNames, ids);
+        return PostedEvents.number(aggregateId, version, posted, md, now, eventMeta::get, ids);
     }
 
     /**

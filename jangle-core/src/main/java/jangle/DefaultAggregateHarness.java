@@ -64,7 +64,6 @@ final class DefaultAggregateHarness<A extends Aggregate> implements AggregateHar
         UUID commandId = UUID.randomUUID();
         Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
         return new Decision(response, PostedEvents.number(aggregate.id(), aggregate.version(), posted,
-                new Metadata(commandId, commandId, null), now, PostedEvents::fromAnnotation, name -> List.of(),
-                UUID::randomUUID));
+                new Metadata(commandId, commandId, null), now, PostedEvents::fromAnnotation, UUID::randomUUID));
     }
 }

@@ -20,9 +20,12 @@ final class PostedEvents {
     private PostedEvents() {
     }
 
+    /** What the store needs to know about an event class: its registered name and schema, and its handlers (D1). */
+    record EventMeta(String name, int schemaVersion, List<String> handlers) {
+    }
+
     static List<NewEvent> number(String aggregateId, long version, List<Aggregate.Posted> posted, Metadata metadata,
-                                 Instant createdAt, Function<Class<? extends Event>, TypeRegistry.EventTypeInfo> types,
-                                 Function<String, List<String>> handlerNames, Supplier<UUID> ids) {
+                                 Instant createdAt, Function<Class<?>, EventMeta> meta, Supplier<UUID> ids) {
         List<NewEvent> out = new ArrayList<>(posted.size());
         long own = version;
         Map<String, Long> foreign = null;
@@ -35,9 +38,9 @@ final class PostedEvents {
                 if (foreign == null) foreign = new HashMap<>();
                 v = foreign.merge(p.aggregateId(), 1L, Long::sum);
             }
-            TypeRegistry.EventTypeInfo info = types.apply(p.event().getClass());
-            out.add(new NewEvent(ids.get(), p.aggregateId(), v, info.name(), info.schemaVersion(), createdAt, metadata,
-                    p.event(), handlerNames.apply(info.name())));
+            EventMeta m = meta.apply(p.event().getClass());
+            out.add(new NewEvent(ids.get(), p.aggregateId(), v, m.name(), m.schemaVersion(), createdAt, metadata,
+                    p.event(), m.handlers()));
         }
         return out;
     }
@@ -55,9 +58,9 @@ final class PostedEvents {
     }
 
     /** The type info of an event class from its annotation alone (J2), for the harness without a registry. */
-    static TypeRegistry.EventTypeInfo fromAnnotation(Class<? extends Event> type) {
+    static EventMeta fromAnnotation(Class<?> type) {
         EventType ann = type.getAnnotation(EventType.class);
         String name = ann == null || ann.name().isBlank() ? type.getSimpleName() : ann.name().strip();
-        return new TypeRegistry.EventTypeInfo(name, ann == null ? 1 : ann.schemaVersion(), type);
+        return new EventMeta(name, ann == null ? 1 : ann.schemaVersion(), List.of());
     }
 }

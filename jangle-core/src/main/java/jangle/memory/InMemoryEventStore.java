@@ -137,7 +137,7 @@ public final class InMemoryEventStore implements EventStore, DispatchLedger {
         EventRecord<?>[] a = log.array();
         int to = visibleEnd(a, n, c);
         int from = (int) Math.max(0, Math.min(afterVersion, to)); // version v sits at index v − 1
-        return Arrays.stream(a, from, to);
+        return from >= to ? Stream.empty() : Arrays.stream(a, from, to);
     }
 
     /** The number of leading elements whose position is committed (an append in progress may have added more). */
