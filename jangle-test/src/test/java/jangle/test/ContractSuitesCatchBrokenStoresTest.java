@@ -1,0 +1,520 @@
+package jangle.test;
+
+import jangle.EventRecord;
+import jangle.TypeRegistry;
+import jangle.memory.InMemoryEventStore;
+import jangle.memory.InMemorySagaStore;
+import jangle.memory.InMemorySnapshotStore;
+import jangle.spi.AppendResult;
+import jangle.spi.Delivery;
+import jangle.spi.DeliveryKey;
+import jangle.spi.DeliveryStatus;
+import jangle.spi.DispatchLedger;
+import jangle.spi.EventStore;
+import jangle.spi.NewEvent;
+import jangle.spi.SagaEventEntry;
+import jangle.spi.SagaState;
+import jangle.spi.SagaStore;
+import jangle.spi.Snapshot;
+import jangle.spi.SnapshotStore;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.platform.engine.TestExecutionResult;
+import org.junit.platform.engine.support.descriptor.MethodSource;
+import org.junit.platform.launcher.Launcher;
+import org.junit.platform.launcher.LauncherDiscoveryRequest;
+import org.junit.platform.launcher.TestExecutionListener;
+import org.junit.platform.launcher.TestIdentifier;
+import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
+import org.junit.platform.launcher.core.LauncherFactory;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectMethod;
+
+/**
+ * The contract suites can fail: each runs against a store with one bug of the original (§19) or one broken rule, and
+ * the test for that rule must fail, while the correct in-memory stores pass the same tests (InMemory*ContractTest).
+ */
+class ContractSuitesCatchBrokenStoresTest {
+
+    /** Runs the named inherited contract tests of {@code suite}; returns the names of those that failed. */
+    private static Set<String> failures(Class<?> suite, String... methods) {
+        LauncherDiscoveryRequestBuilder request = LauncherDiscoveryRequestBuilder.request();
+        for (String m : methods) request.selectors(selectMethod(suite, m));
+        LauncherDiscoveryRequest built = request.build();
+        Set<String> failed = new TreeSet<>();
+        List<String> ran = new ArrayList<>();
+        Launcher launcher = LauncherFactory.create();
+        launcher.execute(built, new TestExecutionListener() {
+            @Override
+            public void executionFinished(TestIdentifier id, TestExecutionResult result) {
+                if (!id.isTest()) return;
+                String name = id.getSource().filter(MethodSource.class::isInstance)
+                        .map(s -> ((MethodSource) s).getMethodName()).orElse(id.getDisplayName());
+                ran.add(name);
+                if (result.getStatus() != TestExecutionResult.Status.SUCCESSFUL) failed.add(name);
+            }
+        });
+        assertThat(ran).as("contract tests run").containsExactlyInAnyOrder(methods);
+        return failed;
+    }
+
+    @Test
+    @DisplayName("D9, §19 bug 19: the event store suite fails a ledger whose max-age filter has the wrong sign")
+    void catchesWrongDueSign() {
+        assertThat(failures(WrongDueSign.class, "dueMaxAgeSign", "roundTrip")).containsExactly("dueMaxAgeSign");
+    }
+
+    @Test
+    @DisplayName("ST3: the event store suite fails an append that writes event by event")
+    void catchesNonAtomicAppend() {
+        assertThat(failures(NonAtomicAppend.class, "failedAppendLeavesNoTrace", "gaplessVersions", "readEvent"))
+                .containsExactlyInAnyOrder("failedAppendLeavesNoTrace", "gaplessVersions");
+    }
+
+    @Test
+    @DisplayName("ST1, §19 bug 22: the event store suite fails stream reads without an order")
+    void catchesUnorderedReads() {
+        assertThat(failures(UnorderedReads.class, "readOrdering", "longStream", "emptyStore"))
+                .containsExactlyInAnyOrder("readOrdering", "longStream");
+    }
+
+    @Test
+    @DisplayName("G1: the event store suite fails a feed that skips events")
+    void catchesSkippingFeed() {
+        assertThat(failures(SkippingFeed.class, "readFeedPages", "concurrentAppendersWithPollingReader",
+                "lateCommitIsNeverSkipped", "dueMaxAgeSign"))
+                .containsExactlyInAnyOrder("readFeedPages", "concurrentAppendersWithPollingReader",
+                        "lateCommitIsNeverSkipped");
+    }
+
+    @Test
+    @DisplayName("G4: the held-append path of the suite passes for a store that serialises position and commit "
+            + "(technique a)")
+    void heldAppendPassesSerialisingStore() {
+        assertThat(failures(SerialisingHeldStore.class, "lateCommitIsNeverSkipped")).isEmpty();
+    }
+
+    @Test
+    @DisplayName("G4, G1: the held-append path of the suite fails a store whose feed lets a late commit appear below "
+            + "positions already read")
+    void heldAppendCatchesLateCommitSkip() {
+        assertThat(failures(LateCommitSkippingStore.class, "lateCommitIsNeverSkipped"))
+                .containsExactly("lateCommitIsNeverSkipped");
+    }
+
+    @Test
+    @DisplayName("SG8, §19 bug 23: the saga store suite fails dueIds that ignores its limit")
+    void catchesIgnoredLimit() {
+        assertThat(failures(IgnoredDueLimit.class, "dueIds", "roundTrip")).containsExactly("dueIds");
+    }
+
+    @Test
+    @DisplayName("SG7, §19 bug 17: the saga store suite fails a store that reads complete from the timeout")
+    void catchesCompleteFromTimeout() {
+        assertThat(failures(CompleteFromTimeout.class, "completeIsNotTheTimeout", "missing"))
+                .containsExactly("completeIsNotTheTimeout");
+    }
+
+    @Test
+    @DisplayName("S8, §19 bug 21: the snapshot store suite fails an unconditional overwrite")
+    void catchesSnapshotOverwrite() {
+        assertThat(failures(OverwritingSnapshots.class, "olderPutIgnored", "newerOverwrites"))
+                .containsExactly("olderPutIgnored");
+    }
+
+    @Test
+    @DisplayName("S7, §19 bug 4: the snapshot store suite fails a store that drops empty states")
+    void catchesDroppedEmptyState() {
+        assertThat(failures(DroppingEmptyStates.class, "emptyStateRecord", "roundTrip"))
+                .containsExactly("emptyStateRecord");
+    }
+
+    // ======================= broken stores (nested: surefire does not run them by itself) =======================
+
+    /** Delegates everything to the in-memory store; subclasses break one thing. */
+    static class Delegating implements EventStore, DispatchLedger {
+        final InMemoryEventStore d = new InMemoryEventStore();
+
+        @Override
+        public AppendResult append(List<NewEvent> events, DeliveryKey completing) {
+            return d.append(events, completing);
+        }
+
+        @Override
+        public Stream<EventRecord<?>> read(String aggregateId, long afterVersion) {
+            return d.read(aggregateId, afterVersion);
+        }
+
+        @Override
+        public List<EventRecord<?>> readFeed(long afterPosition, int limit) {
+            return d.readFeed(afterPosition, limit);
+        }
+
+        @Override
+        public Optional<EventRecord<?>> readEvent(UUID eventId) {
+            return d.readEvent(eventId);
+        }
+
+        @Override
+        public long lastVersion(String aggregateId) {
+            return d.lastVersion(aggregateId);
+        }
+
+        @Override
+        public long lastPosition() {
+            return d.lastPosition();
+        }
+
+        @Override
+        public DispatchLedger ledger() {
+            return this;
+        }
+
+        @Override
+        public List<Delivery> due(Instant now, Duration maxAge, int limit) {
+            return d.due(now, maxAge, limit);
+        }
+
+        @Override
+        public void markDone(Collection<DeliveryKey> deliveries) {
+            d.markDone(deliveries);
+        }
+
+        @Override
+        public DeliveryStatus recordFailure(DeliveryKey delivery, String error, Instant now, int deadLetterAttempts) {
+            return d.recordFailure(delivery, error, now, deadLetterAttempts);
+        }
+
+        @Override
+        public List<Delivery> list(DeliveryStatus status, String handler, int limit) {
+            return d.list(status, handler, limit);
+        }
+
+        @Override
+        public int retry(UUID eventId, String handler) {
+            return d.retry(eventId, handler);
+        }
+
+        @Override
+        public int retryAll(String handler) {
+            return d.retryAll(handler);
+        }
+
+        @Override
+        public boolean skip(DeliveryKey delivery, String reason) {
+            return d.skip(delivery, reason);
+        }
+
+        @Override
+        public OptionalLong lowestPosition(String handler, DeliveryStatus status) {
+            return d.lowestPosition(handler, status);
+        }
+
+        @Override
+        public long count(UUID correlationId, DeliveryStatus status) {
+            return d.count(correlationId, status);
+        }
+
+        @Override
+        public List<String> handlersWithWork() {
+            return d.handlersWithWork();
+        }
+    }
+
+    static class WrongDueSign extends EventStoreContract {
+        @Override
+        protected EventStore createStore(TypeRegistry types) {
+            return new Delegating() {
+                @Override
+                public List<Delivery> due(Instant now, Duration maxAge, int limit) {
+                    return d.due(now.plus(maxAge), Duration.ZERO, limit); // now + maxAge: the original's sign
+                }
+            };
+        }
+    }
+
+    static class NonAtomicAppend extends EventStoreContract {
+        @Override
+        protected EventStore createStore(TypeRegistry types) {
+            return new Delegating() {
+                @Override
+                public AppendResult append(List<NewEvent> events, DeliveryKey completing) {
+                    List<EventRecord<?>> out = new ArrayList<>();
+                    for (NewEvent e : events) out.addAll(d.append(List.of(e), null).records());
+                    if (completing != null) d.markDone(List.of(completing));
+                    return new AppendResult(out);
+                }
+            };
+        }
+    }
+
+    static class UnorderedReads extends EventStoreContract {
+        @Override
+        protected EventStore createStore(TypeRegistry types) {
+            return new Delegating() {
+                @Override
+                public Stream<EventRecord<?>> read(String aggregateId, long afterVersion) {
+                    List<EventRecord<?>> all;
+                    try (Stream<EventRecord<?>> s = d.read(aggregateId, afterVersion)) {
+                        all = new ArrayList<>(s.toList());
+                    }
+                    if (all.size() > 1) { // storage order: the last event first
+                        all.add(0, all.remove(all.size() - 1));
+                    }
+                    return all.stream();
+                }
+            };
+        }
+    }
+
+    static class SkippingFeed extends EventStoreContract {
+        @Override
+        protected EventStore createStore(TypeRegistry types) {
+            return new Delegating() {
+                @Override
+                public List<EventRecord<?>> readFeed(long afterPosition, int limit) {
+                    return d.readFeed(afterPosition > 0 ? afterPosition + 1 : 0, limit); // loses one event per page
+                }
+            };
+        }
+    }
+
+    /** Technique (a) of G3: one lock from taking positions to commit; the hook holds it between the two. */
+    static class SerialisingHeldStore extends EventStoreContract {
+        static final class Store extends Delegating {
+            final ReentrantLock commitLock = new ReentrantLock();
+
+            @Override
+            public AppendResult append(List<NewEvent> events, DeliveryKey completing) {
+                commitLock.lock();
+                try {
+                    return d.append(events, completing);
+                } finally {
+                    commitLock.unlock();
+                }
+            }
+        }
+
+        @Override
+        protected EventStore createStore(TypeRegistry types) {
+            return new Store();
+        }
+
+        @Override
+        protected HeldAppend holdAppend(EventStore store, List<NewEvent> events) {
+            Store s = (Store) store;
+            return hold(() -> s.commitLock.lock(), () -> {
+                try {
+                    s.d.append(events);
+                } finally {
+                    s.commitLock.unlock();
+                }
+            });
+        }
+    }
+
+    /** Positions taken when an append starts, visible when it commits, and a reader that trusts them: the bug G4 names. */
+    static class LateCommitSkippingStore extends EventStoreContract {
+        static final class Store extends Delegating {
+            private final AtomicLong next = new AtomicLong();
+            private final ConcurrentSkipListMap<Long, EventRecord<?>> feed = new ConcurrentSkipListMap<>();
+
+            long reserve(int n) {
+                return next.getAndAdd(n) + 1;
+            }
+
+            AppendResult appendAt(List<NewEvent> events, long first) {
+                List<EventRecord<?>> out = new ArrayList<>();
+                long p = first;
+                for (EventRecord<?> r : d.append(events).records()) {
+                    EventRecord<?> moved = new EventRecord<>(r.eventId(), r.aggregateId(), r.version(), r.type(),
+                            r.schemaVersion(), r.createdAt(), p++, r.metadata(), r.event());
+                    feed.put(moved.position(), moved);
+                    out.add(moved);
+                }
+                return new AppendResult(out);
+            }
+
+            @Override
+            public AppendResult append(List<NewEvent> events, DeliveryKey completing) {
+                return appendAt(events, reserve(events.size()));
+            }
+
+            @Override
+            public List<EventRecord<?>> readFeed(long afterPosition, int limit) {
+                return feed.tailMap(afterPosition, false).values().stream().limit(limit).toList();
+            }
+
+            @Override
+            public long lastPosition() {
+                return feed.isEmpty() ? 0 : feed.lastKey();
+            }
+        }
+
+        @Override
+        protected EventStore createStore(TypeRegistry types) {
+            return new Store();
+        }
+
+        @Override
+        protected HeldAppend holdAppend(EventStore store, List<NewEvent> events) {
+            Store s = (Store) store;
+            long[] first = new long[1];
+            return hold(() -> first[0] = s.reserve(events.size()), () -> s.appendAt(events, first[0]));
+        }
+    }
+
+    /** Runs {@code take} then, once committed, {@code commit} on a thread of its own, as {@link EventStoreContract.HeldAppend}. */
+    static EventStoreContract.HeldAppend hold(Runnable take, Runnable commit) {
+        CountDownLatch taken = new CountDownLatch(1);
+        CountDownLatch go = new CountDownLatch(1);
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        Thread.ofPlatform().daemon().start(() -> {
+            try {
+                take.run();
+                taken.countDown();
+                go.await();
+                commit.run();
+                done.complete(null);
+            } catch (Throwable t) {
+                taken.countDown();
+                done.completeExceptionally(t);
+            }
+        });
+        return new EventStoreContract.HeldAppend() {
+            @Override
+            public void awaitPositionsTaken() throws Exception {
+                assertThat(taken.await(60, TimeUnit.SECONDS)).isTrue();
+            }
+
+            @Override
+            public void commit() throws Exception {
+                go.countDown();
+                done.get(60, TimeUnit.SECONDS);
+            }
+        };
+    }
+
+    static class IgnoredDueLimit extends SagaStoreContract {
+        @Override
+        protected SagaStore createStore(TypeRegistry types) {
+            InMemorySagaStore d = new InMemorySagaStore();
+            return new SagaStore() {
+                @Override
+                public Optional<SagaState> get(String sagaId) {
+                    return d.get(sagaId);
+                }
+
+                @Override
+                public void commit(SagaState state, long expectedVersion, List<SagaEventEntry> newEvents) {
+                    d.commit(state, expectedVersion, newEvents);
+                }
+
+                @Override
+                public List<String> dueIds(Instant now, int limit) {
+                    return d.dueIds(now, Integer.MAX_VALUE);
+                }
+
+                @Override
+                public List<SagaState> list(boolean includeFinished, int limit) {
+                    return d.list(includeFinished, limit);
+                }
+            };
+        }
+    }
+
+    static class CompleteFromTimeout extends SagaStoreContract {
+        @Override
+        protected SagaStore createStore(TypeRegistry types) {
+            InMemorySagaStore d = new InMemorySagaStore();
+            return new SagaStore() {
+                @Override
+                public Optional<SagaState> get(String sagaId) {
+                    return d.get(sagaId).map(s -> new SagaState(s.sagaId(), s.sagaType(), s.version(), s.retryAt(),
+                            s.timeoutAt(), s.timeoutAt() != null, s.timedOut(), s.wakeAt(), s.events()));
+                }
+
+                @Override
+                public void commit(SagaState state, long expectedVersion, List<SagaEventEntry> newEvents) {
+                    d.commit(state, expectedVersion, newEvents);
+                }
+
+                @Override
+                public List<String> dueIds(Instant now, int limit) {
+                    return d.dueIds(now, limit);
+                }
+
+                @Override
+                public List<SagaState> list(boolean includeFinished, int limit) {
+                    return d.list(includeFinished, limit);
+                }
+            };
+        }
+    }
+
+    static class OverwritingSnapshots extends SnapshotStoreContract {
+        @Override
+        protected SnapshotStore createStore(TypeRegistry types) {
+            InMemorySnapshotStore d = new InMemorySnapshotStore();
+            return new SnapshotStore() {
+                @Override
+                public Optional<Snapshot> get(String aggregateId, Class<? extends Record> stateType, String fp) {
+                    return d.get(aggregateId, stateType, fp);
+                }
+
+                @Override
+                public void put(Snapshot snapshot) {
+                    d.delete(snapshot.aggregateId());
+                    d.put(snapshot);
+                }
+
+                @Override
+                public void delete(String aggregateId) {
+                    d.delete(aggregateId);
+                }
+            };
+        }
+    }
+
+    static class DroppingEmptyStates extends SnapshotStoreContract {
+        @Override
+        protected SnapshotStore createStore(TypeRegistry types) {
+            InMemorySnapshotStore d = new InMemorySnapshotStore();
+            return new SnapshotStore() {
+                @Override
+                public Optional<Snapshot> get(String aggregateId, Class<? extends Record> stateType, String fp) {
+                    return d.get(aggregateId, stateType, fp);
+                }
+
+                @Override
+                public void put(Snapshot snapshot) {
+                    if (snapshot.state().getClass().getRecordComponents().length > 0) d.put(snapshot);
+                }
+
+                @Override
+                public void delete(String aggregateId) {
+                    d.delete(aggregateId);
+                }
+            };
+        }
+    }
+}
