@@ -1,0 +1,5 @@
+package jangle.banking;
+
+/** Bank-wide figures (banking.md §9). */
+public record BankStats() implements BankQuery<BankStatistics> {
+}

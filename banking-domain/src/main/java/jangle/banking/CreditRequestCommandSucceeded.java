@@ -1,0 +1,5 @@
+package jangle.banking;
+
+/** Step 2c: the requester was credited; the request is done. */
+public record CreditRequestCommandSucceeded() implements RequestSagaEvent {
+}
