@@ -208,10 +208,13 @@ final class CommandBus implements CommandGateway {
                                 result.lastPosition()).log("events committed");
             }
             // From here on the command has happened (H4): nothing below may turn it into an error.
-            long ownPosition = afterCommit(route, aggregate, aggregateId, version, result);
+            afterCommit(route, aggregate, aggregateId, version, result);
             accepted.increment();
             logAccepted(command, aggregateId);
-            return response.withToken(new ConsistencyToken(aggregateId, aggregate.version(), ownPosition));
+            // §3.1: the position of the last event committed (a creation's new stream included), so a read-your-writes
+            // wait on this token covers every event the command wrote
+            return response.withToken(new ConsistencyToken(aggregateId, version + ownEvents(result, aggregateId),
+                    result.lastPosition()));
         }
         exhausted.increment();
         LOG.atWarn().addKeyValue("point", "command.retries-exhausted").addKeyValue("aggregateId", aggregateId)
@@ -225,6 +228,12 @@ final class CommandBus implements CommandGateway {
             LOG.atDebug().addKeyValue("point", "command.accepted").addKeyValue("commandType",
                     command.getClass().getSimpleName()).addKeyValue("aggregateId", aggregateId).log("command accepted");
         }
+    }
+
+    private static long ownEvents(AppendResult result, String aggregateId) {
+        long n = 0;
+        for (EventRecord<?> r : result.records()) if (r.aggregateId().equals(aggregateId)) n++;
+        return n;
     }
 
     /** H3: full jitter, sleep uniformly in [0, min(max, base × 2^(k−2))]. */

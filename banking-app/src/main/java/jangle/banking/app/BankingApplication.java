@@ -1,0 +1,278 @@
+package jangle.banking.app;
+
+import jangle.ConsistencyTimeoutException;
+import jangle.ConsistencyToken;
+import jangle.EventRecord;
+import jangle.Jangle;
+import jangle.JangleBuilder;
+import jangle.Query;
+import jangle.ReplayListener;
+import jangle.ReplayResult;
+import jangle.banking.BankQuery;
+import jangle.banking.BankingDomain;
+import jangle.banking.app.views.BankQueries;
+import jangle.banking.app.views.BankViews;
+import jangle.banking.app.views.ViewTables;
+import jangle.jdbc.JdbcDatabase;
+import jangle.jdbc.SqlDialect;
+import jangle.spi.DeliveryStatus;
+import jangle.spi.EventStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import java.util.UUID;
+
+/**
+ * Jangle Banking assembled: the domain of {@code banking-domain}, the {@code bank-views} projection and the query
+ * handlers over one database, built through {@link Jangle#builder()} (CR1). It is the public entry point used by the
+ * terminal, the demo and the tests.
+ *
+ * <p>On SQLite (the default, {@value BankingConfig#DEFAULT_DB_PATH}) everything lives in one file (T8): events,
+ * snapshots, sagas, the dispatch ledger and the read models. With a PostgreSQL URL the same tables live in that
+ * database (T11). In memory, the stores are in-memory and the read models sit in a private in-memory SQLite
+ * database; nothing survives {@link #close()}.
+ *
+ * <p>{@link #open} does not start dispatch: commands and queries work at once, deliveries accumulate in the ledger
+ * (CR4) until {@link #start()}, which also resumes work left by an earlier run (D10, SG9).
+ */
+public final class BankingApplication implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger("jangle.banking.app");
+    private static final Duration VERIFY_CATCH_UP = Duration.ofSeconds(30);
+    /** A private in-memory SQLite database, gone when closed. */
+    private static final String MEMORY_URL = "jdbc:sqlite::memory:";
+
+    private final BankingConfig config;
+    private final JdbcDatabase db;
+    private final Jangle jangle;
+    private final BankViews views;
+    private final BankQueries queries;
+    private volatile boolean started;
+    private volatile boolean closed;
+
+    private BankingApplication(BankingConfig config, JdbcDatabase db, Jangle jangle, BankViews views,
+                               BankQueries queries) {
+        this.config = config;
+        this.db = db;
+        this.jangle = jangle;
+        this.views = views;
+        this.queries = queries;
+    }
+
+    /**
+     * Opens the database named by {@code config} (creating the file, the store schema and the read-model tables when
+     * missing) and builds the application. Does not start dispatch.
+     *
+     * @throws jangle.StoreException         when the database cannot be opened
+     * @throws jangle.ConfigurationException when a {@code JANGLE_*} setting is invalid (K2)
+     */
+    public static BankingApplication open(BankingConfig config) {
+        JdbcDatabase db;
+        if (config.memory()) {
+            db = JdbcDatabase.open(MEMORY_URL, null, null);
+        } else if (config.usesUrl()) {
+            db = JdbcDatabase.open(config.dbUrl(), config.dbUser(), config.dbPassword());
+        } else {
+            db = JdbcDatabase.sqlite(config.effectiveDbPath());
+        }
+        try {
+            BankViews views = new BankViews(db);
+            views.createSchema();
+            BankQueries queries = new BankQueries(db, config.clock());
+            JangleBuilder builder = Jangle.builder().clock(config.clock()).environment(config.environment());
+            if (!config.memory()) builder.stores(db.stores());
+            BankingDomain.register(builder);
+            builder.queries(queryFamily());
+            builder.projection(views);
+            queries.register(builder);
+            Jangle jangle = builder.build();
+            LOG.atInfo().addKeyValue("point", "bank.opened").addKeyValue("store", config.describeStore())
+                    .log("Jangle Banking opened");
+            return new BankingApplication(config, db, jangle, views, queries);
+        } catch (RuntimeException e) {
+            closeQuietly(db);
+            throw e;
+        }
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static Class<? extends Query<?>> queryFamily() {
+        return (Class) BankQuery.class;
+    }
+
+    public Jangle jangle() {
+        return jangle;
+    }
+
+    public BankingConfig config() {
+        return config;
+    }
+
+    /** The {@code bank-views} projection. */
+    public BankViews views() {
+        return views;
+    }
+
+    /** The query handlers, also callable directly (the registered queries go through them). */
+    public BankQueries queries() {
+        return queries;
+    }
+
+    /** The database holding the read models (and, unless in memory, the stores). */
+    public JdbcDatabase database() {
+        return db;
+    }
+
+    public SqlDialect dialect() {
+        return db.dialect();
+    }
+
+    /** Starts dispatch and both daemons, running their catch-up passes (CR4, D10, SG9). Idempotent. */
+    public void start() {
+        jangle.start();
+        started = true;
+    }
+
+    /**
+     * Clears the read models and rebuilds them from the global feed (R1–R3); reactors and sagas are not run.
+     * Progress goes to {@code listener}; printing it is the caller's job (L2).
+     */
+    public ReplayResult replay(ReplayListener listener) {
+        return jangle.replay(List.of(BankViews.NAME), 0, true, listener == null ? ReplayListener.NONE : listener);
+    }
+
+    /**
+     * Rebuilds the read models into a scratch copy (a private in-memory SQLite database, or a temporary schema of the same
+     * PostgreSQL database) and compares it with the live tables row by row (cli.md §5.2). With a seed, the history
+     * is delivered three times, shuffled with that seed (the triple-shuffle check, W5, R5). The live tables are
+     * never written. When dispatch runs, it first waits (up to 30 s) for {@code bank-views} to catch up with the
+     * feed; without dispatch, events not yet delivered show up as differences.
+     *
+     * @return the differing rows; empty when the live read models equal the rebuilt ones
+     */
+    public List<RowDifference> verifyReplay(Long shuffleSeed) {
+        EventStore store = jangle.stores().events();
+        long last = store.lastPosition();
+        if (started && last > 0) {
+            try {
+                jangle.awaitHandled(new ConsistencyToken(BankViews.NAME, 0, last), VERIFY_CATCH_UP, BankViews.NAME);
+            } catch (ConsistencyTimeoutException e) {
+                LOG.atWarn().addKeyValue("point", "bank.verify-behind").log("bank-views is behind: {}", e.getMessage());
+            }
+        }
+        try (Scratch scratch = Scratch.open(this)) {
+            BankViews rebuilt = new BankViews(scratch.db());
+            rebuilt.createSchema();
+            int batch = jangle.settings().batchSize();
+            if (shuffleSeed == null) {
+                long after = 0;
+                while (after < last) {
+                    List<EventRecord<?>> page = store.readFeed(after, batch);
+                    if (page.isEmpty()) break;
+                    List<EventRecord<?>> upTo = page.stream().filter(r -> r.position() <= last).toList();
+                    rebuilt.handleBatch(upTo);
+                    after = page.getLast().position();
+                }
+            } else {
+                List<EventRecord<?>> history = readHistory(store, last, batch);
+                List<EventRecord<?>> tripled = new ArrayList<>(history.size() * 3);
+                for (int i = 0; i < 3; i++) tripled.addAll(history);
+                Collections.shuffle(tripled, new Random(shuffleSeed));
+                for (int i = 0; i < tripled.size(); i += batch) {
+                    rebuilt.handleBatch(tripled.subList(i, Math.min(tripled.size(), i + batch)));
+                }
+            }
+            return ReplayComparison.compare(ViewTables.dump(db), ViewTables.dump(scratch.db()));
+        }
+    }
+
+    private static List<EventRecord<?>> readHistory(EventStore store, long last, int batch) {
+        List<EventRecord<?>> all = new ArrayList<>();
+        long after = 0;
+        while (after < last) {
+            List<EventRecord<?>> page = store.readFeed(after, batch);
+            if (page.isEmpty()) break;
+            for (EventRecord<?> r : page) if (r.position() <= last) all.add(r);
+            after = page.getLast().position();
+        }
+        return all;
+    }
+
+    /** Pending deliveries in the ledger (for "Resuming: n pending deliveries, m sagas due."). */
+    public long pendingDeliveries() {
+        return jangle.stores().events().ledger().list(DeliveryStatus.PENDING, null, Integer.MAX_VALUE).size();
+    }
+
+    /** True when any delivery is still pending: a cheap check for polling loops (reads at most one row). */
+    public boolean hasPendingDeliveries() {
+        return !jangle.stores().events().ledger().list(DeliveryStatus.PENDING, null, 1).isEmpty();
+    }
+
+    /** Sagas whose retry or timeout is due now. */
+    public long dueSagas() {
+        return jangle.stores().sagas().dueIds(config.clock().instant(), Integer.MAX_VALUE).size();
+    }
+
+    /** True when the event store holds at least one event (the {@code demo --db} emptiness check). */
+    public boolean storeHasEvents() {
+        return jangle.stores().events().lastPosition() > 0;
+    }
+
+    /** Stops dispatch gracefully (unfinished work stays pending), then closes the database. Idempotent. */
+    @Override
+    public void close() {
+        if (closed) return;
+        closed = true;
+        try {
+            jangle.close();
+        } finally {
+            closeQuietly(db);
+        }
+    }
+
+    static void closeQuietly(JdbcDatabase db) {
+        try {
+            db.close();
+        } catch (RuntimeException e) {
+            LOG.atWarn().addKeyValue("point", "bank.close-failed").setCause(e).log("closing the database failed");
+        }
+    }
+
+    /** A throw-away database of the live one's dialect for {@link #verifyReplay}. */
+    private record Scratch(JdbcDatabase db, Runnable cleanup) implements AutoCloseable {
+        static Scratch open(BankingApplication app) {
+            if (app.db.dialect() == SqlDialect.POSTGRESQL) {
+                String schema = "jangle_verify_" + UUID.randomUUID().toString().replace("-", "");
+                app.db.inTransaction(c -> {
+                    try (var s = c.createStatement()) {
+                        s.execute("CREATE SCHEMA " + schema); // generated identifier, no data in the SQL text
+                    }
+                    return null;
+                });
+                String url = app.config.dbUrl();
+                String scoped = url + (url.contains("?") ? "&" : "?") + "currentSchema=" + schema;
+                JdbcDatabase scratch = JdbcDatabase.open(scoped, app.config.dbUser(), app.config.dbPassword());
+                return new Scratch(scratch, () -> app.db.inTransaction(c -> {
+                    try (var s = c.createStatement()) {
+                        s.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+                    }
+                    return null;
+                }));
+            }
+            return new Scratch(JdbcDatabase.open(MEMORY_URL, null, null), () -> { });
+        }
+
+        @Override
+        public void close() {
+            try {
+                closeQuietly(db);
+            } finally {
+                cleanup.run();
+            }
+        }
+    }
+}

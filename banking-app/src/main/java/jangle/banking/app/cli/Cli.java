@@ -1,0 +1,848 @@
+package jangle.banking.app.cli;
+
+import jangle.CommandResponse;
+import jangle.ConfigurationException;
+import jangle.ConsistencyTimeoutException;
+import jangle.InvalidMessageException;
+import jangle.Jangle;
+import jangle.ReplayResult;
+import jangle.SendOptions;
+import jangle.Settings;
+import jangle.banking.AcceptRequest;
+import jangle.banking.AccountLedger;
+import jangle.banking.AccountListItem;
+import jangle.banking.AccountSummary;
+import jangle.banking.AccountSummaryView;
+import jangle.banking.AccountsList;
+import jangle.banking.BankEvent;
+import jangle.banking.BankStatistics;
+import jangle.banking.BankStats;
+import jangle.banking.ChangeAccountName;
+import jangle.banking.CreateAccount;
+import jangle.banking.DebtForgiven;
+import jangle.banking.DeleteAccount;
+import jangle.banking.DepositFunds;
+import jangle.banking.ForgiveDebt;
+import jangle.banking.FundsDeposited;
+import jangle.banking.FundsWithdrawn;
+import jangle.banking.LedgerEntry;
+import jangle.banking.RejectRequest;
+import jangle.banking.Request;
+import jangle.banking.RequestReceived;
+import jangle.banking.Transfer;
+import jangle.banking.WithdrawFunds;
+import jangle.banking.app.BankingApplication;
+import jangle.banking.app.BankingConfig;
+import jangle.banking.app.DemoStory;
+import jangle.banking.app.RowDifference;
+import jangle.spi.Delivery;
+import jangle.spi.SagaEventEntry;
+import jangle.spi.SagaState;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ScopeType;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+
+/**
+ * The command line of cli.md §1 and §5, parsed by picocli. Global options are inherited by every subcommand, so they
+ * may be given before or after the subcommand's name. An option beats its environment variable, which beats the
+ * default. Without a subcommand it runs the interactive {@link Terminal}.
+ *
+ * <p>Every value that goes into a command or query is checked by that record's constructor; its
+ * {@link InvalidMessageException} becomes exit 2 with {@code Invalid input: <message>}.
+ */
+@Command(name = "jangle-bank", versionProvider = Cli.Version.class,
+        sortOptions = false, usageHelpAutoWidth = true,
+        description = {"Jangle Banking: an interactive bank on a SQLite file, and one-shot subcommands.",
+                "Without a subcommand it opens the interactive terminal."},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:success", "1:rejected by a business rule, or account not found",
+                "2:bad input", "3:infrastructure failure", "130:interrupted (Ctrl-C)"})
+final class Cli implements Callable<Integer> {
+    private static final Duration DEFAULT_WAIT = Duration.ofSeconds(5);
+    private static final String DISPATCH_KNOB = "JANGLE_BANK_DISPATCH";
+
+    // --help is inherited so that every subcommand has it (picocli's standard help mixin does not reach method
+    // subcommands correctly)
+    @Option(names = {"-h", "--help"}, usageHelp = true, scope = ScopeType.INHERIT, order = 0,
+            description = "Show this help message and exit.")
+    boolean help;
+
+    @Option(names = {"-V", "--version"}, versionHelp = true, order = 0, description = "Print the version and exit.")
+    boolean version;
+
+    @Option(names = "--db", paramLabel = "PATH", scope = ScopeType.INHERIT, order = 1,
+            description = "SQLite file (env JANGLE_DB_PATH; default ./jangle-bank.db).")
+    String db;
+
+    @Option(names = "--db-url", paramLabel = "URL", scope = ScopeType.INHERIT, order = 2,
+            description = "JDBC URL, e.g. jdbc:postgresql://host/db; wins over --db (env JANGLE_DB_URL).")
+    String dbUrl;
+
+    @Option(names = "--log-file", paramLabel = "PATH", scope = ScopeType.INHERIT, order = 3,
+            description = "Log file (env JANGLE_LOG_FILE; default ./jangle-bank.log).")
+    String logFile;
+
+    @Option(names = "--log-format", paramLabel = "text|json", scope = ScopeType.INHERIT, order = 4,
+            description = "Log file format (env JANGLE_LOG_FORMAT; default json).")
+    String logFormat;
+
+    @Option(names = "--width", paramLabel = "N", scope = ScopeType.INHERIT, order = 5,
+            description = "Table width (env COLUMNS; default the terminal's width, else 80).")
+    Integer width;
+
+    @Option(names = "--no-color", scope = ScopeType.INHERIT, order = 6,
+            description = "No colour (also env NO_COLOR). Colour is used only on a terminal.")
+    boolean noColor;
+
+    @Option(names = "--json", scope = ScopeType.INHERIT, order = 7,
+            description = "Subcommands print one JSON document instead of text.")
+    boolean json;
+
+    @Option(names = "--wait", paramLabel = "DURATION", scope = ScopeType.INHERIT, order = 8,
+            description = "How long a subcommand waits for its work to settle (default 5s).")
+    String waitText;
+
+    private final Main io;
+    private final ZoneId zone = ZoneId.systemDefault();
+
+    Cli(Main io) {
+        this.io = io;
+    }
+
+    /** Parses and runs; returns the exit code. */
+    int execute(String[] args) {
+        CommandLine cl = new CommandLine(this);
+        cl.addSubcommand("events", new Events(this));
+        cl.setOut(new PrintWriter(io.out(), true, StandardCharsets.UTF_8));
+        cl.setErr(new PrintWriter(io.err(), true, StandardCharsets.UTF_8));
+        cl.setParameterExceptionHandler((e, a) -> {
+            io.err().println("Invalid input: " + e.getMessage());
+            io.err().println("Try 'jangle-bank --help' for usage.");
+            return Main.BAD_INPUT;
+        });
+        cl.setExecutionExceptionHandler((e, cmd, parsed) -> fault(e));
+        return cl.execute(args);
+    }
+
+    /** Maps an exception to its exit code and prints it (cli.md §5). */
+    private int fault(Exception e) {
+        if (e instanceof BadInput || e instanceof InvalidMessageException || e instanceof ConfigurationException) {
+            io.err().println("Invalid input: " + e.getMessage());
+            return Main.BAD_INPUT;
+        }
+        io.err().println("Error: " + describe(e));
+        return Main.FAILURE;
+    }
+
+    /** The message and its causes, so the cause of an infrastructure failure is named (exit 3). */
+    private static String describe(Throwable e) {
+        StringBuilder sb = new StringBuilder(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+        for (Throwable c = e.getCause(); c != null && c != c.getCause(); c = c.getCause()) {
+            if (c.getMessage() != null && !sb.toString().contains(c.getMessage())) sb.append(": ").append(c.getMessage());
+        }
+        return sb.toString();
+    }
+
+    /** A value that breaks a rule of the command line itself (exit 2). */
+    static final class BadInput extends RuntimeException {
+        BadInput(String message) {
+            super(message);
+        }
+    }
+
+    // =================================================================================================================
+    // The interactive terminal (cli.md §2–§4)
+    // =================================================================================================================
+
+    @Override
+    public Integer call() {
+        BankingConfig config = config();
+        int lineWidth = width();
+        boolean colour = io.tty() && !noColor && !io.env().containsKey("NO_COLOR");
+        var reader = new BufferedReader(new InputStreamReader(io.in(), StandardCharsets.UTF_8));
+        Screen screen = new Screen(reader, io.out(), colour, !io.tty(), lineWidth);
+        screen.line("Jangle Banking");
+        screen.line("Jangle Banking terminal initializing...");
+        BankingApplication app = BankingApplication.open(config);
+        io.opened(app, true);
+        screen.line("Initialization complete.");
+        long pending = app.pendingDeliveries();
+        long due = app.dueSagas();
+        screen.line("Initializing background tasks...");
+        if (dispatchOn()) {
+            app.start();
+            screen.line("Background tasks initialized.");
+        } else {
+            screen.line("Background tasks are off (" + DISPATCH_KNOB + "=off): work stays pending.");
+        }
+        if (pending > 0 || due > 0) {
+            screen.line("Resuming: " + pending + " pending deliveries, " + due + " sagas due.");
+        }
+        new Terminal(screen, app, zone).run();
+        screen.line("Goodbye.");
+        io.closeApplication();
+        return Main.OK;
+    }
+
+    // =================================================================================================================
+    // User commands (cli.md §5): one subcommand per user command
+    // =================================================================================================================
+
+    @Command(name = "create-account", description = "Opens an account; prints its id.")
+    int createAccount(@Option(names = "--name", paramLabel = "NAME", required = true) String name,
+                      @Option(names = "--initial-deposit", paramLabel = "AMOUNT") String initialDeposit) {
+        BigDecimal deposit = initialDeposit == null ? null : amount(initialDeposit);
+        CreateAccount command = new CreateAccount(name, deposit, null);
+        return send(command, (app, r) -> new Printed(String.valueOf(r.data()), Map.of()));
+    }
+
+    @Command(name = "deposit", description = "Deposits into an account; prints the new balance.")
+    int deposit(@Parameters(index = "0", paramLabel = "ACCOUNT") String account,
+                @Parameters(index = "1", paramLabel = "AMOUNT") String amount,
+                @Option(names = "--tx", paramLabel = "ID", description = "Transaction id (safe retries).") String tx) {
+        DepositFunds command = new DepositFunds(account, amount(amount), tx);
+        return send(command, (app, r) -> balance(app, account, Outcomes.find(app.jangle().stores().events(), account,
+                FundsDeposited.class, e -> e.transactionId().equals(command.transactionId()))
+                .map(FundsDeposited::balance)));
+    }
+
+    @Command(name = "withdraw", description = "Withdraws from an account; prints the new balance.")
+    int withdraw(@Parameters(index = "0", paramLabel = "ACCOUNT") String account,
+                 @Parameters(index = "1", paramLabel = "AMOUNT") String amount,
+                 @Option(names = "--tx", paramLabel = "ID") String tx) {
+        WithdrawFunds command = new WithdrawFunds(account, amount(amount), tx);
+        return send(command, (app, r) -> balance(app, account, Outcomes.find(app.jangle().stores().events(), account,
+                FundsWithdrawn.class, e -> e.transactionId().equals(command.transactionId()))
+                .map(FundsWithdrawn::balance)));
+    }
+
+    @Command(name = "send", description = "Sends funds; prints the transaction id and its outcome "
+            + "(credited, returned, in progress).")
+    int sendFunds(@Parameters(index = "0", paramLabel = "FROM") String from,
+                  @Parameters(index = "1", paramLabel = "TO") String to,
+                  @Parameters(index = "2", paramLabel = "AMOUNT") String amount,
+                  @Option(names = "--tx", paramLabel = "ID") String tx) {
+        Transfer command = new Transfer(from, to, amount(amount), tx);
+        return send(command, (app, r) -> {
+            String outcome = Outcomes.transfer(app.jangle().stores().events(), from, to, command.transactionId()).text;
+            return new Printed(command.transactionId() + " " + outcome,
+                    ordered("transactionId", command.transactionId(), "outcome", outcome));
+        });
+    }
+
+    @Command(name = "request", description = "ACCOUNT asks FROM for funds; prints the transaction id.")
+    int requestFunds(@Parameters(index = "0", paramLabel = "ACCOUNT") String account,
+                     @Parameters(index = "1", paramLabel = "FROM") String from,
+                     @Parameters(index = "2", paramLabel = "AMOUNT") String amount,
+                     @Option(names = "--tx", paramLabel = "ID") String tx) {
+        Request command = new Request(account, from, amount(amount), tx);
+        return send(command, (app, r) -> new Printed(command.transactionId(),
+                ordered("transactionId", command.transactionId())));
+    }
+
+    @Command(name = "accept", description = "ACCOUNT accepts the request TX; prints the outcome "
+            + "(credited, failed, returned, in progress).")
+    int accept(@Parameters(index = "0", paramLabel = "ACCOUNT") String account,
+               @Parameters(index = "1", paramLabel = "TX") String tx) {
+        AcceptRequest command = new AcceptRequest(account, tx);
+        return send(command, (app, r) -> {
+            var store = app.jangle().stores().events();
+            String outcome = Outcomes.receivedRequest(store, account, tx)
+                    .map(RequestReceived::fundedAccountId)
+                    .map(requester -> Outcomes.accept(store, account, requester, tx).text)
+                    .orElse(Outcomes.AcceptOutcome.IN_PROGRESS.text);
+            return new Printed(outcome, ordered("outcome", outcome));
+        });
+    }
+
+    @Command(name = "reject", description = "ACCOUNT rejects the request TX.")
+    int reject(@Parameters(index = "0", paramLabel = "ACCOUNT") String account,
+               @Parameters(index = "1", paramLabel = "TX") String tx) {
+        return send(new RejectRequest(account, tx), (app, r) -> new Printed("rejected", Map.of()));
+    }
+
+    @Command(name = "forgive", description = "Forgives a negative balance; prints the amount forgiven.")
+    int forgive(@Parameters(index = "0", paramLabel = "ACCOUNT") String account,
+                @Option(names = "--tx", paramLabel = "ID") String tx) {
+        ForgiveDebt command = new ForgiveDebt(account, tx);
+        return send(command, (app, r) -> {
+            String forgiven = Outcomes.find(app.jangle().stores().events(), account, DebtForgiven.class,
+                            e -> e.transactionId().equals(command.transactionId()))
+                    .map(e -> Formats.money(e.amount())).orElse("0.00");
+            return new Printed(forgiven, ordered("amountForgiven", new BigDecimal(forgiven)));
+        });
+    }
+
+    @Command(name = "delete-account", description = "Deletes (soft) an account.")
+    int deleteAccount(@Parameters(index = "0", paramLabel = "ACCOUNT") String account) {
+        return send(new DeleteAccount(account), (app, r) -> new Printed("deleted", Map.of()));
+    }
+
+    @Command(name = "change-name", description = "Renames an account.")
+    int changeName(@Parameters(index = "0", paramLabel = "ACCOUNT") String account,
+                   @Parameters(index = "1", paramLabel = "NAME") String name) {
+        return send(new ChangeAccountName(account, name), (app, r) -> new Printed("renamed", Map.of()));
+    }
+
+    /** Text for stdout and the extra JSON fields of one accepted command. */
+    private record Printed(String text, Map<String, Object> extra) {
+    }
+
+    /**
+     * Starts the application, sends, waits (at most {@code --wait}) until the chain has settled (CA3), prints the
+     * result: exit 0, or 1 with {@code Rejected: <reason>} on stderr.
+     */
+    private int send(jangle.Command command, BiFunction<BankingApplication, CommandResponse, Printed> printer) {
+        return withApplication(true, app -> {
+            UUID correlation = UUID.randomUUID();
+            Jangle jangle = app.jangle();
+            CommandResponse r = jangle.send(command, SendOptions.NONE.withCorrelationId(correlation));
+            if (!r.success()) {
+                if (json) io.out().println(new JsonOutput().write(JsonOutput.response(r, Map.of())));
+                io.err().println("Rejected: " + r.reason());
+                return Main.REJECTED;
+            }
+            if (dispatchOn()) Outcomes.settle(jangle, correlation, waitLimit());
+            Printed p = printer.apply(app, r);
+            io.out().println(json ? new JsonOutput().write(JsonOutput.response(r, p.extra())) : p.text());
+            return Main.OK;
+        });
+    }
+
+    /** The account's balance from the read model, else (not caught up yet) from the event just committed. */
+    private Printed balance(BankingApplication app, String account, Optional<BigDecimal> fromEvent) {
+        BigDecimal balance = app.jangle().query(new AccountSummary(account))
+                .map(AccountSummaryView::balance).or(() -> fromEvent).orElse(null);
+        String text = balance == null ? "" : Formats.money(balance);
+        return new Printed(text, ordered("balance", balance));
+    }
+
+    // =================================================================================================================
+    // Queries
+    // =================================================================================================================
+
+    @Command(name = "accounts", description = "Prints the account table.")
+    int accounts() {
+        return query(app -> {
+            List<AccountListItem> items = app.jangle().query(new AccountsList());
+            print(items, () -> Formats.accountTable(items, width()));
+            return Main.OK;
+        });
+    }
+
+    @Command(name = "stats", description = "Prints the bank statistics.")
+    int stats() {
+        return query(app -> {
+            BankStatistics s = app.jangle().query(new BankStats());
+            print(s, () -> Formats.statistics(s));
+            return Main.OK;
+        });
+    }
+
+    @Command(name = "summary", description = "Prints an account's header and the requests awaiting its approval.")
+    int summary(@Parameters(index = "0", paramLabel = "ACCOUNT") String account) {
+        AccountSummary q = new AccountSummary(account);
+        return query(app -> {
+            Optional<AccountSummaryView> view = app.jangle().query(q);
+            if (view.isEmpty()) return notFound();
+            print(view.get(), () -> Formats.accountSummary(view.get(), zone));
+            return Main.OK;
+        });
+    }
+
+    @Command(name = "ledger", description = "Prints an account's ledger (also for a deleted account).")
+    int ledger(@Parameters(index = "0", paramLabel = "ACCOUNT") String account) {
+        AccountLedger q = new AccountLedger(account);
+        return query(app -> {
+            List<LedgerEntry> entries = app.jangle().query(q);
+            if (entries.isEmpty() && app.jangle().query(new AccountSummary(account)).isEmpty()) return notFound();
+            print(entries, () -> Formats.ledger(entries, zone));
+            return Main.OK;
+        });
+    }
+
+    private int notFound() {
+        if (json) io.out().println("null");
+        io.err().println("Account not found.");
+        return Main.REJECTED;
+    }
+
+    /**
+     * Starts the application and waits (at most {@code --wait}) for work resumed from an earlier run to be done, so
+     * the answer includes it (T9), then queries.
+     */
+    private int query(Function<BankingApplication, Integer> action) {
+        return withApplication(true, app -> {
+            if (dispatchOn()) Outcomes.catchUp(app, waitLimit());
+            return action.apply(app);
+        });
+    }
+
+    private void print(Object value, java.util.function.Supplier<List<String>> text) {
+        if (json) {
+            io.out().println(new JsonOutput().write(value));
+        } else {
+            text.get().forEach(io.out()::println);
+        }
+    }
+
+    // =================================================================================================================
+    // daemon, demo, replay
+    // =================================================================================================================
+
+    @Command(name = "daemon", description = "Runs dispatch and both daemons with no menu until Ctrl-C.")
+    int daemon() {
+        return withApplication(true, app -> {
+            io.opened(app, true);
+            io.out().println("Jangle Banking daemon running on " + app.config().describeStore()
+                    + ". Press Ctrl-C to stop.");
+            io.out().flush();
+            try {
+                io.awaitStop();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return Main.OK;
+        });
+    }
+
+    @Command(name = "demo", description = "Runs the scripted story of banking.md §11 and checks every step.")
+    int demo(@Option(names = "--keep", description = "Keep the temporary database and print its path.") boolean keep,
+             @Option(names = "--memory", description = "Run on the in-memory stores.") boolean memory) {
+        // JANGLE_DB_PATH/URL are ignored by demo: only --db on the command line names its store
+        Map<String, String> env = new HashMap<>(io.env());
+        env.remove("JANGLE_DB_PATH");
+        env.remove("JANGLE_DB_URL");
+        Path file = null;
+        boolean temporary = false;
+        BankingConfig config;
+        if (memory) {
+            config = new BankingConfig(null, null, null, null, true, Clock.systemUTC(), env);
+        } else if (db != null) {
+            file = Path.of(db);
+            config = new BankingConfig(db, null, null, null, false, Clock.systemUTC(), env);
+        } else {
+            file = temporaryFile();
+            temporary = true;
+            config = new BankingConfig(file.toString(), null, null, null, false, Clock.systemUTC(), env);
+        }
+        String where = file == null ? "memory" : file.toString();
+        try {
+            BankingApplication app = BankingApplication.open(config);
+            io.opened(app, false);
+            if (app.storeHasEvents()) {
+                io.err().println("demo needs an empty store: " + where + " already holds events");
+                return Main.BAD_INPUT;
+            }
+            DemoStory.Outcome outcome = new DemoStory().run(app, step -> {
+                io.out().println("Step " + step.number() + ": " + step.title());
+                step.lines().forEach(io.out()::println);
+                io.out().flush();
+            });
+            io.closeApplication();
+            if (!outcome.passed()) {
+                DemoStory.StepResult failed = outcome.firstFailure().orElse(null);
+                if (failed == null) {
+                    io.out().println("The demo stopped after " + outcome.steps().size() + " of "
+                            + DemoStory.STEPS + " steps.");
+                } else {
+                    io.out().println("Step " + failed.number() + " differs.");
+                    io.out().println("Expected:");
+                    failed.expected().lines().forEach(l -> io.out().println("  " + l));
+                    io.out().println("Actual:");
+                    failed.actual().lines().forEach(l -> io.out().println("  " + l));
+                }
+                return Main.REJECTED;
+            }
+            if (keep && file != null) io.out().println("Kept the demo database: " + file.toAbsolutePath());
+            io.out().println("Done!");
+            return Main.OK;
+        } finally {
+            io.closeApplication();
+            if (temporary && !keep) deleteDatabase(file);
+        }
+    }
+
+    @Command(name = "replay", description = "Rebuilds the read models from the event store.")
+    int replay(@Option(names = "--verify", description = "Rebuild into a scratch copy and compare row by row.")
+               boolean verify,
+               @Option(names = "--shuffle", paramLabel = "SEED",
+                       description = "With --verify: deliver the history three times, shuffled with SEED.")
+               Long seed) {
+        if (seed != null && !verify) throw new BadInput("--shuffle needs --verify");
+        if (verify) {
+            // dispatch runs so that live work is not reported as a difference; the rebuild itself runs no reactor
+            return withApplication(true, app -> {
+                if (dispatchOn()) Outcomes.catchUp(app, waitLimit());
+                List<RowDifference> differences = app.verifyReplay(seed);
+                if (json) {
+                    io.out().println(new JsonOutput().write(ordered("differences", differences)));
+                } else if (differences.isEmpty()) {
+                    io.out().println("No differences: the read models match the event store"
+                            + (seed == null ? "." : " (shuffled three times with seed " + seed + ")."));
+                } else {
+                    for (RowDifference d : differences) {
+                        io.out().println(d.table() + " " + d.key() + ": live " + d.live() + ", rebuilt " + d.rebuilt());
+                    }
+                    io.out().println(differences.size() + (differences.size() == 1 ? " difference." : " differences."));
+                }
+                return differences.isEmpty() ? Main.OK : Main.REJECTED;
+            });
+        }
+        return withApplication(false, app -> {
+            long startNanos = System.nanoTime();
+            long[] lastPrint = {startNanos};
+            ReplayResult result = app.replay((done, total, rate) -> {
+                long now = System.nanoTime();
+                if (!json && now - lastPrint[0] >= TimeUnit.SECONDS.toNanos(1)) {
+                    lastPrint[0] = now;
+                    io.out().println("Replayed " + done + " of " + total + " events");
+                    io.out().flush();
+                }
+            });
+            double seconds = result.elapsed().toNanos() / 1e9;
+            if (json) {
+                io.out().println(new JsonOutput().write(ordered("events", result.events(),
+                        "lastPosition", result.lastPosition(), "seconds", seconds,
+                        "eventsPerSecond", Math.round(result.eventsPerSecond()))));
+            } else {
+                io.out().println(String.format(Locale.ROOT, "Replayed %d events in %.2f s (%d events/s).",
+                        result.events(), seconds, Math.round(result.eventsPerSecond())));
+            }
+            return Main.OK;
+        });
+    }
+
+    // =================================================================================================================
+    // Operator commands (cli.md §5.3)
+    // =================================================================================================================
+
+    @Command(name = "sagas", description = "Lists incomplete sagas (--all: finished ones too).")
+    int sagas(@Option(names = "--all") boolean all,
+              @Option(names = "--limit", paramLabel = "N", defaultValue = "1000") int limit) {
+        return withApplication(false, app -> {
+            List<SagaState> sagas = app.jangle().operations().sagas(all, positive(limit, "--limit"));
+            if (json) {
+                List<Map<String, Object>> rows = new ArrayList<>();
+                for (SagaState s : sagas) {
+                    rows.add(ordered("sagaId", s.sagaId(), "sagaType", s.sagaType(), "flags", flags(s),
+                            "retryAt", s.retryAt(), "timeoutAt", s.timeoutAt(), "timedOut", s.timedOut(),
+                            "complete", s.complete()));
+                }
+                io.out().println(new JsonOutput().write(rows));
+            } else if (sagas.isEmpty()) {
+                io.out().println("No open sagas.");
+            } else {
+                List<String> headers = new ArrayList<>(List.of("Saga id", "Type", "Flags", "Retry at", "Timeout at",
+                        "Timed out"));
+                if (all) headers.add("Complete");
+                List<List<String>> rows = new ArrayList<>();
+                for (SagaState s : sagas) {
+                    List<String> row = new ArrayList<>(List.of(s.sagaId(), s.sagaType(),
+                            flags(s).isEmpty() ? "-" : String.join(",", flags(s)), time(s.retryAt()),
+                            time(s.timeoutAt()), s.timedOut() ? "yes" : "no"));
+                    if (all) row.add(s.complete() ? "yes" : "no");
+                    rows.add(row);
+                }
+                Formats.grid(headers, rows).forEach(io.out()::println);
+            }
+            return Main.OK;
+        });
+    }
+
+    /** A saga's flags: the saga-internal events it recorded (its routed domain events are not flags). */
+    private static List<String> flags(SagaState s) {
+        List<String> flags = new ArrayList<>();
+        for (SagaEventEntry e : s.events()) {
+            if (!(e.event() instanceof BankEvent) && !flags.contains(e.type())) flags.add(e.type());
+        }
+        return flags;
+    }
+
+    /** {@code events pending|dead|retry|skip}: the dispatch ledger's stuck work (D12). */
+    @Command(name = "events", description = "Pending deliveries and dead letters: list, retry, skip.")
+    static final class Events {
+        private final Cli cli;
+
+        Events(Cli cli) {
+            this.cli = cli;
+        }
+
+        @Command(name = "pending", description = "Lists pending deliveries.")
+        int pending(@Option(names = "--handler", paramLabel = "NAME") String handler,
+                    @Option(names = "--limit", paramLabel = "N", defaultValue = "100") int limit) {
+            return cli.withApplication(false, app -> {
+                List<Delivery> list = app.jangle().operations().pending(handler, positive(limit, "--limit"));
+                cli.deliveries(list, false, "Nothing pending.");
+                return Main.OK;
+            });
+        }
+
+        @Command(name = "dead", description = "Lists dead letters.")
+        int dead(@Option(names = "--handler", paramLabel = "NAME") String handler,
+                 @Option(names = "--limit", paramLabel = "N", defaultValue = "100") int limit) {
+            return cli.withApplication(false, app -> {
+                List<Delivery> list = app.jangle().operations().deadLetters(handler, positive(limit, "--limit"));
+                cli.deliveries(list, true, "No dead letters.");
+                return Main.OK;
+            });
+        }
+
+        @Command(name = "retry", description = "Puts dead letters back to pending and runs them now.")
+        int retry(@Parameters(index = "0", arity = "0..1", paramLabel = "EVENT_ID") String eventId,
+                  @Option(names = "--all", description = "Every dead letter (of --handler).") boolean all,
+                  @Option(names = "--handler", paramLabel = "NAME") String handler) {
+            if (all == (eventId != null)) throw new BadInput("give either EVENT_ID or --all");
+            UUID id = eventId == null ? null : eventId(eventId);
+            return cli.withApplication(true, app -> {
+                var ops = app.jangle().operations();
+                List<Delivery> dead = ops.deadLetters(handler, Integer.MAX_VALUE).stream()
+                        .filter(d -> id == null || d.eventId().equals(id)).toList();
+                int n = id == null ? ops.retryAll(handler) : ops.retry(id, handler);
+                if (id != null && n == 0) {
+                    cli.io.err().println("No such delivery: " + eventId);
+                    return Main.REJECTED;
+                }
+                if (cli.dispatchOn()) {
+                    long deadline = System.nanoTime() + cli.waitLimit().toNanos();
+                    dead.stream().map(Delivery::correlationId).filter(java.util.Objects::nonNull).distinct()
+                            .forEach(c -> {
+                                Duration left = Duration.ofNanos(Math.max(1, deadline - System.nanoTime()));
+                                try {
+                                    app.jangle().awaitSettled(c, left);
+                                } catch (ConsistencyTimeoutException e) {
+                                    // still running, or failed again: "events dead" shows it
+                                }
+                            });
+                }
+                cli.io.out().println(cli.json ? new JsonOutput().write(ordered("retried", n))
+                        : (n == 0 ? "No dead letters." : "Retried " + n + (n == 1 ? " delivery." : " deliveries.")));
+                return Main.OK;
+            });
+        }
+
+        @Command(name = "skip", description = "Marks a delivery done without running it (logged with the reason).")
+        int skip(@Parameters(index = "0", paramLabel = "EVENT_ID") String eventId,
+                 @Option(names = "--handler", paramLabel = "NAME", required = true) String handler,
+                 @Option(names = "--reason", paramLabel = "TEXT", required = true) String reason) {
+            UUID id = eventId(eventId);
+            if (reason.isBlank()) throw new BadInput("--reason must not be blank");
+            return cli.withApplication(false, app -> {
+                if (!app.jangle().operations().skip(id, handler, reason)) {
+                    cli.io.err().println("No such delivery: " + eventId);
+                    return Main.REJECTED;
+                }
+                cli.io.out().println(cli.json ? new JsonOutput().write(ordered("skipped", true))
+                        : "Skipped " + eventId + " for " + handler + ".");
+                return Main.OK;
+            });
+        }
+
+        private static UUID eventId(String text) {
+            try {
+                return UUID.fromString(text);
+            } catch (IllegalArgumentException e) {
+                throw new BadInput("EVENT_ID must be an event id (a UUID): " + text);
+            }
+        }
+    }
+
+    /** The operator table of pending deliveries or dead letters (D12). */
+    private void deliveries(List<Delivery> list, boolean dead, String empty) {
+        Instant now = Instant.now();
+        if (json) {
+            io.out().println(new JsonOutput().write(list));
+            return;
+        }
+        if (list.isEmpty()) {
+            io.out().println(empty);
+            return;
+        }
+        List<String> headers = new ArrayList<>(List.of("Event id", "Type", "Account", "Version", "Position",
+                "Handler", "Attempts"));
+        if (dead) headers.addAll(List.of("First failure", "Last failure"));
+        headers.addAll(List.of("Age", "Last error"));
+        List<List<String>> rows = new ArrayList<>();
+        for (Delivery d : list) {
+            List<String> row = new ArrayList<>(List.of(d.eventId().toString(), d.eventType(), d.aggregateId(),
+                    String.valueOf(d.version()), String.valueOf(d.position()), d.handler(),
+                    String.valueOf(d.attempts())));
+            if (dead) row.addAll(List.of(time(d.firstFailureAt()), time(d.lastAttemptAt())));
+            row.add(Formats.age(Duration.between(d.committedAt(), now)));
+            row.add(d.lastError() == null ? "-" : d.lastError());
+            rows.add(row);
+        }
+        Formats.grid(headers, rows).forEach(io.out()::println);
+    }
+
+    // =================================================================================================================
+    // Shared
+    // =================================================================================================================
+
+    /**
+     * Opens the application of the global options, optionally starts dispatch (not when {@code JANGLE_BANK_DISPATCH=off}),
+     * runs the action and closes the application gracefully; unfinished work stays pending for the next start.
+     */
+    int withApplication(boolean start, Function<BankingApplication, Integer> action) {
+        BankingApplication app = BankingApplication.open(config());
+        io.opened(app, false);
+        try {
+            if (start && dispatchOn()) app.start();
+            return action.apply(app);
+        } finally {
+            io.closeApplication();
+        }
+    }
+
+    /** The store and settings of cli.md §1: option, else environment variable, else default. */
+    BankingConfig config() {
+        Map<String, String> env = new HashMap<>(io.env());
+        if (logFormat != null) {
+            if (!logFormat.equals("text") && !logFormat.equals("json")) {
+                throw new BadInput("--log-format must be text or json, not '" + logFormat + "'");
+            }
+            env.put("JANGLE_LOG_FORMAT", logFormat);
+        }
+        String path = db != null ? db : env.get("JANGLE_DB_PATH");
+        String url = dbUrl != null ? dbUrl : env.get("JANGLE_DB_URL");
+        if (path != null && path.isBlank()) throw new BadInput("--db must not be empty");
+        return new BankingConfig(path, url, env.get("JANGLE_DB_USER"), env.get("JANGLE_DB_PASSWORD"), false,
+                Clock.systemUTC(), env);
+    }
+
+    boolean dispatchOn() {
+        return !"off".equalsIgnoreCase(io.env().getOrDefault(DISPATCH_KNOB, "on").strip());
+    }
+
+    Duration waitLimit() {
+        if (waitText == null) return DEFAULT_WAIT;
+        try {
+            Duration d = Settings.parseDuration(waitText);
+            if (d.isNegative()) throw new IllegalArgumentException("must not be negative");
+            return d;
+        } catch (IllegalArgumentException e) {
+            throw new BadInput("--wait " + waitText + ": " + e.getMessage());
+        }
+    }
+
+    /** T7: {@code --width}, else {@code COLUMNS}, else the terminal's width when on a TTY, else 80. */
+    int width() {
+        if (width != null) {
+            if (width < 1) throw new BadInput("--width must be a positive number");
+            return width;
+        }
+        String columns = io.env().get("COLUMNS");
+        if (columns != null) {
+            try {
+                int n = Integer.parseInt(columns.strip());
+                if (n > 0) return n;
+            } catch (NumberFormatException e) {
+                // ignored: an unusable COLUMNS falls through to the default
+            }
+        }
+        if (io.tty()) {
+            int n = ttyColumns();
+            if (n > 0) return n;
+        }
+        return 80;
+    }
+
+    /** {@code stty size} on the controlling terminal; 0 when it cannot be asked. */
+    private static int ttyColumns() {
+        try {
+            Process p = new ProcessBuilder("stty", "size").redirectInput(ProcessBuilder.Redirect.from(
+                    new java.io.File("/dev/tty"))).redirectErrorStream(true).start();
+            if (!p.waitFor(2, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                return 0;
+            }
+            String[] parts = new String(p.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).strip()
+                    .split("\\s+");
+            return parts.length == 2 ? Integer.parseInt(parts[1]) : 0;
+        } catch (IOException | NumberFormatException e) {
+            return 0;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 0;
+        }
+    }
+
+    /** A typed amount: "not a number" is bad input; the amount rule is the command's. */
+    private static BigDecimal amount(String text) {
+        BigDecimal n = Formats.parseNumber(text.strip());
+        if (n == null) throw new BadInput(Formats.NOT_A_NUMBER);
+        return n;
+    }
+
+    private static int positive(int n, String option) {
+        if (n < 1) throw new BadInput(option + " must be a positive number");
+        return n;
+    }
+
+    private String time(Instant instant) {
+        return instant == null ? "-" : Formats.time(instant, zone);
+    }
+
+    /** A map that keeps the order of its keys (for JSON), allowing null values. */
+    private static Map<String, Object> ordered(Object... keysAndValues) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (int i = 0; i < keysAndValues.length; i += 2) m.put((String) keysAndValues[i], keysAndValues[i + 1]);
+        return m;
+    }
+
+    private static Path temporaryFile() {
+        try {
+            Path file = Files.createTempFile("jangle-bank-demo-", ".db");
+            Files.delete(file); // SQLite creates it
+            return file;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot create a temporary database file", e);
+        }
+    }
+
+    private static void deleteDatabase(Path file) {
+        for (String suffix : List.of("", "-wal", "-shm", "-journal")) {
+            try {
+                Files.deleteIfExists(Path.of(file + suffix));
+            } catch (IOException e) {
+                // a leftover temporary file is harmless
+            }
+        }
+    }
+
+    /** {@code --version}: the jar's implementation version. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Cli.class.getPackage().getImplementationVersion();
+            return new String[]{"jangle-bank " + (v == null ? "(development build)" : v)};
+        }
+    }
+}

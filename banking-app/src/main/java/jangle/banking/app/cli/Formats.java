@@ -1,0 +1,223 @@
+package jangle.banking.app.cli;
+
+import jangle.banking.AccountListItem;
+import jangle.banking.AccountSummaryView;
+import jangle.banking.BankStatistics;
+import jangle.banking.LedgerEntry;
+import jangle.banking.PendingRequest;
+
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * The texts of cli.md §3–§4 that are built from read models: money, times, the account table, the account header,
+ * the pending-request and ledger tables and the statistics block. Pure functions of their arguments, so the terminal
+ * and the subcommands print exactly the same thing and tests can compute expected output.
+ */
+final class Formats {
+    /** cli.md §3: times in the machine's zone. */
+    static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
+
+    /** What the terminal accepts as a number before the amount rule runs (T3). */
+    private static final Pattern NUMBER = Pattern.compile("[+-]?(\\d+(\\.\\d*)?|\\.\\d+)");
+
+    static final String NOT_A_NUMBER = "Amount must be a number such as 25 or 10.50.";
+
+    private static final int NAME_WIDTH = 15;
+    private static final int PENDING_WIDTH = 7;
+    private static final int MIN_ID_WIDTH = 6;
+    private static final int MIN_AMOUNT_WIDTH = 7;
+    private static final int HEADER_LABEL_WIDTH = 18;
+    private static final int STATS_LABEL_WIDTH = 23;
+
+    private Formats() {
+    }
+
+    /** Two decimals, leading minus when negative, never truncated or grouped (cli.md §3). */
+    static String money(BigDecimal amount) {
+        return amount.setScale(2, RoundingMode.UNNECESSARY).toPlainString();
+    }
+
+    static String time(Instant instant, ZoneId zone) {
+        return TIME.format(instant.atZone(zone));
+    }
+
+    /**
+     * Parses a typed amount: null when the text is not a number (the caller prints {@link #NOT_A_NUMBER}). The amount
+     * rule itself (positive, two decimals, maximum) is left to the command's constructor.
+     */
+    static BigDecimal parseNumber(String text) {
+        if (text == null || !NUMBER.matcher(text).matches()) return null;
+        return new BigDecimal(text);
+    }
+
+    /** The account table of cli.md §3.1: right-aligned ids, 15-wide names, balances filling the line, centred pending. */
+    static List<String> accountTable(List<AccountListItem> items, int width) {
+        if (items.isEmpty()) return List.of("No accounts yet.");
+        int idWidth = MIN_ID_WIDTH;
+        int longestBalance = "Balance".length();
+        for (AccountListItem i : items) {
+            idWidth = Math.max(idWidth, i.accountId().length());
+            longestBalance = Math.max(longestBalance, money(i.balance()).length());
+        }
+        int balanceWidth = Math.max(longestBalance, width - idWidth - NAME_WIDTH - PENDING_WIDTH - 3);
+        List<String> lines = new ArrayList<>(items.size() + 1);
+        lines.add(row(right("ID", idWidth), left("Name", NAME_WIDTH), right("Balance", balanceWidth),
+                centre("Pending", PENDING_WIDTH)));
+        for (AccountListItem i : items) {
+            lines.add(row(right(i.accountId(), idWidth), left(i.name(), NAME_WIDTH),
+                    right(money(i.balance()), balanceWidth),
+                    centre(String.valueOf(i.pendingRequestCount()), PENDING_WIDTH)));
+        }
+        return lines;
+    }
+
+    /** The first three header lines of the account screen (cli.md §4.2). */
+    static List<String> accountHeader(String accountId, String name, BigDecimal balance) {
+        return List.of(label("Account ID:", HEADER_LABEL_WIDTH) + accountId,
+                label("Account Name:", HEADER_LABEL_WIDTH) + name,
+                label("Balance:", HEADER_LABEL_WIDTH) + money(balance));
+    }
+
+    /** The whole account-screen header: id, name, balance and the requests awaiting approval. */
+    static List<String> accountSummary(AccountSummaryView view, ZoneId zone) {
+        List<String> lines = new ArrayList<>(accountHeader(view.accountId(), view.name(), view.balance()));
+        if (view.pendingRequests().isEmpty()) {
+            lines.add("Requests awaiting your approval: none");
+        } else {
+            lines.add("Requests awaiting your approval:");
+            lines.addAll(pendingTable(view.pendingRequests(), zone));
+        }
+        return lines;
+    }
+
+    /** {@code #  From  Amount  Expires At}, numbered from 1, indented by two spaces. */
+    static List<String> pendingTable(List<PendingRequest> pending, ZoneId zone) {
+        int numberWidth = String.valueOf(pending.size()).length();
+        int fromWidth = MIN_ID_WIDTH;
+        int amountWidth = MIN_AMOUNT_WIDTH;
+        for (PendingRequest p : pending) {
+            fromWidth = Math.max(fromWidth, p.requesterAccountId().length());
+            amountWidth = Math.max(amountWidth, money(p.amount()).length());
+        }
+        List<String> lines = new ArrayList<>();
+        lines.add(indented(right("#", numberWidth), left("From", fromWidth), right("Amount", amountWidth),
+                "Expires At"));
+        int n = 1;
+        for (PendingRequest p : pending) {
+            lines.add(indented(right(String.valueOf(n++), numberWidth), left(p.requesterAccountId(), fromWidth),
+                    right(money(p.amount()), amountWidth), time(p.timeoutAt(), zone)));
+        }
+        return lines;
+    }
+
+    /** {@code Ledger:} and the table {@code #, Initiated At, Amount, Description}, or {@code No transactions yet.} */
+    static List<String> ledger(List<LedgerEntry> entries, ZoneId zone) {
+        List<String> lines = new ArrayList<>();
+        lines.add("Ledger:");
+        if (entries.isEmpty()) {
+            lines.add("No transactions yet.");
+            return lines;
+        }
+        int numberWidth = String.valueOf(entries.size()).length();
+        int amountWidth = MIN_AMOUNT_WIDTH;
+        for (LedgerEntry e : entries) amountWidth = Math.max(amountWidth, money(e.amount()).length());
+        int timeWidth = "yyyy-MM-dd HH:mm:ss".length();
+        lines.add(indented(right("#", numberWidth), left("Initiated At", timeWidth), right("Amount", amountWidth),
+                "Description"));
+        int n = 1;
+        for (LedgerEntry e : entries) {
+            lines.add(indented(right(String.valueOf(n++), numberWidth), time(e.initiatedAt(), zone),
+                    right(money(e.amount()), amountWidth), e.transactionType()));
+        }
+        return lines;
+    }
+
+    /** The statistics block of cli.md §4.1, labels padded to one column. */
+    static List<String> statistics(BankStatistics s) {
+        return List.of("Bank statistics",
+                label("Active accounts:", STATS_LABEL_WIDTH) + s.activeAccounts(),
+                label("Deleted accounts:", STATS_LABEL_WIDTH) + s.deletedAccounts(),
+                label("Net balance:", STATS_LABEL_WIDTH) + money(s.netBalance()),
+                label("Transactions:", STATS_LABEL_WIDTH) + s.transactionCount(),
+                label("Average deposit:", STATS_LABEL_WIDTH) + money(s.averageDeposit()),
+                label("Average withdrawal:", STATS_LABEL_WIDTH) + money(s.averageWithdrawal()),
+                label("Total debt forgiven:", STATS_LABEL_WIDTH) + money(s.debtForgiven()));
+    }
+
+    /**
+     * A plain table for operator output: a header and rows, each column as wide as its widest cell, two spaces
+     * apart, nothing truncated.
+     */
+    static List<String> grid(List<String> headers, List<List<String>> rows) {
+        int[] widths = new int[headers.size()];
+        for (int c = 0; c < widths.length; c++) widths[c] = length(headers.get(c));
+        for (List<String> r : rows) {
+            for (int c = 0; c < widths.length; c++) widths[c] = Math.max(widths[c], length(r.get(c)));
+        }
+        List<String> lines = new ArrayList<>(rows.size() + 1);
+        lines.add(gridRow(headers, widths));
+        for (List<String> r : rows) lines.add(gridRow(r, widths));
+        return lines;
+    }
+
+    /** A short age: {@code 42s}, {@code 3m 5s}, {@code 2h 10m}, {@code 4d 3h}. */
+    static String age(Duration d) {
+        long s = Math.max(0, d.toSeconds());
+        if (s < 60) return s + "s";
+        if (s < 3600) return s / 60 + "m " + s % 60 + "s";
+        if (s < 86_400) return s / 3600 + "h " + s % 3600 / 60 + "m";
+        return s / 86_400 + "d " + s % 86_400 / 3600 + "h";
+    }
+
+    private static String gridRow(List<String> cells, int[] widths) {
+        StringBuilder sb = new StringBuilder();
+        for (int c = 0; c < widths.length; c++) {
+            if (c > 0) sb.append("  ");
+            sb.append(c == widths.length - 1 ? cells.get(c) : left(cells.get(c), widths[c]));
+        }
+        return stripTrailing(sb.toString());
+    }
+
+    private static String row(String... cells) {
+        return stripTrailing(String.join(" ", cells));
+    }
+
+    private static String indented(String... cells) {
+        return stripTrailing("  " + String.join("  ", cells));
+    }
+
+    private static String label(String text, int width) {
+        return left(text, width);
+    }
+
+    static String left(String text, int width) {
+        return text + " ".repeat(Math.max(0, width - length(text)));
+    }
+
+    static String right(String text, int width) {
+        return " ".repeat(Math.max(0, width - length(text))) + text;
+    }
+
+    static String centre(String text, int width) {
+        int free = Math.max(0, width - length(text));
+        int before = free / 2;
+        return " ".repeat(before) + text + " ".repeat(free - before);
+    }
+
+    /** Width in code points, so a name of 15 letters from any script takes 15 columns of the 15 reserved. */
+    private static int length(String text) {
+        return text.codePointCount(0, text.length());
+    }
+
+    private static String stripTrailing(String s) {
+        return s.stripTrailing();
+    }
+}

@@ -1,0 +1,338 @@
+package jangle.banking.app.cli;
+
+import jangle.Command;
+import jangle.CommandResponse;
+import jangle.InvalidMessageException;
+import jangle.Jangle;
+import jangle.SendOptions;
+import jangle.banking.AcceptRequest;
+import jangle.banking.AccountLedger;
+import jangle.banking.AccountSummary;
+import jangle.banking.AccountSummaryView;
+import jangle.banking.AccountsList;
+import jangle.banking.BankStats;
+import jangle.banking.ChangeAccountName;
+import jangle.banking.CreateAccount;
+import jangle.banking.DeleteAccount;
+import jangle.banking.DepositFunds;
+import jangle.banking.Fields;
+import jangle.banking.ForgiveDebt;
+import jangle.banking.PendingRequest;
+import jangle.banking.RejectRequest;
+import jangle.banking.Request;
+import jangle.banking.Transfer;
+import jangle.banking.WithdrawFunds;
+import jangle.banking.app.BankingApplication;
+
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.ZoneId;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.Function;
+
+/**
+ * The interactive, menu-driven bank of cli.md §2–§4. Every check of an answer is the rule of the command (or query)
+ * the answer goes into: the terminal builds the record and prints the {@link InvalidMessageException}'s message when
+ * the record refuses it, then asks again (T3). Screens are re-read from the read models each time they are shown
+ * (T4), after waiting for the read models to catch up with the last accepted command (T5).
+ */
+final class Terminal {
+    /** T5: at most this long after an accepted command. */
+    static final Duration WAIT = Duration.ofSeconds(2);
+
+    private static final List<String> ROOT_MENU = List.of("Create account", "Delete account", "Select account",
+            "Show bank statistics", "Quit");
+    private static final List<String> ACCOUNT_MENU = List.of("Back", "Deposit funds", "Withdraw funds",
+            "Send funds to another account", "Request funds from another account", "Forgive debt",
+            "Accept funds request", "Reject funds request", "View account ledger", "Change account name");
+
+    private final Screen screen;
+    private final BankingApplication app;
+    private final Jangle jangle;
+    private final ZoneId zone;
+
+    Terminal(Screen screen, BankingApplication app, ZoneId zone) {
+        this.screen = screen;
+        this.app = app;
+        this.jangle = app.jangle();
+        this.zone = zone;
+    }
+
+    /** Runs the root screen until Quit or end of input (T6). Prints nothing on the way out: the caller says Goodbye. */
+    void run() {
+        try {
+            while (rootScreen()) {
+                // until Quit
+            }
+        } catch (Screen.EndOfInput e) {
+            // T6: end of input means Quit
+        }
+    }
+
+    // ---- root ----
+
+    private boolean rootScreen() {
+        screen.blank();
+        screen.lines(Formats.accountTable(jangle.query(new AccountsList()), screen.width()));
+        switch (screen.menu(ROOT_MENU)) {
+            case 1 -> createAccount();
+            case 2 -> deleteAccount();
+            case 3 -> selectAccount();
+            case 4 -> {
+                screen.lines(Formats.statistics(jangle.query(new BankStats())));
+                screen.pause();
+            }
+            default -> {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void createAccount() {
+        String name = askValid("Account name (5-15 chars): ",
+                answer -> new CreateAccount(answer, null, null).name());
+        CreateAccount command = askValid("Starting balance (ENTER for 0): ", answer -> {
+            if (answer.isEmpty()) return new CreateAccount(name, null, null);
+            BigDecimal amount = number(answer);
+            // fix 2: ENTER, 0 or 0.00 opens the account without an initial deposit
+            return new CreateAccount(name, amount.signum() == 0 ? null : amount, null);
+        });
+        CommandResponse r = send(command);
+        if (r.success()) {
+            screen.line("Account successfully created with id '" + r.data() + "'.");
+        } else {
+            screen.error("There was an error creating the account: " + r.reason());
+        }
+        screen.pause();
+    }
+
+    private void deleteAccount() {
+        DeleteAccount command = askValid("ID of account to delete: ", DeleteAccount::new);
+        CommandResponse r = send(command);
+        if (r.success()) {
+            screen.line("Account with id " + command.accountId() + " successfully deleted.");
+        } else {
+            screen.error("There was an error deleting the account: " + r.reason());
+        }
+        screen.pause();
+    }
+
+    private void selectAccount() {
+        AccountSummary query = askValid("ID of account to select: ", AccountSummary::new);
+        if (jangle.query(query).isEmpty()) {
+            screen.error("Account not found.");
+            screen.pause();
+            return;
+        }
+        while (accountScreen(query.accountId())) {
+            // until Back, or the account disappears
+        }
+    }
+
+    // ---- account ----
+
+    private boolean accountScreen(String id) {
+        Optional<AccountSummaryView> view = jangle.query(new AccountSummary(id));
+        screen.blank();
+        if (view.isEmpty()) {
+            screen.error("Account not found.");
+            return false;
+        }
+        screen.lines(Formats.accountSummary(view.get(), zone));
+        switch (screen.menu(ACCOUNT_MENU)) {
+            case 1 -> {
+                return false;
+            }
+            case 2 -> deposit(id);
+            case 3 -> withdraw(id);
+            case 4 -> sendFunds(id);
+            case 5 -> requestFunds(id);
+            case 6 -> forgive(id);
+            case 7 -> decide(id, true);
+            case 8 -> decide(id, false);
+            case 9 -> ledger(view.get());
+            default -> changeName(id);
+        }
+        return true;
+    }
+
+    private void deposit(String id) {
+        DepositFunds command = askValid("How much to deposit? ", a -> new DepositFunds(id, number(a), null));
+        CommandResponse r = send(command);
+        if (r.success()) {
+            screen.line(Formats.money(command.amount()) + " successfully deposited into " + id + ".");
+        } else {
+            screen.error("There was an error depositing funds: " + r.reason());
+        }
+        screen.pause();
+    }
+
+    private void withdraw(String id) {
+        WithdrawFunds command = askValid("How much to withdraw? ", a -> new WithdrawFunds(id, number(a), null));
+        CommandResponse r = send(command);
+        if (r.success()) {
+            screen.line(Formats.money(command.amount()) + " successfully withdrawn from " + id + ".");
+        } else {
+            screen.error("There was an error withdrawing funds: " + r.reason());
+        }
+        screen.pause();
+    }
+
+    private void sendFunds(String id) {
+        screen.lines(Formats.accountTable(jangle.query(new AccountsList()), screen.width()));
+        String other = askValid("Account ID to send funds to: ", a -> {
+            Fields.accountId("fundedAccountId", a);
+            if (a.equals(id)) throw new InvalidMessageException("fundedAccountId",
+                    "You cannot send funds to your own account.");
+            return a;
+        });
+        Transfer command = askValid("Amount to send: ", a -> new Transfer(id, other, number(a), null));
+        UUID correlation = UUID.randomUUID();
+        CommandResponse r = jangle.send(command, SendOptions.NONE.withCorrelationId(correlation));
+        String amount = Formats.money(command.amount());
+        if (!r.success()) {
+            screen.error("There was an error sending funds to " + other + ": " + r.reason());
+        } else {
+            Outcomes.settle(jangle, correlation, WAIT);
+            switch (Outcomes.transfer(jangle.stores().events(), id, other, command.transactionId())) {
+                case CREDITED -> screen.line("Sent " + amount + " to account ID " + other + ".");
+                case RETURNED -> screen.line("Sending " + amount + " to account ID " + other
+                        + " failed; the money was returned to your account.");
+                case IN_PROGRESS -> screen.line("Sending " + amount + " to account ID " + other
+                        + "; the transfer is still in progress.");
+            }
+        }
+        screen.pause();
+    }
+
+    private void requestFunds(String id) {
+        screen.lines(Formats.accountTable(jangle.query(new AccountsList()), screen.width()));
+        String other = askValid("Account ID to request funds from: ", a -> {
+            Fields.accountId("fundingAccountId", a);
+            if (a.equals(id)) throw new InvalidMessageException("fundingAccountId",
+                    "You cannot request funds from your own account.");
+            return a;
+        });
+        Request command = askValid("Amount to request: ", a -> new Request(id, other, number(a), null));
+        CommandResponse r = send(command);
+        if (r.success()) {
+            screen.line("Requested " + Formats.money(command.amount()) + " from account ID " + other + ".");
+        } else {
+            screen.error("There was an error requesting funds from " + other + ": " + r.reason());
+        }
+        screen.pause();
+    }
+
+    private void forgive(String id) {
+        CommandResponse r = send(new ForgiveDebt(id, null));
+        if (r.success()) {
+            screen.line("Your debt has been forgiven! Balance reset to 0.00.");
+        } else {
+            screen.error("Debt forgiveness failed: " + r.reason());
+        }
+        screen.pause();
+    }
+
+    /** Accept ({@code accept}) or reject one of the requests awaiting this account's approval. */
+    private void decide(String id, boolean accept) {
+        List<PendingRequest> pending = jangle.query(new AccountSummary(id))
+                .map(AccountSummaryView::pendingRequests).orElse(List.of());
+        if (pending.isEmpty()) {
+            // fix 6: nothing to choose, straight back to the account screen
+            screen.line("There are no pending requests.");
+            screen.pause();
+            return;
+        }
+        screen.lines(Formats.pendingTable(pending, zone));
+        String prompt = accept ? "Which entry to accept? " : "Which entry to reject? ";
+        int entry;
+        while (true) {
+            String answer = screen.ask(prompt);
+            if (answer.isEmpty()) return; // cancelled
+            entry = Screen.parseIndex(answer, pending.size());
+            if (entry > 0) break;
+            screen.error("Specify a valid entry # between 1 and " + pending.size() + ".");
+        }
+        PendingRequest p = pending.get(entry - 1);
+        String amount = Formats.money(p.amount());
+        String requester = p.requesterAccountId();
+        if (accept) {
+            UUID correlation = UUID.randomUUID();
+            CommandResponse r = jangle.send(new AcceptRequest(id, p.transactionId()),
+                    SendOptions.NONE.withCorrelationId(correlation));
+            if (!r.success()) {
+                screen.error("There was an error accepting request to transfer funds: " + r.reason());
+            } else {
+                Outcomes.settle(jangle, correlation, WAIT);
+                String base = "Accepted request to transfer " + amount + " to account ID " + requester;
+                switch (Outcomes.accept(jangle.stores().events(), id, requester, p.transactionId())) {
+                    case CREDITED -> screen.line(base + ".");
+                    case FAILED -> screen.line(base + ", but the payment failed.");
+                    case RETURNED -> screen.line(base
+                            + ", but it could not be delivered; the money was returned to your account.");
+                    case IN_PROGRESS -> screen.line(base + "; the transfer is still in progress.");
+                }
+            }
+        } else {
+            CommandResponse r = send(new RejectRequest(id, p.transactionId()));
+            if (r.success()) {
+                screen.line("Rejected request to transfer " + amount + " to account ID " + requester + ".");
+            } else {
+                screen.error("There was an error rejecting request to transfer funds: " + r.reason());
+            }
+        }
+        screen.pause();
+    }
+
+    private void ledger(AccountSummaryView view) {
+        screen.lines(Formats.accountHeader(view.accountId(), view.name(), view.balance()));
+        screen.lines(Formats.ledger(jangle.query(new AccountLedger(view.accountId())), zone));
+        screen.pause();
+    }
+
+    private void changeName(String id) {
+        ChangeAccountName command = askValid("New account name (5-15 chars): ", a -> new ChangeAccountName(id, a));
+        CommandResponse r = send(command);
+        if (r.success()) {
+            screen.line("Account name changed to '" + command.name() + "'.");
+        } else {
+            screen.error("There was an error changing the account name: " + r.reason());
+        }
+        screen.pause();
+    }
+
+    // ---- helpers ----
+
+    /** Sends with a fresh correlation id and waits for its effects (T5), at most {@link #WAIT}. */
+    private CommandResponse send(Command command) {
+        UUID correlation = UUID.randomUUID();
+        CommandResponse r = jangle.send(command, SendOptions.NONE.withCorrelationId(correlation));
+        if (r.success()) Outcomes.settle(jangle, correlation, WAIT);
+        return r;
+    }
+
+    /**
+     * Asks until {@code check} accepts the answer (T3): a refusal ({@link InvalidMessageException}, thrown by the
+     * command's own constructor or by {@link #number}) prints its message and asks the same question again.
+     */
+    private <T> T askValid(String prompt, Function<String, T> check) {
+        while (true) {
+            String answer = screen.ask(prompt);
+            try {
+                return check.apply(answer);
+            } catch (InvalidMessageException e) {
+                screen.error(e.getMessage());
+            }
+        }
+    }
+
+    /** A typed number, or the refusal of T3 when the text is not one. */
+    private static BigDecimal number(String text) {
+        BigDecimal n = Formats.parseNumber(text);
+        if (n == null) throw new InvalidMessageException("amount", Formats.NOT_A_NUMBER);
+        return n;
+    }
+}

@@ -1,0 +1,283 @@
+package jangle.banking.app.views;
+
+import jangle.Event;
+import jangle.EventRecord;
+import jangle.Projection;
+import jangle.banking.AccountCreated;
+import jangle.banking.AccountDeleted;
+import jangle.banking.AccountIdProvisioned;
+import jangle.banking.AccountNameChanged;
+import jangle.banking.BankEvent;
+import jangle.banking.DebtForgiven;
+import jangle.banking.FundsDeposited;
+import jangle.banking.FundsWithdrawn;
+import jangle.banking.Money;
+import jangle.banking.RequestApproved;
+import jangle.banking.RequestCreated;
+import jangle.banking.RequestCredited;
+import jangle.banking.RequestDebitRolledBack;
+import jangle.banking.RequestDebited;
+import jangle.banking.RequestReceived;
+import jangle.banking.RequestRejected;
+import jangle.banking.RequestRejectionReceived;
+import jangle.banking.TransferCredited;
+import jangle.banking.TransferDebitRolledBack;
+import jangle.banking.TransferDebited;
+import jangle.jdbc.JdbcDatabase;
+import jangle.jdbc.SqlDialect;
+import jangle.jdbc.VersionedUpsert;
+
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * The {@code bank-views} projection (banking.md §8): subscribed to every {@link BankEvent} except
+ * {@link AccountIdProvisioned}, it writes every table an event touches in one transaction, through versioned
+ * upserts only (§11), so that any order and any number of deliveries converge to the same rows (W5, R5).
+ *
+ * <ul>
+ *   <li>Account columns of {@code bank_summary} are versioned by the event's aggregate version: a late or repeated
+ *       event never overwrites a newer value, so a deleted account never comes back.</li>
+ *   <li>State columns of {@code transfers} and {@code transfer_requests} are versioned by the state's rank (V3):
+ *       no state goes backwards.</li>
+ *   <li>Write-once facts (amounts, the other account, the timeout) are filled when still null; one-row-per-event
+ *       tables are insert-only, keyed by event id.</li>
+ *   <li>Money is integer cents, converted exactly by {@link Money#toCents}; never floating point.</li>
+ * </ul>
+ *
+ * A batch ({@link #handleBatch}) is one transaction (R3). The projection holds no state besides the database handle,
+ * so one instance serves live dispatch and replays at once (R4).
+ */
+public final class BankViews implements Projection {
+    /** The projection's handler name; query handlers name it in {@code readsFrom} (Q4). */
+    public static final String NAME = "bank-views";
+
+    /** The tables this projection writes, cleared by {@link #reset()}; the lookup tables are never cleared. */
+    public static final List<String> VIEW_TABLES = List.of("bank_summary", "transactions", "transfers",
+            "transfer_requests", "deposits", "withdrawals", "debts_forgiven");
+
+    private static final Set<Class<? extends Event>> EVENT_TYPES = Arrays.stream(BankEvent.class.getPermittedSubclasses())
+            .filter(c -> c != AccountIdProvisioned.class)
+            .<Class<? extends Event>>map(c -> c.asSubclass(Event.class))
+            .collect(Collectors.toUnmodifiableSet());
+
+    private final JdbcDatabase db;
+    private final SqlDialect dialect;
+
+    public BankViews(JdbcDatabase db) {
+        this.db = db;
+        this.dialect = db.dialect();
+    }
+
+    /** The classpath resource holding the schema of {@code dialect}. */
+    public static String schemaResource(SqlDialect dialect) {
+        return "jangle/banking/views/" + dialect.name().toLowerCase(Locale.ROOT) + ".sql";
+    }
+
+    /** Creates the tables and fills the lookup tables; idempotent, safe on every start. */
+    public void createSchema() {
+        db.executeScript(schemaResource(dialect));
+    }
+
+    public JdbcDatabase database() {
+        return db;
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public Set<Class<? extends Event>> eventTypes() {
+        return EVENT_TYPES;
+    }
+
+    @Override
+    public void handle(EventRecord<?> record) {
+        db.inTransaction(c -> {
+            write(c, record);
+            return null;
+        });
+    }
+
+    @Override
+    public void handleBatch(List<EventRecord<?>> records) {
+        if (records.isEmpty()) return;
+        db.inTransaction(c -> {
+            for (EventRecord<?> r : records) write(c, r);
+            return null;
+        });
+    }
+
+    @Override
+    public void reset() {
+        db.inTransaction(c -> {
+            try (Statement s = c.createStatement()) {
+                for (String table : VIEW_TABLES) s.executeUpdate("DELETE FROM " + table);
+            }
+            return null;
+        });
+    }
+
+    /** Writes every row one event touches (the writer table of §8), inside the caller's transaction. */
+    void write(Connection c, EventRecord<?> r) throws SQLException {
+        if (!(r.event() instanceof BankEvent event)) return;
+        String account = r.aggregateId();
+        long v = r.version();
+        switch (event) {
+            case AccountIdProvisioned e -> {
+                // not subscribed: the creation aggregate's counter has no read model
+            }
+            case AccountCreated e -> exec(c, summary(account)
+                    .versioned("name", e.name(), "name_version", v)
+                    .versioned("balance_cents", 0L, "balance_version", v)
+                    .versioned("is_deleted", 0, "deleted_version", v));
+            case AccountNameChanged e -> exec(c, summary(account).versioned("name", e.name(), "name_version", v));
+            case AccountDeleted e -> exec(c, summary(account).versioned("is_deleted", 1, "deleted_version", v));
+            case FundsDeposited e -> {
+                exec(c, balance(account, v, e.balance()));
+                exec(c, transaction(r, e.transactionId(), e.amount(), TransactionType.DEPOSIT));
+                exec(c, movement("deposits", r, e.transactionId(), e.amount()));
+            }
+            case FundsWithdrawn e -> {
+                exec(c, balance(account, v, e.balance()));
+                exec(c, transaction(r, e.transactionId(), e.amount(), TransactionType.WITHDRAWAL));
+                exec(c, movement("withdrawals", r, e.transactionId(), e.amount()));
+            }
+            case DebtForgiven e -> {
+                exec(c, balance(account, v, BigDecimal.ZERO));
+                exec(c, transaction(r, e.transactionId(), e.amount(), TransactionType.DEBT_FORGIVENESS));
+                exec(c, movement("debts_forgiven", r, e.transactionId(), e.amount()));
+            }
+            case TransferDebited e -> {
+                exec(c, balance(account, v, e.balance()));
+                exec(c, transaction(r, e.transactionId(), e.amount(), TransactionType.TRANSFER_DEBIT));
+                exec(c, transfer(e.fundingAccountId(), e.transactionId())
+                        .fillIfNull("funded_account", e.fundedAccountId())
+                        .fillIfNull("amount_cents", cents(e.amount()))
+                        .versioned("state", TransactionState.TRANSFER_DEBIT.code(), "state_rank",
+                                TransactionState.TRANSFER_DEBIT.rank()));
+            }
+            case TransferCredited e -> {
+                exec(c, balance(account, v, e.balance()));
+                exec(c, transaction(r, e.transactionId(), e.amount(), TransactionType.TRANSFER_CREDIT));
+                exec(c, transfer(e.fundingAccountId(), e.transactionId())
+                        .fillIfNull("funded_account", e.fundedAccountId())
+                        .fillIfNull("amount_cents", cents(e.amount()))
+                        .versioned("state", TransactionState.TRANSFER_CREDIT.code(), "state_rank",
+                                TransactionState.TRANSFER_CREDIT.rank()));
+            }
+            case TransferDebitRolledBack e -> {
+                exec(c, balance(account, v, e.balance()));
+                exec(c, transaction(r, e.transactionId(), e.amount(), TransactionType.TRANSFER_DEBIT_ROLLBACK));
+                // state 11, not 9: the original wrote "debited" for a rollback (banking.md §8, §12 item 5)
+                exec(c, transfer(e.fundingAccountId(), e.transactionId())
+                        .fillIfNull("amount_cents", cents(e.amount()))
+                        .versioned("state", TransactionState.TRANSFER_DEBIT_ROLLBACK.code(), "state_rank",
+                                TransactionState.TRANSFER_DEBIT_ROLLBACK.rank()));
+            }
+            case RequestCreated e -> exec(c, request(e.fundedAccountId(), e.transactionId())
+                    .fillIfNull("funding_account", e.fundingAccountId())
+                    .fillIfNull("amount_cents", cents(e.amount()))
+                    .fillIfNull("timeout_at", e.timeoutAt())
+                    .versioned("state", TransactionState.REQUEST_SENT.code(), "state_rank",
+                            TransactionState.REQUEST_SENT.rank()));
+            case RequestReceived e -> exec(c, request(e.fundedAccountId(), e.transactionId())
+                    .fillIfNull("funding_account", e.fundingAccountId())
+                    .fillIfNull("amount_cents", cents(e.amount()))
+                    .fillIfNull("timeout_at", e.timeoutAt())
+                    .versioned("state", TransactionState.REQUEST_RECEIVED.code(), "state_rank",
+                            TransactionState.REQUEST_RECEIVED.rank()));
+            case RequestRejected e -> exec(c, request(e.fundedAccountId(), e.transactionId())
+                    .fillIfNull("funding_account", e.fundingAccountId())
+                    .versioned("state", TransactionState.REQUEST_REJECTED.code(), "state_rank",
+                            TransactionState.REQUEST_REJECTED.rank()));
+            case RequestApproved e -> exec(c, request(e.fundedAccountId(), e.transactionId())
+                    .fillIfNull("funding_account", e.fundingAccountId())
+                    .versioned("state", TransactionState.REQUEST_ACCEPTED.code(), "state_rank",
+                            TransactionState.REQUEST_ACCEPTED.rank()));
+            case RequestRejectionReceived e -> exec(c, request(e.fundedAccountId(), e.transactionId())
+                    .versioned("state", TransactionState.REJECTION_RECEIVED.code(), "state_rank",
+                            TransactionState.REJECTION_RECEIVED.rank()));
+            case RequestDebited e -> {
+                exec(c, balance(account, v, e.balance()));
+                exec(c, transaction(r, e.transactionId(), e.amount(), TransactionType.REQUEST_DEBIT));
+                exec(c, request(e.fundedAccountId(), e.transactionId())
+                        .fillIfNull("funding_account", e.fundingAccountId())
+                        .fillIfNull("amount_cents", cents(e.amount()))
+                        .versioned("state", TransactionState.REQUEST_DEBITED.code(), "state_rank",
+                                TransactionState.REQUEST_DEBITED.rank()));
+            }
+            case RequestCredited e -> {
+                exec(c, balance(account, v, e.balance()));
+                exec(c, transaction(r, e.transactionId(), e.amount(), TransactionType.REQUEST_CREDIT));
+                exec(c, request(e.fundedAccountId(), e.transactionId())
+                        .fillIfNull("amount_cents", cents(e.amount()))
+                        .versioned("state", TransactionState.REQUEST_CREDITED.code(), "state_rank",
+                                TransactionState.REQUEST_CREDITED.rank()));
+            }
+            case RequestDebitRolledBack e -> {
+                exec(c, balance(account, v, e.balance()));
+                exec(c, transaction(r, e.transactionId(), e.amount(), TransactionType.REQUEST_DEBIT_ROLLBACK));
+                exec(c, request(e.fundedAccountId(), e.transactionId())
+                        .fillIfNull("funding_account", e.fundingAccountId())
+                        .fillIfNull("amount_cents", cents(e.amount()))
+                        .versioned("state", TransactionState.REQUEST_DEBIT_ROLLBACK.code(), "state_rank",
+                                TransactionState.REQUEST_DEBIT_ROLLBACK.rank()));
+            }
+        }
+    }
+
+    private void exec(Connection c, VersionedUpsert upsert) throws SQLException {
+        upsert.build(dialect).execute(c);
+    }
+
+    private static long cents(BigDecimal amount) {
+        return Money.toCents(amount);
+    }
+
+    private static VersionedUpsert summary(String account) {
+        return VersionedUpsert.into("bank_summary").key("account_id", account);
+    }
+
+    private static VersionedUpsert balance(String account, long version, BigDecimal balance) {
+        return summary(account).versioned("balance_cents", cents(balance), "balance_version", version);
+    }
+
+    private static VersionedUpsert transaction(EventRecord<?> r, String tx, BigDecimal amount, TransactionType type) {
+        return VersionedUpsert.into("transactions")
+                .key("event_id", r.eventId().toString())
+                .fillIfNull("transaction_id", tx)
+                .fillIfNull("account_id", r.aggregateId())
+                .fillIfNull("version", r.version())
+                .fillIfNull("initiated_at", r.createdAt())
+                .fillIfNull("amount_cents", cents(amount))
+                .fillIfNull("transaction_type", type.code())
+                .insertOnly();
+    }
+
+    private static VersionedUpsert movement(String table, EventRecord<?> r, String tx, BigDecimal amount) {
+        return VersionedUpsert.into(table)
+                .key("event_id", r.eventId().toString())
+                .fillIfNull("transaction_id", tx)
+                .fillIfNull("account_id", r.aggregateId())
+                .fillIfNull("amount_cents", cents(amount))
+                .insertOnly();
+    }
+
+    private static VersionedUpsert transfer(String fundingAccount, String tx) {
+        return VersionedUpsert.into("transfers").key("funding_account", fundingAccount).key("transaction_id", tx);
+    }
+
+    private static VersionedUpsert request(String fundedAccount, String tx) {
+        return VersionedUpsert.into("transfer_requests").key("funded_account", fundedAccount).key("transaction_id", tx);
+    }
+}

@@ -1,0 +1,239 @@
+package jangle.banking.app.cli;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+import static jangle.banking.app.cli.CliHarness.type;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * {@code jangle-bank} as a real process: on a pseudo-terminal through {@code script} (T1, T3 colour, fix 9, fix 13,
+ * Ctrl-C), killed with SIGKILL in the middle of a transfer and resumed (T9, fix 14), and as a daemon next to other
+ * processes on the same file (T10).
+ */
+class ProcessTest {
+    private static final Duration STEP = Duration.ofSeconds(30);
+    private static final String RED = "\u001b[31m";
+
+    @TempDir
+    Path dir;
+    private CliHarness cli;
+    private Path log;
+
+    @BeforeEach
+    void setUp() {
+        cli = new CliHarness(dir);
+        log = dir.resolve("bank.log");
+    }
+
+    /** A child JVM running Main with these arguments, a clean environment plus {@code extraEnv}. */
+    private Process child(List<String> command, Map<String, String> extraEnv) throws IOException {
+        var pb = new ProcessBuilder(command).redirectErrorStream(true);
+        Map<String, String> env = pb.environment();
+        env.keySet().removeIf(k -> k.startsWith("JANGLE_") || k.equals("NO_COLOR") || k.equals("COLUMNS"));
+        env.putAll(extraEnv);
+        return pb.start();
+    }
+
+    private static String shellQuote(String s) {
+        return "'" + s.replace("'", "'\\''") + "'";
+    }
+
+    /** Runs Main under {@code script}, which gives it a pseudo-terminal for stdin and stdout. */
+    private Process onPseudoTerminal(String... args) throws IOException {
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/script")) || Files.isExecutable(Path.of("/bin/script")),
+                "util-linux script is not installed");
+        String inner = "exec " + CliHarness.childCommand(args).stream().map(ProcessTest::shellQuote)
+                .collect(Collectors.joining(" "));
+        return child(List.of("script", "-qfec", inner, "/dev/null"), Map.of("TERM", "xterm"));
+    }
+
+    private static String screen(String raw) {
+        return raw.replace("\r\n", "\n").replace("\r", "");
+    }
+
+    @Test
+    @DisplayName("T1, T3, fix 9, fix 13: a session on a pseudo-terminal: colour refusals, exact screens, logs only in the file")
+    void pseudoTerminalSession() throws Exception {
+        Process p = onPseudoTerminal("--db", cli.db().toString(), "--log-file", log.toString());
+        try (var screen = new CliHarness.Expect(p.getInputStream()); OutputStream keys = p.getOutputStream()) {
+            screen.expect("Background tasks initialized.", STEP);
+            screen.expect("No accounts yet.", STEP);
+            screen.expect("Select an option: ", STEP);
+            type(keys, "1");
+            screen.expect("Account name (5-15 chars): ", STEP);
+            type(keys, "Nata");
+            screen.expect(RED + "name must be 5 to 15 characters long", STEP);
+            screen.expect("Account name (5-15 chars): ", STEP);
+            type(keys, "Alice");
+            screen.expect("Starting balance (ENTER for 0): ", STEP);
+            type(keys, "100");
+            screen.expect("Account successfully created with id '000001'.", STEP);
+            screen.expect("Enter to continue...", STEP);
+            type(keys, "");
+            screen.expect("Select an option: ", STEP);
+            type(keys, "1");
+            screen.expect("Account name (5-15 chars): ", STEP);
+            type(keys, "Bobby");
+            screen.expect("Starting balance (ENTER for 0): ", STEP);
+            type(keys, "");
+            screen.expect("Account successfully created with id '000002'.", STEP);
+            screen.expect("Enter to continue...", STEP);
+            type(keys, "");
+            screen.expect("Select an option: ", STEP);
+            type(keys, "3");
+            screen.expect("ID of account to select: ", STEP);
+            type(keys, "000001");
+            screen.expect("Account ID:       000001", STEP);
+            screen.expect("10) Change account name", STEP);
+            screen.expect("Select an option: ", STEP);
+            type(keys, "4");
+            screen.expect("Account ID to send funds to: ", STEP);
+            type(keys, "000002");
+            screen.expect("Amount to send: ", STEP);
+            type(keys, "20");
+            screen.expect("Sent 20.00 to account ID 000002.", STEP);
+            screen.expect("Enter to continue...", STEP);
+            type(keys, "");
+            screen.expect("Select an option: ", STEP);
+            type(keys, "2");
+            screen.expect("How much to deposit? ", STEP);
+            type(keys, "5");
+            screen.expect("5.00 successfully deposited into 000001.", STEP);
+            screen.expect("Enter to continue...", STEP);
+            type(keys, "");
+            screen.expect("Select an option: ", STEP);
+            type(keys, "9");
+            screen.expect("Ledger:", STEP);
+            screen.expect("transfer_debit", STEP);
+            screen.expect("Enter to continue...", STEP);
+            type(keys, "");
+            screen.expect("Select an option: ", STEP);
+            type(keys, "1");
+            screen.expect("5) Quit", STEP);
+            screen.expect("Select an option: ", STEP);
+            type(keys, "4");
+            screen.expect("Bank statistics", STEP);
+            screen.expect("Enter to continue...", STEP);
+            type(keys, "");
+            screen.expect("Select an option: ", STEP);
+            type(keys, "5");
+            screen.expect("Goodbye.", STEP);
+            assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(p.exitValue()).isZero();
+            screen.awaitEnd(Duration.ofSeconds(5));
+
+            String text = screen(screen.text());
+            assertThat(text).startsWith("Jangle Banking\nJangle Banking terminal initializing...\n")
+                    .containsPattern("(?m)^000001 Alice +85\\.00 +0$")
+                    .containsPattern("(?m)^000002 Bobby +20\\.00 +0$")
+                    .contains("Account ID:       000001\nAccount Name:     Alice\nBalance:          100.00\n"
+                            + "Requests awaiting your approval: none\n")
+                    .contains(String.join("\n", "Bank statistics",
+                            "Active accounts:       2",
+                            "Deleted accounts:      0",
+                            "Net balance:           105.00",
+                            "Transactions:          4",
+                            "Average deposit:       52.50",
+                            "Average withdrawal:    0.00",
+                            "Total debt forgiven:   0.00"));
+            // fix 13: the log file has the logs; the screen has none of them
+            assertThat(log).exists();
+            assertThat(Files.size(log)).isPositive();
+            assertThat(text).doesNotContain("\"point\"").doesNotContain(" INFO ").doesNotContain("DEBUG");
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+
+    @Test
+    @DisplayName("cli §2: Ctrl-C on the terminal prints Goodbye. and exits with 130")
+    void controlC() throws Exception {
+        Process p = onPseudoTerminal("--db", cli.db().toString(), "--log-file", log.toString());
+        try (var screen = new CliHarness.Expect(p.getInputStream()); OutputStream keys = p.getOutputStream()) {
+            screen.expect("Select an option: ", STEP);
+            keys.write(3); // ETX: the pseudo-terminal turns it into SIGINT
+            keys.flush();
+            screen.expect("Goodbye.", STEP);
+            assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(p.exitValue()).isEqualTo(130);
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+
+    @Test
+    @DisplayName("T9, fix 14, D10: killed (SIGKILL) after the debit, before mediation; the transfer completes after restart")
+    void crashResume() throws Exception {
+        assertThat(cli.sub("create-account", "--name", "Alice", "--initial-deposit", "100").code()).isZero();
+        assertThat(cli.sub("create-account", "--name", "Bobby").code()).isZero();
+
+        // dispatch off: the debit commits with its deliveries, nothing mediates it
+        Process p = child(CliHarness.childCommand("--db", cli.db().toString(), "--log-file", log.toString()),
+                Map.of("JANGLE_BANK_DISPATCH", "off"));
+        try (var out = new CliHarness.Expect(p.getInputStream()); OutputStream keys = p.getOutputStream()) {
+            for (String answer : List.of("3", "000001", "4", "000002", "10")) type(keys, answer);
+            out.expect("Sending 10.00 to account ID 000002; the transfer is still in progress.", STEP);
+            out.expect("Enter to continue...", STEP);
+            p.destroyForcibly(); // SIGKILL: no shutdown hook, no graceful close
+            assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(p.exitValue()).isEqualTo(137);
+        }
+        assertThat(cli.sub("events", "pending").out()).contains("TransferDebited", "transfer-mediator");
+
+        var restart = cli.run("5\n");
+        assertThat(restart.code()).isZero();
+        assertThat(restart.out()).containsPattern("Resuming: [1-9]\\d* pending deliveries, \\d+ sagas due\\.");
+        var accounts = cli.sub("accounts");
+        assertThat(accounts.out()).containsPattern("(?m)^000001 Alice +90\\.00 +0$")
+                .containsPattern("(?m)^000002 Bobby +10\\.00 +0$");
+        assertThat(cli.sub("events", "pending").out().strip()).isEqualTo("Nothing pending.");
+        assertThat(cli.sub("ledger", "000002").out()).contains("transfer_credit");
+    }
+
+    @Test
+    @DisplayName("T9, T10, cli §5: the daemon resumes pending work while other processes use the same file")
+    void daemon() throws Exception {
+        var off = new CliHarness(dir).env("JANGLE_BANK_DISPATCH", "off");
+        assertThat(off.sub("create-account", "--name", "Alice", "--initial-deposit", "100").code()).isZero();
+        assertThat(off.sub("create-account", "--name", "Bobby").code()).isZero();
+        assertThat(off.sub("send", "000001", "000002", "7").out()).endsWith("in progress\n");
+
+        Process p = child(CliHarness.childCommand("--db", cli.db().toString(), "--log-file", log.toString(),
+                "daemon"), Map.of());
+        try (var out = new CliHarness.Expect(p.getInputStream())) {
+            out.expect("daemon running", STEP);
+            long deadline = System.nanoTime() + STEP.toNanos();
+            String pending;
+            do {
+                Thread.sleep(200);
+                pending = off.sub("events", "pending").out().strip();
+            } while (!pending.equals("Nothing pending.") && System.nanoTime() < deadline);
+            assertThat(pending).isEqualTo("Nothing pending.");
+            // a second process writes while the daemon runs; the daemon projects it
+            assertThat(off.sub("deposit", "000002", "1").code()).isZero();
+            p.destroy(); // SIGTERM: graceful
+            assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            out.awaitEnd(Duration.ofSeconds(5));
+            assertThat(p.exitValue()).as(out.text()).isEqualTo(143);
+            out.expect("Goodbye.", Duration.ofSeconds(1));
+        } finally {
+            p.destroyForcibly();
+        }
+        assertThat(cli.sub("accounts").out()).containsPattern("(?m)^000001 Alice +93\\.00 +0$")
+                .containsPattern("(?m)^000002 Bobby +8\\.00 +0$");
+    }
+}
