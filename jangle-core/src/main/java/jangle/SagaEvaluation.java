@@ -112,6 +112,18 @@ final class SagaEvaluation implements Saga.SagaRuntime {
         String previousMdc = SagaEngine.mdc(correlationId);
         try {
             Instant now = engine.clock().instant();
+            SagaBinding.Receiver receiver = null;
+            if (record != null) {
+                // 4 (first half). Record the new event (flag, reconstitutor) before deciding on the timeout, so the
+                // decision sees everything the saga has been told: a routed event that arrives after the timeout may
+                // be the very fact that makes the saga one that must finish (a crash lost the saga's commit after a
+                // step had already acted; see docs/design.md). A timed-out saga keeps the event in its history.
+                SagaBinding.Reconstitutor r = binding.reconstitutor(record.event().getClass());
+                apply(r, record.event());
+                pending.add(new SagaEventEntry(record.eventId(), r.typeName(), record.event(), now));
+                saga.frameworkSetDirty(true);
+                receiver = binding.receiverFor(record.event().getClass());
+            }
             // 3. timeout, unless a started compensation must finish (SG6)
             if (saga.timeoutAt() != null && !now.isBefore(saga.timeoutAt())) {
                 if (!saga.frameworkMustFinish()) {
@@ -129,12 +141,7 @@ final class SagaEvaluation implements Saga.SagaRuntime {
                 }
             }
             if (record != null) {
-                // 4. record the event (flag, reconstitutor) and run its receiver; a retryAt already set is kept
-                SagaBinding.Reconstitutor r = binding.reconstitutor(record.event().getClass());
-                apply(r, record.event());
-                pending.add(new SagaEventEntry(record.eventId(), r.typeName(), record.event(), now));
-                saga.frameworkSetDirty(true);
-                SagaBinding.Receiver receiver = binding.receiverFor(record.event().getClass());
+                // 4 (second half). Run the new event's receiver; a retryAt already set is kept
                 if (receiver != null) runReceivers(List.of(receiver), now);
             } else {
                 // 5. a retry: clear retryAt (saved below) and run every receiver in (order, name) (SG1)

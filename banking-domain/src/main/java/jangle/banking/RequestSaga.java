@@ -145,9 +145,19 @@ public final class RequestSaga extends Saga {
         setComplete();
     }
 
-    /** SG6, W3: once the funding account was debited, the credit or the rollback must happen whatever the time. */
+    /**
+     * SG6, W3: once the funding account was debited, the credit or the rollback must happen whatever the time.
+     *
+     * <p>The saga must also finish once the request was <em>approved</em>, one step earlier than banking.md §7.2 says.
+     * The reason is a crash window: if {@code DebitRequest} commits and the process dies before the saga's own commit
+     * records {@code DebitRequestCommandSucceeded}, a restart after the timeout would otherwise time the saga out with
+     * the money debited and never credited (W8 in flight for ever). Finishing after approval is safe: the approval
+     * itself was checked in time by the funding account (B13), and a debit attempted after the timeout is rejected by
+     * the account (B16), which leads to step 2b (notify, complete, no money moved); a debit that did happen is
+     * recognised as already done (B16 checks that first) and the credit follows.
+     */
     @Override
     protected boolean mustFinish() {
-        return hasFlag(DebitRequestCommandSucceeded.class);
+        return hasFlag(RequestApproved.class) || hasFlag(DebitRequestCommandSucceeded.class);
     }
 }

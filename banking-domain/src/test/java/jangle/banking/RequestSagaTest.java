@@ -277,6 +277,35 @@ class RequestSagaTest {
     }
 
     @Test
+    @DisplayName("W3, SG6, W8: a crash after the debit committed but before the saga did, restarted after the "
+            + "timeout, still finishes the credit (no money left in flight)")
+    void crashBetweenDebitAndSagaCommitThenTimeout() {
+        TestStores stores = new TestStores();
+        try (Bank bank = new Bank(x -> x.stores(stores))) {
+            String a = bank.open("Alice", null);
+            String b = bank.open("Bobby", "50.00");
+            bank.ok(new Request(a, b, m("10"), "r"));
+            bank.settle();
+            bank.ok(new AcceptRequest(b, "r"));
+            stores.holdSagaEventsOf = RequestApproved.class; // the saga's commit is lost (a crash) ...
+            stores.failNextAppendOf(RequestCredited.class);   // ... right after the debit committed
+            bank.jangle.operations().runCatchUpPass();
+            assertThat(bank.stream(b).getLast()).isInstanceOf(RequestDebited.class);
+            assertThat(bank.invariants().inFlight()).hasSize(1);
+            stores.holdSagaEventsOf = null;
+            bank.clock.advance(TIMEOUT.plusMinutes(5)); // the restart comes after the request's timeout
+            bank.settle();
+            bank.sagaPassAfter(RETRY);
+            SagaState s = bank.saga(a, "r");
+            assertThat(s.timedOut()).isFalse();
+            assertThat(s.complete()).isTrue();
+            assertThat(bank.stream(a).getLast()).isEqualTo(new RequestCredited(a, m("10.00"), m("10.00"), "r"));
+            assertThat(bank.invariants().inFlight()).isEmpty();
+            assertThat(bank.invariants().holds()).isTrue();
+        }
+    }
+
+    @Test
     @DisplayName("W4, SG2: a routed event delivered again (crash before its completion) changes nothing")
     void redeliveryChangesNothing() {
         TestStores stores = new TestStores();
