@@ -14,7 +14,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -24,7 +23,6 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
 import java.util.function.Supplier;
-import java.util.stream.Stream;
 
 /**
  * The command handler of §5: rebuild (cache, snapshot, events after it), check the expected version, validate,
@@ -327,23 +325,35 @@ final class CommandBus implements CommandGateway {
                 position = fromSnapshot.position;
             }
         }
-        try (Stream<EventRecord<?>> stream = events.read(aggregateId, aggregate.version())) {
-            Iterator<EventRecord<?>> it = stream.iterator();
-            long count = 0;
-            long from = aggregate.version();
-            while (it.hasNext()) {
-                EventRecord<?> r = it.next();
-                route.binding.apply(aggregate, r);
-                position = r.position();
-                count++;
-            }
-            if (count > 0 && AGG_LOG.isDebugEnabled()) {
-                AGG_LOG.atDebug().addKeyValue("point", "aggregate.events-read").addKeyValue("aggregateId",
-                        aggregateId).addKeyValue("count", count).addKeyValue("fromVersion", from + 1)
-                        .addKeyValue("toVersion", aggregate.version()).log("events read");
-            }
+        long from = aggregate.version();
+        Replayer replayer = new Replayer(route.binding, aggregate, position);
+        long count = events.forEachAfter(aggregateId, from, replayer);
+        position = replayer.position;
+        if (count > 0 && AGG_LOG.isDebugEnabled()) {
+            AGG_LOG.atDebug().addKeyValue("point", "aggregate.events-read").addKeyValue("aggregateId",
+                    aggregateId).addKeyValue("count", count).addKeyValue("fromVersion", from + 1)
+                    .addKeyValue("toVersion", aggregate.version()).log("events read");
         }
         return new Rebuilt(aggregate, position);
+    }
+
+    /** Applies streamed events in order and remembers the position of the last one. */
+    private static final class Replayer implements java.util.function.Consumer<EventRecord<?>> {
+        private final AggregateBinding<?> binding;
+        private final Aggregate aggregate;
+        long position;
+
+        Replayer(AggregateBinding<?> binding, Aggregate aggregate, long position) {
+            this.binding = binding;
+            this.aggregate = aggregate;
+            this.position = position;
+        }
+
+        @Override
+        public void accept(EventRecord<?> r) {
+            binding.apply(aggregate, r);
+            position = r.position();
+        }
     }
 
     private Aggregate blank(Route route, String aggregateId) {

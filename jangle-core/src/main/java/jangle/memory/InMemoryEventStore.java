@@ -99,7 +99,7 @@ public final class InMemoryEventStore implements EventStore, DispatchLedger {
             }
             if (completing != null) removeRow(completing);
             committed = position; // publish: readers see the whole append from here on
-            return new AppendResult(records);
+            return new AppendResult(records.size() == 1 ? List.of(records.get(0)) : records);
         } finally {
             lock.unlock();
         }
@@ -138,6 +138,19 @@ public final class InMemoryEventStore implements EventStore, DispatchLedger {
         int to = visibleEnd(a, n, c);
         int from = (int) Math.max(0, Math.min(afterVersion, to)); // version v sits at index v − 1
         return from >= to ? Stream.empty() : Arrays.stream(a, from, to);
+    }
+
+    @Override
+    public long forEachAfter(String aggregateId, long afterVersion, java.util.function.Consumer<EventRecord<?>> sink) {
+        RecordLog log = streams.get(aggregateId);
+        if (log == null) return 0;
+        long c = committed;
+        int n = log.size();
+        EventRecord<?>[] a = log.array();
+        int to = visibleEnd(a, n, c);
+        int from = (int) Math.max(0, Math.min(afterVersion, to));
+        for (int i = from; i < to; i++) sink.accept(a[i]);
+        return to - from;
     }
 
     /** The number of leading elements whose position is committed (an append in progress may have added more). */

@@ -30,6 +30,22 @@ public interface EventStore {
      */
     Stream<EventRecord<?>> read(String aggregateId, long afterVersion);
 
+    /**
+     * Feeds the aggregate's events after {@code afterVersion}, ascending, to {@code sink}; returns how many. The
+     * command handler rebuilds aggregates through this method. The default streams {@link #read}; a store that can
+     * hand over its records directly (the in-memory one) overrides it to spare the hot path a stream pipeline.
+     */
+    default long forEachAfter(String aggregateId, long afterVersion, java.util.function.Consumer<EventRecord<?>> sink) {
+        long[] count = {0};
+        try (Stream<EventRecord<?>> s = read(aggregateId, afterVersion)) {
+            s.forEachOrdered(r -> {
+                sink.accept(r);
+                count[0]++;
+            });
+        }
+        return count[0];
+    }
+
     /** Up to {@code limit} events with position greater than {@code afterPosition}, ascending, never skipping (G1). */
     List<EventRecord<?>> readFeed(long afterPosition, int limit);
 
