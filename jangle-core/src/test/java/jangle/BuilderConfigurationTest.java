@@ -93,7 +93,8 @@ class BuilderConfigurationTest {
     }
 
     @Test
-    @DisplayName("CR2: build() lists every problem at once: missing route, two owners, bad signatures, duplicates")
+    @DisplayName("CR2, A1, A2, J2, Q2, D4, K2: build() lists every problem at once: missing route, two owners, bad "
+            + "signatures, duplicates")
     void listsEveryProblem() {
         var builder = Jangle.builder().environment(Map.of())
                 .commands(Cmds.class)
