@@ -336,10 +336,13 @@ final class Cli implements Callable<Integer> {
         });
     }
 
-    /** The account's balance from the read model, else (not caught up yet) from the event just committed. */
+    /**
+     * The account's balance: from the read model, which has caught up after the wait (and is current also after an
+     * idempotent repeat); without dispatch, from the event the command committed.
+     */
     private Printed balance(BankingApplication app, String account, Optional<BigDecimal> fromEvent) {
-        BigDecimal balance = app.jangle().query(new AccountSummary(account))
-                .map(AccountSummaryView::balance).or(() -> fromEvent).orElse(null);
+        Optional<BigDecimal> fromView = app.jangle().query(new AccountSummary(account)).map(AccountSummaryView::balance);
+        BigDecimal balance = (dispatchOn() ? fromView.or(() -> fromEvent) : fromEvent.or(() -> fromView)).orElse(null);
         String text = balance == null ? "" : Formats.money(balance);
         return new Printed(text, ordered("balance", balance));
     }

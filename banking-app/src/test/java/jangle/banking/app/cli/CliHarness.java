@@ -91,8 +91,8 @@ final class CliHarness {
 
     /** The command line that runs {@link Main} in a child JVM on the test class path. */
     static List<String> childCommand(String... args) {
-        List<String> cmd = new ArrayList<>(List.of(javaBinary(), "-cp", testClassPath(),
-                Main.class.getName()));
+        List<String> cmd = new ArrayList<>(List.of(javaBinary(), "--enable-native-access=ALL-UNNAMED", "-cp",
+                testClassPath(), Main.class.getName()));
         cmd.addAll(List.of(args));
         return cmd;
     }
