@@ -1,0 +1,35 @@
+package jangle.jdbc;
+
+import java.sql.SQLException;
+
+/**
+ * How one database lends connections: a write transaction (committed or rolled back here) or a read. One
+ * implementation per dialect, because SQLite and PostgreSQL need opposite strategies (one serialised writer versus a
+ * pool of equal connections).
+ */
+abstract sealed class Connections implements AutoCloseable permits SqliteConnections, PostgresConnections {
+    /** Store code run in a session. */
+    @FunctionalInterface
+    interface Work<T> {
+        T run(Session session) throws SQLException;
+    }
+
+    abstract SqlDialect dialect();
+
+    /** Runs {@code work} in one write transaction: commits when it returns, rolls back when it throws. */
+    abstract <T> T write(Work<T> work) throws SQLException;
+
+    /** Runs read-only {@code work} on a connection in auto-commit mode (each statement sees the latest commits). */
+    abstract <T> T read(Work<T> work) throws SQLException;
+
+    @Override
+    public abstract void close();
+
+    /** Rethrows a throwable from work without wrapping checked SQL or unchecked exceptions. */
+    static SQLException rethrow(Throwable t) throws SQLException {
+        if (t instanceof SQLException s) throw s;
+        if (t instanceof RuntimeException r) throw r;
+        if (t instanceof Error e) throw e;
+        throw new SQLException(t);
+    }
+}

@@ -1,0 +1,236 @@
+package jangle.jdbc;
+
+import com.zaxxer.hikari.HikariConfig;
+import jangle.StoreException;
+import jangle.json.JsonCodec;
+import jangle.spi.StoreProvider;
+import jangle.spi.Stores;
+
+import javax.sql.DataSource;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * One SQLite file or PostgreSQL database holding an application's events, dispatch ledger, snapshots, sagas and (if
+ * it likes) its read models. The entry point of this module:
+ *
+ * <pre>{@code
+ * try (JdbcDatabase db = JdbcDatabase.sqlite(Path.of("bank.db"))) {
+ *     db.executeScript("bank/views.sql");                       // the application's read-model tables
+ *     Jangle jangle = Jangle.builder().stores(db.stores())...build();
+ * }
+ * }</pre>
+ *
+ * <p><b>Schema and upgrades.</b> Opening a database creates or upgrades Jangle's own tables: the numbered scripts
+ * {@code jangle/jdbc/<dialect>/schema-NNN.sql} are applied in order, each once, inside one write transaction that
+ * also records the reached number in {@code jangle_schema_version} (component {@code jangle}). Scripts are idempotent
+ * ({@code CREATE ... IF NOT EXISTS}), and a later release adds {@code schema-002.sql} and so on (never editing an
+ * applied one), so any older database is brought forward at start-up. A database whose recorded version is newer than
+ * this code refuses to open. On PostgreSQL concurrent start-ups are serialised by an advisory lock; on SQLite by the
+ * write lock.
+ *
+ * <p><b>Connections.</b> SQLite: one writer connection behind an in-process lock plus up to four reader connections,
+ * in WAL mode with {@code synchronous=NORMAL} (see {@link SqliteConnections} for each setting and what it means for a
+ * crash or a power loss). PostgreSQL: a HikariCP pool (8 connections), also when built from a {@link DataSource}.
+ *
+ * <p><b>Stores.</b> {@link #stores()} gives {@code JangleBuilder.stores(...)} the event store with its dispatch
+ * ledger, the snapshot store and the saga store on this database. The database outlives the {@code Jangle} built on
+ * it: close it yourself, after the application.
+ *
+ * <p>Thread-safe. Faults are {@link StoreException}s naming the store and operation.
+ */
+public final class JdbcDatabase implements AutoCloseable {
+    /** Jangle's schema scripts, in order; the position + 1 is the schema version they bring the database to. */
+    private static final List<String> SCHEMA_SCRIPTS = List.of("schema-001.sql");
+    private static final String COMPONENT = "jangle";
+
+    private final Connections connections;
+    private final Sql sql;
+    private final String description;
+
+    private JdbcDatabase(Connections connections, String description) {
+        this.connections = connections;
+        this.sql = Sql.load(connections.dialect());
+        this.description = description;
+        try {
+            migrate();
+        } catch (RuntimeException e) {
+            connections.close();
+            throw e;
+        }
+    }
+
+    /** A SQLite database in {@code file}, created (with missing parent folders) if it does not exist. */
+    public static JdbcDatabase sqlite(Path file) {
+        Objects.requireNonNull(file, "file");
+        Path abs = file.toAbsolutePath();
+        try {
+            if (abs.getParent() != null) Files.createDirectories(abs.getParent());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the folder of " + abs, e);
+        }
+        String url = "jdbc:sqlite:" + abs;
+        return new JdbcDatabase(new SqliteConnections(url), "sqlite:" + abs);
+    }
+
+    /**
+     * Opens {@code jdbc:sqlite:<path>} (user and password ignored; {@code jdbc:sqlite::memory:} gives a private
+     * in-memory database on one connection) or {@code jdbc:postgresql://...} (pooled by HikariCP).
+     */
+    public static JdbcDatabase open(String jdbcUrl, String user, String password) {
+        Objects.requireNonNull(jdbcUrl, "jdbcUrl");
+        if (jdbcUrl.startsWith("jdbc:sqlite:")) {
+            String path = jdbcUrl.substring("jdbc:sqlite:".length());
+            if (path.isEmpty() || path.startsWith(":memory:") || path.startsWith("file:")) {
+                return new JdbcDatabase(new SqliteConnections(jdbcUrl), jdbcUrl);
+            }
+            return sqlite(Path.of(path));
+        }
+        if (jdbcUrl.startsWith("jdbc:postgresql:")) {
+            HikariConfig config = new HikariConfig();
+            config.setJdbcUrl(jdbcUrl);
+            config.setUsername(user);
+            config.setPassword(password);
+            config.addDataSourceProperty("reWriteBatchedInserts", "true");
+            return new JdbcDatabase(new PostgresConnections(config), stripSecrets(jdbcUrl));
+        }
+        throw new IllegalArgumentException("unsupported JDBC URL (use jdbc:sqlite:<file> or jdbc:postgresql://...): "
+                + stripSecrets(jdbcUrl));
+    }
+
+    /**
+     * A PostgreSQL database reached through {@code dataSource} (for example zonky's embedded server in tests).
+     * Connections are still pooled: HikariCP wraps the data source, so an unpooled one is fine.
+     */
+    public static JdbcDatabase postgres(DataSource dataSource) {
+        Objects.requireNonNull(dataSource, "dataSource");
+        HikariConfig config = new HikariConfig();
+        config.setDataSource(dataSource);
+        return new JdbcDatabase(new PostgresConnections(config), "postgresql:" + dataSource.getClass().getSimpleName());
+    }
+
+    private static String stripSecrets(String url) {
+        int q = url.indexOf('?');
+        return q < 0 ? url : url.substring(0, q);
+    }
+
+    public SqlDialect dialect() {
+        return connections.dialect();
+    }
+
+    /** The event store (with its dispatch ledger), snapshot store and saga store in this database. */
+    public StoreProvider stores() {
+        return stores(AppendListener.NONE);
+    }
+
+    /** {@link #stores()} with a test hook inside each append transaction (G4). */
+    StoreProvider stores(AppendListener listener) {
+        return context -> {
+            JsonCodec codec = new JsonCodec(context.types());
+            return new Stores(new JdbcEventStore(connections, sql, codec, context.batchSize(), listener),
+                    new JdbcSnapshotStore(connections, sql, codec),
+                    new JdbcSagaStore(connections, sql, codec),
+                    () -> { }); // the database belongs to whoever opened it
+        };
+    }
+
+    /**
+     * Runs {@code work} in one write transaction and commits it, or rolls it back when {@code work} throws. On SQLite
+     * it is serialised with the stores' writes (one writer), and a call made inside another {@code inTransaction} on
+     * the same thread joins the outer transaction. Do not commit, roll back or close the connection.
+     * An {@link SQLException} becomes a {@link StoreException}; unchecked exceptions pass through.
+     */
+    public <T> T inTransaction(SqlWork<T> work) {
+        Objects.requireNonNull(work, "work");
+        try {
+            return connections.write(s -> work.run(s.connection()));
+        } catch (SQLException e) {
+            throw SqlErrors.storeError("database", "transaction", e);
+        }
+    }
+
+    /**
+     * Runs read-only {@code work} on a pooled (PostgreSQL) or reader (SQLite) connection in auto-commit mode: each
+     * statement sees the latest committed data. Reads never wait for appends on either dialect.
+     */
+    public <T> T read(SqlWork<T> work) {
+        Objects.requireNonNull(work, "work");
+        try {
+            return connections.read(s -> work.run(s.connection()));
+        } catch (SQLException e) {
+            throw SqlErrors.storeError("database", "read", e);
+        }
+    }
+
+    /**
+     * Runs a classpath SQL script (for example an application's read-model schema) in one write transaction.
+     * Statements are separated by semicolons outside quotes, comments and dollar-quoted bodies. Write scripts to be
+     * idempotent ({@code CREATE TABLE IF NOT EXISTS}), because they run at every start.
+     */
+    public void executeScript(String classpathResource) {
+        String script = Sql.resource(classpathResource);
+        inTransaction(c -> {
+            try (Statement s = c.createStatement()) {
+                for (String statement : Sql.split(script)) s.execute(statement);
+            }
+            return null;
+        });
+    }
+
+    private void migrate() {
+        try {
+            connections.write(s -> {
+                String lock = sql.optional("schema.lock");
+                if (lock != null) {
+                    try (ResultSet rs = s.prepare(lock).executeQuery()) {
+                        rs.next();
+                    }
+                }
+                try (Statement st = s.connection().createStatement()) {
+                    st.execute(sql.get("schema.create"));
+                }
+                int current = 0;
+                try (ResultSet rs = s.prepare(sql.get("schema.get"), COMPONENT).executeQuery()) {
+                    if (rs.next()) current = rs.getInt(1);
+                }
+                if (current > SCHEMA_SCRIPTS.size()) {
+                    throw new StoreException("database", "open", "the Jangle schema of this database is version "
+                            + current + ", newer than this code's " + SCHEMA_SCRIPTS.size()
+                            + "; upgrade the application");
+                }
+                for (int v = current; v < SCHEMA_SCRIPTS.size(); v++) {
+                    String script = Sql.resource("jangle/jdbc/" + dialect().folder() + "/" + SCHEMA_SCRIPTS.get(v));
+                    try (Statement st = s.connection().createStatement()) {
+                        for (String statement : Sql.split(script)) st.execute(statement);
+                    }
+                }
+                if (current < SCHEMA_SCRIPTS.size()) {
+                    s.prepare(sql.get("schema.set"), COMPONENT, SCHEMA_SCRIPTS.size(), Clock.systemUTC().instant())
+                            .executeUpdate();
+                }
+                return null;
+            });
+        } catch (SQLException e) {
+            throw SqlErrors.storeError("database", "schema migration", e);
+        }
+    }
+
+    /** Closes every connection. Idempotent. Close the {@code Jangle} application built on it first. */
+    @Override
+    public void close() {
+        connections.close();
+    }
+
+    @Override
+    public String toString() {
+        return "JdbcDatabase[" + description + "]";
+    }
+}

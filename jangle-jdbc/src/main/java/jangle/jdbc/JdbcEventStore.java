@@ -1,0 +1,522 @@
+package jangle.jdbc;
+
+import jangle.DuplicateEventIdException;
+import jangle.EventRecord;
+import jangle.JangleException;
+import jangle.Metadata;
+import jangle.VersionConflictException;
+import jangle.json.JsonCodec;
+import jangle.spi.AppendResult;
+import jangle.spi.Delivery;
+import jangle.spi.DeliveryKey;
+import jangle.spi.DeliveryStatus;
+import jangle.spi.DispatchLedger;
+import jangle.spi.EventStore;
+import jangle.spi.NewEvent;
+
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.Spliterator;
+import java.util.Spliterators;
+import java.util.UUID;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
+
+/**
+ * The SQL event store and its dispatch ledger (§7, §8.2) for SQLite and PostgreSQL.
+ *
+ * <p><b>Append</b> is one transaction: (PostgreSQL) take the append advisory lock; check each aggregate's first new
+ * version against its stored last version (ST4); read the highest position; insert the events with the next
+ * positions and their pending deliveries (D1); delete the completed delivery (D15); commit. Unique
+ * (aggregate id, version) and unique event id in the schema stay as the race-proof backstop; their violations are
+ * translated by {@link SqlErrors}. Payloads are serialised before the transaction starts, so the serialised span holds
+ * no JSON work.
+ *
+ * <p><b>Global feed without skips (G1–G3).</b> Positions are assigned as {@code max(position) + 1} by the appender
+ * while it holds the one write lock of the database, and that lock is held until the commit: SQLite's single
+ * writer (in-process lock plus {@code BEGIN IMMEDIATE}); on PostgreSQL {@code pg_advisory_xact_lock}, which is
+ * released only after the commit has become visible. So a transaction with a lower position always commits before
+ * any transaction with a higher one takes its positions: position order is commit order, and a reader that saw
+ * position p can never later see a position below p. No reader heuristics, no timeouts (G2). A rolled-back append
+ * takes no number at all. The price is that appends (not reads, not other writes) are serialised, which a single
+ * SQL database does for the contended index pages anyway.
+ *
+ * <p><b>Reads</b> never hold a cursor across writes (bug #22): {@link #read} fetches {@code batchSize} events per
+ * statement with a keyset ({@code version > last seen ORDER BY version LIMIT n}) on a connection that is returned
+ * after each batch.
+ */
+final class JdbcEventStore implements EventStore, DispatchLedger {
+    private static final String STORE = "event store";
+    private static final String LEDGER = "dispatch ledger";
+
+    private final Connections db;
+    private final SqlDialect dialect;
+    private final JsonCodec codec;
+    private final int batchSize;
+    private final AppendListener listener;
+
+    private final String lockSql;
+    private final String check;
+    private final String insertEvent;
+    private final String insertDelivery;
+    private final String existingId;
+    private final String lastVersion;
+    private final String lastPosition;
+    private final String stream;
+    private final String feed;
+    private final String byId;
+    private final String due;
+    private final String list;
+    private final String listHandler;
+    private final String delete;
+    private final String getDelivery;
+    private final String fail;
+    private final String retry;
+    private final String retryEvent;
+    private final String retryHandler;
+    private final String retryAll;
+    private final String lowest;
+    private final String count;
+    private final String handlers;
+
+    JdbcEventStore(Connections db, Sql sql, JsonCodec codec, int batchSize, AppendListener listener) {
+        this.db = db;
+        this.dialect = db.dialect();
+        this.codec = codec;
+        this.batchSize = Math.max(1, batchSize);
+        this.listener = listener == null ? AppendListener.NONE : listener;
+        this.lockSql = sql.optional("append.lock");
+        this.check = sql.get("append.check");
+        this.insertEvent = sql.get("append.insertEvent");
+        this.insertDelivery = sql.get("append.insertDelivery");
+        this.existingId = sql.get("append.existingIds");
+        this.lastVersion = sql.get("events.lastVersion");
+        this.lastPosition = sql.get("events.lastPosition");
+        this.stream = sql.get("events.stream");
+        this.feed = sql.get("events.feed");
+        this.byId = sql.get("events.byId");
+        this.due = sql.get("ledger.due");
+        this.list = sql.get("ledger.list");
+        this.listHandler = sql.get("ledger.listHandler");
+        this.delete = sql.get("ledger.delete");
+        this.getDelivery = sql.get("ledger.get");
+        this.fail = sql.get("ledger.fail");
+        this.retry = sql.get("ledger.retry");
+        this.retryEvent = sql.get("ledger.retryEvent");
+        this.retryHandler = sql.get("ledger.retryHandler");
+        this.retryAll = sql.get("ledger.retryAll");
+        this.lowest = sql.get("ledger.lowest");
+        this.count = sql.get("ledger.count");
+        this.handlers = sql.get("ledger.handlers");
+    }
+
+    // ======================= EventStore =======================
+
+    @Override
+    public AppendResult append(List<NewEvent> events, DeliveryKey completing) {
+        if (events.isEmpty()) return new AppendResult(List.of()); // commits nothing, so completes nothing (D15)
+        Map<String, Long> firstVersions = checkShape(events);
+        int n = events.size();
+        String[] payloads = new String[n];
+        String[] entries = new String[n];
+        for (int i = 0; i < n; i++) {
+            NewEvent e = events.get(i);
+            payloads[i] = codec.writeEvent(e.event());
+            Map<String, String> m = e.metadata().entries();
+            entries[i] = m.isEmpty() ? null : codec.writeEntries(m);
+        }
+        try {
+            return db.write(s -> {
+                if (lockSql != null) {
+                    try (ResultSet rs = s.prepare(lockSql).executeQuery()) {
+                        rs.next(); // G3a: held until commit
+                    }
+                }
+                // one statement reads the highest position and the first aggregate's last version (ST4)
+                long position = 0;
+                boolean first = true;
+                for (Map.Entry<String, Long> f : firstVersions.entrySet()) {
+                    long last;
+                    if (first) {
+                        try (ResultSet rs = s.prepare(check, f.getKey()).executeQuery()) {
+                            rs.next();
+                            position = rs.getLong(1);
+                            last = rs.getLong(2);
+                        }
+                        first = false;
+                    } else {
+                        last = queryLong(s.prepare(lastVersion, f.getKey()));
+                    }
+                    if (f.getValue() != last + 1) throw new VersionConflictException(f.getKey(), f.getValue());
+                }
+                List<EventRecord<?>> records = new ArrayList<>(n);
+                PreparedStatement ins = s.prepare(insertEvent);
+                boolean anyDelivery = false;
+                for (int i = 0; i < n; i++) {
+                    NewEvent e = events.get(i);
+                    long p = ++position;
+                    Metadata md = e.metadata();
+                    ins.setLong(1, p);
+                    Values.bindUuid(ins, 2, dialect, e.eventId());
+                    ins.setString(3, e.aggregateId());
+                    ins.setLong(4, e.version());
+                    ins.setString(5, e.type());
+                    ins.setInt(6, e.schemaVersion());
+                    Values.bindInstant(ins, 7, dialect, e.createdAt());
+                    Values.bindUuid(ins, 8, dialect, md.correlationId());
+                    Values.bindUuid(ins, 9, dialect, md.causationId());
+                    ins.setString(10, entries[i]);
+                    ins.setString(11, payloads[i]);
+                    if (n == 1) ins.executeUpdate();
+                    else ins.addBatch();
+                    anyDelivery |= !e.handlers().isEmpty();
+                    records.add(new EventRecord<>(e.eventId(), e.aggregateId(), e.version(), e.type(),
+                            e.schemaVersion(), e.createdAt(), p, md, e.event()));
+                }
+                if (n > 1) ins.executeBatch();
+                if (anyDelivery) {
+                    PreparedStatement del = s.prepare(insertDelivery);
+                    for (int i = 0; i < n; i++) {
+                        NewEvent e = events.get(i);
+                        EventRecord<?> r = records.get(i);
+                        for (String handler : e.handlers()) {
+                            Values.bindUuid(del, 1, dialect, r.eventId());
+                            del.setString(2, handler);
+                            del.setLong(3, r.position());
+                            Values.bindUuid(del, 4, dialect, r.metadata().correlationId());
+                            Values.bindInstant(del, 5, dialect, r.createdAt());
+                            del.addBatch();
+                        }
+                    }
+                    del.executeBatch();
+                }
+                if (completing != null) {
+                    PreparedStatement done = s.prepare(delete);
+                    Values.bindUuid(done, 1, dialect, completing.eventId());
+                    done.setString(2, completing.handler());
+                    done.executeUpdate();
+                }
+                listener.positionsTaken(records);
+                return new AppendResult(records);
+            });
+        } catch (SQLException e) {
+            throw appendFailure(events, firstVersions, e);
+        }
+    }
+
+    /** ST4 within the append (consecutive versions per aggregate) and unique ids within it; returns first versions. */
+    private static Map<String, Long> checkShape(List<NewEvent> events) {
+        Map<String, Long> first = new LinkedHashMap<>();
+        Map<String, Long> next = new LinkedHashMap<>();
+        Set<UUID> ids = new HashSet<>();
+        for (NewEvent e : events) {
+            if (!ids.add(e.eventId())) throw new DuplicateEventIdException(e.eventId());
+            Long expected = next.get(e.aggregateId());
+            if (expected == null) first.put(e.aggregateId(), e.version());
+            else if (e.version() != expected) throw new VersionConflictException(e.aggregateId(), e.version());
+            next.put(e.aggregateId(), e.version() + 1);
+        }
+        return first;
+    }
+
+    /** Translates a failed append; for a unique violation, finds the event or stream that conflicted. */
+    private JangleException appendFailure(List<NewEvent> events, Map<String, Long> firstVersions, SQLException e) {
+        SqlErrors.Violation v = SqlErrors.violation(dialect, e);
+        try {
+            if (v == SqlErrors.Violation.EVENT_ID) {
+                for (NewEvent ne : events) {
+                    boolean exists = db.read(s -> {
+                        try (ResultSet rs = s.prepare(existingId, ne.eventId()).executeQuery()) {
+                            return rs.next();
+                        }
+                    });
+                    if (exists) return new DuplicateEventIdException(ne.eventId());
+                }
+                return new DuplicateEventIdException(events.get(0).eventId());
+            }
+            if (v == SqlErrors.Violation.STREAM_VERSION) {
+                for (Map.Entry<String, Long> f : firstVersions.entrySet()) {
+                    if (lastVersion(f.getKey()) >= f.getValue()) {
+                        return new VersionConflictException(f.getKey(), f.getValue());
+                    }
+                }
+                return new VersionConflictException(events.get(0).aggregateId(), events.get(0).version());
+            }
+        } catch (SQLException | RuntimeException ignored) {
+            // the lookup failed too: report the original error below
+        }
+        return SqlErrors.storeError(STORE, "append", e);
+    }
+
+    @Override
+    public Stream<EventRecord<?>> read(String aggregateId, long afterVersion) {
+        Iterator<EventRecord<?>> batches = new Iterator<>() {
+            private long after = afterVersion;
+            private List<EventRecord<?>> batch = List.of();
+            private int index;
+            private boolean exhausted;
+
+            @Override
+            public boolean hasNext() {
+                if (index < batch.size()) return true;
+                if (exhausted) return false;
+                batch = fetch(after);
+                index = 0;
+                if (batch.size() < batchSize) exhausted = true;
+                if (batch.isEmpty()) return false;
+                after = batch.get(batch.size() - 1).version();
+                return true;
+            }
+
+            @Override
+            public EventRecord<?> next() {
+                if (!hasNext()) throw new NoSuchElementException();
+                return batch.get(index++);
+            }
+
+            private List<EventRecord<?>> fetch(long afterVersion) {
+                return readList("read", s -> s.prepare(stream, aggregateId, afterVersion, batchSize));
+            }
+        };
+        return StreamSupport.stream(Spliterators.spliteratorUnknownSize(batches,
+                Spliterator.ORDERED | Spliterator.NONNULL), false);
+    }
+
+    @Override
+    public List<EventRecord<?>> readFeed(long afterPosition, int limit) {
+        if (limit <= 0) return List.of();
+        return readList("readFeed", s -> s.prepare(feed, afterPosition, limit));
+    }
+
+    @Override
+    public Optional<EventRecord<?>> readEvent(UUID eventId) {
+        List<EventRecord<?>> found = readList("readEvent", s -> s.prepare(byId, eventId));
+        return found.isEmpty() ? Optional.empty() : Optional.of(found.get(0));
+    }
+
+    private interface Query {
+        PreparedStatement prepare(Session s) throws SQLException;
+    }
+
+    private List<EventRecord<?>> readList(String operation, Query query) {
+        try {
+            return db.read(s -> {
+                List<EventRecord<?>> out = new ArrayList<>();
+                try (ResultSet rs = query.prepare(s).executeQuery()) {
+                    while (rs.next()) out.add(record(rs));
+                }
+                return out;
+            });
+        } catch (SQLException e) {
+            throw SqlErrors.storeError(STORE, operation, e);
+        }
+    }
+
+    /** One event row; the payload is upcast to the current type (J6) and its type and schema version reported. */
+    private EventRecord<?> record(ResultSet rs) throws SQLException {
+        long position = rs.getLong(1);
+        UUID id = Values.uuid(rs, 2, dialect);
+        String aggregateId = rs.getString(3);
+        long version = rs.getLong(4);
+        String type = rs.getString(5);
+        int schema = rs.getInt(6);
+        Instant createdAt = Values.instant(rs, 7, dialect);
+        UUID correlation = Values.uuid(rs, 8, dialect);
+        UUID causation = Values.uuid(rs, 9, dialect);
+        String entries = rs.getString(10);
+        String payload = rs.getString(11);
+        JsonCodec.Decoded d = codec.decode(id, type, schema, payload);
+        Metadata metadata = new Metadata(correlation, causation, entries == null ? Map.of() : codec.readEntries(entries));
+        return new EventRecord<>(id, aggregateId, version, d.typeName(), d.schemaVersion(), createdAt, position,
+                metadata, d.event());
+    }
+
+    @Override
+    public long lastVersion(String aggregateId) {
+        try {
+            return db.read(s -> queryLong(s.prepare(lastVersion, aggregateId)));
+        } catch (SQLException e) {
+            throw SqlErrors.storeError(STORE, "lastVersion", e);
+        }
+    }
+
+    @Override
+    public long lastPosition() {
+        try {
+            return db.read(s -> queryLong(s.prepare(lastPosition)));
+        } catch (SQLException e) {
+            throw SqlErrors.storeError(STORE, "lastPosition", e);
+        }
+    }
+
+    private static long queryLong(PreparedStatement ps) throws SQLException {
+        try (ResultSet rs = ps.executeQuery()) {
+            return rs.next() ? rs.getLong(1) : 0;
+        }
+    }
+
+    @Override
+    public DispatchLedger ledger() {
+        return this;
+    }
+
+    // ======================= DispatchLedger =======================
+
+    @Override
+    public List<Delivery> due(Instant now, Duration maxAge, int limit) {
+        if (limit <= 0) return List.of();
+        Instant cutoff = now.minus(maxAge); // due when the age counts from at or before now − maxAge (bug #19)
+        return deliveries("due", s -> s.prepare(due, cutoff, limit));
+    }
+
+    @Override
+    public List<Delivery> list(DeliveryStatus status, String handler, int limit) {
+        if (status == DeliveryStatus.DONE || limit <= 0) return List.of();
+        return deliveries("list", s -> handler == null
+                ? s.prepare(list, status.name(), limit)
+                : s.prepare(listHandler, handler, status.name(), limit));
+    }
+
+    private List<Delivery> deliveries(String operation, Query query) {
+        try {
+            return db.read(s -> {
+                List<Delivery> out = new ArrayList<>();
+                try (ResultSet rs = query.prepare(s).executeQuery()) {
+                    while (rs.next()) out.add(delivery(rs));
+                }
+                return out;
+            });
+        } catch (SQLException e) {
+            throw SqlErrors.storeError(LEDGER, operation, e);
+        }
+    }
+
+    private Delivery delivery(ResultSet rs) throws SQLException {
+        return new Delivery(Values.uuid(rs, 1, dialect), rs.getString(2), rs.getString(3), rs.getString(4),
+                rs.getLong(5), rs.getLong(6), DeliveryStatus.valueOf(rs.getString(7)), rs.getInt(8),
+                Values.instant(rs, 9, dialect), Values.instant(rs, 10, dialect), Values.instant(rs, 11, dialect),
+                rs.getString(12), Values.uuid(rs, 13, dialect));
+    }
+
+    @Override
+    public void markDone(Collection<DeliveryKey> deliveries) {
+        if (deliveries.isEmpty()) return;
+        try {
+            db.write(s -> {
+                PreparedStatement ps = s.prepare(delete);
+                for (DeliveryKey k : deliveries) {
+                    Values.bindUuid(ps, 1, dialect, k.eventId());
+                    ps.setString(2, k.handler());
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+                return null;
+            });
+        } catch (SQLException e) {
+            throw SqlErrors.storeError(LEDGER, "markDone", e);
+        }
+    }
+
+    @Override
+    public DeliveryStatus recordFailure(DeliveryKey delivery, String error, Instant now, int deadLetterAttempts) {
+        try {
+            return db.write(s -> {
+                DeliveryStatus status;
+                int attempts;
+                try (ResultSet rs = s.prepare(getDelivery, delivery.eventId(), delivery.handler()).executeQuery()) {
+                    if (!rs.next()) return DeliveryStatus.DONE;
+                    status = DeliveryStatus.valueOf(rs.getString(1));
+                    attempts = rs.getInt(2) + 1;
+                }
+                if (attempts >= deadLetterAttempts) status = DeliveryStatus.DEAD; // D11: parked
+                s.prepare(fail, status.name(), attempts, now, now, error, now, delivery.eventId(), delivery.handler())
+                        .executeUpdate();
+                return status;
+            });
+        } catch (SQLException e) {
+            throw SqlErrors.storeError(LEDGER, "recordFailure", e);
+        }
+    }
+
+    @Override
+    public int retry(UUID eventId, String handler) {
+        return update("retry", handler == null
+                ? s -> s.prepare(retryEvent, Instant.EPOCH, eventId)
+                : s -> s.prepare(retry, Instant.EPOCH, eventId, handler));
+    }
+
+    @Override
+    public int retryAll(String handler) {
+        return update("retryAll", handler == null
+                ? s -> s.prepare(retryAll, Instant.EPOCH)
+                : s -> s.prepare(retryHandler, Instant.EPOCH, handler));
+    }
+
+    @Override
+    public boolean skip(DeliveryKey delivery, String reason) {
+        return update("skip", s -> s.prepare(delete, delivery.eventId(), delivery.handler())) > 0;
+    }
+
+    private int update(String operation, Query query) {
+        try {
+            return db.write(s -> query.prepare(s).executeUpdate());
+        } catch (SQLException e) {
+            throw SqlErrors.storeError(LEDGER, operation, e);
+        }
+    }
+
+    @Override
+    public OptionalLong lowestPosition(String handler, DeliveryStatus status) {
+        if (status == DeliveryStatus.DONE) return OptionalLong.empty();
+        try {
+            return db.read(s -> {
+                try (ResultSet rs = s.prepare(lowest, handler, status.name()).executeQuery()) {
+                    if (!rs.next()) return OptionalLong.empty();
+                    long p = rs.getLong(1);
+                    return rs.wasNull() ? OptionalLong.empty() : OptionalLong.of(p);
+                }
+            });
+        } catch (SQLException e) {
+            throw SqlErrors.storeError(LEDGER, "lowestPosition", e);
+        }
+    }
+
+    @Override
+    public long count(UUID correlationId, DeliveryStatus status) {
+        if (status == DeliveryStatus.DONE) return 0;
+        try {
+            return db.read(s -> queryLong(s.prepare(count, correlationId, status.name())));
+        } catch (SQLException e) {
+            throw SqlErrors.storeError(LEDGER, "count", e);
+        }
+    }
+
+    @Override
+    public List<String> handlersWithWork() {
+        try {
+            return db.read(s -> {
+                List<String> out = new ArrayList<>();
+                try (ResultSet rs = s.prepare(handlers).executeQuery()) {
+                    while (rs.next()) out.add(rs.getString(1));
+                }
+                return List.copyOf(out);
+            });
+        } catch (SQLException e) {
+            throw SqlErrors.storeError(LEDGER, "handlersWithWork", e);
+        }
+    }
+}

@@ -1,0 +1,71 @@
+package jangle.jdbc;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+
+/**
+ * PostgreSQL: a HikariCP pool of equal connections. A write is one transaction on a pooled connection in
+ * {@code READ COMMITTED}; what must be serialised (assigning global positions until commit, G3a) is serialised by
+ * the store with a transaction-scoped advisory lock, not here, so unrelated writes (read models, sagas, the ledger)
+ * run in parallel.
+ */
+final class PostgresConnections extends Connections {
+    static final int DEFAULT_POOL_SIZE = 8;
+
+    private final HikariDataSource pool;
+
+    PostgresConnections(HikariConfig config) {
+        config.setPoolName(config.getPoolName() == null ? "jangle" : config.getPoolName());
+        if (config.getMaximumPoolSize() <= 0 || config.getMaximumPoolSize() == 10) {
+            config.setMaximumPoolSize(DEFAULT_POOL_SIZE);
+        }
+        config.setMinimumIdle(Math.min(2, config.getMaximumPoolSize()));
+        config.setAutoCommit(true);
+        this.pool = new HikariDataSource(config);
+    }
+
+    @Override
+    SqlDialect dialect() {
+        return SqlDialect.POSTGRESQL;
+    }
+
+    @Override
+    <T> T write(Work<T> work) throws SQLException {
+        try (Connection c = pool.getConnection(); Session session = new Session(c, SqlDialect.POSTGRESQL, null)) {
+            c.setAutoCommit(false);
+            try {
+                T result = work.run(session);
+                c.commit();
+                return result;
+            } catch (Throwable t) {
+                try {
+                    c.rollback();
+                } catch (SQLException ignored) {
+                    // the connection is broken; Hikari evicts it
+                }
+                throw rethrow(t);
+            } finally {
+                try {
+                    c.setAutoCommit(true);
+                } catch (SQLException ignored) {
+                    // a broken connection; Hikari evicts it when it is closed
+                }
+            }
+        }
+    }
+
+    @Override
+    <T> T read(Work<T> work) throws SQLException {
+        try (Connection c = pool.getConnection(); Session session = new Session(c, SqlDialect.POSTGRESQL, null)) {
+            return work.run(session);
+        }
+    }
+
+    @Override
+    public void close() {
+        pool.close();
+    }
+}

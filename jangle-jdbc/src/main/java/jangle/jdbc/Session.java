@@ -1,0 +1,72 @@
+package jangle.jdbc;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One connection lent to store code for one unit of work, with prepared statements either cached on the connection
+ * (SQLite: statements are compiled in-process, so reusing them saves most of a small statement's cost) or closed
+ * when the session ends (PostgreSQL: the driver caches server-side prepares per connection by SQL text).
+ */
+final class Session implements AutoCloseable {
+    private final Connection connection;
+    private final SqlDialect dialect;
+    private final Map<String, PreparedStatement> cache;
+    private List<PreparedStatement> opened;
+
+    Session(Connection connection, SqlDialect dialect, Map<String, PreparedStatement> cache) {
+        this.connection = connection;
+        this.dialect = dialect;
+        this.cache = cache;
+    }
+
+    Connection connection() {
+        return connection;
+    }
+
+    SqlDialect dialect() {
+        return dialect;
+    }
+
+    /** A statement for {@code sql} with no parameters bound; do not close it. */
+    PreparedStatement prepare(String sql) throws SQLException {
+        if (cache != null) {
+            PreparedStatement ps = cache.get(sql);
+            if (ps == null || ps.isClosed()) {
+                ps = connection.prepareStatement(sql);
+                cache.put(sql, ps);
+            } else {
+                ps.clearParameters();
+            }
+            return ps;
+        }
+        PreparedStatement ps = connection.prepareStatement(sql);
+        if (opened == null) opened = new ArrayList<>(4);
+        opened.add(ps);
+        return ps;
+    }
+
+    /** {@link #prepare} and bind {@code params} in order ({@link Values#bind}). */
+    PreparedStatement prepare(String sql, Object... params) throws SQLException {
+        PreparedStatement ps = prepare(sql);
+        for (int i = 0; i < params.length; i++) Values.bind(ps, i + 1, dialect, params[i]);
+        return ps;
+    }
+
+    @Override
+    public void close() {
+        if (opened == null) return;
+        for (PreparedStatement ps : opened) {
+            try {
+                ps.close();
+            } catch (SQLException ignored) {
+                // closing a statement of a finished unit of work; the connection goes back to its pool anyway
+            }
+        }
+        opened = null;
+    }
+}

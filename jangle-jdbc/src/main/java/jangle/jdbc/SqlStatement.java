@@ -1,0 +1,50 @@
+package jangle.jdbc;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * One SQL statement and its ordered parameters, as built by {@link VersionedUpsert} (V6): nothing from data is in
+ * {@code sql}; every value is a parameter (V5).
+ *
+ * @param sql        the statement text, with {@code ?} placeholders
+ * @param parameters the values, in placeholder order; may contain nulls
+ */
+public record SqlStatement(String sql, List<Object> parameters) {
+    public SqlStatement {
+        Objects.requireNonNull(sql, "sql");
+        parameters = Collections.unmodifiableList(new ArrayList<>(parameters)); // List.copyOf refuses nulls
+    }
+
+    /**
+     * Prepares, binds and executes the statement on {@code connection} (for example one lent by
+     * {@link JdbcDatabase#inTransaction}), and returns the update count. Values are bound by type:
+     * {@code String}; {@code Integer}/{@code Long}; {@code BigDecimal} (PostgreSQL {@code numeric}, SQLite its exact
+     * decimal text); {@code Boolean} (SQLite 0/1); {@code Instant} (PostgreSQL {@code timestamptz}; SQLite
+     * fixed-width ISO-8601 text with six fraction digits and {@code Z}); {@code UUID}; an enum by name; {@code null}.
+     * The dialect is the connection's.
+     */
+    public int execute(Connection connection) throws SQLException {
+        SqlDialect dialect = dialectOf(connection);
+        try (PreparedStatement ps = connection.prepareStatement(sql)) {
+            for (int i = 0; i < parameters.size(); i++) Values.bind(ps, i + 1, dialect, parameters.get(i));
+            return ps.executeUpdate();
+        }
+    }
+
+    static SqlDialect dialectOf(Connection connection) throws SQLException {
+        String url = connection.getMetaData().getURL();
+        if (url != null && url.startsWith("jdbc:postgresql:")) return SqlDialect.POSTGRESQL;
+        if (url != null && url.startsWith("jdbc:sqlite:")) return SqlDialect.SQLITE;
+        String product = connection.getMetaData().getDatabaseProductName();
+        if (product != null && product.toLowerCase(java.util.Locale.ROOT).contains("postgres")) {
+            return SqlDialect.POSTGRESQL;
+        }
+        return SqlDialect.SQLITE;
+    }
+}

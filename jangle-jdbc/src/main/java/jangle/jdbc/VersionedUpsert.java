@@ -1,0 +1,187 @@
+package jangle.jdbc;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Builds one insert-or-update statement for a read-model row that converges whatever the order or number of
+ * deliveries (§11, V1–V6). It builds; it never executes ({@link SqlStatement#execute} does).
+ *
+ * <pre>{@code
+ * SqlStatement st = VersionedUpsert.into("accounts")
+ *         .key("id", accountId)
+ *         .versioned("name", name, "name_version", version)
+ *         .versioned("amount", amount, "amount_version", version)
+ *         .build(db.dialect());
+ * db.inTransaction(st::execute);
+ * }</pre>
+ *
+ * <p>Semantics when the key already exists, all compared against the row <em>as it was before</em> the statement
+ * (in {@code ON CONFLICT DO UPDATE}, {@code table.col} is the old row and {@code excluded.col} the proposed one, on
+ * both SQLite 3.24+ and PostgreSQL 12+):
+ * <ul>
+ *   <li>{@code versioned(col, v, versionCol, n)}: {@code col} and {@code versionCol} take the new values only when the
+ *   stored version is {@code NULL} or less than {@code n}; an equal version changes nothing. Several value columns
+ *   may share one version column (they then change together, V2); all of them must then carry the same version.</li>
+ *   <li>{@code fillIfNull(col, v)}: written only when the stored value is {@code NULL} (write-once facts).</li>
+ *   <li>{@code always(col, v)}: always overwritten (only for values that do not depend on order).</li>
+ *   <li>{@code insertOnly()}: an existing row is left alone ({@code DO NOTHING}).</li>
+ * </ul>
+ * The update carries a {@code WHERE} that is true only when some column would change (unless an {@code always}
+ * column is present), so the update count tells whether the row changed, identically on both dialects.
+ *
+ * <p>Identifiers must match {@code [A-Za-z_][A-Za-z0-9_]*} and are double-quoted; values are always bound (V5).
+ * Not thread-safe: build one per statement.
+ */
+public final class VersionedUpsert {
+    private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+
+    private enum Kind { KEY, VERSIONED, VERSION, FILL_IF_NULL, ALWAYS }
+
+    private record Column(String name, Object value, Kind kind, String versionColumn) {
+    }
+
+    private final String table;
+    private final Map<String, Column> columns = new LinkedHashMap<>();
+    private final Map<String, Long> versions = new LinkedHashMap<>();
+    private final List<String> problems = new ArrayList<>();
+    private boolean insertOnly;
+
+    private VersionedUpsert(String table) {
+        this.table = identifier(table);
+    }
+
+    /** Starts a statement for {@code table}. */
+    public static VersionedUpsert into(String table) {
+        return new VersionedUpsert(table);
+    }
+
+    /** A key column: written on insert, identifies the row; the conflict target is exactly the key columns (V1). */
+    public VersionedUpsert key(String column, Object value) {
+        if (value == null) problems.add("key column '" + column + "' has a null value");
+        return add(new Column(identifier(column), value, Kind.KEY, null));
+    }
+
+    /** A value column guarded by {@code versionColumn}: written only when the stored version is null or lower. */
+    public VersionedUpsert versioned(String column, Object value, String versionColumn, long version) {
+        String vc = identifier(versionColumn);
+        Long held = versions.get(vc);
+        if (held == null) {
+            versions.put(vc, version);
+            add(new Column(vc, version, Kind.VERSION, null));
+        } else if (held != version) {
+            problems.add("version column '" + vc + "' is given versions " + held + " and " + version
+                    + "; the columns it guards must change together (V2)");
+        }
+        return add(new Column(identifier(column), value, Kind.VERSIONED, vc));
+    }
+
+    /** A value column written only while the stored value is null (write-once facts). */
+    public VersionedUpsert fillIfNull(String column, Object value) {
+        return add(new Column(identifier(column), value, Kind.FILL_IF_NULL, null));
+    }
+
+    /** A value column always overwritten; only for values that do not depend on delivery order. */
+    public VersionedUpsert always(String column, Object value) {
+        return add(new Column(identifier(column), value, Kind.ALWAYS, null));
+    }
+
+    /** An existing row is left unchanged (one-row-per-event tables). */
+    public VersionedUpsert insertOnly() {
+        this.insertOnly = true;
+        return this;
+    }
+
+    private VersionedUpsert add(Column c) {
+        if (columns.putIfAbsent(c.name(), c) != null) {
+            problems.add("column '" + c.name() + "' is given twice (or is both a value and a version column)");
+        }
+        return this;
+    }
+
+    private static String identifier(String name) {
+        Objects.requireNonNull(name, "identifier");
+        if (!IDENTIFIER.matcher(name).matches()) {
+            throw new IllegalArgumentException("'" + name + "' is not an identifier of [A-Za-z_][A-Za-z0-9_]* (V5)");
+        }
+        return name;
+    }
+
+    private static String q(String identifier) {
+        return '"' + identifier + '"';
+    }
+
+    /**
+     * The statement and its parameters for {@code dialect}. Throws {@link IllegalStateException} without a key column
+     * or a value column (V1), or when the builder was given contradictory columns (V2).
+     */
+    public SqlStatement build(SqlDialect dialect) {
+        Objects.requireNonNull(dialect, "dialect");
+        List<String> errors = new ArrayList<>(problems);
+        List<Column> keys = columns.values().stream().filter(c -> c.kind() == Kind.KEY).toList();
+        List<Column> values = columns.values().stream().filter(c -> c.kind() != Kind.KEY).toList();
+        if (keys.isEmpty()) errors.add("at least one key column is required (V1)");
+        if (values.isEmpty()) errors.add("at least one value column is required (V1)");
+        if (!errors.isEmpty()) {
+            throw new IllegalStateException("invalid upsert into '" + table + "': " + String.join("; ", errors));
+        }
+        String t = q(table);
+        StringBuilder sql = new StringBuilder("INSERT INTO ").append(t).append(" (");
+        List<Object> params = new ArrayList<>(columns.size());
+        StringBuilder marks = new StringBuilder();
+        for (Column c : columns.values()) {
+            if (!params.isEmpty()) {
+                sql.append(", ");
+                marks.append(", ");
+            }
+            sql.append(q(c.name()));
+            marks.append('?');
+            params.add(c.value());
+        }
+        sql.append(") VALUES (").append(marks).append(") ON CONFLICT (");
+        for (int i = 0; i < keys.size(); i++) sql.append(i == 0 ? "" : ", ").append(q(keys.get(i).name()));
+        sql.append(')');
+        if (insertOnly) return new SqlStatement(sql.append(" DO NOTHING").toString(), params);
+
+        sql.append(" DO UPDATE SET ");
+        Set<String> guards = new LinkedHashSet<>();
+        boolean unconditional = false;
+        boolean first = true;
+        for (Column c : values) {
+            String col = q(c.name());
+            String expr = switch (c.kind()) {
+                case VERSIONED -> caseWhen(newer(t, c.versionColumn()), col, t);
+                case VERSION -> caseWhen(newer(t, c.name()), col, t);
+                case FILL_IF_NULL -> "COALESCE(" + t + "." + col + ", excluded." + col + ")";
+                case ALWAYS -> "excluded." + col;
+                case KEY -> throw new IllegalStateException("unreachable");
+            };
+            switch (c.kind()) {
+                case VERSION -> guards.add(newer(t, c.name()));
+                case FILL_IF_NULL -> guards.add(t + "." + col + " IS NULL");
+                case ALWAYS -> unconditional = true;
+                default -> { }
+            }
+            sql.append(first ? "" : ", ").append(col).append(" = ").append(expr);
+            first = false;
+        }
+        if (!unconditional) sql.append(" WHERE ").append(String.join(" OR ", guards));
+        return new SqlStatement(sql.toString(), params);
+    }
+
+    /** True when the incoming version of {@code versionColumn} is newer than the stored one (or none is stored). */
+    private static String newer(String table, String versionColumn) {
+        String vc = q(versionColumn);
+        return "(" + table + "." + vc + " IS NULL OR " + table + "." + vc + " < excluded." + vc + ")";
+    }
+
+    private static String caseWhen(String condition, String col, String table) {
+        return "CASE WHEN " + condition + " THEN excluded." + col + " ELSE " + table + "." + col + " END";
+    }
+}

@@ -1,0 +1,121 @@
+-- Statements of the SQLite stores. Each starts with "-- name: <key>"; parameters are positional and bound in the
+-- same order on every dialect (see the PostgreSQL file). Times are bound as fixed-width UTC text.
+
+-- name: schema.create
+CREATE TABLE IF NOT EXISTS jangle_schema_version (
+    component  TEXT    NOT NULL PRIMARY KEY,
+    version    INTEGER NOT NULL,
+    applied_at TEXT    NOT NULL
+)
+-- name: schema.get
+SELECT version FROM jangle_schema_version WHERE component = ?
+-- name: schema.set
+INSERT INTO jangle_schema_version (component, version, applied_at) VALUES (?, ?, ?)
+ON CONFLICT (component) DO UPDATE SET version = excluded.version, applied_at = excluded.applied_at
+
+-- name: append.check
+SELECT COALESCE((SELECT MAX(position) FROM jangle_events), 0),
+       COALESCE((SELECT MAX(version) FROM jangle_events WHERE aggregate_id = ?), 0)
+-- name: append.insertEvent
+INSERT INTO jangle_events (position, event_id, aggregate_id, version, type, schema_version, created_at,
+                           correlation_id, causation_id, metadata, payload)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+-- name: append.insertDelivery
+INSERT INTO jangle_deliveries (event_id, handler, position, correlation_id, status, attempts, due_from)
+VALUES (?, ?, ?, ?, 'PENDING', 0, ?)
+-- name: append.existingIds
+SELECT event_id FROM jangle_events WHERE event_id = ?
+
+-- name: events.lastVersion
+SELECT COALESCE(MAX(version), 0) FROM jangle_events WHERE aggregate_id = ?
+-- name: events.lastPosition
+SELECT COALESCE(MAX(position), 0) FROM jangle_events
+-- name: events.stream
+SELECT position, event_id, aggregate_id, version, type, schema_version, created_at, correlation_id, causation_id,
+       metadata, payload
+FROM jangle_events WHERE aggregate_id = ? AND version > ? ORDER BY version LIMIT ?
+-- name: events.feed
+SELECT position, event_id, aggregate_id, version, type, schema_version, created_at, correlation_id, causation_id,
+       metadata, payload
+FROM jangle_events WHERE position > ? ORDER BY position LIMIT ?
+-- name: events.byId
+SELECT position, event_id, aggregate_id, version, type, schema_version, created_at, correlation_id, causation_id,
+       metadata, payload
+FROM jangle_events WHERE event_id = ?
+
+-- name: ledger.due
+SELECT d.event_id, d.handler, e.type, e.aggregate_id, e.version, d.position, d.status, d.attempts, e.created_at,
+       d.first_failure_at, d.last_attempt_at, d.last_error, d.correlation_id
+FROM jangle_deliveries d JOIN jangle_events e ON e.event_id = d.event_id
+WHERE d.status = 'PENDING' AND d.due_from <= ? ORDER BY d.position, d.handler LIMIT ?
+-- name: ledger.list
+SELECT d.event_id, d.handler, e.type, e.aggregate_id, e.version, d.position, d.status, d.attempts, e.created_at,
+       d.first_failure_at, d.last_attempt_at, d.last_error, d.correlation_id
+FROM jangle_deliveries d JOIN jangle_events e ON e.event_id = d.event_id
+WHERE d.status = ? ORDER BY d.position, d.handler LIMIT ?
+-- name: ledger.listHandler
+SELECT d.event_id, d.handler, e.type, e.aggregate_id, e.version, d.position, d.status, d.attempts, e.created_at,
+       d.first_failure_at, d.last_attempt_at, d.last_error, d.correlation_id
+FROM jangle_deliveries d JOIN jangle_events e ON e.event_id = d.event_id
+WHERE d.handler = ? AND d.status = ? ORDER BY d.position LIMIT ?
+-- name: ledger.delete
+DELETE FROM jangle_deliveries WHERE event_id = ? AND handler = ?
+-- name: ledger.get
+SELECT status, attempts FROM jangle_deliveries WHERE event_id = ? AND handler = ?
+-- name: ledger.fail
+UPDATE jangle_deliveries
+SET status = ?, attempts = ?, first_failure_at = COALESCE(first_failure_at, ?), last_attempt_at = ?, last_error = ?,
+    due_from = ?
+WHERE event_id = ? AND handler = ?
+-- name: ledger.retry
+UPDATE jangle_deliveries SET status = 'PENDING', attempts = 0, due_from = ?
+WHERE event_id = ? AND handler = ? AND status = 'DEAD'
+-- name: ledger.retryEvent
+UPDATE jangle_deliveries SET status = 'PENDING', attempts = 0, due_from = ?
+WHERE event_id = ? AND status = 'DEAD'
+-- name: ledger.retryHandler
+UPDATE jangle_deliveries SET status = 'PENDING', attempts = 0, due_from = ? WHERE handler = ? AND status = 'DEAD'
+-- name: ledger.retryAll
+UPDATE jangle_deliveries SET status = 'PENDING', attempts = 0, due_from = ? WHERE status = 'DEAD'
+-- name: ledger.lowest
+SELECT MIN(position) FROM jangle_deliveries WHERE handler = ? AND status = ?
+-- name: ledger.count
+SELECT COUNT(*) FROM jangle_deliveries WHERE correlation_id = ? AND status = ?
+-- name: ledger.handlers
+SELECT DISTINCT handler FROM jangle_deliveries ORDER BY handler
+
+-- name: snapshots.get
+SELECT version, position, fingerprint, state FROM jangle_snapshots WHERE aggregate_id = ?
+-- name: snapshots.put
+INSERT INTO jangle_snapshots (aggregate_id, version, position, fingerprint, state) VALUES (?, ?, ?, ?, ?)
+ON CONFLICT (aggregate_id) DO UPDATE
+SET version = excluded.version, position = excluded.position, fingerprint = excluded.fingerprint,
+    state = excluded.state
+WHERE jangle_snapshots.version <= excluded.version
+-- name: snapshots.delete
+DELETE FROM jangle_snapshots WHERE aggregate_id = ?
+
+-- name: sagas.get
+SELECT saga_type, version, retry_at, timeout_at, complete, timed_out, wake_at FROM jangle_sagas WHERE saga_id = ?
+-- name: sagas.events
+SELECT event_id, type, schema_version, payload, recorded_at FROM jangle_saga_events
+WHERE saga_id = ? AND saga_version <= ? ORDER BY saga_version, seq
+-- name: sagas.insert
+INSERT INTO jangle_sagas (saga_type, version, retry_at, timeout_at, complete, timed_out, wake_at, saga_id)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (saga_id) DO NOTHING
+-- name: sagas.update
+UPDATE jangle_sagas
+SET saga_type = ?, version = ?, retry_at = ?, timeout_at = ?, complete = ?, timed_out = ?, wake_at = ?
+WHERE saga_id = ? AND version = ?
+-- name: sagas.insertEvent
+INSERT INTO jangle_saga_events (saga_id, saga_version, seq, event_id, type, schema_version, payload, recorded_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+-- name: sagas.due
+SELECT saga_id FROM jangle_sagas
+WHERE complete = 0 AND timed_out = 0 AND wake_at IS NOT NULL AND wake_at <= ?
+ORDER BY wake_at, saga_id LIMIT ?
+-- name: sagas.listOpen
+SELECT saga_id FROM jangle_sagas WHERE complete = 0 AND timed_out = 0 ORDER BY saga_id LIMIT ?
+-- name: sagas.listAll
+SELECT saga_id FROM jangle_sagas ORDER BY saga_id LIMIT ?

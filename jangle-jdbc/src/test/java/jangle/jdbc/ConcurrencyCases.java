@@ -1,0 +1,206 @@
+package jangle.jdbc;
+
+import jangle.Command;
+import jangle.CommandResponse;
+import jangle.EventRecord;
+import jangle.Jangle;
+import jangle.RetriesExhaustedException;
+import jangle.VersionConflictException;
+import jangle.spi.DeliveryStatus;
+import jangle.spi.EventStore;
+import jangle.spi.NewEvent;
+import jangle.spi.StoreContext;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.math.BigDecimal;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.stream.Collectors;
+
+import static jangle.jdbc.TestEvents.noted;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Races against the real databases: the late commit of the global feed (G4) and one hot aggregate (issue 2). */
+abstract class ConcurrencyCases {
+    static final int THREADS = 8;
+    static final int PER_THREAD = 500;
+
+    protected JdbcDatabase db;
+
+    protected abstract JdbcDatabase newDatabase() throws Exception;
+
+    @BeforeEach
+    void open() throws Exception {
+        db = newDatabase();
+    }
+
+    @AfterEach
+    void close() {
+        db.close();
+    }
+
+    @Test
+    @DisplayName("G1-G4: an append held open after taking its position is never skipped by a polling reader")
+    void lateCommitIsNeverSkipped() throws Exception {
+        CountDownLatch taken = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        AppendListener hold = records -> {
+            if (records.get(0).aggregateId().equals("held")) {
+                taken.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        };
+        EventStore store = db.stores(hold).open(new StoreContext(TestEvents.registry(), Clock.systemUTC(), 100))
+                .events();
+        store.append(List.of(noted("warm", 1)));
+        ExecutorService pool = Executors.newFixedThreadPool(6);
+        try {
+            Future<?> held = pool.submit(() -> store.append(List.of(noted("held", 1, "h"))));
+            assertThat(taken.await(30, TimeUnit.SECONDS)).isTrue();
+            List<Future<?>> later = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                String id = "later-" + i;
+                later.add(pool.submit(() -> store.append(List.of(noted(id, 1, "h"), noted(id, 2)))));
+            }
+            List<Long> seen = new ArrayList<>();
+            long after = 0;
+            for (int poll = 0; poll < 50; poll++) { // later appends run (or wait) while we poll
+                after = pollInto(store, after, seen);
+                Thread.sleep(5);
+            }
+            // nothing committed after the held append may be visible before it: its position is the next one
+            assertThat(seen).containsExactly(1L);
+            release.countDown();
+            held.get(30, TimeUnit.SECONDS);
+            for (Future<?> f : later) f.get(30, TimeUnit.SECONDS);
+            for (int poll = 0; poll < 10_000 && seen.size() < 12; poll++) after = pollInto(store, after, seen);
+
+            List<Long> all = store.readFeed(0, 100).stream().map(EventRecord::position).toList();
+            assertThat(all).hasSize(12);
+            assertThat(seen).as("every committed event, exactly once, in position order").isEqualTo(all);
+            assertThat(store.readFeed(0, 100).get(1).aggregateId()).isEqualTo("held");
+            assertThat(store.ledger().list(DeliveryStatus.PENDING, "h", 100)).hasSize(6);
+        } finally {
+            release.countDown();
+            pool.shutdownNow();
+        }
+    }
+
+    private static long pollInto(EventStore store, long after, List<Long> seen) {
+        for (EventRecord<?> r : store.readFeed(after, 100)) {
+            assertThat(r.position()).as("no position at or below one already returned (G1)").isGreaterThan(after);
+            seen.add(r.position());
+            after = r.position();
+        }
+        return after;
+    }
+
+    @Test
+    @DisplayName("ST4/H1: 8 threads appending at lastVersion + 1 to one stream leave versions gapless, none lost")
+    void racingAppendsStayGapless() throws Exception {
+        EventStore store = TestEvents.open(db, 100).events();
+        int perThread = 100;
+        LongAdder conflicts = new LongAdder();
+        ExecutorService pool = Executors.newFixedThreadPool(THREADS);
+        CountDownLatch start = new CountDownLatch(1);
+        List<Future<List<Long>>> futures = new ArrayList<>();
+        for (int t = 0; t < THREADS; t++) {
+            futures.add(pool.submit(() -> {
+                start.await();
+                List<Long> mine = new ArrayList<>();
+                while (mine.size() < perThread) {
+                    long next = store.lastVersion("hot") + 1;
+                    try {
+                        store.append(List.of(noted("hot", next)));
+                        mine.add(next);
+                    } catch (VersionConflictException e) {
+                        conflicts.increment();
+                    }
+                }
+                return mine;
+            }));
+        }
+        start.countDown();
+        List<Long> acknowledged = new ArrayList<>();
+        for (Future<List<Long>> f : futures) acknowledged.addAll(f.get(120, TimeUnit.SECONDS));
+        pool.shutdown();
+        List<Long> versions;
+        try (var s = store.read("hot", 0)) {
+            versions = s.map(EventRecord::version).toList();
+        }
+        assertThat(versions).hasSize(THREADS * perThread);
+        for (int i = 0; i < versions.size(); i++) assertThat(versions.get(i)).isEqualTo(i + 1L);
+        assertThat(acknowledged).containsExactlyInAnyOrderElementsOf(versions);
+    }
+
+    @Test
+    @DisplayName("H1-H3/issue 2: 8 threads x 500 commands on one aggregate through Jangle: gapless, floor kept")
+    void hotAggregateThroughJangle() throws Exception {
+        try (Jangle j = Jangle.builder().environment(Map.of()).stores(db.stores())
+                .commands(TestBank.Cmd.class).events(TestBank.Evt.class)
+                .aggregate(TestBank.Account.class, TestBank.Account::new)
+                .build()) {
+            String id = "hot-account";
+            LongAdder accepted = new LongAdder();
+            LongAdder rejected = new LongAdder();
+            LongAdder exhausted = new LongAdder();
+            CountDownLatch start = new CountDownLatch(1);
+            ExecutorService pool = Executors.newFixedThreadPool(THREADS);
+            List<Future<?>> futures = new ArrayList<>();
+            for (int t = 0; t < THREADS; t++) {
+                long seed = t;
+                futures.add(pool.submit(() -> {
+                    SplittableRandom random = new SplittableRandom(seed);
+                    start.await();
+                    for (int i = 0; i < PER_THREAD; i++) {
+                        BigDecimal amount = BigDecimal.valueOf(1 + random.nextInt(30));
+                        Command c = random.nextBoolean() ? new TestBank.Deposit(id, amount)
+                                : new TestBank.Withdraw(id, amount);
+                        try {
+                            CommandResponse r = j.send(c);
+                            (r.success() ? accepted : rejected).increment();
+                        } catch (RetriesExhaustedException e) {
+                            exhausted.increment();
+                        }
+                    }
+                    return null;
+                }));
+            }
+            start.countDown();
+            for (Future<?> f : futures) f.get(300, TimeUnit.SECONDS);
+            pool.shutdown();
+            assertThat(accepted.sum() + rejected.sum() + exhausted.sum()).isEqualTo((long) THREADS * PER_THREAD);
+            assertThat(accepted.sum()).isPositive();
+
+            List<EventRecord<?>> history;
+            try (var s = j.stores().events().read(id, 0)) {
+                history = s.collect(Collectors.toList());
+            }
+            assertThat(history).hasSize((int) accepted.sum()); // nothing vanished, nothing doubled
+            BigDecimal balance = BigDecimal.ZERO;
+            for (int i = 0; i < history.size(); i++) {
+                EventRecord<?> r = history.get(i);
+                assertThat(r.version()).isEqualTo(i + 1);
+                if (r.event() instanceof TestBank.Deposited d) balance = balance.add(d.amount());
+                if (r.event() instanceof TestBank.Withdrawn w) balance = balance.subtract(w.amount());
+                assertThat(balance).isGreaterThanOrEqualTo(TestBank.FLOOR);
+            }
+        }
+    }
+}

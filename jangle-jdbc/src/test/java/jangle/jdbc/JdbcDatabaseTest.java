@@ -1,0 +1,138 @@
+package jangle.jdbc;
+
+import jangle.StoreException;
+import jangle.spi.EventStore;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.List;
+
+import static jangle.jdbc.TestEvents.noted;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class JdbcDatabaseTest {
+    @TempDir
+    Path dir;
+
+    private static String query(JdbcDatabase db, boolean writer, String sql) {
+        SqlWork<String> work = c -> {
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+                return rs.next() ? rs.getString(1) : null;
+            }
+        };
+        return writer ? db.inTransaction(work) : db.read(work);
+    }
+
+    @Test
+    @DisplayName("§7/issue 3: the schema is created once, recorded as version 1, and reopening keeps the data")
+    void schemaCreatedAndKept() {
+        Path file = dir.resolve("nested/folder/app.db");
+        try (JdbcDatabase db = JdbcDatabase.sqlite(file)) {
+            TestEvents.open(db, 10).events().append(List.of(noted("a", 1)));
+        }
+        try (JdbcDatabase db = JdbcDatabase.open("jdbc:sqlite:" + file, null, null)) {
+            assertThat(db.dialect()).isEqualTo(SqlDialect.SQLITE);
+            assertThat(TestEvents.open(db, 10).events().lastVersion("a")).isEqualTo(1);
+            assertThat(query(db, false, "SELECT version FROM jangle_schema_version WHERE component = 'jangle'"))
+                    .isEqualTo("1");
+            assertThat(query(db, false, "SELECT COUNT(*) FROM jangle_schema_version")).isEqualTo("1");
+        }
+    }
+
+    @Test
+    @DisplayName("§7: a database whose schema is newer than the code refuses to open")
+    void newerSchemaRefused() {
+        Path file = dir.resolve("future.db");
+        try (JdbcDatabase db = JdbcDatabase.sqlite(file)) {
+            db.inTransaction(c -> {
+                try (Statement s = c.createStatement()) {
+                    return s.executeUpdate("UPDATE jangle_schema_version SET version = 99");
+                }
+            });
+        }
+        assertThatThrownBy(() -> JdbcDatabase.sqlite(file)).isInstanceOf(StoreException.class)
+                .hasMessageContaining("version 99");
+    }
+
+    @Test
+    @DisplayName("SQLite settings: WAL, synchronous=NORMAL, busy_timeout, foreign keys; readers are query-only")
+    void sqliteSettings() {
+        try (JdbcDatabase db = JdbcDatabase.sqlite(dir.resolve("settings.db"))) {
+            assertThat(query(db, true, "PRAGMA journal_mode")).isEqualToIgnoringCase("wal");
+            assertThat(query(db, true, "PRAGMA synchronous")).isEqualTo("1"); // NORMAL
+            assertThat(query(db, true, "PRAGMA busy_timeout")).isEqualTo("10000");
+            assertThat(query(db, true, "PRAGMA foreign_keys")).isEqualTo("1");
+            assertThat(query(db, false, "PRAGMA query_only")).isEqualTo("1");
+            assertThatThrownBy(() -> db.read(c -> {
+                try (Statement s = c.createStatement()) {
+                    return s.executeUpdate("DELETE FROM jangle_events");
+                }
+            })).isInstanceOf(StoreException.class);
+        }
+    }
+
+    @Test
+    @DisplayName("inTransaction rolls back when the work throws, and nested calls join the outer transaction")
+    void transactions() {
+        try (JdbcDatabase db = JdbcDatabase.sqlite(dir.resolve("tx.db"))) {
+            db.executeScript("upsert/sqlite.sql");
+            assertThatThrownBy(() -> db.inTransaction(c -> {
+                VersionedUpsert.into("accounts").key("id", "a").always("name", "x").build(db.dialect()).execute(c);
+                throw new IllegalStateException("boom");
+            })).isInstanceOf(IllegalStateException.class).hasMessage("boom");
+            assertThat(query(db, false, "SELECT COUNT(*) FROM accounts")).isEqualTo("0");
+            db.inTransaction(c -> {
+                VersionedUpsert.into("accounts").key("id", "a").always("name", "x").build(db.dialect()).execute(c);
+                return db.inTransaction(inner -> VersionedUpsert.into("accounts").key("id", "b")
+                        .always("name", "y").build(db.dialect()).execute(inner));
+            });
+            assertThat(query(db, false, "SELECT COUNT(*) FROM accounts")).isEqualTo("2");
+        }
+    }
+
+    @Test
+    @DisplayName("open(): in-memory SQLite works on one connection; an unknown URL is rejected")
+    void openUrls() {
+        try (JdbcDatabase db = JdbcDatabase.open("jdbc:sqlite::memory:", null, null)) {
+            EventStore events = TestEvents.open(db, 10).events();
+            events.append(List.of(noted("m", 1)));
+            assertThat(events.readFeed(0, 10)).hasSize(1);
+        }
+        assertThatThrownBy(() -> JdbcDatabase.open("jdbc:mysql://x/y", "u", "p"))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    @DisplayName("executeScript splits on semicolons outside quotes, comments and dollar-quoted bodies")
+    void scriptSplitting() {
+        List<String> parts = Sql.split("""
+                -- a comment; with a semicolon
+                CREATE TABLE t (a TEXT DEFAULT 'x;y'); /* block; comment */
+                INSERT INTO t VALUES ('it''s; fine');
+                CREATE FUNCTION f() RETURNS int AS $$ SELECT 1; $$ LANGUAGE sql;
+                ;
+                """);
+        assertThat(parts).containsExactly("CREATE TABLE t (a TEXT DEFAULT 'x;y')",
+                "INSERT INTO t VALUES ('it''s; fine')",
+                "CREATE FUNCTION f() RETURNS int AS $$ SELECT 1; $$ LANGUAGE sql");
+    }
+
+    @Test
+    @DisplayName("PostgreSQL: schema created and recorded; the same database opens twice")
+    void postgresSchema() {
+        String url = EmbeddedPg.newDatabaseUrl();
+        try (JdbcDatabase a = JdbcDatabase.open(url, "postgres", "postgres");
+             JdbcDatabase b = JdbcDatabase.open(url, "postgres", "postgres")) {
+            assertThat(a.dialect()).isEqualTo(SqlDialect.POSTGRESQL);
+            TestEvents.open(a, 10).events().append(List.of(noted("p", 1)));
+            assertThat(TestEvents.open(b, 10).events().lastVersion("p")).isEqualTo(1);
+            assertThat(query(b, false, "SELECT version FROM jangle_schema_version")).isEqualTo("1");
+            assertThat(a.toString()).doesNotContain("password");
+        }
+    }
+}

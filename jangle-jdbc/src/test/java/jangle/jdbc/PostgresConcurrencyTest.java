@@ -1,0 +1,8 @@
+package jangle.jdbc;
+
+class PostgresConcurrencyTest extends ConcurrencyCases {
+    @Override
+    protected JdbcDatabase newDatabase() {
+        return EmbeddedPg.newDatabase();
+    }
+}

@@ -1,0 +1,8 @@
+package jangle.jdbc;
+
+class PostgresEventStoreTest extends EventStoreCases {
+    @Override
+    protected JdbcDatabase newDatabase() {
+        return EmbeddedPg.newDatabase();
+    }
+}

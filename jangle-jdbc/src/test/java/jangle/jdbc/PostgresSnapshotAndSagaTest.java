@@ -1,0 +1,8 @@
+package jangle.jdbc;
+
+class PostgresSnapshotAndSagaTest extends SnapshotAndSagaCases {
+    @Override
+    protected JdbcDatabase newDatabase() {
+        return EmbeddedPg.newDatabase();
+    }
+}

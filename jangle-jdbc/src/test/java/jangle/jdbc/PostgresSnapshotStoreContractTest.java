@@ -1,0 +1,25 @@
+package jangle.jdbc;
+
+import jangle.TypeRegistry;
+import jangle.spi.SnapshotStore;
+import jangle.spi.StoreContext;
+import jangle.test.SnapshotStoreContract;
+
+
+import java.time.Clock;
+
+/** The snapshot store contract (S8) on a fresh schema of the embedded PostgreSQL server. */
+class PostgresSnapshotStoreContractTest extends SnapshotStoreContract {
+    private JdbcDatabase db;
+
+    @Override
+    protected SnapshotStore createStore(TypeRegistry types) {
+        db = EmbeddedPg.newDatabase();
+        return db.stores().open(new StoreContext(types, Clock.systemUTC(), 7)).snapshots();
+    }
+
+    @Override
+    protected void closeStore(SnapshotStore store) {
+        db.close();
+    }
+}

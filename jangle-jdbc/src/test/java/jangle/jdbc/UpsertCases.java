@@ -1,0 +1,181 @@
+package jangle.jdbc;
+
+import jangle.jdbc.UpsertModel.Balance;
+import jangle.jdbc.UpsertModel.Closed;
+import jangle.jdbc.UpsertModel.Ev;
+import jangle.jdbc.UpsertModel.Opened;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Versioned upserts against a real database (§11), run on both dialects by the subclasses. */
+abstract class UpsertCases {
+    protected JdbcDatabase db;
+
+    protected abstract JdbcDatabase newDatabase() throws Exception;
+
+    @BeforeEach
+    void open() throws Exception {
+        db = newDatabase();
+        db.executeScript("upsert/" + db.dialect().folder() + ".sql");
+        db.executeScript("upsert/" + db.dialect().folder() + ".sql"); // idempotent
+    }
+
+    @AfterEach
+    void close() {
+        db.close();
+    }
+
+    private int upsert(VersionedUpsert u) {
+        return db.inTransaction(u.build(db.dialect())::execute);
+    }
+
+    private List<Object> row(String id) {
+        return db.read(c -> {
+            try (var ps = c.prepareStatement(
+                    "SELECT name, name_version, amount, amount_version FROM accounts WHERE id = ?")) {
+                ps.setString(1, id);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) return null;
+                    List<Object> out = new ArrayList<>();
+                    out.add(rs.getString(1));
+                    out.add(rs.getLong(2));
+                    out.add(new BigDecimal(rs.getString(3)));
+                    out.add(rs.getLong(4));
+                    return out;
+                }
+            }
+        });
+    }
+
+    private int worked(String name, long nameVersion, String amount, long amountVersion) {
+        return upsert(VersionedUpsert.into("accounts").key("id", "a")
+                .versioned("name", name, "name_version", nameVersion)
+                .versioned("amount", new BigDecimal(amount), "amount_version", amountVersion));
+    }
+
+    @Test
+    @DisplayName("V1-V3: the worked example of §11 (newer wins, equal or older changes nothing, per column)")
+    void workedExample() {
+        assertThat(worked("Ana", 2, "10", 2)).isEqualTo(1);
+        assertThat(row("a")).containsExactly("Ana", 2L, new BigDecimal("10"), 2L);
+        assertThat(worked("Bea", 5, "30", 5)).isEqualTo(1);
+        assertThat(row("a")).containsExactly("Bea", 5L, new BigDecimal("30"), 5L);
+        assertThat(worked("Ana", 2, "10", 2)).isZero(); // late duplicate: nothing changes
+        assertThat(row("a")).containsExactly("Bea", 5L, new BigDecimal("30"), 5L);
+        worked("Cy", 4, "40", 6);
+        assertThat(row("a")).containsExactly("Bea", 5L, new BigDecimal("40"), 6L);
+        assertThat(worked("Dee", 5, "99", 6)).isZero(); // equal versions change nothing
+        assertThat(row("a")).containsExactly("Bea", 5L, new BigDecimal("40"), 6L);
+    }
+
+    @Test
+    @DisplayName("§11: fillIfNull writes once, always overwrites, insertOnly never updates; values are bound (V5)")
+    void otherColumnKinds() {
+        String tricky = "x'); DROP TABLE accounts; --";
+        upsert(VersionedUpsert.into("accounts").key("id", "b").fillIfNull("touched", tricky));
+        upsert(VersionedUpsert.into("accounts").key("id", "b").fillIfNull("touched", "second"));
+        assertThat(touched("b")).isEqualTo(tricky);
+        upsert(VersionedUpsert.into("accounts").key("id", "b").always("touched", "third"));
+        assertThat(touched("b")).isEqualTo("third");
+        assertThat(upsert(VersionedUpsert.into("accounts").key("id", "b").always("touched", "x").insertOnly()))
+                .isZero();
+        assertThat(touched("b")).isEqualTo("third");
+        assertThat(upsert(VersionedUpsert.into("accounts").key("id", "c").always("touched", "new").insertOnly()))
+                .isEqualTo(1);
+        assertThat(touched("c")).isEqualTo("new");
+    }
+
+    private String touched(String id) {
+        return db.read(c -> {
+            try (var ps = c.prepareStatement("SELECT touched FROM accounts WHERE id = ?")) {
+                ps.setString(1, id);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? rs.getString(1) : null;
+                }
+            }
+        });
+    }
+
+    @Test
+    @DisplayName("V2/V4: a soft delete before the row exists creates it; one version column guards several values")
+    void softDeleteFirst() throws Exception {
+        List<Ev> events = List.of(new Closed("z", 4),
+                new Opened("z", 1, "Zed", Instant.parse("2026-01-01T00:00:00Z")), new Balance("z", 2,
+                        new BigDecimal("5.50")));
+        db.inTransaction(c -> {
+            UpsertModel.apply(c, db.dialect(), events.get(0));
+            return null;
+        });
+        List<String> afterDelete = db.read(c -> UpsertModel.rows(c, db.dialect()));
+        assertThat(afterDelete).containsExactly("z|null|null|null|null|null|CLOSED|true|3|null");
+        db.inTransaction(c -> {
+            for (Ev e : events.subList(1, 3)) UpsertModel.apply(c, db.dialect(), e);
+            return null;
+        });
+        List<String> complete = db.read(c -> UpsertModel.rows(c, db.dialect()));
+        assertThat(complete).containsExactly(
+                "z|Zed|1|5.50|2|2026-01-01T00:00:00Z|CLOSED|true|3|null", "z|2|5.50");
+    }
+
+    @Test
+    @DisplayName("R5/V1-V4/issue 3: shuffled, tripled event sequences converge to the rows of the ordered one")
+    void shuffledDuplicatesConverge() throws Exception {
+        for (long seed : new long[]{1, 2, 3}) {
+            List<Ev> history = UpsertModel.history(seed, 25);
+            clear();
+            applyAll(history);
+            List<String> ordered = db.read(c -> UpsertModel.rows(c, db.dialect()));
+            assertThat(ordered).isNotEmpty();
+
+            List<Ev> tripled = new ArrayList<>();
+            for (int i = 0; i < 3; i++) tripled.addAll(history);
+            Collections.shuffle(tripled, new Random(seed));
+            clear();
+            applyAll(tripled);
+            List<String> converged = db.read(c -> UpsertModel.rows(c, db.dialect()));
+            assertThat(converged).as("seed %d", seed).isEqualTo(ordered);
+        }
+    }
+
+    private void applyAll(List<Ev> events) {
+        db.inTransaction(c -> {
+            for (Ev e : events) UpsertModel.apply(c, db.dialect(), e);
+            return null;
+        });
+    }
+
+    private void clear() {
+        db.inTransaction(c -> {
+            try (Statement s = c.createStatement()) {
+                s.executeUpdate("DELETE FROM accounts");
+                s.executeUpdate("DELETE FROM movements");
+            }
+            return null;
+        });
+    }
+
+    /** For {@link UpsertDialectsTest}: the rows after applying {@code events} in one transaction. */
+    static List<String> rowsAfter(JdbcDatabase db, List<Ev> events) throws SQLException {
+        db.executeScript("upsert/" + db.dialect().folder() + ".sql");
+        db.inTransaction(c -> {
+            for (Ev e : events) UpsertModel.apply(c, db.dialect(), e);
+            return null;
+        });
+        return db.read((Connection c) -> UpsertModel.rows(c, db.dialect()));
+    }
+}

@@ -1,0 +1,74 @@
+package jangle.jdbc;
+
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.math.BigDecimal;
+import java.util.Arrays;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class VersionedUpsertTest {
+    @Test
+    @DisplayName("V1: no key column or no value column is an IllegalStateException at build time")
+    void needsKeyAndValue() {
+        assertThatThrownBy(() -> VersionedUpsert.into("t").always("a", 1).build(SqlDialect.SQLITE))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("key column");
+        assertThatThrownBy(() -> VersionedUpsert.into("t").key("id", 1).build(SqlDialect.POSTGRESQL))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("value column");
+        assertThatThrownBy(() -> VersionedUpsert.into("t").key("id", null).always("a", 1).build(SqlDialect.SQLITE))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("null");
+    }
+
+    @Test
+    @DisplayName("V2: columns sharing a version column must carry the same version; a column is given once")
+    void sharedVersionColumn() {
+        assertThatThrownBy(() -> VersionedUpsert.into("t").key("id", 1).versioned("a", 1, "v", 2)
+                .versioned("b", 2, "v", 3).build(SqlDialect.SQLITE))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("V2");
+        assertThatThrownBy(() -> VersionedUpsert.into("t").key("id", 1).always("a", 1).fillIfNull("a", 2)
+                .build(SqlDialect.SQLITE)).isInstanceOf(IllegalStateException.class);
+        SqlStatement ok = VersionedUpsert.into("t").key("id", 1).versioned("a", "x", "v", 2)
+                .versioned("b", "y", "v", 2).build(SqlDialect.SQLITE);
+        assertThat(ok.parameters()).containsExactly(1, 2L, "x", "y");
+    }
+
+    @Test
+    @DisplayName("V5: identifiers are checked and quoted; values only ever appear as parameters")
+    void identifiersAndParameters() {
+        for (String bad : Arrays.asList("", "1a", "a-b", "a b", "a\"b", "t; DROP TABLE x")) {
+            assertThatThrownBy(() -> VersionedUpsert.into(bad)).isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> VersionedUpsert.into("t").key(bad, 1))
+                    .isInstanceOf(IllegalArgumentException.class);
+        }
+        String value = "'; DROP TABLE accounts; --";
+        SqlStatement s = VersionedUpsert.into("accounts").key("id", value)
+                .versioned("amount", new BigDecimal("1.10"), "amount_version", 7)
+                .fillIfNull("opened", value).always("seen", true).build(SqlDialect.POSTGRESQL);
+        assertThat(s.sql()).doesNotContain(value).doesNotContain("1.10").doesNotContain("7")
+                .startsWith("INSERT INTO \"accounts\" (\"id\", \"amount_version\", \"amount\", \"opened\", \"seen\")")
+                .contains("ON CONFLICT (\"id\") DO UPDATE SET")
+                .contains("\"amount\" = CASE WHEN (\"accounts\".\"amount_version\" IS NULL OR "
+                        + "\"accounts\".\"amount_version\" < excluded.\"amount_version\") THEN excluded.\"amount\" "
+                        + "ELSE \"accounts\".\"amount\" END")
+                .contains("\"opened\" = COALESCE(\"accounts\".\"opened\", excluded.\"opened\")")
+                .contains("\"seen\" = excluded.\"seen\"")
+                .doesNotContain(" WHERE "); // an always column makes the update unconditional
+        assertThat(s.parameters()).containsExactly(value, 7L, new BigDecimal("1.10"), value, true);
+    }
+
+    @Test
+    @DisplayName("V6: the builder returns statement and parameters; the SQL is the same for both dialects")
+    void buildsWithoutExecuting() {
+        VersionedUpsert u = VersionedUpsert.into("t").key("a", "x").key("b", 2).versioned("c", null, "cv", 1);
+        SqlStatement sqlite = u.build(SqlDialect.SQLITE);
+        SqlStatement pg = u.build(SqlDialect.POSTGRESQL);
+        assertThat(sqlite).isEqualTo(pg);
+        assertThat(sqlite.sql()).contains("ON CONFLICT (\"a\", \"b\")")
+                .endsWith(" WHERE (\"t\".\"cv\" IS NULL OR \"t\".\"cv\" < excluded.\"cv\")");
+        assertThat(sqlite.parameters()).containsExactly("x", 2, 1L, null);
+        assertThat(VersionedUpsert.into("t").key("a", 1).always("b", 2).insertOnly().build(SqlDialect.SQLITE).sql())
+                .endsWith("ON CONFLICT (\"a\") DO NOTHING");
+    }
+}
