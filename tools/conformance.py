@@ -30,6 +30,15 @@ display = re.compile(r'@(?:DisplayName|ParameterizedTest)\(\s*(?:name\s*=\s*)?"(
 method = re.compile(r"^\s*(?:public\s+|protected\s+)?(?:void|[\w<>?, ]+)\s+(\w+)\s*\(")
 cls_decl = re.compile(r"^(?:public\s+|abstract\s+|final\s+|static\s+)*class\s+(\w+)")
 covered = {}  # id -> set of test names
+
+
+def cited(name):
+    """Rule ids a display name cites, with ranges such as "G1-G4" or "B6–B21" expanded."""
+    ids = set(re.findall(r"\b([A-Z]{1,2}\d{1,2})\b", name))
+    for prefix, lo, prefix2, hi in re.findall(r"\b([A-Z]{1,2})(\d{1,2})\s*[-–]\s*([A-Z]{0,2})(\d{1,2})\b", name):
+        if prefix2 in ("", prefix) and int(lo) < int(hi) <= int(lo) + 40:
+            ids.update(f"{prefix}{n}" for n in range(int(lo), int(hi) + 1))
+    return ids
 for f in sorted(root.glob("**/src/test/java/**/*.java")) + sorted(root.glob("jangle-test/src/main/java/**/*.java")):
     text = f.read_text(encoding="utf-8").splitlines()
     module = f.relative_to(root).parts[0]
@@ -56,13 +65,13 @@ for f in sorted(root.glob("**/src/test/java/**/*.java")) + sorted(root.glob("jan
         if m and pending and "@" not in line:
             target = f"{module}: {current_class}#{m.group(1)}"
             for name in pending:
-                for rid in set(re.findall(r"\b([A-Z]{1,2}\d{1,2})\b", name)):
+                for rid in cited(name):
                     covered.setdefault(rid, set()).add(target)
             pending = []
         elif c and pending:
             target = f"{module}: {c.group(1)}"
             for name in pending:
-                for rid in set(re.findall(r"\b([A-Z]{1,2}\d{1,2})\b", name)):
+                for rid in cited(name):
                     covered.setdefault(rid, set()).add(target)
             pending = []
             current_class = c.group(1)

@@ -105,6 +105,55 @@ class BankingApplicationTest {
         }
     }
 
+    @Test
+    @DisplayName("Q3, W6: queries read the read models only: with the event store emptied they answer the same")
+    void queriesNeverReadTheEventStore() throws Exception {
+        try (BankingApplication app = BankingApplication.open(sqlite())) {
+            app.start();
+            someHistory(app);
+            var accounts = app.jangle().query(new AccountsList());
+            var stats = app.jangle().query(new BankStats());
+            var ledger = app.jangle().query(new jangle.banking.AccountLedger("000001"));
+            var summary = app.jangle().query(new jangle.banking.AccountSummary("000002"));
+            app.database().inTransaction(c -> {
+                try (Statement st = c.createStatement()) {
+                    st.executeUpdate("DELETE FROM jangle_deliveries");
+                    st.executeUpdate("DELETE FROM jangle_snapshots");
+                    st.executeUpdate("DELETE FROM jangle_events");
+                }
+                return null;
+            });
+            assertThat(app.jangle().stores().events().lastPosition()).isZero();
+            assertThat(app.jangle().query(new AccountsList())).isEqualTo(accounts);
+            assertThat(app.jangle().query(new BankStats())).isEqualTo(stats);
+            assertThat(app.jangle().query(new jangle.banking.AccountLedger("000001"))).isEqualTo(ledger);
+            assertThat(app.jangle().query(new jangle.banking.AccountSummary("000002"))).isEqualTo(summary);
+            assertThat(accounts).hasSize(2);
+        }
+    }
+
+    @Test
+    @DisplayName("R4, W5: a replay that runs while commands are served converges to the same read models")
+    void replayWhileServing() throws Exception {
+        try (BankingApplication app = BankingApplication.open(sqlite())) {
+            app.start();
+            someHistory(app);
+            String a = create(app, "Replayer", "500");
+            Thread writer = new Thread(() -> {
+                for (int i = 0; i < 200; i++) {
+                    sendAndSettle(app, new DepositFunds(a, new BigDecimal("1.25"), null));
+                }
+            });
+            writer.start();
+            for (int i = 0; i < 3; i++) app.replay(jangle.ReplayListener.NONE);
+            writer.join();
+            awaitNoPending(app);
+            assertThat(app.verifyReplay(null)).isEmpty();
+            assertThat(app.jangle().query(new jangle.banking.AccountSummary(a)).orElseThrow().balance())
+                    .isEqualByComparingTo("750.00");
+        }
+    }
+
     private static void awaitNoPending(BankingApplication app) {
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (app.pendingDeliveries() > 0 && System.nanoTime() < deadline) {
