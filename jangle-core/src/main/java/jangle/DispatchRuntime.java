@@ -69,6 +69,8 @@ final class DispatchRuntime {
     private volatile CommandGateway gateway;
     private volatile State state = State.NEW;
     private volatile DispatchWorker[] workers = new DispatchWorker[0];
+    /** Set once at build, before the application is published: handlers are fed only through {@link #externalDelivery()}. */
+    private boolean externalOnly;
 
     /**
      * Binds every handler and saga; adds every problem found to {@code problems} (CR2: bad saga classes SG11,
@@ -166,6 +168,7 @@ final class DispatchRuntime {
 
     /** The handler names subscribed to an event type, for its pending deliveries (D1). Precomputed. */
     List<String> handlerNames(String typeName) {
+        if (externalOnly) return List.of(); // no delivery rows: the transport delivers (JangleBuilder.externallyDelivered)
         List<String> names = namesByType.get(typeName);
         return names == null ? List.of() : names;
     }
@@ -175,7 +178,7 @@ final class DispatchRuntime {
      * {@link #close()} nothing is handed off: the deliveries wait in the ledger for the catch-up pass (CR4, D10).
      */
     void offer(List<EventRecord<?>> committed) {
-        if (state != State.STARTED) return;
+        if (state != State.STARTED || externalOnly) return;
         DispatchWorker[] ws = workers;
         for (EventRecord<?> r : committed) {
             if (!byType.containsKey(r.type())) continue;
@@ -345,6 +348,48 @@ final class DispatchRuntime {
     }
 
     // ======================= delivery =======================
+
+    // ======================= external deliveries =======================
+
+    /** See {@link JangleBuilder#externallyDelivered()}; called by the builder before the application exists. */
+    void deliverExternallyOnly() {
+        externalOnly = true;
+    }
+
+    /** The door for relayed events (a Kafka consumer): runs one binding once, no ledger row, failures thrown. */
+    ExternalDelivery externalDelivery() {
+        return new ExternalDelivery() {
+            @Override
+            public List<String> handlerNames(String eventTypeName) {
+                List<String> names = namesByType.get(eventTypeName);
+                return names == null ? List.of() : names;
+            }
+
+            @Override
+            public void deliver(EventRecord<?> record, String handlerName) {
+                Map<String, DispatchBinding> forHandler = byHandler.get(handlerName);
+                DispatchBinding b = forHandler == null ? null : forHandler.get(record.type());
+                if (b == null) {
+                    throw new IllegalArgumentException("no handler '" + handlerName + "' subscribes to event type '"
+                            + record.type() + "'");
+                }
+                DispatchContext ctx = new DispatchContext(record, b.name(), gateway, clock);
+                String previous = MDC.get("correlationId");
+                MDC.put("correlationId", record.metadata().correlationId().toString());
+                try {
+                    b.invoker().invoke(record, ctx);
+                } catch (RuntimeException | Error e) {
+                    throw e;
+                } catch (Exception e) {
+                    throw new JangleException("handler '" + handlerName + "' failed: " + e.getMessage(), e);
+                } finally {
+                    ctx.close();
+                    if (previous == null) MDC.remove("correlationId");
+                    else MDC.put("correlationId", previous);
+                }
+            }
+        };
+    }
 
     /** The bindings of an event type, in registration order (sagas last); null when none. */
     DispatchBinding[] bindings(String typeName) {

@@ -46,6 +46,14 @@ public interface Jangle extends AutoCloseable {
 
     Operations operations();
 
+    /**
+     * The door for committed events relayed from another process (a Kafka consumer): runs them through this
+     * application's handlers without ledger rows. See {@link ExternalDelivery}.
+     */
+    default ExternalDelivery externalDelivery() {
+        throw new UnsupportedOperationException("this Jangle implementation does not take external deliveries");
+    }
+
     /** The registered event types. */
     TypeRegistry types();
 

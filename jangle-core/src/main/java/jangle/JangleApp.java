@@ -126,6 +126,11 @@ final class JangleApp implements Jangle {
     }
 
     @Override
+    public ExternalDelivery externalDelivery() {
+        return dispatch.externalDelivery();
+    }
+
+    @Override
     public TypeRegistry types() {
         return types;
     }

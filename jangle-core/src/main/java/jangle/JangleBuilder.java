@@ -53,6 +53,7 @@ public final class JangleBuilder {
     private final Map<String, String> explicitSettings = new HashMap<>();
     private final List<String> earlyProblems = new ArrayList<>();
     private boolean built;
+    private boolean externallyDelivered;
 
     /** One query handler as registered. */
     record QueryRegistration(Class<?> type, QueryHandler<?, ?> handler, List<String> readsFrom) {
@@ -222,6 +223,17 @@ public final class JangleBuilder {
         return setting("commandBackoffMax", max.toString());
     }
 
+    /**
+     * Declares that this application's handlers are fed from outside through {@link Jangle#externalDelivery()} (a
+     * Kafka consumer on a worker node): commits write no delivery rows (D1 bookkeeping is then the transport's
+     * offsets) and the live dispatcher and event daemon leave the handlers alone, so an event is not run both
+     * locally and from the transport. Sagas keep their store and daemon. Default: off.
+     */
+    public JangleBuilder externallyDelivered() {
+        this.externallyDelivered = true;
+        return this;
+    }
+
     public JangleBuilder aggregateCacheSize(int n) {
         return setting("aggregateCacheSize", String.valueOf(n));
     }
@@ -265,6 +277,7 @@ public final class JangleBuilder {
             var bus = new CommandBus(routes, opened.events(), opened.snapshots(), types, settings, clock, idSupplier);
             var dispatch = new DispatchRuntime(List.copyOf(handlers), List.copyOf(sagas), types, opened, settings,
                     clock, idSupplier, problems);
+            if (externallyDelivered) dispatch.deliverExternallyOnly();
             if (!problems.isEmpty()) throw new ConfigurationException(problems);
             return new JangleApp(bus, dispatch, queryHandlers, types, opened, settings, clock, registrationSummary());
         } catch (RuntimeException e) {

@@ -71,6 +71,15 @@ public final class BankingApplication implements AutoCloseable {
      * @throws jangle.ConfigurationException when a {@code JANGLE_*} setting is invalid (K2)
      */
     public static BankingApplication open(BankingConfig config) {
+        return open(config, b -> b);
+    }
+
+    /**
+     * {@link #open(BankingConfig)} with a last say over the builder before {@code build()}; the split deployment
+     * uses it to declare {@code externallyDelivered()} (handlers fed from Kafka, see {@code split.SplitNode}).
+     */
+    public static BankingApplication open(BankingConfig config,
+                                          java.util.function.UnaryOperator<JangleBuilder> customize) {
         JdbcDatabase db;
         if (config.memory()) {
             db = JdbcDatabase.open(MEMORY_URL, null, null);
@@ -89,7 +98,7 @@ public final class BankingApplication implements AutoCloseable {
             builder.queries(queryFamily());
             builder.projection(views);
             queries.register(builder);
-            Jangle jangle = builder.build();
+            Jangle jangle = customize.apply(builder).build();
             LOG.atInfo().addKeyValue("point", "bank.opened").addKeyValue("store", config.describeStore())
                     .log("Jangle Banking opened");
             return new BankingApplication(config, db, jangle, views, queries);
