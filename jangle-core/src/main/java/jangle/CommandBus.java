@@ -90,12 +90,8 @@ final class CommandBus implements CommandGateway {
         this.dispatch = port;
     }
 
-    /** Counts by outcome (H6): accepted, rejected, conflicts (retried attempts), retries exhausted. */
-    record Counts(long accepted, long rejected, long conflicts, long exhausted) {
-    }
-
-    Counts counts() {
-        return new Counts(accepted.sum(), rejected.sum(), conflicts.sum(), exhausted.sum());
+    CommandCounts counts() {
+        return new CommandCounts(accepted.sum(), rejected.sum(), conflicts.sum(), exhausted.sum());
     }
 
     CommandResponse send(Command command, SendOptions options) {

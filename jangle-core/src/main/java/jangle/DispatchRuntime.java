@@ -99,7 +99,7 @@ final class DispatchRuntime {
                 EventHandler raw = h.handler();
                 invoker = (record, ctx) -> raw.handle(record, ctx);
             }
-            DispatchBinding b = new DispatchBinding(h.name(), typeName, h.isProjection(), invoker);
+            DispatchBinding b = new DispatchBinding(h.name(), typeName, h.isProjection(), invoker, h.projection());
             if (handlerMaps.computeIfAbsent(h.name(), k -> new LinkedHashMap<>()).putIfAbsent(typeName, b) != null) {
                 continue; // a duplicate name on one type is reported by the builder (D4)
             }
@@ -126,7 +126,7 @@ final class DispatchRuntime {
             String name = sb.handlerName();
             for (Map.Entry<String, Class<? extends Event>> routed : sb.routedTypes().entrySet()) {
                 DispatchBinding b = new DispatchBinding(name, routed.getKey(), false,
-                        (record, ctx) -> sagas.onEvent(sb, record));
+                        (record, ctx) -> sagas.onEvent(sb, record), null);
                 handlerMaps.computeIfAbsent(name, k -> new LinkedHashMap<>()).put(routed.getKey(), b);
                 typeLists.computeIfAbsent(routed.getKey(), k -> new ArrayList<>()).add(b);
             }
@@ -436,6 +436,28 @@ final class DispatchRuntime {
             ctx.close();
             if (previous == null) MDC.remove("correlationId");
             else MDC.put("correlationId", previous);
+        }
+    }
+
+    /**
+     * Runs one projection for several committed events at once ({@link Projection#handleBatch}: one transaction for
+     * the lot). Returns false when the batch failed; nothing of it counts as done then, and the caller runs the events
+     * one by one through {@link #run}, so that only the failing deliveries are recorded as failed (D3, D6).
+     */
+    boolean runBatch(Projection projection, List<EventRecord<?>> records) {
+        try {
+            projection.handleBatch(records);
+            if (LOG.isDebugEnabled()) {
+                LOG.atDebug().addKeyValue("point", "dispatch.delivered-batch").addKeyValue("handler", projection.name())
+                        .addKeyValue("events", records.size()).log("delivered a batch");
+            }
+            return true;
+        } catch (VirtualMachineError fatal) {
+            throw fatal;
+        } catch (Throwable t) {
+            LOG.atDebug().addKeyValue("point", "dispatch.batch-failed").addKeyValue("handler", projection.name())
+                    .addKeyValue("events", records.size()).setCause(t).log("batch failed; running its events one by one");
+            return false;
         }
     }
 

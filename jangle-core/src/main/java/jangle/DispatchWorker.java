@@ -6,7 +6,9 @@ import jangle.spi.EventStore;
 
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -110,18 +112,14 @@ final class DispatchWorker implements Runnable {
                 batch.clear();
                 batch.add(first);
                 queue.drainTo(batch, batchSize - 1);
-                List<DeliveryKey> done = new ArrayList<>();
-                List<DeliveryKey> claimed = new ArrayList<>();
-                try {
-                    for (EventRecord<?> r : batch) {
-                        if (r.position() >= coveredLow && r.position() <= coveredHigh) continue; // read back already
-                        recent[recentNext] = r.position();
-                        recentNext = (recentNext + 1) % recent.length;
-                        runRecord(r, done, claimed);
-                    }
-                } finally {
-                    finish(done, claimed);
+                List<EventRecord<?>> toRun = new ArrayList<>(batch.size());
+                for (EventRecord<?> r : batch) {
+                    if (r.position() >= coveredLow && r.position() <= coveredHigh) continue; // read back already
+                    recent[recentNext] = r.position();
+                    recentNext = (recentNext + 1) % recent.length;
+                    toRun.add(r);
                 }
+                runAll(toRun);
                 if (closing && System.nanoTime() - drainDeadline > 0) return;
             } catch (InterruptedException e) {
                 if (closing) return;
@@ -132,22 +130,71 @@ final class DispatchWorker implements Runnable {
         }
     }
 
+    /**
+     * Runs the handlers of {@code records} and marks the successful deliveries done with one ledger call. Projections
+     * registered as {@link Projection} objects get the records they subscribe to in one {@link Projection#handleBatch}
+     * call (one read-model transaction per drained batch instead of one per event); when that call fails, its events
+     * run one by one so that only the failing deliveries are recorded as failed. Every other handler runs per event.
+     */
+    private void runAll(List<EventRecord<?>> records) {
+        List<DeliveryKey> done = new ArrayList<>();
+        List<DeliveryKey> claimed = new ArrayList<>();
+        try {
+            Map<Projection, List<Claimed>> batches = new IdentityHashMap<>();
+            for (EventRecord<?> r : records) {
+                DispatchBinding[] bindings = runtime.bindings(r.type());
+                if (bindings == null) continue;
+                for (DispatchBinding b : bindings) {
+                    if (b.batchTarget() == null) continue;
+                    DeliveryKey key = new DeliveryKey(r.eventId(), b.name());
+                    if (runtime.claim(key)) {
+                        batches.computeIfAbsent(b.batchTarget(), p -> new ArrayList<>()).add(new Claimed(r, b, key));
+                    }
+                }
+            }
+            for (Map.Entry<Projection, List<Claimed>> e : batches.entrySet()) {
+                List<Claimed> items = e.getValue();
+                if (runtime.runBatch(e.getKey(), items.stream().<EventRecord<?>>map(Claimed::record).toList())) {
+                    for (Claimed c : items) {
+                        done.add(c.key());
+                        claimed.add(c.key());
+                    }
+                } else {
+                    for (Claimed c : items) runtime.release(c.key());
+                    for (Claimed c : items) runOne(c.record(), c.binding(), done, claimed);
+                }
+            }
+            for (EventRecord<?> r : records) runRecord(r, done, claimed);
+        } finally {
+            finish(done, claimed);
+        }
+    }
+
+    /** A delivery claimed for a projection batch. */
+    private record Claimed(EventRecord<?> record, DispatchBinding binding, DeliveryKey key) {
+    }
+
+    /** Runs the handlers of one record that are not batched projections, each independently (D3). */
     private void runRecord(EventRecord<?> r, List<DeliveryKey> done, List<DeliveryKey> claimed) {
         DispatchBinding[] bindings = runtime.bindings(r.type());
         if (bindings == null) return;
-        for (DispatchBinding b : bindings) { // each handler independently (D3)
-            DeliveryKey key = new DeliveryKey(r.eventId(), b.name());
-            if (!runtime.claim(key)) continue;
-            DispatchRuntime.Outcome outcome = null;
-            try {
-                outcome = runtime.run(b, r, 1, DispatchRuntime.Source.LIVE);
-            } finally {
-                if (outcome == DispatchRuntime.Outcome.DONE) {
-                    done.add(key);
-                    claimed.add(key); // released after it is marked done
-                } else if (outcome == null) {
-                    runtime.release(key);
-                }
+        for (DispatchBinding b : bindings) {
+            if (b.batchTarget() == null) runOne(r, b, done, claimed);
+        }
+    }
+
+    private void runOne(EventRecord<?> r, DispatchBinding b, List<DeliveryKey> done, List<DeliveryKey> claimed) {
+        DeliveryKey key = new DeliveryKey(r.eventId(), b.name());
+        if (!runtime.claim(key)) return;
+        DispatchRuntime.Outcome outcome = null;
+        try {
+            outcome = runtime.run(b, r, 1, DispatchRuntime.Source.LIVE);
+        } finally {
+            if (outcome == DispatchRuntime.Outcome.DONE) {
+                done.add(key);
+                claimed.add(key); // released after it is marked done
+            } else if (outcome == null) {
+                runtime.release(key);
             }
         }
     }
@@ -192,18 +239,14 @@ final class DispatchWorker implements Runnable {
         while (!closing) {
             List<EventRecord<?>> page = events.readFeed(position, batchSize);
             if (page.isEmpty()) break;
-            List<DeliveryKey> done = new ArrayList<>();
-            List<DeliveryKey> claimed = new ArrayList<>();
-            try {
-                for (EventRecord<?> r : page) {
-                    position = r.position();
-                    if (position >= skipLow && position <= skipHigh || ranLive.contains(position)) continue;
-                    if (partitions > 1 && Math.floorMod(r.aggregateId().hashCode(), partitions) != index) continue;
-                    runRecord(r, done, claimed);
-                }
-            } finally {
-                finish(done, claimed);
+            List<EventRecord<?>> toRun = new ArrayList<>(page.size());
+            for (EventRecord<?> r : page) {
+                position = r.position();
+                if (position >= skipLow && position <= skipHigh || ranLive.contains(position)) continue;
+                if (partitions > 1 && Math.floorMod(r.aggregateId().hashCode(), partitions) != index) continue;
+                toRun.add(r);
             }
+            runAll(toRun);
         }
         return position;
     }

@@ -46,6 +46,9 @@ public interface Jangle extends AutoCloseable {
 
     Operations operations();
 
+    /** Commands handled by this application since it was built, by outcome (H6). */
+    CommandCounts commandCounts();
+
     /**
      * The door for committed events relayed from another process (a Kafka consumer): runs them through this
      * application's handlers without ledger rows. See {@link ExternalDelivery}.

@@ -150,8 +150,8 @@ final class JangleApp implements Jangle {
         return clock;
     }
 
-    /** Counts of commands by outcome (H6). */
-    CommandBus.Counts commandCounts() {
+    @Override
+    public CommandCounts commandCounts() {
         return bus.counts();
     }
 

@@ -82,7 +82,7 @@ class CoreRulesTest {
             String a = j.send(new Bank.Open("Ana")).data(String.class);
             j.send(new Bank.Withdraw(a, new BigDecimal("500")));
             j.send(new Bank.Deposit(a, BigDecimal.ONE));
-            CommandBus.Counts counts = ((JangleApp) j).commandCounts();
+            CommandCounts counts = j.commandCounts();
             assertThat(counts.accepted()).isEqualTo(2);
             assertThat(counts.rejected()).isEqualTo(1);
             assertThat(counts.exhausted()).isZero();

@@ -33,6 +33,9 @@ import jangle.banking.Transfer;
 import jangle.banking.WithdrawFunds;
 import jangle.banking.app.BankingApplication;
 import jangle.banking.app.BankingConfig;
+import jangle.banking.app.load.LoadDriver;
+import jangle.banking.app.load.LoadOptions;
+import jangle.banking.app.load.LoadReport;
 import jangle.banking.app.DemoStory;
 import jangle.banking.app.RowDifference;
 import jangle.spi.Delivery;
@@ -541,6 +544,64 @@ final class Cli implements Callable<Integer> {
             }
             return Main.OK;
         });
+    }
+
+    @Command(name = "load", description = {"Runs a banking workload with dispatch, read models, mediation and sagas, "
+            + "and prints commands/s, events/s, latencies and the database's raw insert+commit rate (issue 7).",
+            "Without --db, --db-url or --memory it uses a temporary SQLite file."})
+    int load(@Option(names = "--memory", description = "Run on the in-memory stores.") boolean memory,
+             @Option(names = "--threads", defaultValue = "1", description = "Sending threads (default 1).") int threads,
+             @Option(names = "--seconds", defaultValue = "10", description = "Measured time (default 10).") int seconds,
+             @Option(names = "--commands", defaultValue = "0",
+                     description = "Stop after this many measured commands (default: no limit).") long commands,
+             @Option(names = "--warmup", defaultValue = "3", description = "Unmeasured warm-up seconds (default 3).")
+             int warmup,
+             @Option(names = "--accounts", defaultValue = "1000", description = "Accounts (default 1000).") int accounts,
+             @Option(names = "--mix", defaultValue = "full", paramLabel = "MIX",
+                     description = "full, dw, or weights like deposits=40,withdrawals=40,transfers=10,requests=10.")
+             String mix,
+             @Option(names = "--rate", defaultValue = "0",
+                     description = "Open loop: commands/s over all threads (default 0: closed loop).") double rate,
+             @Option(names = "--anchor-seconds", defaultValue = "3",
+                     description = "Seconds per raw insert+commit measurement (0: skip; default 3).") int anchorSeconds,
+             @Option(names = "--seed", defaultValue = "1", description = "Random seed (default 1).") long seed,
+             @Option(names = "--keep", description = "Keep the temporary database and print its path.") boolean keep) {
+        LoadOptions options;
+        try {
+            options = new LoadOptions(threads, Duration.ofSeconds(seconds), commands, Duration.ofSeconds(warmup),
+                    accounts, LoadOptions.Mix.parse(mix), rate, seed, Duration.ofSeconds(anchorSeconds));
+        } catch (IllegalArgumentException e) {
+            throw new BadInput(e.getMessage());
+        }
+        Path file = null;
+        BankingConfig config;
+        if (memory) {
+            config = config().withMemory(true);
+        } else if (db == null && dbUrl == null) {
+            file = temporaryFile();
+            config = config().withDbPath(file.toString());
+        } else {
+            config = config();
+        }
+        try {
+            BankingApplication app = BankingApplication.open(config);
+            io.opened(app, false);
+            if (app.storeHasEvents()) {
+                io.err().println("load needs an empty store: " + config.describeStore() + " already holds events");
+                return Main.BAD_INPUT;
+            }
+            app.start();
+            LoadReport report = new LoadDriver(app, options, io.out()).run(config.describeStore());
+            io.out().print(report.format());
+            if (keep && file != null) io.out().println("Kept the load database: " + file.toAbsolutePath());
+            return report.countsAddUp() && report.settled() && report.money().conserved() ? Main.OK : Main.FAILURE;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 130; // cli.md: interrupted
+        } finally {
+            io.closeApplication();
+            if (file != null && !keep) deleteDatabase(file);
+        }
     }
 
     // =================================================================================================================

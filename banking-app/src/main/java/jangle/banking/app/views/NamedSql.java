@@ -13,7 +13,7 @@ import java.util.Map;
  * other comment lines and blank lines are dropped. Statements are constant text: values are always bound as
  * parameters (W6), never pasted in.
  */
-final class NamedSql {
+public final class NamedSql {
     private final Map<String, String> statements;
 
     private NamedSql(Map<String, String> statements) {
@@ -21,7 +21,7 @@ final class NamedSql {
     }
 
     /** Loads and parses {@code resource}; fails fast when it is missing or holds no statement. */
-    static NamedSql load(String resource) {
+    public static NamedSql load(String resource) {
         try (InputStream in = NamedSql.class.getClassLoader().getResourceAsStream(resource)) {
             if (in == null) throw new IllegalStateException("SQL resource not found: " + resource);
             return parse(new String(in.readAllBytes(), StandardCharsets.UTF_8), resource);
@@ -50,7 +50,7 @@ final class NamedSql {
     }
 
     /** The statement called {@code name}; a missing name is a programming error. */
-    String get(String name) {
+    public String get(String name) {
         String sql = statements.get(name);
         if (sql == null) throw new IllegalArgumentException("no SQL statement named " + name);
         return sql;

@@ -1,0 +1,321 @@
+package jangle.banking.app.load;
+
+import jangle.Command;
+import jangle.CommandCounts;
+import jangle.CommandResponse;
+import jangle.ConsistencyToken;
+import jangle.Jangle;
+import jangle.RetriesExhaustedException;
+import jangle.banking.AcceptRequest;
+import jangle.banking.CreateAccount;
+import jangle.banking.DepositFunds;
+import jangle.banking.RejectRequest;
+import jangle.banking.Request;
+import jangle.banking.Transfer;
+import jangle.banking.WithdrawFunds;
+import jangle.banking.app.BankingApplication;
+import jangle.banking.app.views.BankViews;
+import jangle.banking.app.views.MoneyTotals;
+import jangle.jdbc.SqlDialect;
+import jangle.spi.DeliveryStatus;
+import jangle.spi.DispatchLedger;
+import org.HdrHistogram.Histogram;
+
+import java.io.PrintStream;
+import java.math.BigDecimal;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.PriorityQueue;
+import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Runs a banking workload against a started {@link BankingApplication} — dispatch, read models, transfer mediation
+ * and the Request saga all running — and measures it (issue 7). Not a test: it prints figures, and the figures are
+ * quoted as ratios to the database's raw insert+commit rate, measured by {@link RawInsertAnchor} in the same run.
+ *
+ * <p>Phases: the anchor (the database alone), account set-up, warm-up (JIT, caches; not measured), the measured
+ * phase, then settling (every delivery handled, sagas finished) and the money check of banking.md W7 on the read
+ * models. Command-to-read-model latency is sampled by one thread that polls the lowest pending position of the
+ * {@code bank-views} projection every millisecond: a sampled command is in the read model once nothing at or below
+ * its position is pending, so the figure includes dispatch queueing, not just the upsert.
+ */
+public final class LoadDriver {
+    private static final BigDecimal OPENING_BALANCE = new BigDecimal("1000.00");
+    private static final long HIGHEST_MICROS = TimeUnit.SECONDS.toMicros(120);
+    private static final int SAMPLE_EVERY = 8;
+
+    private final BankingApplication app;
+    private final Jangle jangle;
+    private final LoadOptions options;
+    private final PrintStream progress;
+    private volatile int phase; // 0 warm-up, 1 measured, 2 stop
+    private final LongAdder measuredCommands = new LongAdder();
+    private final ConcurrentLinkedQueue<long[]> samples = new ConcurrentLinkedQueue<>(); // {position, startNanos}
+
+    public LoadDriver(BankingApplication app, LoadOptions options, PrintStream progress) {
+        this.app = app;
+        this.jangle = app.jangle();
+        this.options = options;
+        this.progress = progress;
+    }
+
+    /** Runs every phase and returns the figures. The application must be started (dispatch on). */
+    public LoadReport run(String storeDescription) throws InterruptedException {
+        double anchorOne = 0, anchorN = 0;
+        if (options.anchorDuration().toMillis() > 0) {
+            progress.println("Measuring the database's raw insert+commit rate...");
+            RawInsertAnchor anchor = new RawInsertAnchor(app.database());
+            anchorOne = anchor.measure(1, options.anchorDuration());
+            anchorN = options.threads() == 1 ? anchorOne : anchor.measure(options.threads(), options.anchorDuration());
+        }
+        progress.println("Opening " + options.accounts() + " accounts...");
+        List<String> accounts = openAccounts();
+
+        List<Worker> workers = new ArrayList<>();
+        List<Thread> threads = new ArrayList<>();
+        for (int i = 0; i < options.threads(); i++) {
+            Worker w = new Worker(i, accounts);
+            workers.add(w);
+            threads.add(Thread.ofPlatform().name("load-" + i).start(w));
+        }
+        Sampler sampler = new Sampler(jangle.stores().events().ledger());
+        Thread samplerThread = Thread.ofPlatform().name("load-sampler").daemon().start(sampler);
+
+        progress.println("Warming up for " + options.warmup().toSeconds() + " s...");
+        Thread.sleep(options.warmup().toMillis());
+        CommandCounts before = jangle.commandCounts();
+        long positionBefore = jangle.stores().events().lastPosition();
+        long start = System.nanoTime();
+        phase = 1;
+        progress.println("Measuring...");
+        long deadline = start + options.duration().toNanos();
+        long nextProgress = start + TimeUnit.SECONDS.toNanos(5);
+        while (System.nanoTime() < deadline
+                && (options.commands() == 0 || measuredCommands.sum() < options.commands())) {
+            Thread.sleep(5);
+            if (System.nanoTime() >= nextProgress) {
+                nextProgress += TimeUnit.SECONDS.toNanos(5);
+                progress.println("  " + measuredCommands.sum() + " commands so far");
+            }
+        }
+        phase = 2;
+        long end = System.nanoTime();
+        for (Thread t : threads) t.join();
+        CommandCounts after = jangle.commandCounts();
+        long positionAfter = jangle.stores().events().lastPosition();
+
+        progress.println("Settling: waiting for dispatch, mediation and sagas...");
+        long pending = settle(Duration.ofSeconds(120));
+        sampler.finish();
+        samplerThread.join(TimeUnit.SECONDS.toMillis(5));
+
+        Histogram commandLatency = new Histogram(HIGHEST_MICROS, 3);
+        long commands = 0, accepted = 0, rejected = 0, exhausted = 0;
+        for (Worker w : workers) {
+            commandLatency.add(w.latency);
+            commands += w.commands;
+            accepted += w.accepted;
+            rejected += w.rejected;
+            exhausted += w.exhausted;
+        }
+        MoneyTotals totals = app.queries().moneyTotals();
+        var money = new LoadReport.MoneyCheck(totals.balances(), totals.expectedBalances(), totals.conserved());
+        return new LoadReport(storeDescription, durability(), options, (end - start) / 1e9, commands, accepted,
+                rejected, exhausted, after.conflicts() - before.conflicts(), positionAfter - positionBefore,
+                latency(commandLatency), latency(sampler.latency), anchorOne, anchorN, pending == 0, pending, money);
+    }
+
+    private List<String> openAccounts() {
+        List<String> ids = new ArrayList<>(options.accounts());
+        for (int i = 0; i < options.accounts(); i++) {
+            CommandResponse r = jangle.send(new CreateAccount(String.format("Load %06d", i), OPENING_BALANCE, null));
+            if (!r.success()) throw new IllegalStateException("could not open a load account: " + r.reason());
+            ids.add(r.data(String.class));
+        }
+        return List.copyOf(ids);
+    }
+
+    /** Waits until nothing is pending and no saga is due; returns what is still pending at the deadline. */
+    private long settle(Duration limit) throws InterruptedException {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!app.hasPendingDeliveries() && app.dueSagas() == 0) return 0;
+            Thread.sleep(20);
+        }
+        return app.pendingDeliveries();
+    }
+
+    /** The settings that decide what an acknowledged command survives, as the database reports them. */
+    private List<String> durability() {
+        if (app.config().memory()) return List.of("in memory: nothing survives the process");
+        if (app.dialect() == SqlDialect.SQLITE) {
+            return app.database().read(c -> {
+                List<String> s = new ArrayList<>();
+                try (var st = c.createStatement()) {
+                    try (ResultSet rs = st.executeQuery("PRAGMA journal_mode")) {
+                        if (rs.next()) s.add("journal_mode=" + rs.getString(1));
+                    }
+                    try (ResultSet rs = st.executeQuery("PRAGMA synchronous")) {
+                        if (rs.next()) s.add("synchronous=" + switch (rs.getInt(1)) {
+                            case 0 -> "OFF";
+                            case 1 -> "NORMAL";
+                            case 2 -> "FULL";
+                            default -> "EXTRA";
+                        });
+                    }
+                }
+                return s;
+            });
+        }
+        return app.database().read(c -> {
+            List<String> s = new ArrayList<>();
+            try (var st = c.createStatement()) {
+                for (String setting : List.of("fsync", "synchronous_commit")) {
+                    try (ResultSet rs = st.executeQuery("SHOW " + setting)) {
+                        if (rs.next()) s.add(setting + "=" + rs.getString(1));
+                    }
+                }
+            }
+            return s;
+        });
+    }
+
+    private static LoadReport.Latency latency(Histogram h) {
+        if (h.getTotalCount() == 0) return new LoadReport.Latency(0, 0, 0, 0, 0);
+        return new LoadReport.Latency(h.getTotalCount(), h.getValueAtPercentile(50), h.getValueAtPercentile(99),
+                h.getValueAtPercentile(99.9), h.getMaxValue());
+    }
+
+    /** One sending thread with its own random source, histogram and counters (no sharing on the hot path). */
+    private final class Worker implements Runnable {
+        final Histogram latency = new Histogram(HIGHEST_MICROS, 3);
+        final SplittableRandom random;
+        final List<String> accounts;
+        long commands, accepted, rejected, exhausted;
+        int sinceSample;
+
+        Worker(int index, List<String> accounts) {
+            this.random = new SplittableRandom(options.seed() * 31 + index);
+            this.accounts = accounts;
+        }
+
+        @Override
+        public void run() {
+            long interval = options.rate() > 0 ? (long) (1e9 * options.threads() / options.rate()) : 0;
+            long due = System.nanoTime();
+            while (phase != 2) {
+                long start;
+                if (interval > 0) {
+                    due += interval;
+                    long wait = due - System.nanoTime();
+                    if (wait > 0) LockSupport.parkNanos(wait);
+                    start = due; // latency from when the command was due: a stall is not hidden
+                } else {
+                    start = System.nanoTime();
+                }
+                Command command = next();
+                CommandResponse r = send(command, start);
+                if (r != null && r.success() && command instanceof Request q) {
+                    // the funding account answers at once: 7 in 10 accept (the saga debits, then credits)
+                    Command answer = random.nextInt(10) < 7
+                            ? new AcceptRequest(q.fundingAccountId(), q.transactionId())
+                            : new RejectRequest(q.fundingAccountId(), q.transactionId());
+                    send(answer, System.nanoTime());
+                }
+            }
+        }
+
+        private CommandResponse send(Command command, long start) {
+            CommandResponse r = null;
+            boolean measured = phase == 1;
+            try {
+                r = jangle.send(command);
+            } catch (RetriesExhaustedException e) {
+                if (measured) exhausted++;
+            }
+            long end = System.nanoTime();
+            if (!measured) return r;
+            commands++;
+            measuredCommands.increment();
+            latency.recordValue(Math.min(HIGHEST_MICROS, Math.max(1, (end - start) / 1000)));
+            if (r == null) return null;
+            if (r.success()) {
+                accepted++;
+                ConsistencyToken token = r.token();
+                if (token != null && ++sinceSample >= SAMPLE_EVERY) {
+                    sinceSample = 0;
+                    samples.add(new long[]{token.position(), start});
+                }
+            } else {
+                rejected++;
+            }
+            return r;
+        }
+
+        private Command next() {
+            LoadOptions.Mix mix = options.mix();
+            int dice = random.nextInt(mix.total());
+            String a = account();
+            BigDecimal amount = BigDecimal.valueOf(100 + random.nextInt(9_900), 2); // 1.00 .. 99.99
+            if ((dice -= mix.deposits()) < 0) return new DepositFunds(a, amount, null);
+            if ((dice -= mix.withdrawals()) < 0) return new WithdrawFunds(a, amount, null);
+            if ((dice -= mix.transfers()) < 0) return new Transfer(a, other(a), amount, null);
+            return new Request(a, other(a), amount, null);
+        }
+
+        private String account() {
+            return accounts.get(random.nextInt(accounts.size()));
+        }
+
+        private String other(String not) {
+            String o = account();
+            while (o.equals(not)) o = account();
+            return o;
+        }
+    }
+
+    /**
+     * Measures command-to-read-model latency: takes the sampled (position, start) pairs, polls the lowest pending
+     * position of {@code bank-views} every millisecond, and records every sample below it as arrived.
+     */
+    private final class Sampler implements Runnable {
+        final Histogram latency = new Histogram(HIGHEST_MICROS, 3);
+        private final DispatchLedger ledger;
+        private final PriorityQueue<long[]> waiting = new PriorityQueue<>((x, y) -> Long.compare(x[0], y[0]));
+        private volatile boolean finished;
+
+        Sampler(DispatchLedger ledger) {
+            this.ledger = ledger;
+        }
+
+        void finish() {
+            finished = true;
+        }
+
+        @Override
+        public void run() {
+            while (!finished || !samples.isEmpty() || !waiting.isEmpty()) {
+                for (long[] s; (s = samples.poll()) != null; ) waiting.add(s);
+                if (!waiting.isEmpty()) {
+                    OptionalLong lowest = ledger.lowestPosition(BankViews.NAME, DeliveryStatus.PENDING);
+                    long now = System.nanoTime();
+                    while (!waiting.isEmpty() && (lowest.isEmpty() || waiting.peek()[0] < lowest.getAsLong())) {
+                        long[] done = waiting.poll();
+                        latency.recordValue(Math.min(HIGHEST_MICROS, Math.max(1, (now - done[1]) / 1000)));
+                    }
+                }
+                if (finished && samples.isEmpty()) {
+                    if (waiting.isEmpty()) return;
+                }
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+            }
+        }
+    }
+}

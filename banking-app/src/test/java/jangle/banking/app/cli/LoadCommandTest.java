@@ -1,0 +1,92 @@
+package jangle.banking.app.cli;
+
+import jangle.banking.app.testsupport.EmbeddedPg;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The {@code load} subcommand (issue 7): a short run on each store prints every figure, every command is accounted
+ * for (accepted + rejected + retries exhausted = sent), dispatch settles and money is conserved afterwards. The
+ * figures themselves are not asserted: they are measurements, quoted in docs/benchmarks.md.
+ */
+class LoadCommandTest {
+    private static final Pattern COMMANDS = Pattern.compile("commands\\s+[\\d,]+/s.*\\((\\d+) in ");
+    private static final Pattern OUTCOMES =
+            Pattern.compile("outcomes\\s+(\\d+) accepted, (\\d+) rejected, (\\d+) retries exhausted");
+
+    @TempDir
+    Path dir;
+
+    private static final String[] SHORT = {"--seconds", "1", "--warmup", "1", "--anchor-seconds", "1",
+            "--threads", "2", "--accounts", "40", "--log-file", "load.log"};
+
+    private static String[] args(String[] first, String... more) {
+        String[] all = new String[first.length + more.length + 1];
+        all[0] = "load";
+        System.arraycopy(more, 0, all, 1, more.length);
+        System.arraycopy(first, 0, all, 1 + more.length, first.length);
+        return all;
+    }
+
+    private static void assertReport(CliHarness.Result r) {
+        assertThat(r.code()).as(r.out() + r.err()).isZero();
+        assertThat(r.out()).contains("raw insert+commit", "command latency", "to read model", "retries/command",
+                "every delivery handled", "money conserved");
+        Matcher c = COMMANDS.matcher(r.out());
+        Matcher o = OUTCOMES.matcher(r.out());
+        assertThat(c.find()).as(r.out()).isTrue();
+        assertThat(o.find()).as(r.out()).isTrue();
+        long sent = Long.parseLong(c.group(1));
+        long answered = Long.parseLong(o.group(1)) + Long.parseLong(o.group(2)) + Long.parseLong(o.group(3));
+        assertThat(sent).isPositive();
+        assertThat(answered).isEqualTo(sent);
+    }
+
+    @Test
+    @DisplayName("issue 7: load on a SQLite file prints every figure and accounts for every command")
+    void sqlite() {
+        CliHarness cli = new CliHarness(dir);
+        CliHarness.Result r = cli.sub(args(SHORT, "--mix", "full"));
+        assertReport(r);
+        assertThat(r.out()).contains("journal_mode=wal", "synchronous=NORMAL");
+    }
+
+    @Test
+    @DisplayName("issue 7: load in memory, deposits and withdrawals only")
+    void memory() {
+        CliHarness.Result r = new CliHarness(dir).runRaw("", args(SHORT, "--memory", "--mix", "dw"));
+        assertReport(r);
+        assertThat(r.out()).contains("in memory", "transfers=0");
+    }
+
+    @Test
+    @DisplayName("issue 7: load on PostgreSQL reports the server's durability settings")
+    void postgres() {
+        CliHarness.Result r = new CliHarness(dir).env("JANGLE_DB_USER", "postgres").env("JANGLE_DB_PASSWORD", "postgres")
+                .runRaw("", args(SHORT, "--db-url", EmbeddedPg.newDatabaseUrl()));
+        assertReport(r);
+        assertThat(r.out()).contains("fsync=", "synchronous_commit=");
+    }
+
+    @Test
+    @DisplayName("cli.md exit 2: a bad load option names the problem")
+    void badOptions() {
+        CliHarness cli = new CliHarness(dir);
+        CliHarness.Result mix = cli.sub("load", "--mix", "deposits=lots");
+        assertThat(mix.code()).isEqualTo(2);
+        assertThat(mix.err()).contains("weight of 'deposits' is not a whole number: 'lots'");
+        CliHarness.Result kind = cli.sub("load", "--mix", "loans=3");
+        assertThat(kind.code()).isEqualTo(2);
+        assertThat(kind.err()).contains("unknown kind 'loans'");
+        CliHarness.Result threads = cli.sub("load", "--threads", "0");
+        assertThat(threads.code()).isEqualTo(2);
+        assertThat(threads.err()).contains("threads must be at least 1");
+    }
+}

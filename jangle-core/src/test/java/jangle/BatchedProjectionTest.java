@@ -1,0 +1,95 @@
+package jangle;
+
+import jangle.DispatchFixtures.Add;
+import jangle.DispatchFixtures.Added;
+import jangle.spi.Delivery;
+import jangle.DispatchFixtures.MutableClock;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import static jangle.DispatchFixtures.eventually;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Live dispatch hands a {@link Projection} object a whole drained batch through {@link Projection#handleBatch} (one
+ * read-model transaction per batch, issue 7), and a failing batch falls back to one event at a time so that only the
+ * failing delivery is recorded as failed (D3, D6).
+ */
+class BatchedProjectionTest {
+    private final MutableClock clock = new MutableClock();
+    private Jangle jangle;
+
+    @AfterEach
+    void close() {
+        if (jangle != null) jangle.close();
+    }
+
+    /** Applies events to a set of ids; refuses (in both forms) any event of amount 13; the first batch waits. */
+    static final class Tally implements Projection {
+        final Set<UUID> applied = ConcurrentHashMap.newKeySet();
+        final List<Integer> batchSizes = new CopyOnWriteArrayList<>();
+        final CountDownLatch release = new CountDownLatch(1);
+        volatile int singleCalls;
+
+        @Override
+        public String name() {
+            return "tally";
+        }
+
+        @Override
+        public Set<Class<? extends Event>> eventTypes() {
+            return Set.of(Added.class);
+        }
+
+        @Override
+        public void handle(EventRecord<?> record) {
+            singleCalls++;
+            if (((Added) record.event()).amount() == 13) throw new IllegalStateException("13 is refused");
+            applied.add(record.eventId());
+        }
+
+        @Override
+        public void handleBatch(List<EventRecord<?>> records) throws InterruptedException {
+            if (batchSizes.isEmpty()) release.await(20, TimeUnit.SECONDS); // let the hand-off fill up
+            batchSizes.add(records.size());
+            for (EventRecord<?> r : records) {
+                if (((Added) r.event()).amount() == 13) throw new IllegalStateException("13 is refused");
+            }
+            records.forEach(r -> applied.add(r.eventId()));
+        }
+    }
+
+    @Test
+    @DisplayName("D3, D6, R3: a drained batch reaches a projection in one call; a failing batch fails only its bad event")
+    void batchesAndFallsBack() {
+        Tally tally = new Tally();
+        jangle = DispatchFixtures.builder(clock).dispatchWorkers(1).projection(tally).build();
+        jangle.start();
+        assertThat(jangle.send(new Add("c0", 1)).success()).isTrue(); // taken by the first, waiting batch
+        eventually(() -> !jangle.operations().pending("tally", 10).isEmpty(), "first delivery pending");
+        for (int i = 1; i <= 40; i++) {
+            assertThat(jangle.send(new Add("c" + (i % 7), i == 20 ? 13 : 1)).success()).isTrue();
+        }
+        tally.release.countDown();
+        eventually(() -> jangle.operations().pending("tally", 100).size() == 1, "all but the refused one handled");
+
+        assertThat(tally.batchSizes).as("the queued events came as batches, not one by one")
+                .anySatisfy(size -> assertThat(size).isGreaterThan(1));
+        assertThat(tally.applied).hasSize(40);
+        List<Delivery> left = jangle.operations().pending("tally", 100);
+        assertThat(left).singleElement().satisfies(d -> {
+            assertThat(d.attempts()).isEqualTo(1);
+            assertThat(d.lastError()).contains("13 is refused");
+        });
+        assertThat(tally.singleCalls).as("only the failed batch ran one by one").isPositive();
+    }
+}
