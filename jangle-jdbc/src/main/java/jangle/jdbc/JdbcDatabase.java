@@ -151,7 +151,7 @@ public final class JdbcDatabase implements AutoCloseable {
     public <T> T inTransaction(SqlWork<T> work) {
         Objects.requireNonNull(work, "work");
         try {
-            return connections.write(s -> work.run(s.connection()));
+            return connections.write(s -> s.lend(work));
         } catch (SQLException e) {
             throw SqlErrors.storeError("database", "transaction", e);
         }
@@ -164,7 +164,7 @@ public final class JdbcDatabase implements AutoCloseable {
     public <T> T read(SqlWork<T> work) {
         Objects.requireNonNull(work, "work");
         try {
-            return connections.read(s -> work.run(s.connection()));
+            return connections.read(s -> s.lend(work));
         } catch (SQLException e) {
             throw SqlErrors.storeError("database", "read", e);
         }

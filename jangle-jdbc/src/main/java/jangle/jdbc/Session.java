@@ -13,6 +13,14 @@ import java.util.Map;
  * when the session ends (PostgreSQL: the driver caches server-side prepares per connection by SQL text).
  */
 final class Session implements AutoCloseable {
+    /**
+     * The session whose connection {@link JdbcDatabase#inTransaction}/{@link JdbcDatabase#read} lent to application
+     * code on this thread, so that {@link SqlStatement#execute} reuses its cached statements instead of compiling the
+     * same upsert again for every event (on SQLite the compile cost more than the write). Per thread, set and
+     * cleared around each unit of work; never shared.
+     */
+    private static final ThreadLocal<Session> LENT = new ThreadLocal<>();
+
     private final Connection connection;
     private final SqlDialect dialect;
     private final Map<String, PreparedStatement> cache;
@@ -22,6 +30,24 @@ final class Session implements AutoCloseable {
         this.connection = connection;
         this.dialect = dialect;
         this.cache = cache;
+    }
+
+    /** Runs {@code work} with this session lent on the current thread (see {@link #LENT}). */
+    <T> T lend(SqlWork<T> work) throws SQLException {
+        Session previous = LENT.get();
+        LENT.set(this);
+        try {
+            return work.run(connection);
+        } finally {
+            if (previous == null) LENT.remove();
+            else LENT.set(previous);
+        }
+    }
+
+    /** The session lent on this thread for {@code connection}, or null. */
+    static Session lentFor(Connection connection) {
+        Session s = LENT.get();
+        return s != null && s.connection == connection ? s : null;
     }
 
     Connection connection() {

@@ -27,9 +27,15 @@ public record SqlStatement(String sql, List<Object> parameters) {
      * {@code String}; {@code Integer}/{@code Long}; {@code BigDecimal} (PostgreSQL {@code numeric}, SQLite its exact
      * decimal text); {@code Boolean} (SQLite 0/1); {@code Instant} (PostgreSQL {@code timestamptz}; SQLite
      * fixed-width ISO-8601 text with six fraction digits and {@code Z}); {@code UUID}; an enum by name; {@code null}.
-     * The dialect is the connection's.
+     * The dialect is the connection's. On a connection lent by {@link JdbcDatabase} the compiled statement is reused.
      */
     public int execute(Connection connection) throws SQLException {
+        Session lent = Session.lentFor(connection);
+        if (lent != null) { // a connection lent by JdbcDatabase: reuse its compiled statement (not closed here)
+            PreparedStatement ps = lent.prepare(sql);
+            for (int i = 0; i < parameters.size(); i++) Values.bind(ps, i + 1, lent.dialect(), parameters.get(i));
+            return ps.executeUpdate();
+        }
         SqlDialect dialect = dialectOf(connection);
         try (PreparedStatement ps = connection.prepareStatement(sql)) {
             for (int i = 0; i < parameters.size(); i++) Values.bind(ps, i + 1, dialect, parameters.get(i));
