@@ -1,0 +1,146 @@
+package jangle.banking.app.reliability;
+
+import jangle.EventRecord;
+import jangle.banking.BankInvariants;
+import jangle.banking.app.BankingApplication;
+import jangle.banking.app.BankingConfig;
+import jangle.spi.DeliveryStatus;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Issue 5 §1 and §3: a child JVM runs a random banking workload on one SQLite file and is SIGKILLed at random
+ * moments, restarted, killed again; afterwards nothing acknowledged is lost and every invariant holds.
+ */
+class CrashRecoveryTest {
+    @TempDir
+    Path dir;
+
+    /** CI size: a few kills; {@code -Djangle.soak.minutes=N} (or JANGLE_SOAK_MINUTES) keeps killing for N minutes. */
+    static long soakMinutes() {
+        String v = System.getProperty("jangle.soak.minutes", System.getenv("JANGLE_SOAK_MINUTES"));
+        return v == null || v.isBlank() ? 0 : Long.parseLong(v.trim());
+    }
+
+    @Test
+    @DisplayName("W7 W8 D1 D10 S3 T9: SIGKILL during load loses no acknowledged event, leaves nothing pending, replay equal")
+    void killedRepeatedlyLosesNothing() throws Exception {
+        Path file = dir.resolve("crash.db");
+        Random random = new Random(20261128L);
+        Map<String, Long> acknowledged = new HashMap<>(); // aggregate id -> highest acknowledged version
+        int kills = 0;
+        int acks = 0;
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(soakMinutes());
+        for (int round = 0; round < 6 || System.nanoTime() < deadline; round++) {
+            Process p = new ProcessBuilder(javaBinary(), "--enable-native-access=ALL-UNNAMED", "-cp", classPath(),
+                    CrashWorkload.class.getName(), file.toString(), Long.toString(random.nextLong()))
+                    .redirectError(dir.resolve("child-" + round + ".err").toFile()).start();
+            try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(),
+                    StandardCharsets.UTF_8))) {
+                int target = 30 + random.nextInt(150); // kill after this many acknowledgements
+                int seen = 0;
+                String line;
+                while (seen < target && (line = in.readLine()) != null) {
+                    if (!line.startsWith("ACK ")) continue;
+                    String[] f = line.split(" ");
+                    acknowledged.merge(f[1], Long.parseLong(f[2]), Math::max);
+                    seen++;
+                    acks++;
+                }
+                if (seen == 0) p.waitFor(30, TimeUnit.SECONDS);
+                assertThat(seen).as("child of round %d acknowledged commands before dying: %s", round,
+                        seen == 0 ? java.nio.file.Files.readString(dir.resolve("child-" + round + ".err")) : "")
+                        .isPositive();
+                p.destroyForcibly(); // SIGKILL mid-stream: appends, dispatch, saga steps in flight (closes our pipe too)
+                p.waitFor(30, TimeUnit.SECONDS);
+            } finally {
+                p.destroyForcibly();
+            }
+            kills++;
+        }
+
+        // Last restart, with a clock 2 hours ahead so every open request saga is due for its timeout (SG9).
+        Clock later = Clock.offset(Clock.systemUTC(), Duration.ofHours(2));
+        try (BankingApplication app = BankingApplication.open(BankingConfig.sqlite(file).withClock(later))) {
+            settle(app);
+            List<EventRecord<?>> events = allEvents(app);
+
+            Map<String, Long> lastVersion = new HashMap<>();
+            Set<UUID> ids = new HashSet<>();
+            for (EventRecord<?> e : events) {
+                assertThat(ids.add(e.eventId())).as("event %s stored once", e.eventId()).isTrue();
+                long expected = lastVersion.getOrDefault(e.aggregateId(), 0L) + 1;
+                assertThat(e.version()).as("gapless versions of %s", e.aggregateId()).isEqualTo(expected);
+                lastVersion.put(e.aggregateId(), e.version());
+            }
+            acknowledged.forEach((agg, v) -> assertThat(lastVersion.getOrDefault(agg, 0L))
+                    .as("acknowledged %s v%d present", agg, v).isGreaterThanOrEqualTo(v));
+
+            var ledger = app.jangle().stores().events().ledger();
+            assertThat(ledger.list(DeliveryStatus.PENDING, null, 100)).as("pending deliveries").isEmpty();
+            assertThat(ledger.list(DeliveryStatus.DEAD, null, 100)).as("dead letters").isEmpty();
+            assertThat(app.dueSagas()).as("sagas stuck/due").isZero();
+
+            BankInvariants.Report report = BankInvariants.of(events);
+            assertThat(report.holds()).as(report.describe()).isTrue();
+            assertThat(report.settled()).as("no transfer or request in flight: " + report.describe()).isTrue();
+
+            assertThat(app.verifyReplay(null)).as("read models == fresh replay").isEmpty();
+            for (long seed = 1; seed <= 3; seed++) {
+                assertThat(app.verifyReplay(seed)).as("triple shuffle seed %d (§3)", seed).isEmpty();
+            }
+            assertThat(kills).isGreaterThanOrEqualTo(6);
+            assertThat(acks).isPositive();
+            System.out.printf("crash-recovery sqlite: kills=%d acknowledged=%d events=%d%n", kills, acks,
+                    events.size());
+        }
+    }
+
+    /** Drives catch-up and saga passes until nothing is left to do. */
+    static void settle(BankingApplication app) {
+        for (int guard = 0; guard < 1000; guard++) {
+            int work = app.jangle().operations().runCatchUpPass() + app.jangle().operations().runSagaDaemonPass();
+            if (work == 0 && !app.hasPendingDeliveries() && app.dueSagas() == 0) return;
+        }
+        throw new AssertionError("daemons did not settle");
+    }
+
+    static List<EventRecord<?>> allEvents(BankingApplication app) {
+        List<EventRecord<?>> all = new ArrayList<>();
+        long after = 0;
+        while (true) {
+            List<EventRecord<?>> page = app.jangle().stores().events().readFeed(after, 1000);
+            if (page.isEmpty()) return all;
+            all.addAll(page);
+            after = page.getLast().position();
+        }
+    }
+
+    static String javaBinary() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    static String classPath() {
+        String cp = System.getProperty("surefire.test.class.path");
+        return cp == null || cp.isBlank() ? System.getProperty("java.class.path") : cp;
+    }
+}
