@@ -247,7 +247,7 @@ final class DispatchRuntime {
 
     ReplayResult replay(Collection<String> projectionNames, long fromPosition, boolean reset,
                         ReplayListener listener) {
-        return new ReplayRunner(projections, events, settings.batchSize(), clock).run(projectionNames, fromPosition,
+        return new ReplayRunner(projections, events, settings.replayBatchSize(), clock).run(projectionNames, fromPosition,
                 reset, listener == null ? ReplayListener.NONE : listener);
     }
 

@@ -194,6 +194,11 @@ public final class JangleBuilder {
         return setting("dispatchHandoffSize", String.valueOf(n));
     }
 
+    /** Events per projection transaction in a replay (R3); default 2,000. */
+    public JangleBuilder replayBatchSize(int n) {
+        return setting("replayBatchSize", String.valueOf(n));
+    }
+
     public JangleBuilder dispatchWorkers(int n) {
         return setting("dispatchWorkers", String.valueOf(n));
     }

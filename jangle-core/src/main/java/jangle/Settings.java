@@ -19,7 +19,7 @@ public record Settings(int batchSize, int dispatchHandoffSize, int dispatchWorke
                        Duration failedEventsRetryInterval, Duration failedEventsMaxAge, int deadLetterAttempts,
                        Duration sagaRetryInterval, int commandMaxAttempts, Duration commandBackoffBase,
                        Duration commandBackoffMax, int aggregateCacheSize, String dbUrl, String dbPath,
-                       String dbUser, String dbPassword, String logFormat) {
+                       String dbUser, String dbPassword, String logFormat, int replayBatchSize) {
 
     /** Setting name → environment variable. */
     public static final Map<String, String> ENVIRONMENT_VARIABLES;
@@ -42,6 +42,7 @@ public record Settings(int batchSize, int dispatchHandoffSize, int dispatchWorke
         m.put("dbUser", "JANGLE_DB_USER");
         m.put("dbPassword", "JANGLE_DB_PASSWORD");
         m.put("logFormat", "JANGLE_LOG_FORMAT");
+        m.put("replayBatchSize", "JANGLE_REPLAY_BATCH_SIZE");
         ENVIRONMENT_VARIABLES = java.util.Collections.unmodifiableMap(m);
     }
 
@@ -67,7 +68,9 @@ public record Settings(int batchSize, int dispatchHandoffSize, int dispatchWorke
                 r.duration("commandBackoffMax", Duration.ofMillis(200)),
                 r.nonNegativeInt("aggregateCacheSize", 10_000),
                 r.text("dbUrl"), r.text("dbPath"), r.text("dbUser"), r.text("dbPassword"),
-                r.oneOf("logFormat", "text", List.of("text", "json")));
+                r.oneOf("logFormat", "text", List.of("text", "json")),
+                // a replay is throughput work: thousands of events per projection transaction amortise the commit
+                r.positiveInt("replayBatchSize", 2_000));
         if (!problems.isEmpty()) throw new ConfigurationException(problems);
         return s;
     }
@@ -117,6 +120,7 @@ public record Settings(int batchSize, int dispatchHandoffSize, int dispatchWorke
         m.put("dbUser", dbUser == null ? "" : dbUser);
         m.put("dbPassword", dbPassword == null ? "" : "****");
         m.put("logFormat", logFormat);
+        m.put("replayBatchSize", String.valueOf(replayBatchSize));
         return m;
     }
 

@@ -71,7 +71,7 @@ class ReplayTest {
         Totals totals = new Totals();
         Recorder<Added> reactor = new Recorder<>();
         Recorder<Noted> otherProjection = new Recorder<>();
-        jangle = DispatchFixtures.builder(clock).batchSize(4).projection(totals)
+        jangle = DispatchFixtures.builder(clock).replayBatchSize(4).projection(totals)
                 .reactor("mediator", Added.class, reactor)
                 .projection("notes", Noted.class, otherProjection).build();
         Jangle j = jangle;

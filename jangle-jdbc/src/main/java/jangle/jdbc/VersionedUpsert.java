@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * Builds one insert-or-update statement for a read-model row that converges whatever the order or number of
@@ -40,7 +39,6 @@ import java.util.regex.Pattern;
  * Not thread-safe: build one per statement.
  */
 public final class VersionedUpsert {
-    private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
     private enum Kind { KEY, VERSIONED, VERSION, FILL_IF_NULL, ALWAYS }
 
@@ -107,10 +105,21 @@ public final class VersionedUpsert {
 
     private static String identifier(String name) {
         Objects.requireNonNull(name, "identifier");
-        if (!IDENTIFIER.matcher(name).matches()) {
+        if (!isIdentifier(name)) {
             throw new IllegalArgumentException("'" + name + "' is not an identifier of [A-Za-z_][A-Za-z0-9_]* (V5)");
         }
         return name;
+    }
+
+    /** {@code [A-Za-z_][A-Za-z0-9_]*}, without a regex: it runs for every column of every upsert. */
+    private static boolean isIdentifier(String name) {
+        if (name.isEmpty()) return false;
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            boolean letter = c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c == '_';
+            if (!letter && (i == 0 || c < '0' || c > '9')) return false;
+        }
+        return true;
     }
 
     private static String q(String identifier) {
@@ -124,8 +133,9 @@ public final class VersionedUpsert {
     public SqlStatement build(SqlDialect dialect) {
         Objects.requireNonNull(dialect, "dialect");
         List<String> errors = new ArrayList<>(problems);
-        List<Column> keys = columns.values().stream().filter(c -> c.kind() == Kind.KEY).toList();
-        List<Column> values = columns.values().stream().filter(c -> c.kind() != Kind.KEY).toList();
+        List<Column> keys = new ArrayList<>(2);
+        List<Column> values = new ArrayList<>(columns.size());
+        for (Column c : columns.values()) (c.kind() == Kind.KEY ? keys : values).add(c);
         if (keys.isEmpty()) errors.add("at least one key column is required (V1)");
         if (values.isEmpty()) errors.add("at least one value column is required (V1)");
         if (!errors.isEmpty()) {

@@ -214,8 +214,7 @@ public final class LoadDriver {
                 long start;
                 if (interval > 0) {
                     due += interval;
-                    long wait = due - System.nanoTime();
-                    if (wait > 0) LockSupport.parkNanos(wait);
+                    for (long wait; (wait = due - System.nanoTime()) > 0; ) LockSupport.parkNanos(wait); // may wake early
                     start = due; // latency from when the command was due: a stall is not hidden
                 } else {
                     start = System.nanoTime();
