@@ -323,7 +323,14 @@ final class CommandBus implements CommandGateway {
         }
         long from = aggregate.version();
         Replayer replayer = new Replayer(route.binding, aggregate, position);
-        long count = events.forEachAfter(aggregateId, from, replayer);
+        long count;
+        try {
+            count = events.forEachAfter(aggregateId, from, replayer);
+        } catch (SerializationException e) {
+            // J7: the command cannot be decided on a history that cannot be read; nothing is written
+            throw new SerializationException("aggregate '" + aggregateId + "' (" + route.binding.type().getSimpleName()
+                    + ") cannot be rebuilt: its events after version " + aggregate.version() + " cannot be read", e);
+        }
         position = replayer.position;
         if (count > 0 && AGG_LOG.isDebugEnabled()) {
             AGG_LOG.atDebug().addKeyValue("point", "aggregate.events-read").addKeyValue("aggregateId",
@@ -380,6 +387,8 @@ final class CommandBus implements CommandGateway {
         } catch (RuntimeException e) {
             SNAP_LOG.atWarn().addKeyValue("point", "snapshot.store-failed").addKeyValue("aggregateId", aggregateId)
                     .setCause(e).log("reading the snapshot failed; rebuilding from events (S6)");
+            // a state that cannot be decoded will never be readable: delete it as S5 does (a store fault: keep it)
+            if (e instanceof SerializationException) deleteSnapshot(aggregateId, "unreadable");
             return new Rebuilt(aggregate, 0);
         }
         if (found.isEmpty()) return new Rebuilt(aggregate, 0);

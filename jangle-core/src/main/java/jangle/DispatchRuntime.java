@@ -471,12 +471,27 @@ final class DispatchRuntime {
         Map<String, DispatchBinding> forHandler = byHandler.get(d.handler());
         DispatchBinding b = forHandler == null ? null : forHandler.get(d.eventType());
         if (b == null) {
-            String error = forHandler == null ? "handler not registered"
-                    : "handler not registered for event type '" + d.eventType() + "'";
+            String error = "handler not registered";
+            if (forHandler != null) {
+                // a stored type no handler of this name subscribes to: an unknown type is unreadable (D14), not D13
+                Object unreadable = readPending(d, cache);
+                error = unreadable instanceof SerializationException e ? describe(e)
+                        : "handler not registered for event type '" + d.eventType() + "'";
+            }
             release(d.key());
             fail(d.key(), d.eventType(), d.aggregateId(), d.position(), error, null, attempt, source);
             return Outcome.FAILED;
         }
+        Object cached = readPending(d, cache);
+        if (cached instanceof EventRecord<?> record) return run(b, record, attempt, source);
+        String error = cached instanceof Throwable t ? describe(t) : cached.toString();
+        release(d.key());
+        fail(d.key(), d.eventType(), d.aggregateId(), d.position(), error, null, attempt, source);
+        return Outcome.FAILED;
+    }
+
+    /** The delivery's event read by id (cached per pass): the record, its SerializationException, or a message. */
+    private Object readPending(Delivery d, Map<UUID, Object> cache) {
         Object cached = cache.get(d.eventId());
         if (cached == null) {
             try {
@@ -486,11 +501,7 @@ final class DispatchRuntime {
             }
             cache.put(d.eventId(), cached);
         }
-        if (cached instanceof EventRecord<?> record) return run(b, record, attempt, source);
-        String error = cached instanceof Throwable t ? describe(t) : cached.toString();
-        release(d.key());
-        fail(d.key(), d.eventType(), d.aggregateId(), d.position(), error, null, attempt, source);
-        return Outcome.FAILED;
+        return cached;
     }
 
     static String describe(Throwable t) {

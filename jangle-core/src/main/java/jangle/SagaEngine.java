@@ -75,7 +75,7 @@ final class SagaEngine {
      * ignored (SG11). Returns true when it was evaluated.
      */
     boolean retry(String sagaId) {
-        Optional<SagaState> state = store.get(sagaId);
+        Optional<SagaState> state = load(sagaId);
         if (state.isEmpty()) {
             LOG.atWarn().addKeyValue("point", "saga.missing").addKeyValue("sagaId", sagaId)
                     .log("retry for a saga that does not exist; ignored");
@@ -92,12 +92,22 @@ final class SagaEngine {
         return true;
     }
 
+    /** The saga's stored state; an unreadable history is a {@link SerializationException} naming the saga (J7). */
+    private Optional<SagaState> load(String sagaId) {
+        try {
+            return store.get(sagaId);
+        } catch (SerializationException e) {
+            throw new SerializationException("saga '" + sagaId + "' cannot be loaded: its stored history cannot be read",
+                    e);
+        }
+    }
+
     private void evaluate(SagaBinding binding, String sagaId, EventRecord<?> record) {
         int maxAttempts = settings.commandMaxAttempts();
         long lastVersion = 0;
         for (int attempt = 1; attempt <= maxAttempts; attempt++) {
             if (attempt >= 2) backOff(attempt);
-            Optional<SagaState> state = store.get(sagaId);
+            Optional<SagaState> state = load(sagaId);
             if (state.isEmpty() && record == null) {
                 LOG.atWarn().addKeyValue("point", "saga.missing").addKeyValue("sagaId", sagaId)
                         .log("retry for a saga that does not exist; ignored");

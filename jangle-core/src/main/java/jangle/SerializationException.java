@@ -16,6 +16,17 @@ public class SerializationException extends JangleException {
         this.schemaVersion = schemaVersion;
     }
 
+    /**
+     * The same failure seen from what depended on it: {@code context} (for example "aggregate '000002' cannot be
+     * rebuilt") followed by the cause's message; event id, type name and schema version are the cause's.
+     */
+    public SerializationException(String context, SerializationException cause) {
+        super(context + ": " + cause.getMessage(), cause);
+        this.eventId = cause.eventId();
+        this.typeName = cause.typeName();
+        this.schemaVersion = cause.schemaVersion();
+    }
+
     /** May be null when the payload is not an event (a snapshot). */
     public UUID eventId() {
         return eventId;

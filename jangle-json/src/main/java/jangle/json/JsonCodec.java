@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
@@ -257,6 +258,15 @@ public final class JsonCodec {
     private static SerializationException failure(UUID id, String type, int schema, Exception e) {
         if (e instanceof SerializationException s) return s;
         String problem = e instanceof JsonProcessingException j ? j.getOriginalMessage() : String.valueOf(e.getMessage());
+        if (e instanceof JsonMappingException m && !m.getPath().isEmpty()) {
+            // name the component that did not match ("amount"), not only the Java type that was expected
+            StringBuilder at = new StringBuilder();
+            for (JsonMappingException.Reference r : m.getPath()) {
+                if (r.getFieldName() != null) at.append(at.isEmpty() ? "" : ".").append(r.getFieldName());
+                else if (r.getIndex() >= 0) at.append('[').append(r.getIndex()).append(']');
+            }
+            if (!at.isEmpty()) problem = problem + " (at '" + at + "')";
+        }
         return new SerializationException(id, type, schema, problem, e);
     }
 
