@@ -142,7 +142,7 @@ final class DispatchOperations implements Operations {
 
     @Override
     public int runCatchUpPass() {
-        return eventDaemon.pass(Duration.ZERO, true);
+        return eventDaemon.pass(settings.failedEventsMaxAge(), true);
     }
 
     @Override

@@ -23,12 +23,20 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * The event daemon (D9–D14): one thread, {@code jangle-event-daemon}, that every {@code failedEventsRetryInterval}
  * runs a pass over the pending deliveries whose last attempt (or commit) is older than {@code failedEventsMaxAge},
- * oldest position first, {@code batchSize} at a time, until none is left. At start it runs one catch-up pass with no
- * minimum age (D10). Passes never overlap (one lock, also taken by passes run through {@link Operations}).
+ * oldest position first, {@code batchSize} at a time, until none is left. At start it runs one catch-up pass that
+ * takes this node's own pending work with no minimum age (D10; other nodes' work only past its lease, see below).
+ * Passes never overlap (one lock, also taken by passes run through {@link Operations}).
  *
  * <p>A pass fixes "now" and the feed's last position when it begins, attempts each delivery at most once (a failure is
  * due again at once when the max age is zero, and must not loop), and leaves deliveries committed after it began to
  * the live dispatcher, so the catch-up pass does not race the live path for new work.
+ *
+ * <p><b>Several nodes on one store.</b> The pass takes its work with {@link DispatchLedger#claim}, which records this
+ * node ({@code nodeId}) and restarts each delivery's age atomically: another node's daemon can claim it only once
+ * {@code failedEventsMaxAge} has passed again, so that age is every holder's lease, and the work of a node that
+ * crashed is taken over when it runs out. The catch-up pass at start also claims, at any age, what this node held
+ * before it stopped (same {@code nodeId}), and never what other live nodes hold. Handlers stay idempotent anyway:
+ * a holder slower than its lease may overlap with the next one (at-least-once, D1).
  */
 final class EventDaemon {
     private final DispatchRuntime runtime;
@@ -50,7 +58,7 @@ final class EventDaemon {
 
     /** Runs the catch-up pass on the caller's thread (D10), then schedules the periodic passes (D9). */
     void start() {
-        safePass(Duration.ZERO, true);
+        safePass(settings.failedEventsMaxAge(), true);
         scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "jangle-event-daemon");
             t.setDaemon(true);
@@ -97,13 +105,13 @@ final class EventDaemon {
             int busy = 0;
             while (!stopping) {
                 // failed or busy deliveries stay due: ask for that many more so the page still holds new work
-                List<Delivery> due = ledger.due(now, maxAge, batchSize + failed + busy);
+                List<Delivery> due = ledger.claim(settings.nodeId(), now, maxAge, horizon, catchUp,
+                        batchSize + failed + busy);
                 List<DeliveryKey> done = new ArrayList<>();
                 List<DeliveryKey> claimed = new ArrayList<>();
                 int fresh = 0;
                 try {
                     for (Delivery d : due) {
-                        if (d.position() > horizon) break; // newer work belongs to the live path or the next pass
                         if (stopping || !attempted.add(d.key())) continue;
                         fresh++;
                         if (!runtime.claim(d.key())) {

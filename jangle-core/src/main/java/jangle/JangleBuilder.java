@@ -276,7 +276,7 @@ public final class JangleBuilder {
         if (!problems.isEmpty()) throw new ConfigurationException(problems);
 
         StoreProvider provider = stores != null ? stores : new jangle.memory.InMemoryStores();
-        Stores opened = provider.open(new StoreContext(types, clock, settings.batchSize()));
+        Stores opened = provider.open(new StoreContext(types, clock, settings.batchSize(), settings.nodeId()));
         Supplier<UUID> idSupplier = ids != null ? ids : new FastUuids();
         try {
             var bus = new CommandBus(routes, opened.events(), opened.snapshots(), types, settings, clock, idSupplier);

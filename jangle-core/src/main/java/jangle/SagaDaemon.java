@@ -19,6 +19,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@code sagaRetryInterval} evaluates, with no event, every saga whose {@code wakeAt} has passed, {@code batchSize}
  * at a time. Passes never overlap, fix "now" when they begin and evaluate each saga at most once, so a saga that is
  * due again at once cannot loop within a pass. A failing saga is logged and the pass goes on.
+ *
+ * <p>Sagas are taken with {@link SagaStore#claimDue} for one {@code sagaRetryInterval}: when several nodes share the
+ * saga store, each due saga is evaluated by one of them at a time, and a crashed node's claims run out by the next
+ * interval. (Routed events still reach a saga from whichever node dispatches them; its optimistic commit (SG4) and
+ * the redelivery check (SG2) make concurrent evaluations safe.)
  */
 final class SagaDaemon {
     static final Logger LOG = LoggerFactory.getLogger("jangle.daemon.sagas");
@@ -80,7 +85,7 @@ final class SagaDaemon {
             int evaluated = 0;
             int failed = 0;
             while (!stopping) {
-                List<String> due = store.dueIds(now, settings.batchSize() + seen.size());
+                List<String> due = store.claimDue(now, settings.sagaRetryInterval(), settings.batchSize() + seen.size());
                 int fresh = 0;
                 for (String id : due) {
                     if (stopping || !seen.add(id)) continue;

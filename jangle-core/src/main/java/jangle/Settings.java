@@ -19,7 +19,8 @@ public record Settings(int batchSize, int dispatchHandoffSize, int dispatchWorke
                        Duration failedEventsRetryInterval, Duration failedEventsMaxAge, int deadLetterAttempts,
                        Duration sagaRetryInterval, int commandMaxAttempts, Duration commandBackoffBase,
                        Duration commandBackoffMax, int aggregateCacheSize, String dbUrl, String dbPath,
-                       String dbUser, String dbPassword, String logFormat, int replayBatchSize) {
+                       String dbUser, String dbPassword, String logFormat, int replayBatchSize,
+                       String nodeId) {
 
     /** Setting name → environment variable. */
     public static final Map<String, String> ENVIRONMENT_VARIABLES;
@@ -43,6 +44,7 @@ public record Settings(int batchSize, int dispatchHandoffSize, int dispatchWorke
         m.put("dbPassword", "JANGLE_DB_PASSWORD");
         m.put("logFormat", "JANGLE_LOG_FORMAT");
         m.put("replayBatchSize", "JANGLE_REPLAY_BATCH_SIZE");
+        m.put("nodeId", "JANGLE_NODE_ID");
         ENVIRONMENT_VARIABLES = java.util.Collections.unmodifiableMap(m);
     }
 
@@ -70,7 +72,10 @@ public record Settings(int batchSize, int dispatchHandoffSize, int dispatchWorke
                 r.text("dbUrl"), r.text("dbPath"), r.text("dbUser"), r.text("dbPassword"),
                 r.oneOf("logFormat", "text", List.of("text", "json")),
                 // a replay is throughput work: thousands of events per projection transaction amortise the commit
-                r.positiveInt("replayBatchSize", 2_000));
+                r.positiveInt("replayBatchSize", 2_000),
+                // names this process in the claims it holds on shared work (deliveries); a restart under the same
+                // id takes its own claims back at once, other nodes wait for the lease to run out
+                r.nodeId(environment.getOrDefault("HOSTNAME", "local")));
         if (!problems.isEmpty()) throw new ConfigurationException(problems);
         return s;
     }
@@ -121,6 +126,7 @@ public record Settings(int batchSize, int dispatchHandoffSize, int dispatchWorke
         m.put("dbPassword", dbPassword == null ? "" : "****");
         m.put("logFormat", logFormat);
         m.put("replayBatchSize", String.valueOf(replayBatchSize));
+        m.put("nodeId", nodeId);
         return m;
     }
 
@@ -184,6 +190,19 @@ public record Settings(int batchSize, int dispatchHandoffSize, int dispatchWorke
 
         String text(String name) {
             return parse(name, null, v -> v);
+        }
+
+        String nodeId(String dflt) {
+            String fallback = dflt.isBlank() || dflt.length() > 100 ? "local" : dflt.strip();
+            return parse("nodeId", fallback, v -> {
+                if (v.length() > 100) throw new IllegalArgumentException("must be at most 100 characters");
+                for (int i = 0; i < v.length(); i++) {
+                    if (Character.isISOControl(v.charAt(i))) {
+                        throw new IllegalArgumentException("must not contain control characters");
+                    }
+                }
+                return v;
+            });
         }
 
         String oneOf(String name, String dflt, List<String> allowed) {

@@ -100,6 +100,11 @@ final class TestStores implements StoreProvider {
         }
 
         @Override
+        public List<String> claimDue(Instant now, Duration lease, int limit) {
+            return inner.claimDue(now, lease, limit);
+        }
+
+        @Override
         public List<SagaState> list(boolean includeFinished, int limit) {
             return inner.list(includeFinished, limit);
         }
@@ -165,6 +170,12 @@ final class TestStores implements StoreProvider {
         @Override
         public List<Delivery> due(Instant now, Duration maxAge, int limit) {
             return inner.due(now, maxAge, limit);
+        }
+
+        @Override
+        public List<Delivery> claim(String owner, Instant now, Duration maxAge, long maxPosition, boolean includeOwn,
+                                    int limit) {
+            return inner.claim(owner, now, maxAge, maxPosition, includeOwn, limit);
         }
 
         @Override

@@ -43,6 +43,8 @@ import java.util.stream.Stream;
  */
 public final class InMemoryEventStore implements EventStore, DispatchLedger {
     private final ReentrantLock lock = new ReentrantLock();
+    /** The node that appends through this store: its live dispatch holds the new deliveries. */
+    private final String nodeId;
     private final Map<String, RecordLog> streams = new ConcurrentHashMap<>();
     private final IdIndex byId = new IdIndex(); // guarded by lock
     private final RecordLog feed = new RecordLog();
@@ -66,11 +68,23 @@ public final class InMemoryEventStore implements EventStore, DispatchLedger {
         }
     }
 
-    /** A ledger row: what operators see, plus the instant its age counts from (commit, failure, or operator retry). */
-    private record Row(Delivery delivery, Instant dueFrom) {
+    /**
+     * A ledger row: what operators see, the instant its age counts from (commit, claim, failure, or operator retry),
+     * and the node that holds it (null: no one).
+     */
+    private record Row(Delivery delivery, Instant dueFrom, String owner) {
         PositionKey positionKey() {
             return new PositionKey(delivery.position(), delivery.handler());
         }
+    }
+
+    /** A store for node {@code local}. */
+    public InMemoryEventStore() {
+        this("local");
+    }
+
+    public InMemoryEventStore(String nodeId) {
+        this.nodeId = java.util.Objects.requireNonNull(nodeId, "nodeId");
     }
 
     // ======================= EventStore =======================
@@ -93,7 +107,7 @@ public final class InMemoryEventStore implements EventStore, DispatchLedger {
                     Delivery d = new Delivery(r.eventId(), handler, r.type(), r.aggregateId(), r.version(),
                             r.position(), DeliveryStatus.PENDING, 0, r.createdAt(), null, null, null,
                             r.metadata().correlationId());
-                    addRow(new Row(d, r.createdAt()));
+                    addRow(new Row(d, r.createdAt(), nodeId));
                 }
                 records.add(r);
             }
@@ -251,6 +265,30 @@ public final class InMemoryEventStore implements EventStore, DispatchLedger {
     }
 
     @Override
+    public List<Delivery> claim(String owner, Instant now, Duration maxAge, long maxPosition, boolean includeOwn,
+                                int limit) {
+        Instant cutoff = now.minus(maxAge);
+        List<Row> chosen = new ArrayList<>();
+        lock.lock();
+        try {
+            for (Row row : pendingIndex.values()) {
+                if (chosen.size() >= limit || row.delivery().position() > maxPosition) break;
+                boolean own = row.owner() == null || row.owner().equals(owner);
+                if (!row.dueFrom().isAfter(cutoff) || (includeOwn && own)) chosen.add(row);
+            }
+            List<Delivery> out = new ArrayList<>(chosen.size());
+            for (Row row : chosen) {
+                removeRow(row.delivery().key());
+                addRow(new Row(row.delivery(), now, owner));
+                out.add(row.delivery());
+            }
+            return out;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
     public void markDone(Collection<DeliveryKey> deliveries) {
         if (deliveries.isEmpty()) return;
         lock.lock();
@@ -273,7 +311,7 @@ public final class InMemoryEventStore implements EventStore, DispatchLedger {
             removeRow(delivery);
             addRow(new Row(new Delivery(d.eventId(), d.handler(), d.eventType(), d.aggregateId(), d.version(),
                     d.position(), status, attempts, d.committedAt(),
-                    d.firstFailureAt() == null ? now : d.firstFailureAt(), now, error, d.correlationId()), now));
+                    d.firstFailureAt() == null ? now : d.firstFailureAt(), now, error, d.correlationId()), now, row.owner()));
             return status;
         } finally {
             lock.unlock();
@@ -333,7 +371,7 @@ public final class InMemoryEventStore implements EventStore, DispatchLedger {
         removeRow(d.key());
         addRow(new Row(new Delivery(d.eventId(), d.handler(), d.eventType(), d.aggregateId(), d.version(),
                 d.position(), DeliveryStatus.PENDING, 0, d.committedAt(), d.firstFailureAt(), d.lastAttemptAt(),
-                d.lastError(), d.correlationId()), Instant.EPOCH));
+                d.lastError(), d.correlationId()), Instant.EPOCH, null));
     }
 
     @Override

@@ -26,6 +26,8 @@ public final class InMemorySagaStore implements SagaStore {
     private final Object lock = new Object();
     private final Map<String, SagaState> sagas = new HashMap<>();
     private final TreeSet<WakeKey> wakeIndex = new TreeSet<>();
+    /** Claims of the saga daemon: saga id → end of the lease; a commit ends the claim. */
+    private final Map<String, Instant> claimedUntil = new HashMap<>();
 
     private record WakeKey(Instant wakeAt, String sagaId) implements Comparable<WakeKey> {
         @Override
@@ -63,6 +65,7 @@ public final class InMemorySagaStore implements SagaStore {
                 if (old != null) wakeIndex.remove(old);
             }
             sagas.put(stored.sagaId(), stored);
+            claimedUntil.remove(stored.sagaId());
             WakeKey key = wakeKey(stored);
             if (key != null) wakeIndex.add(key);
         }
@@ -78,6 +81,25 @@ public final class InMemorySagaStore implements SagaStore {
             }
         }
         return out;
+    }
+
+    @Override
+    public List<String> claimDue(Instant now, java.time.Duration lease, int limit) {
+        synchronized (lock) {
+            List<String> out = new ArrayList<>();
+            Instant until = now.plus(lease);
+            for (WakeKey k : wakeIndex) {
+                if (out.size() >= limit || k.wakeAt().isAfter(now)) break;
+                if (!held(k.sagaId(), now)) out.add(k.sagaId());
+            }
+            for (String id : out) claimedUntil.put(id, until);
+            return out;
+        }
+    }
+
+    private boolean held(String sagaId, Instant now) {
+        Instant until = claimedUntil.get(sagaId);
+        return until != null && until.isAfter(now);
     }
 
     @Override

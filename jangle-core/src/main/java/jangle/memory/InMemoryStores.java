@@ -19,6 +19,6 @@ public final class InMemoryStores implements StoreProvider {
 
     @Override
     public Stores open(StoreContext context) {
-        return Stores.of(new InMemoryEventStore(), new InMemorySnapshotStore(), new InMemorySagaStore());
+        return Stores.of(new InMemoryEventStore(context.nodeId()), new InMemorySnapshotStore(), new InMemorySagaStore());
     }
 }

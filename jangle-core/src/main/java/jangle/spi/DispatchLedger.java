@@ -14,6 +14,22 @@ public interface DispatchLedger {
     /** Pending deliveries whose last attempt (or commit) is at or before {@code now − maxAge}, oldest position first. */
     List<Delivery> due(Instant now, Duration maxAge, int limit);
 
+    /**
+     * Claims, for the event daemon of node {@code owner}, up to {@code limit} pending deliveries at positions up to
+     * {@code maxPosition} and returns them, oldest position first. A delivery can be claimed when its last attempt (or
+     * commit, or claim) is at or before {@code now − maxAge}: that age is the lease every holder has, so the
+     * deliveries of a node that crashed are taken over by another once it runs out. With {@code includeOwn}, those
+     * already held by {@code owner} (and those held by no one) can be claimed at any age: the catch-up pass of a
+     * restarted node takes its own work back at once (D10) without taking what other live nodes are running.
+     *
+     * <p>Claiming records {@code owner} and restarts the delivery's age at {@code now}, atomically with the choice,
+     * so two nodes never claim the same delivery within one lease. Stores shared by several processes must make
+     * this hold across processes (for example {@code SELECT ... FOR UPDATE SKIP LOCKED} and the update in one
+     * transaction); deliveries appended by node N count as claimed by N from their commit (its live dispatch).
+     */
+    List<Delivery> claim(String owner, Instant now, Duration maxAge, long maxPosition, boolean includeOwn,
+                         int limit);
+
     /** Idempotent; unknown or already done is not an error. */
     void markDone(Collection<DeliveryKey> deliveries);
 

@@ -18,6 +18,16 @@ public interface SagaStore {
     /** Not complete, not timed out, {@code wakeAt <= now}, earliest {@code wakeAt} first, at most {@code limit}. */
     List<String> dueIds(Instant now, int limit);
 
+    /**
+     * Claims up to {@code limit} due sagas ({@link #dueIds}) that no one holds, or whose claim ran out, for the next
+     * {@code lease}, and returns their ids, earliest {@code wakeAt} first. While a claim holds, the saga is not
+     * returned by {@code claimDue} again (it still counts in {@link #dueIds}, which reports what is due); a
+     * {@link #commit} of the saga ends its claim. So the saga
+     * daemons of several nodes sharing one store evaluate each due saga on one node at a time, and a crashed node's
+     * sagas are due again when its lease runs out. Atomic across processes for stores that may be shared.
+     */
+    List<String> claimDue(Instant now, java.time.Duration lease, int limit);
+
     /** For operators: open sagas (and finished ones when asked), at most {@code limit}. */
     List<SagaState> list(boolean includeFinished, int limit);
 }

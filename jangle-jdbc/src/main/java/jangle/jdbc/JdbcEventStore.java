@@ -80,6 +80,11 @@ final class JdbcEventStore implements EventStore, DispatchLedger {
     private final String feed;
     private final String byId;
     private final String due;
+    private final String claim;
+    private final String claimOwn;
+    private final String claimMark;
+    /** Written into the deliveries this node appends: its live dispatch holds them (schema 2). */
+    private final String nodeId;
     private final String list;
     private final String listHandler;
     private final String delete;
@@ -93,8 +98,9 @@ final class JdbcEventStore implements EventStore, DispatchLedger {
     private final String count;
     private final String handlers;
 
-    JdbcEventStore(Connections db, Sql sql, JsonCodec codec, int batchSize, AppendListener listener) {
+    JdbcEventStore(Connections db, Sql sql, JsonCodec codec, int batchSize, String nodeId, AppendListener listener) {
         this.db = db;
+        this.nodeId = nodeId;
         this.dialect = db.dialect();
         this.codec = codec;
         this.batchSize = Math.max(1, batchSize);
@@ -110,6 +116,9 @@ final class JdbcEventStore implements EventStore, DispatchLedger {
         this.feed = sql.get("events.feed");
         this.byId = sql.get("events.byId");
         this.due = sql.get("ledger.due");
+        this.claim = sql.get("ledger.claim");
+        this.claimOwn = sql.get("ledger.claimOwn");
+        this.claimMark = sql.get("ledger.claimMark");
         this.list = sql.get("ledger.list");
         this.listHandler = sql.get("ledger.listHandler");
         this.delete = sql.get("ledger.delete");
@@ -199,6 +208,7 @@ final class JdbcEventStore implements EventStore, DispatchLedger {
                             del.setLong(3, r.position());
                             Values.bindUuid(del, 4, dialect, r.metadata().correlationId());
                             Values.bindInstant(del, 5, dialect, r.createdAt());
+                            del.setString(6, nodeId);
                             del.addBatch();
                         }
                     }
@@ -381,6 +391,37 @@ final class JdbcEventStore implements EventStore, DispatchLedger {
         if (limit <= 0) return List.of();
         Instant cutoff = now.minus(maxAge); // due when the age counts from at or before now − maxAge (bug #19)
         return deliveries("due", s -> s.prepare(due, cutoff, limit));
+    }
+
+    @Override
+    public List<Delivery> claim(String owner, Instant now, Duration maxAge, long maxPosition, boolean includeOwn,
+                                int limit) {
+        if (limit <= 0) return List.of();
+        Instant cutoff = now.minus(maxAge);
+        try {
+            return db.write(s -> {
+                List<Delivery> out = new ArrayList<>();
+                PreparedStatement select = includeOwn
+                        ? s.prepare(claimOwn, maxPosition, cutoff, owner, limit)
+                        : s.prepare(claim, maxPosition, cutoff, limit);
+                try (ResultSet rs = select.executeQuery()) {
+                    while (rs.next()) out.add(delivery(rs));
+                }
+                if (out.isEmpty()) return out;
+                PreparedStatement mark = s.prepare(claimMark);
+                for (Delivery d : out) {
+                    Values.bindInstant(mark, 1, dialect, now);
+                    mark.setString(2, owner);
+                    Values.bindUuid(mark, 3, dialect, d.eventId());
+                    mark.setString(4, d.handler());
+                    mark.addBatch();
+                }
+                mark.executeBatch();
+                return out;
+            });
+        } catch (SQLException e) {
+            throw SqlErrors.storeError(LEDGER, "claim", e);
+        }
     }
 
     @Override

@@ -39,6 +39,8 @@ final class JdbcSagaStore implements SagaStore {
     private final String update;
     private final String insertEvent;
     private final String due;
+    private final String claim;
+    private final String claimMark;
     private final String listOpen;
     private final String listAll;
 
@@ -51,6 +53,8 @@ final class JdbcSagaStore implements SagaStore {
         this.update = sql.get("sagas.update");
         this.insertEvent = sql.get("sagas.insertEvent");
         this.due = sql.get("sagas.due");
+        this.claim = sql.get("sagas.claim");
+        this.claimMark = sql.get("sagas.claimMark");
         this.listOpen = sql.get("sagas.listOpen");
         this.listAll = sql.get("sagas.listAll");
     }
@@ -167,6 +171,27 @@ final class JdbcSagaStore implements SagaStore {
             return db.read(s -> ids(s.prepare(due, now, limit)));
         } catch (SQLException e) {
             throw SqlErrors.storeError(STORE, "dueIds", e);
+        }
+    }
+
+    @Override
+    public List<String> claimDue(Instant now, java.time.Duration lease, int limit) {
+        if (limit <= 0) return List.of();
+        try {
+            return db.write(s -> {
+                List<String> out = ids(s.prepare(claim, now, now, limit));
+                if (out.isEmpty()) return out;
+                PreparedStatement mark = s.prepare(claimMark);
+                for (String id : out) {
+                    Values.bind(mark, 1, s.dialect(), now.plus(lease));
+                    Values.bind(mark, 2, s.dialect(), id);
+                    mark.addBatch();
+                }
+                mark.executeBatch();
+                return out;
+            });
+        } catch (SQLException e) {
+            throw SqlErrors.storeError(STORE, "claimDue", e);
         }
     }
 

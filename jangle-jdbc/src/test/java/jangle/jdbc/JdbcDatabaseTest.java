@@ -29,7 +29,7 @@ class JdbcDatabaseTest {
     }
 
     @Test
-    @DisplayName("§7/issue 3: the schema is created once, recorded as version 1, and reopening keeps the data")
+    @DisplayName("§7/issue 3: the schema is created once, recorded as version 2, and reopening keeps the data")
     void schemaCreatedAndKept() {
         Path file = dir.resolve("nested/folder/app.db");
         try (JdbcDatabase db = JdbcDatabase.sqlite(file)) {
@@ -39,8 +39,34 @@ class JdbcDatabaseTest {
             assertThat(db.dialect()).isEqualTo(SqlDialect.SQLITE);
             assertThat(TestEvents.open(db, 10).events().lastVersion("a")).isEqualTo(1);
             assertThat(query(db, false, "SELECT version FROM jangle_schema_version WHERE component = 'jangle'"))
-                    .isEqualTo("1");
+                    .isEqualTo("2");
             assertThat(query(db, false, "SELECT COUNT(*) FROM jangle_schema_version")).isEqualTo("1");
+        }
+    }
+
+    @Test
+    @DisplayName("§7, issue 6: a version-1 database is brought to version 2 (claims) at open, keeping its pending "
+            + "deliveries, which belong to no node and are taken back by a catch-up claim")
+    void schemaOneMigrates() {
+        Path file = dir.resolve("v1.db");
+        try (JdbcDatabase db = JdbcDatabase.sqlite(file)) {
+            TestEvents.open(db, 10).events().append(List.of(TestEvents.noted("a", 1, "h")));
+            db.inTransaction(c -> { // back to what schema-001 alone created
+                try (Statement s = c.createStatement()) {
+                    s.executeUpdate("ALTER TABLE jangle_deliveries DROP COLUMN claimed_by");
+                    s.executeUpdate("ALTER TABLE jangle_sagas DROP COLUMN claimed_until");
+                    return s.executeUpdate("UPDATE jangle_schema_version SET version = 1");
+                }
+            });
+        }
+        try (JdbcDatabase db = JdbcDatabase.sqlite(file)) {
+            assertThat(query(db, false, "SELECT version FROM jangle_schema_version")).isEqualTo("2");
+            assertThat(query(db, false, "SELECT COUNT(*) FROM jangle_deliveries WHERE claimed_by IS NULL"))
+                    .isEqualTo("1");
+            var ledger = TestEvents.open(db, 10).events().ledger();
+            var now = java.time.Instant.now();
+            assertThat(ledger.claim("n1", now, java.time.Duration.ofHours(1), 10, true, 10)).hasSize(1);
+            assertThat(query(db, false, "SELECT claimed_by FROM jangle_deliveries")).isEqualTo("n1");
         }
     }
 
@@ -131,7 +157,7 @@ class JdbcDatabaseTest {
             assertThat(a.dialect()).isEqualTo(SqlDialect.POSTGRESQL);
             TestEvents.open(a, 10).events().append(List.of(noted("p", 1)));
             assertThat(TestEvents.open(b, 10).events().lastVersion("p")).isEqualTo(1);
-            assertThat(query(b, false, "SELECT version FROM jangle_schema_version")).isEqualTo("1");
+            assertThat(query(b, false, "SELECT version FROM jangle_schema_version")).isEqualTo("2");
             assertThat(a.toString()).doesNotContain("password");
         }
     }

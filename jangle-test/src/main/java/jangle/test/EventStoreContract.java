@@ -784,6 +784,83 @@ public abstract class EventStoreContract {
     }
 
     @Test
+    @DisplayName("Claims: a claim restarts the delivery's age, so another node gets it only when the lease (maxAge) "
+            + "has run out; claims honour maxPosition, order and limit")
+    void claimLeaseAndTakeover() {
+        List<NewEvent> events = new ArrayList<>();
+        for (int v = 1; v <= 4; v++) events.add(note("a", v, "h"));
+        store.append(events);
+        long last = store.lastPosition();
+        Duration lease = Duration.ofSeconds(30);
+        Instant t1 = T0.plusSeconds(30);
+        assertThat(ledger().claim("n1", T0.plusSeconds(29), lease, last, false, 10)).as("live node's lease holds")
+                .isEmpty();
+        assertThat(ledger().claim("n1", t1, lease, last - 1, false, 2)).extracting(Delivery::eventId)
+                .as("oldest first, limit").containsExactlyElementsOf(newIds(events.subList(0, 2)));
+        assertThat(ledger().claim("n2", t1, lease, last - 1, false, 10)).extracting(Delivery::eventId)
+                .as("n1's claims are skipped; maxPosition stops before the last event")
+                .containsExactly(events.get(2).eventId());
+        assertThat(ledger().claim("n2", t1.plusSeconds(29), lease, last, false, 10)).extracting(Delivery::eventId)
+                .as("within every lease only the never-claimed last event").containsExactly(events.get(3).eventId());
+        assertThat(ledger().claim("n2", t1.plusSeconds(30), lease, last, false, 10)).extracting(Delivery::eventId)
+                .as("the leases taken at t1 ran out (n1's are taken over); the one of t1 + 29s holds")
+                .containsExactlyElementsOf(newIds(events.subList(0, 3)));
+        assertThat(pending()).as("claiming changes no status or attempt").hasSize(4)
+                .allSatisfy(d -> assertThat(d.attempts()).isZero());
+    }
+
+    @Test
+    @DisplayName("Claims: with includeOwn a node takes back at any age what it holds (appended by it: node 'local') "
+            + "and never what another node holds within its lease")
+    void claimIncludeOwn() {
+        NewEvent other = note("b", 1, "h");
+        store.append(List.of(other)); // both held by this store's node, "local", from their commit
+        NewEvent mine = note("a", 1, "h");
+        store.append(List.of(mine));
+        assertThat(ledger().claim("n2", T0.plusSeconds(30), Duration.ofSeconds(30), 1, false, 10))
+                .extracting(Delivery::eventId).containsExactly(other.eventId());
+        long last = store.lastPosition();
+        assertThat(ledger().claim("local", T0.plusSeconds(32), Duration.ofSeconds(30), last, true, 10))
+                .extracting(Delivery::eventId).as("own work at any age, n2's not").containsExactly(mine.eventId());
+        assertThat(ledger().claim("n3", T0.plusSeconds(32), Duration.ofSeconds(30), last, true, 10))
+                .as("n3 holds nothing").isEmpty();
+    }
+
+    @Test
+    @DisplayName("Claims: threads of different nodes claiming at once never get the same delivery")
+    void concurrentClaimsAreDisjoint() throws Exception {
+        List<NewEvent> events = new ArrayList<>();
+        for (int v = 1; v <= 200; v++) events.add(note("c", v, "h"));
+        store.append(events);
+        long last = store.lastPosition();
+        Instant now = T0.plusSeconds(60);
+        int threads = 4;
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+        try {
+            java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+            List<java.util.concurrent.Future<List<UUID>>> results = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                String owner = "node-" + t;
+                results.add(pool.submit(() -> {
+                    go.await();
+                    List<UUID> got = new ArrayList<>();
+                    while (true) {
+                        List<Delivery> batch = ledger().claim(owner, now, Duration.ofSeconds(30), last, false, 7);
+                        if (batch.isEmpty()) return got;
+                        for (Delivery d : batch) got.add(d.eventId());
+                    }
+                }));
+            }
+            go.countDown();
+            List<UUID> all = new ArrayList<>();
+            for (var f : results) all.addAll(f.get(60, java.util.concurrent.TimeUnit.SECONDS));
+            assertThat(all).as("every delivery claimed exactly once").hasSize(200).doesNotHaveDuplicates();
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
     @DisplayName("§8.2: markDone is idempotent; unknown deliveries are not an error; done deliveries are never listed")
     void markDoneIdempotent() {
         NewEvent e = note("a", 1, "h1", "h2");

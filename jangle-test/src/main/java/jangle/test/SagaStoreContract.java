@@ -14,6 +14,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -288,6 +289,55 @@ public abstract class SagaStoreContract {
         store.commit(state("c", 2, T0, null, false, true), 1, List.of());
         assertThat(store.dueIds(T0.plusSeconds(299), 10)).isEmpty();
         assertThat(store.dueIds(T0.plusSeconds(300), 10)).containsExactly("a");
+    }
+
+    @Test
+    @DisplayName("Claims: claimDue takes due sagas no one holds for a lease, earliest first, at most limit; a claimed "
+            + "saga is still due but not claimed again until the lease runs out or the saga commits")
+    void claimDueLeases() {
+        store.commit(withWake("a", T0), 0, List.of());
+        store.commit(withWake("b", T0.plusSeconds(1)), 0, List.of());
+        store.commit(withWake("c", T0.plusSeconds(2)), 0, List.of());
+        store.commit(withWake("later", T0.plusSeconds(600)), 0, List.of());
+        Duration lease = Duration.ofSeconds(30);
+        Instant now = T0.plusSeconds(10);
+        assertThat(store.claimDue(now, lease, 2)).containsExactly("a", "b");
+        assertThat(store.claimDue(now, lease, 10)).as("a and b are held").containsExactly("c");
+        assertThat(store.claimDue(now.plusSeconds(29), lease, 10)).as("all held").isEmpty();
+        assertThat(store.dueIds(now, 10)).as("held sagas are still due").containsExactly("a", "b", "c");
+        store.commit(state("b", 2, T0.plusSeconds(5), null, false, false), 1, List.of());
+        assertThat(store.claimDue(now.plusSeconds(1), lease, 10)).as("a commit ends the claim")
+                .containsExactly("b");
+        assertThat(store.claimDue(now.plusSeconds(30), lease, 10)).as("leases of a and c ran out")
+                .containsExactly("a", "c");
+    }
+
+    @Test
+    @DisplayName("Claims: threads claiming due sagas at once never get the same saga")
+    void concurrentSagaClaimsAreDisjoint() throws Exception {
+        for (int i = 0; i < 120; i++) store.commit(withWake(String.format("s%03d", i), T0), 0, List.of());
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+            List<java.util.concurrent.Future<List<String>>> results = new java.util.ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                results.add(pool.submit(() -> {
+                    go.await();
+                    List<String> got = new java.util.ArrayList<>();
+                    while (true) {
+                        List<String> batch = store.claimDue(T0.plusSeconds(1), Duration.ofMinutes(5), 7);
+                        if (batch.isEmpty()) return got;
+                        got.addAll(batch);
+                    }
+                }));
+            }
+            go.countDown();
+            List<String> all = new java.util.ArrayList<>();
+            for (var f : results) all.addAll(f.get(60, java.util.concurrent.TimeUnit.SECONDS));
+            assertThat(all).as("every due saga claimed exactly once").hasSize(120).doesNotHaveDuplicates();
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     @Test

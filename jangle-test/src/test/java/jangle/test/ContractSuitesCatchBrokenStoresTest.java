@@ -195,6 +195,12 @@ class ContractSuitesCatchBrokenStoresTest {
         }
 
         @Override
+        public List<Delivery> claim(String owner, Instant now, Duration maxAge, long maxPosition, boolean includeOwn,
+                                    int limit) {
+            return d.claim(owner, now, maxAge, maxPosition, includeOwn, limit);
+        }
+
+        @Override
         public void markDone(Collection<DeliveryKey> deliveries) {
             d.markDone(deliveries);
         }
@@ -435,6 +441,11 @@ class ContractSuitesCatchBrokenStoresTest {
                 }
 
                 @Override
+                public List<String> claimDue(Instant now, Duration lease, int limit) {
+                    return d.claimDue(now, lease, limit);
+                }
+
+                @Override
                 public List<SagaState> list(boolean includeFinished, int limit) {
                     return d.list(includeFinished, limit);
                 }
@@ -461,6 +472,11 @@ class ContractSuitesCatchBrokenStoresTest {
                 @Override
                 public List<String> dueIds(Instant now, int limit) {
                     return d.dueIds(now, limit);
+                }
+
+                @Override
+                public List<String> claimDue(Instant now, Duration lease, int limit) {
+                    return d.claimDue(now, lease, limit);
                 }
 
                 @Override

@@ -21,8 +21,8 @@ INSERT INTO jangle_events (position, event_id, aggregate_id, version, type, sche
                            correlation_id, causation_id, metadata, payload)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 -- name: append.insertDelivery
-INSERT INTO jangle_deliveries (event_id, handler, position, correlation_id, status, attempts, due_from)
-VALUES (?, ?, ?, ?, 'PENDING', 0, ?)
+INSERT INTO jangle_deliveries (event_id, handler, position, correlation_id, status, attempts, due_from, claimed_by)
+VALUES (?, ?, ?, ?, 'PENDING', 0, ?, ?)
 -- name: append.existingIds
 SELECT event_id FROM jangle_events WHERE event_id = ?
 
@@ -48,6 +48,22 @@ SELECT d.event_id, d.handler, e.type, e.aggregate_id, e.version, d.position, d.s
        d.first_failure_at, d.last_attempt_at, d.last_error, d.correlation_id
 FROM jangle_deliveries d JOIN jangle_events e ON e.event_id = d.event_id
 WHERE d.status = 'PENDING' AND d.due_from <= ? ORDER BY d.position, d.handler LIMIT ?
+-- Claims (schema 2): the select and the update run in one BEGIN IMMEDIATE transaction, which holds SQLite's
+-- write lock across processes, so two nodes never claim one delivery (or saga) within a lease.
+-- name: ledger.claim
+SELECT d.event_id, d.handler, e.type, e.aggregate_id, e.version, d.position, d.status, d.attempts, e.created_at,
+       d.first_failure_at, d.last_attempt_at, d.last_error, d.correlation_id
+FROM jangle_deliveries d JOIN jangle_events e ON e.event_id = d.event_id
+WHERE d.status = 'PENDING' AND d.position <= ? AND d.due_from <= ?
+ORDER BY d.position, d.handler LIMIT ?
+-- name: ledger.claimOwn
+SELECT d.event_id, d.handler, e.type, e.aggregate_id, e.version, d.position, d.status, d.attempts, e.created_at,
+       d.first_failure_at, d.last_attempt_at, d.last_error, d.correlation_id
+FROM jangle_deliveries d JOIN jangle_events e ON e.event_id = d.event_id
+WHERE d.status = 'PENDING' AND d.position <= ? AND (d.due_from <= ? OR d.claimed_by IS NULL OR d.claimed_by = ?)
+ORDER BY d.position, d.handler LIMIT ?
+-- name: ledger.claimMark
+UPDATE jangle_deliveries SET due_from = ?, claimed_by = ? WHERE event_id = ? AND handler = ?
 -- name: ledger.list
 SELECT d.event_id, d.handler, e.type, e.aggregate_id, e.version, d.position, d.status, d.attempts, e.created_at,
        d.first_failure_at, d.last_attempt_at, d.last_error, d.correlation_id
@@ -106,7 +122,8 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (saga_id) DO NOTHING
 -- name: sagas.update
 UPDATE jangle_sagas
-SET saga_type = ?, version = ?, retry_at = ?, timeout_at = ?, complete = ?, timed_out = ?, wake_at = ?
+SET saga_type = ?, version = ?, retry_at = ?, timeout_at = ?, complete = ?, timed_out = ?, wake_at = ?,
+    claimed_until = NULL
 WHERE saga_id = ? AND version = ?
 -- name: sagas.insertEvent
 INSERT INTO jangle_saga_events (saga_id, saga_version, seq, event_id, type, schema_version, payload, recorded_at)
@@ -115,6 +132,12 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 SELECT saga_id FROM jangle_sagas
 WHERE complete = 0 AND timed_out = 0 AND wake_at IS NOT NULL AND wake_at <= ?
 ORDER BY wake_at, saga_id LIMIT ?
+-- name: sagas.claim
+SELECT saga_id FROM jangle_sagas
+WHERE complete = 0 AND timed_out = 0 AND wake_at IS NOT NULL AND wake_at <= ? AND (claimed_until IS NULL OR claimed_until <= ?)
+ORDER BY wake_at, saga_id LIMIT ?
+-- name: sagas.claimMark
+UPDATE jangle_sagas SET claimed_until = ? WHERE saga_id = ?
 -- name: sagas.listOpen
 SELECT saga_id FROM jangle_sagas WHERE complete = 0 AND timed_out = 0 ORDER BY saga_id LIMIT ?
 -- name: sagas.listAll

@@ -3,6 +3,7 @@ package jangle.banking.app.reliability;
 import jangle.Command;
 import jangle.CommandResponse;
 import jangle.EventRecord;
+import jangle.RetriesExhaustedException;
 import jangle.banking.AcceptRequest;
 import jangle.banking.ChangeAccountName;
 import jangle.banking.CreateAccount;
@@ -22,37 +23,79 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 
 /**
- * Child-JVM load driver for the crash suite (issue 5 §1): opens the SQLite file named by {@code args[0]} with
- * dispatch, mediation and sagas running, then sends seeded random commands of every kind until it is killed.
- * Every ACCEPTED command's token is printed as {@code ACK aggregateId version position}, flushed, so the parent
- * knows exactly what was acknowledged before the SIGKILL.
+ * Child-JVM load driver for the crash and multi-node suites (issue 5 §1–2, issue 6): opens the store named by
+ * {@code args[0]} (a SQLite file, or a {@code jdbc:postgresql:} URL with user and password {@code postgres}) with
+ * dispatch, mediation and sagas running, then sends seeded ({@code args[1]}) random commands of every kind until it
+ * is killed. Optional {@code args[2]} is the node id; with it the node uses short leases (failed-events max age 2s,
+ * saga retry interval 1s) so a killed node's claims are taken over within the test. Optional {@code args[3] = hot}
+ * works only on the accounts that exist at start (no creations or deletions), so several nodes hammer the same few
+ * accounts. With {@code args[3] = dw} the node opens 50 accounts of its own and then only deposits and withdraws on
+ * them (the scaling run's workload). Every ACCEPTED command's token is printed as {@code ACK aggregateId version position}, every command
+ * whose optimistic retries ran out as {@code EXH}, flushed, so the parent knows what was acknowledged before the
+ * SIGKILL.
  */
 public final class CrashWorkload {
     private CrashWorkload() {
     }
 
+    /** Settings of a node in the multi-node suite: its id and leases short enough to see a takeover. */
+    static Map<String, String> nodeEnvironment(String nodeId) {
+        return Map.of("JANGLE_NODE_ID", nodeId, "JANGLE_FAILED_EVENTS_MAX_AGE", "2s",
+                "JANGLE_FAILED_EVENTS_RETRY_INTERVAL", "500ms", "JANGLE_SAGA_RETRY_INTERVAL", "1s");
+    }
+
+    static BankingConfig config(String store) {
+        return store.startsWith("jdbc:") ? BankingConfig.database(store, "postgres", "postgres")
+                : BankingConfig.sqlite(Path.of(store));
+    }
+
     public static void main(String[] args) {
-        Path file = Path.of(args[0]);
         Random random = new Random(Long.parseLong(args[1]));
+        BankingConfig config = config(args[0]);
+        if (args.length > 2) config = config.withEnvironment(nodeEnvironment(args[2]));
+        boolean hot = args.length > 3 && args[3].equals("hot");
+        boolean dw = args.length > 3 && args[3].equals("dw");
         PrintStream out = new PrintStream(System.out, false);
-        try (BankingApplication app = BankingApplication.open(BankingConfig.sqlite(file))) {
+        try (BankingApplication app = BankingApplication.open(config)) {
             app.start();
-            List<String> accounts = new ArrayList<>(knownAccounts(app));
+            List<String> accounts = dw ? openAccounts(app, 50) : new ArrayList<>(knownAccounts(app));
             List<String[]> requests = new ArrayList<>(); // {funding, tx}
             out.println("READY");
             out.flush();
             while (true) {
-                CommandResponse r = app.jangle().send(next(random, accounts, requests));
-                if (r.success() && r.token() != null) {
-                    out.println("ACK " + r.token().aggregateId() + " " + r.token().version() + " "
-                            + r.token().position());
+                try {
+                    CommandResponse r = app.jangle().send(dw ? depositOrWithdraw(random, accounts)
+                            : next(random, accounts, requests, hot));
+                    if (r.success() && r.token() != null) {
+                        out.println("ACK " + r.token().aggregateId() + " " + r.token().version() + " "
+                                + r.token().position());
+                        out.flush();
+                    }
+                } catch (RetriesExhaustedException e) {
+                    out.println("EXH " + e.getMessage());
                     out.flush();
                 }
             }
         }
+    }
+
+    private static List<String> openAccounts(BankingApplication app, int count) {
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            ids.add(app.jangle().send(new CreateAccount("Load holder " + i, new BigDecimal("1000.00"), null))
+                    .data(String.class));
+        }
+        return ids;
+    }
+
+    private static Command depositOrWithdraw(Random random, List<String> accounts) {
+        String a = accounts.get(random.nextInt(accounts.size()));
+        BigDecimal amount = BigDecimal.valueOf(1 + random.nextInt(5_000), 2);
+        return random.nextBoolean() ? new DepositFunds(a, amount, null) : new WithdrawFunds(a, amount, null);
     }
 
     /** Accounts created by earlier runs: the aggregate ids found in the store. */
@@ -69,8 +112,8 @@ public final class CrashWorkload {
         }
     }
 
-    private static Command next(Random random, List<String> accounts, List<String[]> requests) {
-        if (accounts.size() < 3 || random.nextInt(100) < 5) {
+    private static Command next(Random random, List<String> accounts, List<String[]> requests, boolean hot) {
+        if (!hot && (accounts.size() < 3 || random.nextInt(100) < 5)) {
             String id = String.format("%06d", accounts.size() + 1);
             accounts.add(id); // ids are sequential; a guess that is wrong only makes a harmless rejection
             return new CreateAccount("Holder " + random.nextInt(10_000), random.nextBoolean() ? amount(random) : null,
@@ -93,7 +136,7 @@ public final class CrashWorkload {
             return random.nextInt(3) == 0 ? new RejectRequest(q[0], q[1]) : new AcceptRequest(q[0], q[1]);
         }
         if (dice < 82) return new ForgiveDebt(a, null);
-        if (dice < 85) return new DeleteAccount(a);
+        if (dice < 85 && !hot) return new DeleteAccount(a);
         return new ChangeAccountName(a, "Renamed " + random.nextInt(10_000));
     }
 
