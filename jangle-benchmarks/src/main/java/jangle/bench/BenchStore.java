@@ -130,6 +130,12 @@ final class BenchStore implements AutoCloseable {
         return db == null ? builder : builder.stores(db.stores());
     }
 
+    /** The opened database (SQLite or PostgreSQL), for benchmarks that write their own tables in it. */
+    JdbcDatabase database() {
+        if (db == null) throw new IllegalStateException("the in-memory store has no database");
+        return db;
+    }
+
     boolean memory() {
         return db == null;
     }

@@ -1,4 +1,5 @@
--- Statements of the raw limits in StoreThroughputBenchmark, PostgreSQL. Each starts with "-- name: <key>".
+-- Statements of the raw limits in StoreThroughputBenchmark and of UpsertBenchmark, PostgreSQL.
+-- Each starts with "-- name: <key>".
 
 -- name: raw.create
 CREATE TABLE bench_raw (id BIGINT PRIMARY KEY, aggregate_id TEXT NOT NULL, payload TEXT NOT NULL)
@@ -8,3 +9,10 @@ INSERT INTO bench_raw (id, aggregate_id, payload) VALUES (?, ?, ?)
 INSERT INTO jangle_events (position, event_id, aggregate_id, version, type, schema_version, created_at,
                            correlation_id, causation_id, metadata, payload)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS json), CAST(? AS json))
+-- the banking app's bank_summary read model (banking-app views/<dialect>.sql), for UpsertBenchmark
+-- name: upsert.create
+CREATE TABLE bank_summary (account_id TEXT PRIMARY KEY, name TEXT, name_version BIGINT, balance_cents BIGINT,
+                           balance_version BIGINT, is_deleted INTEGER, deleted_version BIGINT)
+-- name: upsert.plain
+INSERT INTO bank_summary (account_id, balance_version, balance_cents) VALUES (?, ?, ?)
+ON CONFLICT (account_id) DO UPDATE SET balance_version = excluded.balance_version, balance_cents = excluded.balance_cents
