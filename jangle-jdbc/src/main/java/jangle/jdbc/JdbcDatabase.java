@@ -173,12 +173,17 @@ public final class JdbcDatabase implements AutoCloseable {
     /**
      * Runs a classpath SQL script (for example an application's read-model schema) in one write transaction.
      * Statements are separated by semicolons outside quotes, comments and dollar-quoted bodies. Write scripts to be
-     * idempotent ({@code CREATE TABLE IF NOT EXISTS}), because they run at every start.
+     * idempotent ({@code CREATE TABLE IF NOT EXISTS}), because they run at every start. The transaction holds the
+     * schema lock Jangle's own migration takes (PostgreSQL: an advisory lock), because PostgreSQL's {@code IF NOT
+     * EXISTS} is not safe against a concurrent {@code CREATE}: nodes started together on a new database would
+     * otherwise fail on a duplicate catalog entry.
      */
     public void executeScript(String classpathResource) {
         String script = Sql.resource(classpathResource);
+        String lock = sql.optional("schema.lock");
         inTransaction(c -> {
             try (Statement s = c.createStatement()) {
+                if (lock != null) s.execute(lock);
                 for (String statement : Sql.split(script)) s.execute(statement);
             }
             return null;

@@ -71,6 +71,37 @@ class JdbcDatabaseTest {
     }
 
     @Test
+    @DisplayName("Issue 6: nodes started together on a new PostgreSQL database run the same application schema script "
+            + "without failing on a duplicate catalog entry (the script holds the schema lock)")
+    void concurrentScripts() throws Exception {
+        for (int round = 0; round < 3; round++) {
+            String url = EmbeddedPg.newDatabaseUrl();
+            int nodes = 4;
+            java.util.concurrent.CyclicBarrier together = new java.util.concurrent.CyclicBarrier(nodes);
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(nodes);
+            try {
+                List<java.util.concurrent.Future<?>> runs = new java.util.ArrayList<>();
+                for (int n = 0; n < nodes; n++) {
+                    runs.add(pool.submit(() -> {
+                        try (JdbcDatabase db = JdbcDatabase.open(url, "postgres", "postgres")) {
+                            together.await();
+                            db.executeScript("jangle/jdbc/concurrent-schema.sql");
+                        }
+                        return null;
+                    }));
+                }
+                for (var run : runs) run.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            } finally {
+                pool.shutdownNow();
+            }
+            try (JdbcDatabase db = JdbcDatabase.open(url, "postgres", "postgres")) {
+                assertThat(query(db, false, "SELECT COUNT(DISTINCT table_name) FROM information_schema.tables "
+                        + "WHERE table_name IN ('app_one', 'app_two', 'app_three')")).isEqualTo("3");
+            }
+        }
+    }
+
+    @Test
     @DisplayName("§7: a database whose schema is newer than the code refuses to open")
     void newerSchemaRefused() {
         Path file = dir.resolve("future.db");
