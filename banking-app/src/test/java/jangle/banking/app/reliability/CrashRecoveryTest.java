@@ -3,7 +3,7 @@ package jangle.banking.app.reliability;
 import jangle.EventRecord;
 import jangle.banking.BankInvariants;
 import jangle.banking.app.BankingApplication;
-import jangle.banking.app.BankingConfig;
+import jangle.banking.app.testsupport.EmbeddedPg;
 import jangle.spi.DeliveryStatus;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -28,7 +28,8 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Issue 5 §1 and §3: a child JVM runs a random banking workload on one SQLite file and is SIGKILLed at random
+ * Issue 5 §1 and §3: a child JVM runs a random banking workload on one SQLite file (and on one PostgreSQL
+ * database) and is SIGKILLed at random
  * moments, restarted, killed again; afterwards nothing acknowledged is lost and every invariant holds.
  */
 class CrashRecoveryTest {
@@ -42,9 +43,20 @@ class CrashRecoveryTest {
     }
 
     @Test
-    @DisplayName("W7 W8 D1 D10 S3 T9: SIGKILL during load loses no acknowledged event, leaves nothing pending, replay equal")
+    @DisplayName("W7 W8 D1 D10 S3 T9: SIGKILL during load loses no acknowledged event, leaves nothing pending, replay "
+            + "equal (SQLite)")
     void killedRepeatedlyLosesNothing() throws Exception {
-        Path file = dir.resolve("crash.db");
+        killRepeatedly("sqlite", dir.resolve("crash.db").toString());
+    }
+
+    @Test
+    @DisplayName("W7 W8 D1 D10 S3 T9: SIGKILL during load loses no acknowledged event, leaves nothing pending, replay "
+            + "equal (PostgreSQL)")
+    void killedRepeatedlyLosesNothingOnPostgres() throws Exception {
+        killRepeatedly("postgresql", EmbeddedPg.newDatabaseUrl());
+    }
+
+    private void killRepeatedly(String label, String store) throws Exception {
         Random random = new Random(20261128L);
         Map<String, Long> acknowledged = new HashMap<>(); // aggregate id -> highest acknowledged version
         int kills = 0;
@@ -52,7 +64,7 @@ class CrashRecoveryTest {
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(soakMinutes());
         for (int round = 0; round < 6 || System.nanoTime() < deadline; round++) {
             Process p = new ProcessBuilder(javaBinary(), "--enable-native-access=ALL-UNNAMED", "-cp", classPath(),
-                    CrashWorkload.class.getName(), file.toString(), Long.toString(random.nextLong()))
+                    CrashWorkload.class.getName(), store, Long.toString(random.nextLong()))
                     .redirectError(dir.resolve("child-" + round + ".err").toFile()).start();
             try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(),
                     StandardCharsets.UTF_8))) {
@@ -80,11 +92,11 @@ class CrashRecoveryTest {
 
         // Last restart, with a clock 2 hours ahead so every open request saga is due for its timeout (SG9).
         Clock later = Clock.offset(Clock.systemUTC(), Duration.ofHours(2));
-        try (BankingApplication app = BankingApplication.open(BankingConfig.sqlite(file).withClock(later))) {
+        try (BankingApplication app = BankingApplication.open(CrashWorkload.config(store).withClock(later))) {
             int events = verifyRecovered(app, acknowledged);
             assertThat(kills).isGreaterThanOrEqualTo(6);
             assertThat(acks).isPositive();
-            System.out.printf("crash-recovery sqlite: kills=%d acknowledged=%d events=%d%n", kills, acks, events);
+            System.out.printf("crash-recovery %s: kills=%d acknowledged=%d events=%d%n", label, kills, acks, events);
         }
     }
 
@@ -92,7 +104,7 @@ class CrashRecoveryTest {
      * Settles the daemons of {@code app} (opened with a clock far enough ahead for every saga timeout), then checks
      * everything issue 5 §1 and §3 ask after a crash: each event stored once, gapless versions, every acknowledged
      * version present, nothing pending or dead, no saga due, the bank's invariants (money, floor, nothing in flight),
-     * and read models equal to a fresh replay and to three shuffled replays with duplicates. Returns the event count.
+     * money conserved in the read models too (W7), and read models equal to a fresh replay and to three shuffled replays with duplicates. Returns the event count.
      */
     static int verifyRecovered(BankingApplication app, Map<String, Long> acknowledged) {
         settle(app);
@@ -118,6 +130,10 @@ class CrashRecoveryTest {
         assertThat(report.holds()).as(report.describe()).isTrue();
         assertThat(report.settled()).as("no transfer or request in flight: " + report.describe()).isTrue();
 
+        var views = app.queries().moneyTotals(); // W7 on the read models themselves, not only through the replay
+        assertThat(views.conserved()).as("read-model money: %s", views).isTrue();
+        assertThat(views.balances()).as("read-model balances == event balances")
+                .isEqualByComparingTo(report.totalBalance());
         assertThat(app.verifyReplay(null)).as("read models == fresh replay").isEmpty();
         for (long seed = 1; seed <= 3; seed++) {
             assertThat(app.verifyReplay(seed)).as("triple shuffle seed %d (§3)", seed).isEmpty();

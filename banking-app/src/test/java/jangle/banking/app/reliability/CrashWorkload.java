@@ -86,8 +86,15 @@ public final class CrashWorkload {
     private static List<String> openAccounts(BankingApplication app, int count) {
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < count; i++) {
-            ids.add(app.jangle().send(new CreateAccount("Load holder " + i, new BigDecimal("1000.00"), null))
-                    .data(String.class));
+            CreateAccount create = new CreateAccount("Load holder " + i, new BigDecimal("1000.00"), null);
+            while (true) {
+                try {
+                    ids.add(app.jangle().send(create).data(String.class));
+                    break;
+                } catch (RetriesExhaustedException e) {
+                    // every node provisions ids from the one creation aggregate: a client tries again
+                }
+            }
         }
         return ids;
     }
