@@ -324,11 +324,12 @@ public abstract class SagaStoreContract {
                 results.add(pool.submit(() -> {
                     go.await();
                     List<String> got = new java.util.ArrayList<>();
-                    while (true) {
+                    for (int round = 0; round < 100; round++) { // bounded: a store that never leases repeats forever
                         List<String> batch = store.claimDue(T0.plusSeconds(1), Duration.ofMinutes(5), 7);
-                        if (batch.isEmpty()) return got;
+                        if (batch.isEmpty()) break;
                         got.addAll(batch);
                     }
+                    return got;
                 }));
             }
             go.countDown();
