@@ -17,7 +17,12 @@ public record LoadOptions(int threads, Duration duration, long commands, Duratio
         Objects.requireNonNull(mix, "mix");
         Objects.requireNonNull(anchorDuration, "anchorDuration");
         if (threads < 1) throw new IllegalArgumentException("threads must be at least 1, was " + threads);
-        if (accounts < 2) throw new IllegalArgumentException("accounts must be at least 2, was " + accounts);
+        if (accounts < 1) throw new IllegalArgumentException("accounts must be at least 1, was " + accounts);
+        if (accounts < 2 && (mix.transfers() > 0 || mix.requests() > 0)) {
+            // one account is the hot-account figure; a transfer or request needs a second party
+            throw new IllegalArgumentException("accounts must be at least 2 when the mix has transfers or requests, was "
+                    + accounts);
+        }
         if (duration.isNegative() || duration.isZero()) {
             throw new IllegalArgumentException("duration must be positive, was " + duration);
         }

@@ -88,5 +88,8 @@ class LoadCommandTest {
         CliHarness.Result threads = cli.sub("load", "--threads", "0");
         assertThat(threads.code()).isEqualTo(2);
         assertThat(threads.err()).contains("threads must be at least 1");
+        CliHarness.Result lonely = cli.sub("load", "--accounts", "1");
+        assertThat(lonely.code()).isEqualTo(2);
+        assertThat(lonely.err()).contains("accounts must be at least 2 when the mix has transfers or requests");
     }
 }
