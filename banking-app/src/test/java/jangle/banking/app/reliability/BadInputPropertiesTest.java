@@ -1,7 +1,15 @@
 package jangle.banking.app.reliability;
 
 import jangle.InvalidMessageException;
+import jangle.banking.AcceptRequest;
+import jangle.banking.AccountLedger;
+import jangle.banking.AccountSummary;
+import jangle.banking.ChangeAccountName;
 import jangle.banking.CreateAccount;
+import jangle.banking.DeleteAccount;
+import jangle.banking.ForgiveDebt;
+import jangle.banking.RejectRequest;
+import jangle.banking.Request;
 import jangle.banking.DepositFunds;
 import jangle.banking.Transfer;
 import jangle.banking.WithdrawFunds;
@@ -20,7 +28,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * Issue 5 §4: thousands of generated invalid commands; each construction fails with an
+ * Issue 5 §4: thousands of generated invalid commands and queries; each construction fails with an
  * {@link InvalidMessageException} naming the field and the problem, before anything reaches the store.
  *
  * <p>The inputs come from seeded generators in plain JUnit (reproducible: the seed is the case index). A
@@ -58,6 +66,89 @@ class BadInputPropertiesTest {
         assertThatThrownBy(() -> new Transfer(id, "000002", BigDecimal.ONE, null))
                 .isInstanceOf(InvalidMessageException.class)
                 .hasMessageContaining("Account");
+    }
+
+    @ParameterizedTest(name = "B3 §4: bad account id in queries, case {index}")
+    @MethodSource("badAccountIds")
+    @DisplayName("B3 §4: queries refuse malformed account ids, naming the field")
+    void badQueryIds(String id) {
+        assertThatThrownBy(() -> new AccountSummary(id)).isInstanceOf(InvalidMessageException.class)
+                .satisfies(e -> assertThat(((InvalidMessageException) e).field()).isEqualTo("accountId"));
+        assertThatThrownBy(() -> new AccountLedger(id)).isInstanceOf(InvalidMessageException.class)
+                .satisfies(e -> assertThat(((InvalidMessageException) e).field()).isEqualTo("accountId"));
+    }
+
+    @ParameterizedTest(name = "B4 §4: same-account transfer and request, case {index}")
+    @MethodSource("goodAccountIds")
+    @DisplayName("B4 §4: a transfer or request between an account and itself is refused, naming the field")
+    void sameAccount(String id) {
+        assertThatThrownBy(() -> new Transfer(id, id, BigDecimal.ONE, null)).isInstanceOf(InvalidMessageException.class)
+                .satisfies(e -> assertThat(((InvalidMessageException) e).field()).isEqualTo("fundedAccountId"));
+        assertThatThrownBy(() -> new Request(id, id, BigDecimal.ONE, null)).isInstanceOf(InvalidMessageException.class)
+                .satisfies(e -> assertThat(((InvalidMessageException) e).field()).isEqualTo("fundingAccountId"));
+    }
+
+    @ParameterizedTest(name = "B5 §4: bad transaction id case {index}")
+    @MethodSource("badTransactionIds")
+    @DisplayName("B5 §4: malformed transaction ids (too long, blank, SQL and control characters) name the field")
+    void badTransactionIds(String tx) {
+        assertThatThrownBy(() -> new AcceptRequest("000001", tx)).isInstanceOf(InvalidMessageException.class)
+                .satisfies(e -> assertThat(((InvalidMessageException) e).field()).isEqualTo("transactionId"));
+        assertThatThrownBy(() -> new DepositFunds("000001", BigDecimal.ONE, tx))
+                .isInstanceOf(InvalidMessageException.class).hasMessageContaining("transactionId");
+    }
+
+    @ParameterizedTest(name = "M2 §4: null {0}")
+    @MethodSource("nulls")
+    @DisplayName("M2 §4: a null required field of any command or query is refused, naming the field")
+    void nulls(String field, org.junit.jupiter.api.function.Executable construct) {
+        assertThatThrownBy(construct::execute).isInstanceOf(InvalidMessageException.class)
+                .satisfies(e -> assertThat(((InvalidMessageException) e).field()).isEqualTo(field))
+                .hasMessageContaining(field);
+    }
+
+    static Stream<org.junit.jupiter.params.provider.Arguments> nulls() {
+        BigDecimal one = BigDecimal.ONE;
+        return Stream.of(
+                arguments("name", () -> new CreateAccount(null, null, null)),
+                arguments("accountId", () -> new DepositFunds(null, one, null)),
+                arguments("amount", () -> new DepositFunds("000001", null, null)),
+                arguments("accountId", () -> new WithdrawFunds(null, one, null)),
+                arguments("amount", () -> new WithdrawFunds("000001", null, null)),
+                arguments("fundingAccountId", () -> new Transfer(null, "000002", one, null)),
+                arguments("fundedAccountId", () -> new Transfer("000001", null, one, null)),
+                arguments("amount", () -> new Transfer("000001", "000002", null, null)),
+                arguments("fundedAccountId", () -> new Request(null, "000002", one, null)),
+                arguments("fundingAccountId", () -> new Request("000001", null, one, null)),
+                arguments("amount", () -> new Request("000001", "000002", null, null)),
+                arguments("fundingAccountId", () -> new AcceptRequest(null, "tx-1")),
+                arguments("transactionId", () -> new AcceptRequest("000001", null)),
+                arguments("fundingAccountId", () -> new RejectRequest(null, "tx-1")),
+                arguments("transactionId", () -> new RejectRequest("000001", null)),
+                arguments("accountId", () -> new ChangeAccountName(null, "New Name")),
+                arguments("name", () -> new ChangeAccountName("000001", null)),
+                arguments("accountId", () -> new DeleteAccount(null)),
+                arguments("accountId", () -> new ForgiveDebt(null, null)),
+                arguments("accountId", () -> new AccountSummary(null)),
+                arguments("accountId", () -> new AccountLedger(null)));
+    }
+
+    private static org.junit.jupiter.params.provider.Arguments arguments(
+            String field, org.junit.jupiter.api.function.Executable construct) {
+        return org.junit.jupiter.params.provider.Arguments.of(field, construct);
+    }
+
+    static Stream<String> goodAccountIds() {
+        return generated(r -> digits(r, 6)).limit(200);
+    }
+
+    static Stream<String> badTransactionIds() {
+        List<String> fixed = List.of("", " ", "tx'; DROP TABLE jangle_events;--", "a b", "tx\u0000");
+        return Stream.concat(fixed.stream(), generated(r -> switch (r.nextInt(3)) {
+            case 0 -> letters(r, 51 + r.nextInt(5000));                             // too long
+            case 1 -> letters(r, 5) + (char) r.nextInt(0x20) + letters(r, 5);       // a control character
+            default -> letters(r, 3) + "'\"; %/*".charAt(r.nextInt(6)) + letters(r, 3); // SQL metacharacters
+        })).limit(500);
     }
 
     static Stream<BigDecimal> badAmounts() {
