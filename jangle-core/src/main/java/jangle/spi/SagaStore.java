@@ -28,6 +28,9 @@ public interface SagaStore {
      */
     List<String> claimDue(Instant now, java.time.Duration lease, int limit);
 
-    /** For operators: open sagas (and finished ones when asked), at most {@code limit}. */
+    /**
+     * For operators: open sagas (and finished ones when asked), at most {@code limit}. A saga whose stored history
+     * cannot be read is left out (logged); its own deliveries and {@link #get} report the error.
+     */
     List<SagaState> list(boolean includeFinished, int limit);
 }

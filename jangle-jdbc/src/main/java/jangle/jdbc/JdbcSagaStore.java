@@ -8,6 +8,8 @@ import jangle.json.JsonCodec;
 import jangle.spi.SagaEventEntry;
 import jangle.spi.SagaState;
 import jangle.spi.SagaStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -29,6 +31,7 @@ import java.util.Optional;
  * {@link #dueIds} compares instants (bug #20) and honours its limit in SQL (bug #23).
  */
 final class JdbcSagaStore implements SagaStore {
+    private static final Logger LOG = LoggerFactory.getLogger("jangle.store.sagas");
     private static final String STORE = "saga store";
 
     private final Connections db;
@@ -202,8 +205,14 @@ final class JdbcSagaStore implements SagaStore {
             return db.read(s -> {
                 List<SagaState> out = new ArrayList<>();
                 for (String id : ids(s.prepare(includeFinished ? listAll : listOpen, limit))) {
-                    SagaState state = load(s, id);
-                    if (state != null) out.add(state);
+                    try {
+                        SagaState state = load(s, id);
+                        if (state != null) out.add(state);
+                    } catch (SerializationException e) {
+                        // one unreadable history must not hide every other saga from the operator
+                        LOG.atWarn().addKeyValue("point", "saga.unreadable").addKeyValue("sagaId", id).setCause(e)
+                                .log("saga left out of the list: its history cannot be read");
+                    }
                 }
                 return out;
             });
