@@ -171,23 +171,48 @@ public final class JdbcDatabase implements AutoCloseable {
     }
 
     /**
-     * Runs a classpath SQL script (for example an application's read-model schema) in one write transaction.
-     * Statements are separated by semicolons outside quotes, comments and dollar-quoted bodies. Write scripts to be
-     * idempotent ({@code CREATE TABLE IF NOT EXISTS}), because they run at every start. The transaction holds the
-     * schema lock Jangle's own migration takes (PostgreSQL: an advisory lock), because PostgreSQL's {@code IF NOT
-     * EXISTS} is not safe against a concurrent {@code CREATE}: nodes started together on a new database would
-     * otherwise fail on a duplicate catalog entry.
+     * Runs a classpath SQL script (for example an application's read-model schema). Statements are separated by
+     * semicolons outside quotes, comments and dollar-quoted bodies. Write scripts to be idempotent ({@code CREATE TABLE
+     * IF NOT EXISTS}), because they run at every start, and a script interrupted half-way is simply run again.
+     *
+     * <p>SQLite: the whole script runs in one write transaction (the write lock is database-wide, so nothing can
+     * interleave).
+     *
+     * <p>PostgreSQL: each statement commits on its own, and the script runs under a session-level advisory lock (the
+     * key Jangle's migration uses). The lock serialises nodes started together on a new database, whose {@code IF NOT
+     * EXISTS} would otherwise race on a duplicate catalog entry. Committing statement by statement is what lets a node
+     * start beside running nodes: {@code CREATE INDEX IF NOT EXISTS} takes a SHARE lock on its table even when the
+     * index exists, and one transaction holding that lock on one table while waiting for the next deadlocks with the
+     * running nodes' read-model transactions, which hold row locks on the second table and then write the first.
      */
     public void executeScript(String classpathResource) {
-        String script = Sql.resource(classpathResource);
-        String lock = sql.optional("schema.lock");
-        inTransaction(c -> {
-            try (Statement s = c.createStatement()) {
-                if (lock != null) s.execute(lock);
-                for (String statement : Sql.split(script)) s.execute(statement);
-            }
-            return null;
-        });
+        List<String> statements = Sql.split(Sql.resource(classpathResource));
+        String lock = sql.optional("script.lock");
+        if (lock == null) {
+            inTransaction(c -> {
+                try (Statement s = c.createStatement()) {
+                    for (String statement : statements) s.execute(statement);
+                }
+                return null;
+            });
+            return;
+        }
+        String unlock = sql.get("script.unlock");
+        try {
+            connections.read(session -> { // a pooled connection in auto-commit mode: each statement commits
+                try (Statement s = session.connection().createStatement()) {
+                    s.execute(lock);
+                    try {
+                        for (String statement : statements) s.execute(statement);
+                    } finally {
+                        s.execute(unlock); // a broken connection ends its session, and the lock with it
+                    }
+                }
+                return null;
+            });
+        } catch (SQLException e) {
+            throw SqlErrors.storeError("database", "script " + classpathResource, e);
+        }
     }
 
     private void migrate() {

@@ -102,6 +102,54 @@ class JdbcDatabaseTest {
     }
 
     @Test
+    @DisplayName("Issue 6 (found by the soak): a node restarted beside running nodes runs the application script "
+            + "without deadlocking with their read-model transactions")
+    void scriptBesideWriters() throws Exception {
+        String url = EmbeddedPg.newDatabaseUrl();
+        String script = "jangle/jdbc/restart-schema.sql";
+        try (JdbcDatabase running = JdbcDatabase.open(url, "postgres", "postgres");
+             JdbcDatabase restarted = JdbcDatabase.open(url, "postgres", "postgres")) {
+            running.executeScript(script);
+            var inB = new java.util.concurrent.CountDownLatch(1);
+            var scriptWaits = new java.util.concurrent.CountDownLatch(1);
+            var pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+            try {
+                // a running node's read-model transaction: a row in view_b, then (later) one in view_a
+                var writer = pool.submit(() -> running.inTransaction(c -> {
+                    try (Statement s = c.createStatement()) {
+                        s.executeUpdate("INSERT INTO view_b VALUES ('b1', 1)");
+                        inB.countDown();
+                        scriptWaits.await();
+                        return s.executeUpdate("INSERT INTO view_a VALUES ('a1', 1)");
+                    } catch (InterruptedException e) {
+                        throw new IllegalStateException(e);
+                    }
+                }));
+                inB.await();
+                var restart = pool.submit(() -> {
+                    restarted.executeScript(script);
+                    return null;
+                });
+                // the restarted node's script now waits for view_b's lock, having passed view_a's index
+                long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+                while (!"1".equals(query(running, false, "SELECT COUNT(*) FROM pg_stat_activity WHERE "
+                        + "wait_event_type = 'Lock' AND query LIKE 'CREATE INDEX IF NOT EXISTS view_b_n%'"))) {
+                    assertThat(System.nanoTime()).as("the script reaches view_b").isLessThan(deadline);
+                    Thread.sleep(10);
+                }
+                scriptWaits.countDown();
+                assertThat(writer.get(30, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(1);
+                restart.get(30, java.util.concurrent.TimeUnit.SECONDS);
+            } finally {
+                pool.shutdownNow();
+            }
+            assertThat(query(running, false, "SELECT COUNT(*) FROM view_a")).isEqualTo("1");
+            assertThat(query(running, false, "SELECT COUNT(*) FROM pg_indexes WHERE indexname IN "
+                    + "('view_a_n', 'view_b_n')")).isEqualTo("2");
+        }
+    }
+
+    @Test
     @DisplayName("§7: a database whose schema is newer than the code refuses to open")
     void newerSchemaRefused() {
         Path file = dir.resolve("future.db");

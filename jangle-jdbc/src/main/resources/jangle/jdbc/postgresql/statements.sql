@@ -14,6 +14,10 @@ INSERT INTO jangle_schema_version (component, version, applied_at) VALUES (?, ?,
 ON CONFLICT (component) DO UPDATE SET version = excluded.version, applied_at = excluded.applied_at
 -- name: schema.lock
 SELECT pg_advisory_xact_lock(7394027315920366091)
+-- name: script.lock
+SELECT pg_advisory_lock(7394027315920366091)
+-- name: script.unlock
+SELECT pg_advisory_unlock(7394027315920366091)
 
 -- name: append.lock
 SELECT pg_advisory_xact_lock(7394027315920366090)
