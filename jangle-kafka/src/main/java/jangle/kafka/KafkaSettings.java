@@ -27,17 +27,25 @@ import java.util.Objects;
  * @param pollInterval        {@code JANGLE_KAFKA_POLL_INTERVAL}, default 100ms: publisher pause when the feed is idle,
  *                            consumer poll timeout
  * @param deadLetterTopic     {@code JANGLE_KAFKA_DLQ_TOPIC}, default {@code <topic>.dlq}
+ * @param sessionTimeout      {@code JANGLE_KAFKA_SESSION_TIMEOUT}, default 45s (Kafka's own): how long the group
+ *                            waits for a silent consumer before its partitions move to the others, i.e. how long a
+ *                            SIGKILLed worker's share of the topic stands still. The broker accepts 6s to 30min by
+ *                            default ({@code group.min/max.session.timeout.ms}); heartbeats go every third of it
  */
 public record KafkaSettings(String bootstrapServers, String topic, String group, int partitions,
                             short replicationFactor, int batchSize, int deadLetterAttempts, Duration retryBackoff,
-                            Duration pollInterval, String deadLetterTopic) {
+                            Duration pollInterval, String deadLetterTopic, Duration sessionTimeout) {
     /** Setting name → environment variable. */
-    public static final Map<String, String> ENVIRONMENT_VARIABLES = Map.of(
-            "bootstrapServers", "JANGLE_KAFKA_BOOTSTRAP", "topic", "JANGLE_KAFKA_TOPIC",
-            "group", "JANGLE_KAFKA_GROUP", "partitions", "JANGLE_KAFKA_PARTITIONS",
-            "replicationFactor", "JANGLE_KAFKA_REPLICATION", "batchSize", "JANGLE_KAFKA_BATCH_SIZE",
-            "deadLetterAttempts", "JANGLE_KAFKA_DEAD_LETTER_ATTEMPTS", "retryBackoff", "JANGLE_KAFKA_RETRY_BACKOFF",
-            "pollInterval", "JANGLE_KAFKA_POLL_INTERVAL", "deadLetterTopic", "JANGLE_KAFKA_DLQ_TOPIC");
+    public static final Map<String, String> ENVIRONMENT_VARIABLES = Map.ofEntries(
+            Map.entry("bootstrapServers", "JANGLE_KAFKA_BOOTSTRAP"), Map.entry("topic", "JANGLE_KAFKA_TOPIC"),
+            Map.entry("group", "JANGLE_KAFKA_GROUP"), Map.entry("partitions", "JANGLE_KAFKA_PARTITIONS"),
+            Map.entry("replicationFactor", "JANGLE_KAFKA_REPLICATION"),
+            Map.entry("batchSize", "JANGLE_KAFKA_BATCH_SIZE"),
+            Map.entry("deadLetterAttempts", "JANGLE_KAFKA_DEAD_LETTER_ATTEMPTS"),
+            Map.entry("retryBackoff", "JANGLE_KAFKA_RETRY_BACKOFF"),
+            Map.entry("pollInterval", "JANGLE_KAFKA_POLL_INTERVAL"),
+            Map.entry("deadLetterTopic", "JANGLE_KAFKA_DLQ_TOPIC"),
+            Map.entry("sessionTimeout", "JANGLE_KAFKA_SESSION_TIMEOUT"));
 
     public KafkaSettings {
         Objects.requireNonNull(bootstrapServers, "bootstrapServers");
@@ -46,6 +54,7 @@ public record KafkaSettings(String bootstrapServers, String topic, String group,
         Objects.requireNonNull(retryBackoff, "retryBackoff");
         Objects.requireNonNull(pollInterval, "pollInterval");
         Objects.requireNonNull(deadLetterTopic, "deadLetterTopic");
+        Objects.requireNonNull(sessionTimeout, "sessionTimeout");
     }
 
     public static Builder builder() {
@@ -91,6 +100,8 @@ public record KafkaSettings(String bootstrapServers, String topic, String group,
 
         public Builder deadLetterTopic(String v) { return put("deadLetterTopic", v); }
 
+        public Builder sessionTimeout(Duration v) { return put("sessionTimeout", v.toMillis() + "ms"); }
+
         private Builder put(String name, String value) {
             explicit.put(name, Objects.requireNonNull(value, name));
             return this;
@@ -109,10 +120,15 @@ public record KafkaSettings(String bootstrapServers, String topic, String group,
             Duration backoff = duration("retryBackoff", Duration.ofMillis(200), problems);
             Duration poll = duration("pollInterval", Duration.ofMillis(100), problems);
             String dlq = text("deadLetterTopic", topic == null ? "jangle.events.dlq" : topic + ".dlq", problems);
+            Duration session = duration("sessionTimeout", Duration.ofSeconds(45), problems);
             if (replication > Short.MAX_VALUE) problems.add("JANGLE_KAFKA_REPLICATION is too large: " + replication);
+            if (session.toMillis() < 1_000 || session.toMillis() > Integer.MAX_VALUE) {
+                problems.add("JANGLE_KAFKA_SESSION_TIMEOUT must be at least 1s (the broker's own minimum is "
+                        + "group.min.session.timeout.ms, 6s by default), was " + session.toMillis() + "ms");
+            }
             if (!problems.isEmpty()) throw new ConfigurationException(problems);
             return new KafkaSettings(bootstrap, topic, group, partitions, (short) replication, batch, attempts,
-                    backoff, poll, dlq);
+                    backoff, poll, dlq, session);
         }
 
         private String raw(String name) {

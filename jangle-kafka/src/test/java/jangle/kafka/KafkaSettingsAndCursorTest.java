@@ -23,7 +23,8 @@ class KafkaSettingsAndCursorTest {
     void environmentAndBuilder() {
         KafkaSettings s = KafkaSettings.builder()
                 .environment(Map.of("JANGLE_KAFKA_BOOTSTRAP", "k1:9092,k2:9092", "JANGLE_KAFKA_TOPIC", "bank",
-                        "JANGLE_KAFKA_GROUP", "g", "JANGLE_KAFKA_PARTITIONS", "12", "JANGLE_KAFKA_RETRY_BACKOFF", "2s"))
+                        "JANGLE_KAFKA_GROUP", "g", "JANGLE_KAFKA_PARTITIONS", "12", "JANGLE_KAFKA_RETRY_BACKOFF", "2s",
+                        "JANGLE_KAFKA_SESSION_TIMEOUT", "10s"))
                 .group("from-builder").build();
         assertThat(s.bootstrapServers()).isEqualTo("k1:9092,k2:9092");
         assertThat(s.topic()).isEqualTo("bank");
@@ -32,14 +33,18 @@ class KafkaSettingsAndCursorTest {
         assertThat(s.retryBackoff()).isEqualTo(Duration.ofSeconds(2));
         assertThat(s.deadLetterTopic()).isEqualTo("bank.dlq");
         assertThat(s.deadLetterAttempts()).isEqualTo(5);
+        assertThat(s.sessionTimeout()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(KafkaSettings.builder().bootstrapServers("k:9092").build().sessionTimeout())
+                .as("Kafka's own default").isEqualTo(Duration.ofSeconds(45));
     }
 
     @Test
     @DisplayName("KF10: a missing bootstrap and bad numbers are all reported at once, naming the variables")
     void badValues() {
         assertThatThrownBy(() -> KafkaSettings.fromEnvironment(Map.of("JANGLE_KAFKA_PARTITIONS", "zero",
-                "JANGLE_KAFKA_POLL_INTERVAL", "soon")))
+                "JANGLE_KAFKA_POLL_INTERVAL", "soon", "JANGLE_KAFKA_SESSION_TIMEOUT", "500ms")))
                 .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("JANGLE_KAFKA_SESSION_TIMEOUT must be at least 1s")
                 .hasMessageContaining("JANGLE_KAFKA_BOOTSTRAP")
                 .hasMessageContaining("JANGLE_KAFKA_PARTITIONS")
                 .hasMessageContaining("JANGLE_KAFKA_POLL_INTERVAL");

@@ -1,9 +1,11 @@
 package jangle.banking.app.split;
 
+import jangle.banking.AcceptRequest;
 import jangle.banking.AccountListItem;
 import jangle.banking.AccountsList;
 import jangle.banking.CreateAccount;
 import jangle.banking.DepositFunds;
+import jangle.banking.Request;
 import jangle.banking.Transfer;
 import jangle.banking.app.BankingConfig;
 import jangle.banking.app.testsupport.EmbeddedPg;
@@ -68,7 +70,7 @@ class SplitDeploymentTest {
     }
 
     @Test
-    @DisplayName("KF6, KF9: a worker JVM (SplitMain worker) killed with SIGKILL mid-stream and restarted beside a second worker: every transfer is credited once, money is conserved, read models equal a fresh replay")
+    @DisplayName("KF6, KF9: a worker JVM (SplitMain worker) killed with SIGKILL mid-stream and restarted beside a second worker: every transfer and accepted request is credited once, no saga is left open, money is conserved, read models equal a fresh replay")
     void workerKilledMidStream() throws Exception {
         String url = EmbeddedPg.newDatabaseUrl();
         BankingConfig config = BankingConfig.database(url, "postgres", "postgres").withEnvironment(Map.of());
@@ -77,7 +79,8 @@ class SplitDeploymentTest {
             Map<String, String> env = Map.of("JANGLE_DB_URL", url, "JANGLE_DB_USER", "postgres",
                     "JANGLE_DB_PASSWORD", "postgres", "JANGLE_KAFKA_BOOTSTRAP", broker.bootstrap(),
                     "JANGLE_KAFKA_TOPIC", kafka.topic(), "JANGLE_KAFKA_GROUP", kafka.group(),
-                    "JANGLE_KAFKA_PARTITIONS", "3", "JANGLE_KAFKA_POLL_INTERVAL", "20ms");
+                    "JANGLE_KAFKA_PARTITIONS", "3", "JANGLE_KAFKA_POLL_INTERVAL", "20ms",
+                    "JANGLE_KAFKA_SESSION_TIMEOUT", "6s");
             try (SplitNode relay = SplitNode.start(SplitNode.Role.COMMAND, config, kafka, true);
                  SplitNode worker = SplitNode.start(SplitNode.Role.WORKER, config, kafka, false)) {
                 Process child = worker(env);
@@ -97,7 +100,16 @@ class SplitDeploymentTest {
                         String from = ids.get(random.nextInt(4));
                         String to = ids.get((ids.indexOf(from) + 1 + random.nextInt(3)) % 4);
                         BigDecimal amount = new BigDecimal(1 + random.nextInt(20) + ".50");
-                        assertThat(relay.app().jangle().send(new Transfer(from, to, amount, null)).success()).isTrue();
+                        if (i % 15 == 5) { // a Request saga whose steps run on either worker (one of them killed)
+                            Request request = new Request(to, from, amount, null);
+                            assertThat(relay.app().jangle().send(request).success()).isTrue();
+                            awaitReceived(worker, from, request.transactionId());
+                            assertThat(relay.app().jangle().send(new AcceptRequest(from, request.transactionId()))
+                                    .success()).isTrue();
+                        } else {
+                            assertThat(relay.app().jangle().send(new Transfer(from, to, amount, null)).success())
+                                    .isTrue();
+                        }
                         expected.merge(from, amount.negate(), BigDecimal::add);
                         expected.merge(to, amount, BigDecimal::add);
                     }
@@ -106,6 +118,8 @@ class SplitDeploymentTest {
                     assertThat(balances.values().stream().reduce(BigDecimal.ZERO, BigDecimal::add))
                             .as("money conserved").isEqualByComparingTo("4000");
                     assertThat(worker.app().verifyReplay(11L)).as("read models equal a fresh replay").isEmpty();
+                    assertThat(worker.app().jangle().operations().sagas(false, 100)).as("no Request saga left open")
+                            .isEmpty();
                 } finally {
                     child.destroyForcibly().waitFor();
                 }
@@ -133,7 +147,8 @@ class SplitDeploymentTest {
 
     private static KafkaSettings kafka(TestBroker broker) {
         return KafkaSettings.builder().bootstrapServers(broker.bootstrap()).topic("bank.events")
-                .group("bank-workers").partitions(3).pollInterval(Duration.ofMillis(20)).build();
+                .group("bank-workers").partitions(3).pollInterval(Duration.ofMillis(20))
+                .sessionTimeout(Duration.ofSeconds(6)).build(); // the broker's minimum: a killed worker's share moves soon
     }
 
     /** Polls the read model (up to 90 s) until the balances equal {@code expected}; returns the last seen. */
@@ -149,6 +164,17 @@ class SplitDeploymentTest {
             Thread.sleep(50);
         }
         return balances;
+    }
+
+    /** Waits (up to 90 s) until the funding account's read model lists the request as received. */
+    private static void awaitReceived(SplitNode node, String funding, String tx) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        // the worker's read model may not even have the account yet: it follows the topic
+        while (node.app().queries().accountSummary(funding).map(s -> s.pendingRequests().stream()
+                .noneMatch(p -> p.transactionId().equals(tx))).orElse(true)) {
+            assertThat(System.nanoTime()).as("request %s received by %s", tx, funding).isLessThan(deadline);
+            Thread.sleep(50);
+        }
     }
 
     private static Map<String, BigDecimal> strip(Map<String, BigDecimal> m) {
