@@ -4,6 +4,7 @@ import jangle.CommandResponse;
 import jangle.EventRecord;
 import jangle.banking.BankInvariants;
 import jangle.banking.CreateAccount;
+import jangle.banking.DepositFunds;
 import jangle.banking.Transfer;
 import jangle.banking.WithdrawFunds;
 import jangle.banking.app.BankingApplication;
@@ -34,7 +35,7 @@ class HotAccountRaceTest {
     Path dir;
 
     @Test
-    @DisplayName("W8 W9 H3: concurrent withdrawals and transfers on hot accounts never break the -100.00 floor")
+    @DisplayName("W8 W9 H3: concurrent deposits, withdrawals and transfers on hot accounts never break the -100.00 floor")
     void floorHoldsUnderRaces() throws Exception {
         try (BankingApplication app = BankingApplication.open(BankingConfig.sqlite(dir.resolve("race.db")))) {
             app.start();
@@ -57,9 +58,13 @@ class HotAccountRaceTest {
                         String a = hot.get(random.nextInt(3));
                         String b = hot.get((hot.indexOf(a) + 1 + random.nextInt(2)) % 3);
                         BigDecimal amount = BigDecimal.valueOf(1 + random.nextInt(9_000), 2);
-                        CommandResponse r = random.nextBoolean()
-                                ? app.jangle().send(new WithdrawFunds(a, amount, null))
-                                : app.jangle().send(new Transfer(a, b, amount, null));
+                        // deposits keep money flowing in, so a long (soak) run keeps racing at the floor instead
+                        // of draining every account and turning into a stream of cheap rejections
+                        CommandResponse r = switch (random.nextInt(5)) {
+                            case 0 -> app.jangle().send(new DepositFunds(a, amount, null));
+                            case 1, 2 -> app.jangle().send(new WithdrawFunds(a, amount, null));
+                            default -> app.jangle().send(new Transfer(a, b, amount, null));
+                        };
                         if (r.success()) accepted.incrementAndGet();
                         else if (r.reason() != null && !r.reason().isBlank()) rejected.incrementAndGet();
                         else unclear.incrementAndGet();

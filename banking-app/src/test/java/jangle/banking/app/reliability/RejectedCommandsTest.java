@@ -2,6 +2,7 @@ package jangle.banking.app.reliability;
 
 import jangle.Command;
 import jangle.CommandResponse;
+import jangle.ConsistencyToken;
 import jangle.banking.AcceptRequest;
 import jangle.banking.AccountAggregate;
 import jangle.banking.ChangeAccountName;
@@ -16,6 +17,7 @@ import jangle.banking.WithdrawFunds;
 import jangle.banking.app.BankingApplication;
 import jangle.banking.app.BankingConfig;
 import jangle.banking.app.testsupport.EmbeddedPg;
+import jangle.banking.app.views.BankViews;
 import jangle.test.MutableClock;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -71,6 +73,9 @@ class RejectedCommandsTest {
             awaitReceived(app, bob); // the Request saga tells the funding account asynchronously
             clock.advance(AccountAggregate.REQUEST_TIMEOUT.plus(Duration.ofSeconds(1)));
             app.jangle().operations().runSagaDaemonPass(); // the Request saga times out
+            // the read models must have caught up before they are compared to themselves after the rejections
+            app.jangle().awaitHandled(new ConsistencyToken(BankViews.NAME, 0,
+                    app.jangle().stores().events().lastPosition()), Duration.ofSeconds(30), BankViews.NAME);
 
             String missing = "999999";
             List<Case> cases = List.of(
@@ -115,7 +120,8 @@ class RejectedCommandsTest {
 
     private static void awaitReceived(BankingApplication app, String funding) {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (app.queries().accountSummary(funding).orElseThrow().pendingRequests().isEmpty()) {
+        // The summary row itself may not be there yet: read models are written after the command returns.
+        while (app.queries().accountSummary(funding).map(s -> s.pendingRequests().isEmpty()).orElse(true)) {
             assertThat(System.nanoTime()).as("request received by %s", funding).isLessThan(deadline);
             Thread.onSpinWait(); // the read model catches up within milliseconds
         }
