@@ -17,7 +17,9 @@ public final class KafkaNodeMain {
     public static void main(String[] args) throws Exception {
         String role = args[0];
         KafkaSettings settings = KafkaSettings.builder().bootstrapServers(args[1]).topic(args[2]).group("crash-workers")
-                .partitions(4).batchSize(50).pollInterval(java.time.Duration.ofMillis(20)).build();
+                .partitions(4).batchSize(50).pollInterval(java.time.Duration.ofMillis(20))
+                .sessionTimeout(java.time.Duration.ofSeconds(6)) // the broker's minimum: a killed consumer's share moves soon
+                .build();
         JdbcDatabase db = JdbcDatabase.sqlite(Path.of(args[3]));
         if (role.equals("publisher")) {
             Jangle jangle = Tally.register(Jangle.builder()).stores(db.stores()).build();
