@@ -14,11 +14,25 @@ import java.util.Objects;
  *
  * @param sql        the statement text, with {@code ?} placeholders
  * @param parameters the values, in placeholder order; may contain nulls
+ * @param key        the positions (0-based) in {@code parameters} of the row's key, for an upsert; empty when the
+ *                   statement names no row. {@link SqlBatch} uses it to keep two upserts of one row out of one
+ *                   multi-row statement
  */
-public record SqlStatement(String sql, List<Object> parameters) {
+public record SqlStatement(String sql, List<Object> parameters, List<Integer> key) {
     public SqlStatement {
         Objects.requireNonNull(sql, "sql");
         parameters = Collections.unmodifiableList(new ArrayList<>(parameters)); // List.copyOf refuses nulls
+        key = List.copyOf(key);
+        for (int k : key) {
+            if (k < 0 || k >= parameters.size()) {
+                throw new IllegalArgumentException("key position " + k + " is not a parameter position of " + sql);
+            }
+        }
+    }
+
+    /** A statement that names no row. */
+    public SqlStatement(String sql, List<Object> parameters) {
+        this(sql, parameters, List.of());
     }
 
     /**

@@ -144,8 +144,10 @@ public final class VersionedUpsert {
         String t = q(table);
         StringBuilder sql = new StringBuilder("INSERT INTO ").append(t).append(" (");
         List<Object> params = new ArrayList<>(columns.size());
+        List<Integer> keyPositions = new ArrayList<>(keys.size());
         StringBuilder marks = new StringBuilder();
         for (Column c : columns.values()) {
+            if (c.kind() == Kind.KEY) keyPositions.add(params.size());
             if (!params.isEmpty()) {
                 sql.append(", ");
                 marks.append(", ");
@@ -157,7 +159,7 @@ public final class VersionedUpsert {
         sql.append(") VALUES (").append(marks).append(") ON CONFLICT (");
         for (int i = 0; i < keys.size(); i++) sql.append(i == 0 ? "" : ", ").append(q(keys.get(i).name()));
         sql.append(')');
-        if (insertOnly) return new SqlStatement(sql.append(" DO NOTHING").toString(), params);
+        if (insertOnly) return new SqlStatement(sql.append(" DO NOTHING").toString(), params, keyPositions);
 
         sql.append(" DO UPDATE SET ");
         Set<String> guards = new LinkedHashSet<>();
@@ -182,7 +184,7 @@ public final class VersionedUpsert {
             first = false;
         }
         if (!unconditional) sql.append(" WHERE ").append(String.join(" OR ", guards));
-        return new SqlStatement(sql.toString(), params);
+        return new SqlStatement(sql.toString(), params, keyPositions);
     }
 
     /** True when the incoming version of {@code versionColumn} is newer than the stored one (or none is stored). */

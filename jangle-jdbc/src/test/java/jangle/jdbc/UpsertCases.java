@@ -152,6 +152,46 @@ abstract class UpsertCases {
         }
     }
 
+    @Test
+    @DisplayName("SqlBatch: a shuffled, tripled history sent as one batch per statement text converges to the rows of "
+            + "the ordered one applied statement by statement, and a second batch on the same cached statements "
+            + "runs only its own rows")
+    void batchedConverges() throws Exception {
+        List<Ev> history = UpsertModel.history(7, 40);
+        clear();
+        applyAll(history);
+        List<String> ordered = db.read(c -> UpsertModel.rows(c, db.dialect()));
+
+        List<Ev> tripled = new ArrayList<>();
+        for (int i = 0; i < 3; i++) tripled.addAll(history);
+        Collections.shuffle(tripled, new Random(7));
+        clear();
+        SqlBatch batch = new SqlBatch();
+        int statements = 0;
+        for (Ev e : tripled) {
+            for (SqlStatement st : UpsertModel.statements(db.dialect(), e)) {
+                batch.add(st);
+                statements++;
+            }
+        }
+        assertThat(batch.size()).isEqualTo(statements);
+        assertThat(db.inTransaction(batch::execute)).isEqualTo(statements);
+        assertThat(batch.size()).as("emptied").isZero();
+        List<String> batched = db.read(c -> UpsertModel.rows(c, db.dialect()));
+        assertThat(batched).isEqualTo(ordered);
+
+        SqlBatch second = new SqlBatch()
+                .add(VersionedUpsert.into("accounts").key("id", "late").versioned("name", "Late", "name_version", 1)
+                        .build(db.dialect()))
+                .add(VersionedUpsert.into("accounts").key("id", "acc-0").versioned("name", "Renamed", "name_version",
+                        1_000).build(db.dialect()));
+        assertThat(db.inTransaction(second::execute)).isEqualTo(2);
+        List<String> after = db.read(c -> UpsertModel.rows(c, db.dialect()));
+        assertThat(after).hasSize(ordered.size() + 1);
+        assertThat(after).anyMatch(r -> r.startsWith("late|Late|1|"));
+        assertThat(after).anyMatch(r -> r.startsWith("acc-0|Renamed|1000|"));
+    }
+
     private void applyAll(List<Ev> events) {
         db.inTransaction(c -> {
             for (Ev e : events) UpsertModel.apply(c, db.dialect(), e);

@@ -47,6 +47,12 @@ final class UpsertModel {
 
     /** The projection: one upsert (or two) per event. */
     static void apply(Connection c, SqlDialect dialect, Ev e) throws SQLException {
+        for (SqlStatement st : statements(dialect, e)) st.execute(c);
+    }
+
+    /** The statements {@link #apply} runs for {@code e}, in its order. */
+    static List<SqlStatement> statements(SqlDialect dialect, Ev e) {
+        List<SqlStatement> out = new ArrayList<>(2);
         VersionedUpsert u = VersionedUpsert.into("accounts").key("id", e.account());
         switch (e) {
             case Opened o -> u.versioned("name", o.name(), "name_version", o.version())
@@ -56,15 +62,16 @@ final class UpsertModel {
             case Renamed r -> u.versioned("name", r.name(), "name_version", r.version());
             case Balance b -> {
                 u.versioned("amount", b.amount(), "amount_version", b.version());
-                VersionedUpsert.into("movements").key("account_id", b.account()).key("version", b.version())
-                        .always("amount", b.amount()).insertOnly().build(dialect).execute(c);
+                out.add(VersionedUpsert.into("movements").key("account_id", b.account()).key("version", b.version())
+                        .always("amount", b.amount()).insertOnly().build(dialect));
             }
             case Frozen f -> u.versioned("status", "FROZEN", "status_rank", FROZEN)
                     .versioned("deleted", false, "status_rank", FROZEN);
             case Closed x -> u.versioned("status", "CLOSED", "status_rank", CLOSED)
                     .versioned("deleted", true, "status_rank", CLOSED);
         }
-        u.build(dialect).execute(c);
+        out.add(u.build(dialect));
+        return out;
     }
 
     /** A random but valid history: per account Opened v1, then renames and balances, maybe frozen, maybe closed. */

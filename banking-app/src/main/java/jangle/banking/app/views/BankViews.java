@@ -24,6 +24,7 @@ import jangle.banking.TransferCredited;
 import jangle.banking.TransferDebitRolledBack;
 import jangle.banking.TransferDebited;
 import jangle.jdbc.JdbcDatabase;
+import jangle.jdbc.SqlBatch;
 import jangle.jdbc.SqlDialect;
 import jangle.jdbc.VersionedUpsert;
 
@@ -102,19 +103,15 @@ public final class BankViews implements Projection {
 
     @Override
     public void handle(EventRecord<?> record) {
-        db.inTransaction(c -> {
-            write(c, record);
-            return null;
-        });
+        handleBatch(List.of(record));
     }
 
     @Override
     public void handleBatch(List<EventRecord<?>> records) {
         if (records.isEmpty()) return;
-        db.inTransaction(c -> {
-            for (EventRecord<?> r : records) write(c, r);
-            return null;
-        });
+        SqlBatch batch = new SqlBatch(); // the upserts converge in any order (V3), so they may be regrouped
+        for (EventRecord<?> r : records) write(batch, r);
+        db.inTransaction(batch::execute);
     }
 
     @Override
@@ -127,8 +124,8 @@ public final class BankViews implements Projection {
         });
     }
 
-    /** Writes every row one event touches (the writer table of §8), inside the caller's transaction. */
-    void write(Connection c, EventRecord<?> r) throws SQLException {
+    /** Adds the upsert of every row one event touches (the writer table of §8) to {@code c}. */
+    void write(SqlBatch c, EventRecord<?> r) {
         if (!(r.event() instanceof BankEvent event)) return;
         String account = r.aggregateId();
         long v = r.version();
@@ -236,8 +233,8 @@ public final class BankViews implements Projection {
         }
     }
 
-    private void exec(Connection c, VersionedUpsert upsert) throws SQLException {
-        upsert.build(dialect).execute(c);
+    private void exec(SqlBatch c, VersionedUpsert upsert) {
+        c.add(upsert.build(dialect));
     }
 
     private static long cents(BigDecimal amount) {

@@ -1,0 +1,116 @@
+package jangle.jdbc;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Statements gathered for one transaction and sent together: one JDBC batch per distinct statement text, in the
+ * order each text was first added. On PostgreSQL the driver sends a batch in one round trip instead of one per
+ * statement, which is what a read-model write on a network database waits for; on SQLite it saves re-preparing.
+ *
+ * <p><b>Only for statements whose relative order does not matter.</b> Statements with the same text run in the
+ * order added, but a later text may run before an earlier one. The upserts of {@link VersionedUpsert} qualify: they
+ * converge whatever the order or number of deliveries (V3), which is exactly why regrouping them is safe. Plain
+ * inserts, deletes or updates that depend on one another do not.
+ *
+ * <p><b>One row twice.</b> Jangle's PostgreSQL connections rewrite a batch of inserts into one multi-row statement
+ * ({@code reWriteBatchedInserts}), and PostgreSQL refuses an {@code ON CONFLICT DO UPDATE} that reaches the same row
+ * twice in one statement. So the rows of one text are sent in rounds: the n-th statement on one
+ * {@link SqlStatement#key} goes in round n. Per row, the order added is kept.
+ *
+ * <p>Not thread-safe; build one per unit of work.
+ */
+public final class SqlBatch {
+    private final Map<String, List<SqlStatement>> bySql = new LinkedHashMap<>();
+    private int size;
+
+    /** Adds {@code statement} to the batch of its text. */
+    public SqlBatch add(SqlStatement statement) {
+        Objects.requireNonNull(statement, "statement");
+        bySql.computeIfAbsent(statement.sql(), k -> new ArrayList<>()).add(statement);
+        size++;
+        return this;
+    }
+
+    /** The number of statements added and not yet executed. */
+    public int size() {
+        return size;
+    }
+
+    /**
+     * Executes every statement added on {@code connection} (for example one lent by {@link JdbcDatabase#inTransaction},
+     * whose compiled statements are then reused), binding values as {@link SqlStatement#execute} does, and empties the
+     * batch. A failure leaves the batch as it was and the caller's transaction to roll back.
+     *
+     * @return the number of statements executed
+     */
+    public int execute(Connection connection) throws SQLException {
+        Objects.requireNonNull(connection, "connection");
+        Session lent = Session.lentFor(connection);
+        SqlDialect dialect = lent != null ? lent.dialect() : SqlStatement.dialectOf(connection);
+        for (Map.Entry<String, List<SqlStatement>> e : bySql.entrySet()) {
+            if (lent != null) { // compiled statement kept by the session, not closed here
+                run(lent.prepare(e.getKey()), dialect, e.getValue());
+            } else {
+                try (PreparedStatement ps = connection.prepareStatement(e.getKey())) {
+                    run(ps, dialect, e.getValue());
+                }
+            }
+        }
+        int executed = size;
+        bySql.clear();
+        size = 0;
+        return executed;
+    }
+
+    private static void run(PreparedStatement ps, SqlDialect dialect, List<SqlStatement> rows) throws SQLException {
+        if (rows.size() == 1) { // no batch bookkeeping for a lone statement
+            bind(ps, dialect, rows.get(0).parameters());
+            ps.executeUpdate();
+            return;
+        }
+        for (List<SqlStatement> round : rounds(rows)) {
+            try {
+                for (SqlStatement row : round) {
+                    bind(ps, dialect, row.parameters());
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            } finally {
+                ps.clearBatch(); // a cached statement must not carry rows into its next use
+            }
+        }
+    }
+
+    /**
+     * {@code rows} in rounds: the n-th statement on one key goes to round n, so no round has a key twice and each
+     * key's statements keep their order. Statements without a key all go to the first round.
+     */
+    private static List<List<SqlStatement>> rounds(List<SqlStatement> rows) {
+        List<List<SqlStatement>> rounds = new ArrayList<>(2);
+        rounds.add(new ArrayList<>(rows.size()));
+        Map<List<Object>, Integer> seen = new HashMap<>();
+        for (SqlStatement row : rows) {
+            int round = 0;
+            if (!row.key().isEmpty()) {
+                List<Object> key = new ArrayList<>(row.key().size());
+                for (int k : row.key()) key.add(row.parameters().get(k));
+                round = seen.merge(key, 1, Integer::sum) - 1;
+            }
+            if (round == rounds.size()) rounds.add(new ArrayList<>());
+            rounds.get(round).add(row);
+        }
+        return rounds;
+    }
+
+    private static void bind(PreparedStatement ps, SqlDialect dialect, List<Object> row) throws SQLException {
+        for (int i = 0; i < row.size(); i++) Values.bind(ps, i + 1, dialect, row.get(i));
+    }
+}
