@@ -30,8 +30,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * at once when the max age is zero, and must not loop), and leaves deliveries committed after it began to the live
  * dispatcher, so the catch-up pass does not race the live path for new work. It reads the clock for each page, not
  * once: on a saturated node a pass can run for many seconds through the node's own late work, and a crashed node's
- * lease that runs out meanwhile is then taken over in that pass instead of the next one (the soak saw takeovers of
- * 38 s with a 2 s lease when "now" was fixed per pass).
+ * lease that runs out meanwhile is then taken over in that pass instead of the next one.
  *
  * <p><b>Several nodes on one store.</b> The pass takes its work with {@link DispatchLedger#claim}, which records this
  * node ({@code nodeId}) and restarts each delivery's age atomically: another node's daemon can claim it only once

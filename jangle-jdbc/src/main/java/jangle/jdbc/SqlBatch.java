@@ -72,14 +72,14 @@ public final class SqlBatch {
 
     private static void run(PreparedStatement ps, SqlDialect dialect, List<SqlStatement> rows) throws SQLException {
         if (rows.size() == 1) { // no batch bookkeeping for a lone statement
-            bind(ps, dialect, rows.get(0).parameters());
+            rows.get(0).bind(ps, dialect);
             ps.executeUpdate();
             return;
         }
         for (List<SqlStatement> round : rounds(rows)) {
             try {
                 for (SqlStatement row : round) {
-                    bind(ps, dialect, row.parameters());
+                    row.bind(ps, dialect);
                     ps.addBatch();
                 }
                 ps.executeBatch();
@@ -108,9 +108,5 @@ public final class SqlBatch {
             rounds.get(round).add(row);
         }
         return rounds;
-    }
-
-    private static void bind(PreparedStatement ps, SqlDialect dialect, List<Object> row) throws SQLException {
-        for (int i = 0; i < row.size(); i++) Values.bind(ps, i + 1, dialect, row.get(i));
     }
 }

@@ -47,14 +47,19 @@ public record SqlStatement(String sql, List<Object> parameters, List<Integer> ke
         Session lent = Session.lentFor(connection);
         if (lent != null) { // a connection lent by JdbcDatabase: reuse its compiled statement (not closed here)
             PreparedStatement ps = lent.prepare(sql);
-            for (int i = 0; i < parameters.size(); i++) Values.bind(ps, i + 1, lent.dialect(), parameters.get(i));
+            bind(ps, lent.dialect());
             return ps.executeUpdate();
         }
         SqlDialect dialect = dialectOf(connection);
         try (PreparedStatement ps = connection.prepareStatement(sql)) {
-            for (int i = 0; i < parameters.size(); i++) Values.bind(ps, i + 1, dialect, parameters.get(i));
+            bind(ps, dialect);
             return ps.executeUpdate();
         }
+    }
+
+    /** Binds the parameters to {@code ps}, which was prepared from {@link #sql} (as {@link #execute} describes). */
+    void bind(PreparedStatement ps, SqlDialect dialect) throws SQLException {
+        for (int i = 0; i < parameters.size(); i++) Values.bind(ps, i + 1, dialect, parameters.get(i));
     }
 
     static SqlDialect dialectOf(Connection connection) throws SQLException {

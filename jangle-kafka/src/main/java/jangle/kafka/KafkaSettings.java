@@ -123,8 +123,9 @@ public record KafkaSettings(String bootstrapServers, String topic, String group,
             Duration session = duration("sessionTimeout", Duration.ofSeconds(45), problems);
             if (replication > Short.MAX_VALUE) problems.add("JANGLE_KAFKA_REPLICATION is too large: " + replication);
             if (session.toMillis() < 1_000 || session.toMillis() > Integer.MAX_VALUE) {
-                problems.add("JANGLE_KAFKA_SESSION_TIMEOUT must be at least 1s (the broker's own minimum is "
-                        + "group.min.session.timeout.ms, 6s by default), was " + session.toMillis() + "ms");
+                problems.add("JANGLE_KAFKA_SESSION_TIMEOUT must be at least 1s and at most " + Integer.MAX_VALUE
+                        + "ms (the broker's own minimum is group.min.session.timeout.ms, 6s by default), was "
+                        + session.toMillis() + "ms");
             }
             if (!problems.isEmpty()) throw new ConfigurationException(problems);
             return new KafkaSettings(bootstrap, topic, group, partitions, (short) replication, batch, attempts,

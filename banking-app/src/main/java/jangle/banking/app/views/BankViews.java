@@ -29,8 +29,6 @@ import jangle.jdbc.SqlDialect;
 import jangle.jdbc.VersionedUpsert;
 
 import java.math.BigDecimal;
-import java.sql.Connection;
-import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Arrays;
 import java.util.List;
@@ -124,8 +122,8 @@ public final class BankViews implements Projection {
         });
     }
 
-    /** Adds the upsert of every row one event touches (the writer table of §8) to {@code c}. */
-    void write(SqlBatch c, EventRecord<?> r) {
+    /** Adds the upsert of every row one event touches (the writer table of §8) to {@code batch}. */
+    void write(SqlBatch batch, EventRecord<?> r) {
         if (!(r.event() instanceof BankEvent event)) return;
         String account = r.aggregateId();
         long v = r.version();
@@ -133,98 +131,98 @@ public final class BankViews implements Projection {
             case AccountIdProvisioned e -> {
                 // not subscribed: the creation aggregate's counter has no read model
             }
-            case AccountCreated e -> exec(c, summary(account)
+            case AccountCreated e -> exec(batch, summary(account)
                     .versioned("name", e.name(), "name_version", v)
                     .versioned("balance_cents", 0L, "balance_version", v)
                     .versioned("is_deleted", 0, "deleted_version", v));
-            case AccountNameChanged e -> exec(c, summary(account).versioned("name", e.name(), "name_version", v));
-            case AccountDeleted e -> exec(c, summary(account).versioned("is_deleted", 1, "deleted_version", v));
+            case AccountNameChanged e -> exec(batch, summary(account).versioned("name", e.name(), "name_version", v));
+            case AccountDeleted e -> exec(batch, summary(account).versioned("is_deleted", 1, "deleted_version", v));
             case FundsDeposited e -> {
-                exec(c, balance(account, v, e.balance()));
-                exec(c, transaction(r, e.transactionId(), e.amount(), TransactionType.DEPOSIT));
-                exec(c, movement("deposits", r, e.transactionId(), e.amount()));
+                exec(batch, balance(account, v, e.balance()));
+                exec(batch, transaction(r, e.transactionId(), e.amount(), TransactionType.DEPOSIT));
+                exec(batch, movement("deposits", r, e.transactionId(), e.amount()));
             }
             case FundsWithdrawn e -> {
-                exec(c, balance(account, v, e.balance()));
-                exec(c, transaction(r, e.transactionId(), e.amount(), TransactionType.WITHDRAWAL));
-                exec(c, movement("withdrawals", r, e.transactionId(), e.amount()));
+                exec(batch, balance(account, v, e.balance()));
+                exec(batch, transaction(r, e.transactionId(), e.amount(), TransactionType.WITHDRAWAL));
+                exec(batch, movement("withdrawals", r, e.transactionId(), e.amount()));
             }
             case DebtForgiven e -> {
-                exec(c, balance(account, v, BigDecimal.ZERO));
-                exec(c, transaction(r, e.transactionId(), e.amount(), TransactionType.DEBT_FORGIVENESS));
-                exec(c, movement("debts_forgiven", r, e.transactionId(), e.amount()));
+                exec(batch, balance(account, v, BigDecimal.ZERO));
+                exec(batch, transaction(r, e.transactionId(), e.amount(), TransactionType.DEBT_FORGIVENESS));
+                exec(batch, movement("debts_forgiven", r, e.transactionId(), e.amount()));
             }
             case TransferDebited e -> {
-                exec(c, balance(account, v, e.balance()));
-                exec(c, transaction(r, e.transactionId(), e.amount(), TransactionType.TRANSFER_DEBIT));
-                exec(c, transfer(e.fundingAccountId(), e.transactionId())
+                exec(batch, balance(account, v, e.balance()));
+                exec(batch, transaction(r, e.transactionId(), e.amount(), TransactionType.TRANSFER_DEBIT));
+                exec(batch, transfer(e.fundingAccountId(), e.transactionId())
                         .fillIfNull("funded_account", e.fundedAccountId())
                         .fillIfNull("amount_cents", cents(e.amount()))
                         .versioned("state", TransactionState.TRANSFER_DEBIT.code(), "state_rank",
                                 TransactionState.TRANSFER_DEBIT.rank()));
             }
             case TransferCredited e -> {
-                exec(c, balance(account, v, e.balance()));
-                exec(c, transaction(r, e.transactionId(), e.amount(), TransactionType.TRANSFER_CREDIT));
-                exec(c, transfer(e.fundingAccountId(), e.transactionId())
+                exec(batch, balance(account, v, e.balance()));
+                exec(batch, transaction(r, e.transactionId(), e.amount(), TransactionType.TRANSFER_CREDIT));
+                exec(batch, transfer(e.fundingAccountId(), e.transactionId())
                         .fillIfNull("funded_account", e.fundedAccountId())
                         .fillIfNull("amount_cents", cents(e.amount()))
                         .versioned("state", TransactionState.TRANSFER_CREDIT.code(), "state_rank",
                                 TransactionState.TRANSFER_CREDIT.rank()));
             }
             case TransferDebitRolledBack e -> {
-                exec(c, balance(account, v, e.balance()));
-                exec(c, transaction(r, e.transactionId(), e.amount(), TransactionType.TRANSFER_DEBIT_ROLLBACK));
+                exec(batch, balance(account, v, e.balance()));
+                exec(batch, transaction(r, e.transactionId(), e.amount(), TransactionType.TRANSFER_DEBIT_ROLLBACK));
                 // state 11, not 9: the original wrote "debited" for a rollback (banking.md §8, §12 item 5)
-                exec(c, transfer(e.fundingAccountId(), e.transactionId())
+                exec(batch, transfer(e.fundingAccountId(), e.transactionId())
                         .fillIfNull("amount_cents", cents(e.amount()))
                         .versioned("state", TransactionState.TRANSFER_DEBIT_ROLLBACK.code(), "state_rank",
                                 TransactionState.TRANSFER_DEBIT_ROLLBACK.rank()));
             }
-            case RequestCreated e -> exec(c, request(e.fundedAccountId(), e.transactionId())
+            case RequestCreated e -> exec(batch, request(e.fundedAccountId(), e.transactionId())
                     .fillIfNull("funding_account", e.fundingAccountId())
                     .fillIfNull("amount_cents", cents(e.amount()))
                     .fillIfNull("timeout_at", e.timeoutAt())
                     .versioned("state", TransactionState.REQUEST_SENT.code(), "state_rank",
                             TransactionState.REQUEST_SENT.rank()));
-            case RequestReceived e -> exec(c, request(e.fundedAccountId(), e.transactionId())
+            case RequestReceived e -> exec(batch, request(e.fundedAccountId(), e.transactionId())
                     .fillIfNull("funding_account", e.fundingAccountId())
                     .fillIfNull("amount_cents", cents(e.amount()))
                     .fillIfNull("timeout_at", e.timeoutAt())
                     .versioned("state", TransactionState.REQUEST_RECEIVED.code(), "state_rank",
                             TransactionState.REQUEST_RECEIVED.rank()));
-            case RequestRejected e -> exec(c, request(e.fundedAccountId(), e.transactionId())
+            case RequestRejected e -> exec(batch, request(e.fundedAccountId(), e.transactionId())
                     .fillIfNull("funding_account", e.fundingAccountId())
                     .versioned("state", TransactionState.REQUEST_REJECTED.code(), "state_rank",
                             TransactionState.REQUEST_REJECTED.rank()));
-            case RequestApproved e -> exec(c, request(e.fundedAccountId(), e.transactionId())
+            case RequestApproved e -> exec(batch, request(e.fundedAccountId(), e.transactionId())
                     .fillIfNull("funding_account", e.fundingAccountId())
                     .versioned("state", TransactionState.REQUEST_ACCEPTED.code(), "state_rank",
                             TransactionState.REQUEST_ACCEPTED.rank()));
-            case RequestRejectionReceived e -> exec(c, request(e.fundedAccountId(), e.transactionId())
+            case RequestRejectionReceived e -> exec(batch, request(e.fundedAccountId(), e.transactionId())
                     .versioned("state", TransactionState.REJECTION_RECEIVED.code(), "state_rank",
                             TransactionState.REJECTION_RECEIVED.rank()));
             case RequestDebited e -> {
-                exec(c, balance(account, v, e.balance()));
-                exec(c, transaction(r, e.transactionId(), e.amount(), TransactionType.REQUEST_DEBIT));
-                exec(c, request(e.fundedAccountId(), e.transactionId())
+                exec(batch, balance(account, v, e.balance()));
+                exec(batch, transaction(r, e.transactionId(), e.amount(), TransactionType.REQUEST_DEBIT));
+                exec(batch, request(e.fundedAccountId(), e.transactionId())
                         .fillIfNull("funding_account", e.fundingAccountId())
                         .fillIfNull("amount_cents", cents(e.amount()))
                         .versioned("state", TransactionState.REQUEST_DEBITED.code(), "state_rank",
                                 TransactionState.REQUEST_DEBITED.rank()));
             }
             case RequestCredited e -> {
-                exec(c, balance(account, v, e.balance()));
-                exec(c, transaction(r, e.transactionId(), e.amount(), TransactionType.REQUEST_CREDIT));
-                exec(c, request(e.fundedAccountId(), e.transactionId())
+                exec(batch, balance(account, v, e.balance()));
+                exec(batch, transaction(r, e.transactionId(), e.amount(), TransactionType.REQUEST_CREDIT));
+                exec(batch, request(e.fundedAccountId(), e.transactionId())
                         .fillIfNull("amount_cents", cents(e.amount()))
                         .versioned("state", TransactionState.REQUEST_CREDITED.code(), "state_rank",
                                 TransactionState.REQUEST_CREDITED.rank()));
             }
             case RequestDebitRolledBack e -> {
-                exec(c, balance(account, v, e.balance()));
-                exec(c, transaction(r, e.transactionId(), e.amount(), TransactionType.REQUEST_DEBIT_ROLLBACK));
-                exec(c, request(e.fundedAccountId(), e.transactionId())
+                exec(batch, balance(account, v, e.balance()));
+                exec(batch, transaction(r, e.transactionId(), e.amount(), TransactionType.REQUEST_DEBIT_ROLLBACK));
+                exec(batch, request(e.fundedAccountId(), e.transactionId())
                         .fillIfNull("funding_account", e.fundingAccountId())
                         .fillIfNull("amount_cents", cents(e.amount()))
                         .versioned("state", TransactionState.REQUEST_DEBIT_ROLLBACK.code(), "state_rank",
@@ -233,8 +231,8 @@ public final class BankViews implements Projection {
         }
     }
 
-    private void exec(SqlBatch c, VersionedUpsert upsert) {
-        c.add(upsert.build(dialect));
+    private void exec(SqlBatch batch, VersionedUpsert upsert) {
+        batch.add(upsert.build(dialect));
     }
 
     private static long cents(BigDecimal amount) {
