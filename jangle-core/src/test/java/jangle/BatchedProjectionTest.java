@@ -6,6 +6,7 @@ import jangle.spi.Delivery;
 import jangle.DispatchFixtures.MutableClock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -69,6 +70,9 @@ class BatchedProjectionTest {
     }
 
     @Test
+    @Tag("D3")
+    @Tag("D6")
+    @Tag("R3")
     @DisplayName("D3, D6, R3: a drained batch reaches a projection in one call; a failing batch fails only its bad event")
     void batchesAndFallsBack() {
         Tally tally = new Tally();

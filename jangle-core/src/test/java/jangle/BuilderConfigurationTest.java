@@ -1,6 +1,7 @@
 package jangle;
 
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.util.Map;
@@ -93,6 +94,13 @@ class BuilderConfigurationTest {
     }
 
     @Test
+    @Tag("A1")
+    @Tag("A2")
+    @Tag("CR2")
+    @Tag("D4")
+    @Tag("J2")
+    @Tag("K2")
+    @Tag("Q2")
     @DisplayName("CR2, A1, A2, J2, Q2, D4, K2: build() lists every problem at once: missing route, two owners, bad "
             + "signatures, duplicates")
     void listsEveryProblem() {
@@ -133,6 +141,7 @@ class BuilderConfigurationTest {
     }
 
     @Test
+    @Tag("A4")
     @DisplayName("A4: two methods for one command type in one class is a ConfigurationException naming both")
     void twoValidatorsForOneCommand() {
         var builder = Jangle.builder().environment(Map.of()).aggregate(TwoForOne.class, TwoForOne::new);
@@ -141,6 +150,7 @@ class BuilderConfigurationTest {
     }
 
     @Test
+    @Tag("K2")
     @DisplayName("K2: a bad environment value names the variable and the value")
     void badEnvironmentValue() {
         var builder = Bank.builder().environment(Map.of("JANGLE_FAILED_EVENTS_MAX_AGE", "soon",
@@ -151,6 +161,7 @@ class BuilderConfigurationTest {
     }
 
     @Test
+    @Tag("CR1")
     @DisplayName("CR1: a builder builds once")
     void buildsOnce() {
         var builder = Bank.builder();
@@ -160,6 +171,7 @@ class BuilderConfigurationTest {
     }
 
     @Test
+    @Tag("J2")
     @DisplayName("J2: a handler on an unregistered event type is a configuration problem")
     void handlerOnUnregisteredType() {
         var builder = Jangle.builder().environment(Map.of()).reactor("r", Happened.class, (r, c) -> { });

@@ -1,6 +1,7 @@
 package jangle;
 
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;
@@ -21,6 +22,7 @@ class CommandHandlerFaultTest {
     }
 
     @Test
+    @Tag("H3")
     @DisplayName("H3, §19.1: conflicts are retried a bounded number of times, then RetriesExhaustedException")
     void boundedRetries() {
         FaultyStores stores = new FaultyStores();
@@ -37,6 +39,7 @@ class CommandHandlerFaultTest {
     }
 
     @Test
+    @Tag("H2")
     @DisplayName("H2: after a conflict the command is revalidated against fresh state and succeeds")
     void retrySucceeds() {
         FaultyStores stores = new FaultyStores();
@@ -51,6 +54,8 @@ class CommandHandlerFaultTest {
     }
 
     @Test
+    @Tag("H4")
+    @Tag("S6")
     @DisplayName("S6, H4: a failing snapshot store never fails a command; a failed read means a full replay")
     void snapshotStoreFailures() {
         FaultyStores stores = new FaultyStores();
@@ -69,6 +74,8 @@ class CommandHandlerFaultTest {
     }
 
     @Test
+    @Tag("A9")
+    @Tag("H8")
     @DisplayName("A9, H8: a rejected command commits nothing, even events posted before the rejection")
     void rejectionDiscardsPosted() {
         record PostThenReject(String aggregateId) implements Command {
@@ -102,6 +109,8 @@ class CommandHandlerFaultTest {
     }
 
     @Test
+    @Tag("A3")
+    @Tag("A4")
     @DisplayName("A3, A4: inherited methods are discovered; an empty reconstitutor still advances the version")
     void inheritedAndEmpty() {
         record Tick(String aggregateId) implements Command {

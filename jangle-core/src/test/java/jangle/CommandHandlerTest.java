@@ -3,6 +3,7 @@ package jangle;
 import jangle.spi.Snapshot;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;
@@ -41,6 +42,8 @@ class CommandHandlerTest {
     }
 
     @Test
+    @Tag("A6")
+    @Tag("C1")
     @DisplayName("C1, A6, B-style creation: provisioning and the new stream commit together, new stream starts at 1")
     void creationAggregate() {
         Jangle j = build(Bank.builder());
@@ -58,6 +61,7 @@ class CommandHandlerTest {
     }
 
     @Test
+    @Tag("A1")
     @DisplayName("A1, §3.1: accepted, rejected and accepted no-op responses carry the consistency token")
     void responsesAndTokens() {
         Jangle j = build(Bank.builder());
@@ -78,6 +82,7 @@ class CommandHandlerTest {
     }
 
     @Test
+    @Tag("A10")
     @DisplayName("A10: a validator that throws becomes AggregateException naming class, id and method; nothing committed")
     void validatorThrows() {
         Jangle j = build(Bank.builder());
@@ -104,6 +109,8 @@ class CommandHandlerTest {
     }
 
     @Test
+    @Tag("E1")
+    @Tag("E2")
     @DisplayName("E1, E2: committed events carry correlation id, causation = command id and the caller's entries")
     void metadata() {
         Jangle j = build(Bank.builder());
@@ -122,6 +129,7 @@ class CommandHandlerTest {
     }
 
     @Test
+    @Tag("E4")
     @DisplayName("E4: metadata keys and values are checked")
     void metadataRules() {
         assertThatThrownBy(() -> SendOptions.NONE.withMetadata(Map.of("bad key", "v")))
@@ -140,6 +148,7 @@ class CommandHandlerTest {
     }
 
     @Test
+    @Tag("CA2")
     @DisplayName("CA2: expected version rejects without validating, with the found version in the token")
     void expectedVersion() {
         Jangle j = build(Bank.builder());
@@ -153,6 +162,8 @@ class CommandHandlerTest {
     }
 
     @Test
+    @Tag("S1")
+    @Tag("S2")
     @DisplayName("S1, S2: snapshots at every multiple of the frequency, own versions only, even when a command "
             + "posts several events")
     void snapshotCadence() {
@@ -176,6 +187,8 @@ class CommandHandlerTest {
     }
 
     @Test
+    @Tag("C3")
+    @Tag("S7")
     @DisplayName("C3, S7: the creation aggregate snapshots an empty record every 10 versions")
     void creationSnapshots() {
         Jangle j = build(Bank.builder().aggregateCacheSize(0));
@@ -188,6 +201,7 @@ class CommandHandlerTest {
     }
 
     @Test
+    @Tag("S3")
     @DisplayName("S3: a snapshot with another fingerprint is ignored, deleted, and the aggregate rebuilt from events")
     void staleFingerprint() {
         Jangle j = build(Bank.builder().aggregateCacheSize(0));
@@ -201,6 +215,7 @@ class CommandHandlerTest {
     }
 
     @Test
+    @Tag("S4")
     @DisplayName("S4: a snapshot ahead of the stream is ignored and deleted")
     void snapshotAhead() {
         Jangle j = build(Bank.builder().aggregateCacheSize(0));
@@ -213,6 +228,7 @@ class CommandHandlerTest {
     }
 
     @Test
+    @Tag("S5")
     @DisplayName("S5: a snapshot that fails to apply is deleted and the command goes on from events")
     void snapshotApplyFails() {
         Jangle j = build(Bank.builder().aggregateCacheSize(0));
@@ -225,6 +241,7 @@ class CommandHandlerTest {
     }
 
     @Test
+    @Tag("CR3")
     @DisplayName("CR3: two applications in one JVM do not see each other")
     void twoApplications() {
         try (Jangle a = Bank.builder().build(); Jangle b = Bank.builder().build()) {
@@ -237,6 +254,7 @@ class CommandHandlerTest {
     }
 
     @Test
+    @Tag("A8")
     @DisplayName("A8: an event with no reconstitutor fails rehydration naming class, type and event id")
     void missingReconstitutor() {
         String id = "000001";

@@ -1,6 +1,7 @@
 package jangle;
 
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;
@@ -26,6 +27,9 @@ class ConcurrencyTest {
     static final int PER_THREAD = 10_000;
 
     @Test
+    @Tag("H1")
+    @Tag("H2")
+    @Tag("H3")
     @DisplayName("H1, H2, H3: 8 threads x 10,000 commands on one aggregate: gapless, floor intact, none lost")
     void hotAggregate() throws Exception {
         try (Jangle j = Jangle.builder().environment(Map.of()).commands(Bank.Cmd.class).events(Bank.Evt.class)

@@ -8,6 +8,7 @@ import jangle.DispatchFixtures.Noted;
 import jangle.DispatchFixtures.Recorder;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -35,6 +36,7 @@ class ConsistencyAidsTest {
     }
 
     @Test
+    @Tag("CA1")
     @DisplayName("CA1: after awaitHandled the projections (all by default) have handled the command's events")
     void readYourWrites() {
         Map<String, Integer> totals = new ConcurrentHashMap<>();
@@ -53,6 +55,7 @@ class ConsistencyAidsTest {
     }
 
     @Test
+    @Tag("CA1")
     @DisplayName("CA1: on timeout ConsistencyTimeoutException names the handlers still behind")
     void timeoutNamesLaggingHandlers() {
         Jangle j = build(DispatchFixtures.builder(clock).projection("slow", Added.class, new Recorder<>())
@@ -65,6 +68,7 @@ class ConsistencyAidsTest {
     }
 
     @Test
+    @Tag("CA1")
     @DisplayName("CA1: only deliveries at or below the token's position are waited for")
     void laterWorkIsNotWaitedFor() {
         Jangle j = build(DispatchFixtures.builder(clock).projection("notes", Noted.class, new Recorder<>()));
@@ -75,6 +79,7 @@ class ConsistencyAidsTest {
     }
 
     @Test
+    @Tag("CA1")
     @DisplayName("CA1: a dead letter at or below the position fails the wait at once")
     void deadLetterFailsReadYourWrites() {
         Jangle j = build(DispatchFixtures.builder(clock).deadLetterAttempts(1)
@@ -90,6 +95,8 @@ class ConsistencyAidsTest {
     }
 
     @Test
+    @Tag("CA3")
+    @Tag("E3")
     @DisplayName("CA3, E3: awaitSettled returns when the whole chain caused by one command has been handled")
     void settleAChain() {
         Recorder<Noted> notes = new Recorder<>();
@@ -113,6 +120,7 @@ class ConsistencyAidsTest {
     }
 
     @Test
+    @Tag("CA3")
     @DisplayName("CA3: a dead letter in the chain fails the settle wait at once; a timeout names the pending handlers")
     void settleFailures() {
         Jangle j = build(DispatchFixtures.builder(clock).deadLetterAttempts(1)
@@ -137,6 +145,8 @@ class ConsistencyAidsTest {
     }
 
     @Test
+    @Tag("CA1")
+    @Tag("Q4")
     @DisplayName("CA1, Q4: an unknown handler name is an error, not a silent no-op")
     void unknownHandlerName() {
         Jangle j = build(DispatchFixtures.builder(clock).projection("p", Added.class, new Recorder<>()));

@@ -1,6 +1,7 @@
 package jangle;
 
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;
@@ -17,6 +18,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class CoreRulesTest {
 
     @Test
+    @Tag("A5")
     @DisplayName("A5: validators and reconstitutors are bound once to generated invokers, never called by reflection")
     void boundInvokers() {
         List<String> problems = new ArrayList<>();
@@ -34,6 +36,7 @@ class CoreRulesTest {
     }
 
     @Test
+    @Tag("A12")
     @DisplayName("A12: the registered factory receives the aggregate id, once per rebuild")
     void factoryReceivesId() {
         List<String> ids = new ArrayList<>();
@@ -51,6 +54,8 @@ class CoreRulesTest {
     }
 
     @Test
+    @Tag("H7")
+    @Tag("H8")
     @DisplayName("H7, H8: the aggregate cache spares the factory; size 0 turns it off; a rejection without posted "
             + "events keeps the entry")
     void aggregateCache() {
@@ -76,6 +81,7 @@ class CoreRulesTest {
     }
 
     @Test
+    @Tag("H6")
     @DisplayName("H6: commands are counted by outcome")
     void countsByOutcome() {
         try (Jangle j = Bank.builder().build()) {
@@ -101,6 +107,9 @@ class CoreRulesTest {
     }
 
     @Test
+    @Tag("M5")
+    @Tag("Q1")
+    @Tag("Q2")
     @DisplayName("Q1, M5, Q2: a query returns exactly its result type; an unregistered query is MissingHandlerException")
     void typedQueries() {
         try (Jangle j = Bank.builder().query(Balance.class, q -> new BigDecimal("12.50")).build()) {
@@ -119,6 +128,8 @@ class CoreRulesTest {
     }
 
     @Test
+    @Tag("M1")
+    @Tag("M3")
     @DisplayName("M3, M1: event types must be records in a sealed family; anything else is a configuration problem")
     void eventsAreRecords() {
         assertThatThrownBy(() -> TypeRegistry.of(List.of(NotARecord.class), List.of()))
@@ -126,6 +137,8 @@ class CoreRulesTest {
     }
 
     @Test
+    @Tag("M2")
+    @Tag("M6")
     @DisplayName("M2, M6: metadata and send options copy their maps; a message that exists is valid")
     void immutableMessages() {
         var entries = new java.util.HashMap<String, String>();
@@ -140,6 +153,7 @@ class CoreRulesTest {
     }
 
     @Test
+    @Tag("A11")
     @DisplayName("A11: validators read time from the injected clock")
     void validatorClock() {
         record When(String aggregateId) implements Command {

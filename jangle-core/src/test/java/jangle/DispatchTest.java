@@ -10,6 +10,7 @@ import jangle.spi.Delivery;
 import jangle.spi.DeliveryStatus;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.slf4j.MDC;
 
@@ -44,6 +45,8 @@ class DispatchTest {
     }
 
     @Test
+    @Tag("D1")
+    @Tag("D3")
     @DisplayName("D1, D3: one pending delivery per handler; a failing handler leaves only its own delivery pending")
     void handlersAreIndependent() {
         Recorder<Added> good = new Recorder<>();
@@ -68,6 +71,8 @@ class DispatchTest {
     }
 
     @Test
+    @Tag("CR4")
+    @Tag("D10")
     @DisplayName("D10, CR4, §19 bug 2: without a dispatcher commands never block; start() catches up on everything")
     void noDispatcherNoHang() {
         Recorder<Added> rec = new Recorder<>();
@@ -82,6 +87,7 @@ class DispatchTest {
     }
 
     @Test
+    @Tag("D2")
     @DisplayName("D2: a hand-off of size 1 overflows; the dropped work is read back and every event is handled once")
     void overflowLosesNothing() {
         Recorder<Added> rec = new Recorder<>();
@@ -101,6 +107,9 @@ class DispatchTest {
     }
 
     @Test
+    @Tag("D2")
+    @Tag("E3")
+    @Tag("H5")
     @DisplayName("D2, H5, E3, §19 bug 2: handlers sending commands through a full hand-off of size 1 never deadlock")
     void commandsFromHandlersNeverDeadlock() {
         Recorder<Noted> notes = new Recorder<>();
@@ -131,6 +140,7 @@ class DispatchTest {
     }
 
     @Test
+    @Tag("D5")
     @DisplayName("D5: with several workers, each aggregate's events reach a handler in version order, on dispatcher threads")
     void partitionedByAggregate() {
         Map<String, List<Long>> versions = new ConcurrentHashMap<>();
@@ -158,6 +168,7 @@ class DispatchTest {
     }
 
     @Test
+    @Tag("D15")
     @DisplayName("D15: an accepted sendAndComplete completes the delivery with the command's events; a throw afterwards is not a failure")
     void sendAndCompleteMarksDone() {
         AtomicReference<EventRecord<?>> cause = new AtomicReference<>();
@@ -180,6 +191,7 @@ class DispatchTest {
     }
 
     @Test
+    @Tag("D15")
     @DisplayName("D15: a rejected sendAndComplete marks nothing, so a handler that then throws is retried")
     void rejectedSendAndCompleteMarksNothing() {
         Jangle j = build(DispatchFixtures.builder(clock)
@@ -196,6 +208,8 @@ class DispatchTest {
     }
 
     @Test
+    @Tag("D7")
+    @Tag("D15")
     @DisplayName("D7, D15: the context is valid only during the handler call; sendAndComplete outside it is IllegalStateException")
     void contextOnlyDuringTheCall() {
         AtomicReference<HandlerContext> captured = new AtomicReference<>();
@@ -217,6 +231,7 @@ class DispatchTest {
     }
 
     @Test
+    @Tag("CR4")
     @DisplayName("CR4: close() stops the dispatcher threads and leaves unfinished work pending in the ledger")
     void closeLeavesWorkPending() {
         AtomicReference<Thread> worker = new AtomicReference<>();
@@ -239,6 +254,8 @@ class DispatchTest {
     }
 
     @Test
+    @Tag("CR2")
+    @Tag("D4")
     @DisplayName("D4, CR2: the handler names of a type, in registration order, include the saga reactor")
     void handlerNamesForTheLedger() {
         Jangle j = build(DispatchFixtures.builder(clock)

@@ -18,6 +18,7 @@ import jangle.spi.NewEvent;
 import jangle.spi.Stores;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -56,6 +57,8 @@ class EventDaemonTest {
     }
 
     @Test
+    @Tag("D3")
+    @Tag("D9")
     @DisplayName("D9, D3, §19 bug 14: the daemon retries a failing handler after the max age; the others ran exactly once")
     void retriesOnlyTheFailedHandler() {
         Recorder<Added> good = new Recorder<>();
@@ -85,6 +88,9 @@ class EventDaemonTest {
     }
 
     @Test
+    @Tag("D11")
+    @Tag("D12")
+    @Tag("L3")
     @DisplayName("D11, D12, L3: after deadLetterAttempts failures the delivery is parked, listed, logged at ERROR, not retried")
     void deadLetterParkedAndListed() {
         Recorder<Added> broken = new Recorder<>(1_000);
@@ -118,6 +124,7 @@ class EventDaemonTest {
     }
 
     @Test
+    @Tag("D12")
     @DisplayName("D12: retry of one dead letter resets it and delivers it now; the handler succeeds")
     void operatorRetry() {
         Recorder<Added> broken = new Recorder<>(1);
@@ -138,6 +145,7 @@ class EventDaemonTest {
     }
 
     @Test
+    @Tag("D12")
     @DisplayName("D12: retryAll puts back every dead letter of a handler and delivers them")
     void operatorRetryAll() {
         Recorder<Added> broken = new Recorder<>(3);
@@ -151,6 +159,8 @@ class EventDaemonTest {
     }
 
     @Test
+    @Tag("D12")
+    @Tag("L3")
     @DisplayName("D12, L3: skip marks a delivery done without running it, logged at WARN with the reason")
     void operatorSkip() {
         Recorder<Added> broken = new Recorder<>(1_000);
@@ -169,6 +179,8 @@ class EventDaemonTest {
     }
 
     @Test
+    @Tag("D9")
+    @Tag("D10")
     @DisplayName("D10: runCatchUpPass delivers pending work regardless of its age; D9 passes skip young work")
     void catchUpIgnoresAge() {
         Recorder<Added> rec = new Recorder<>();
@@ -182,6 +194,7 @@ class EventDaemonTest {
     }
 
     @Test
+    @Tag("D13")
     @DisplayName("D13: deliveries of a handler that is no longer registered fail with 'handler not registered' until dead")
     void unregisteredHandler() {
         Stores shared = Stores.of(new InMemoryEventStore(), new InMemorySnapshotStore(), new InMemorySagaStore());
@@ -208,6 +221,7 @@ class EventDaemonTest {
     }
 
     @Test
+    @Tag("D14")
     @DisplayName("D14: an event whose payload cannot be read fails only its own deliveries with a SerializationException")
     void unreadablePayload() {
         Set<UUID> corrupt = ConcurrentHashMap.newKeySet();
@@ -231,6 +245,8 @@ class EventDaemonTest {
     }
 
     @Test
+    @Tag("D9")
+    @Tag("L3")
     @DisplayName("D9, L3: a pass that delivered something is logged at INFO with point daemon.events.pass")
     void passLogging() {
         Jangle j = build(DispatchFixtures.builder(clock).projection("p", Added.class, new Recorder<>()));

@@ -5,6 +5,7 @@ import jangle.DispatchFixtures.Added;
 import jangle.DispatchFixtures.Recorder;
 import jangle.spi.DeliveryStatus;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.time.Clock;
@@ -15,6 +16,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** The bounded hook for transports (jangle-kafka): externallyDelivered() and Jangle.externalDelivery(). */
 class ExternalDeliveryTest {
     @Test
+    @Tag("KF3")
     @DisplayName("KF3: externallyDelivered writes no delivery rows and never runs handlers locally; externalDelivery runs one")
     void externalOnly() {
         Recorder<Added> rec = new Recorder<>();
@@ -36,6 +38,7 @@ class ExternalDeliveryTest {
     }
 
     @Test
+    @Tag("KF3")
     @DisplayName("KF3: a failing handler's error reaches the transport, which owns retries and dead letters")
     void failuresAreThrown() {
         Recorder<Added> failing = new Recorder<>(1);
@@ -50,6 +53,8 @@ class ExternalDeliveryTest {
     }
 
     @Test
+    @Tag("D1")
+    @Tag("KF3")
     @DisplayName("KF3: without externallyDelivered the commit still writes its delivery rows (D1)")
     void defaultKeepsLedger() {
         try (Jangle j = DispatchFixtures.builder(Clock.systemUTC()).reactor("rec", Added.class, new Recorder<>())

@@ -8,6 +8,7 @@ import jangle.DispatchFixtures.Noted;
 import jangle.DispatchFixtures.Recorder;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -66,6 +67,9 @@ class ReplayTest {
     }
 
     @Test
+    @Tag("R1")
+    @Tag("R2")
+    @Tag("R3")
     @DisplayName("R1, R2, R3: reset first, then the feed in batches to the named projection only, with progress")
     void replayRebuildsOneProjection() {
         Totals totals = new Totals();
@@ -98,6 +102,7 @@ class ReplayTest {
     }
 
     @Test
+    @Tag("R1")
     @DisplayName("R1: replay from a position; lambda projections get their events; without reset the model is kept")
     void replayFromPositionWithoutReset() {
         Map<Long, Integer> seen = new ConcurrentHashMap<>();
@@ -110,6 +115,7 @@ class ReplayTest {
     }
 
     @Test
+    @Tag("R1")
     @DisplayName("R1: reactors and sagas are never replayed; unknown names are refused")
     void onlyProjections() {
         jangle = DispatchFixtures.builder(clock).reactor("mediator", Added.class, new Recorder<>()).build();
@@ -120,6 +126,7 @@ class ReplayTest {
     }
 
     @Test
+    @Tag("R1")
     @DisplayName("R1: a projection being replayed cannot send commands")
     void replayContextRefusesCommands() {
         jangle = DispatchFixtures.builder(clock)

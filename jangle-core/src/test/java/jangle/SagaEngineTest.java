@@ -8,6 +8,7 @@ import jangle.SagaFixtures.Requested;
 import jangle.SagaFixtures.TransferSaga;
 import jangle.spi.SagaState;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -25,6 +26,8 @@ class SagaEngineTest {
     private static final Duration RETRY = Duration.ofSeconds(30);
 
     @Test
+    @Tag("SG7")
+    @Tag("SG11")
     @DisplayName("SG11, SG7, §9 steps 4 and 8: a routed event creates the saga, records it, runs its receiver, commits")
     void routedEventCreatesAndCommits() {
         Harness h = new Harness();
@@ -43,6 +46,7 @@ class SagaEngineTest {
     }
 
     @Test
+    @Tag("SG5")
     @DisplayName("§9 dispatchCommand, SG5: an accepted step records onSuccess; the saga completes and then ignores events")
     void acceptedStepCompletes() {
         Harness h = new Harness();
@@ -62,6 +66,7 @@ class SagaEngineTest {
     }
 
     @Test
+    @Tag("E3")
     @DisplayName("E3: saga commands inherit the routed event's correlation id and are caused by its event id")
     void sagaCommandMetadata() {
         Harness h = new Harness();
@@ -76,6 +81,7 @@ class SagaEngineTest {
     }
 
     @Test
+    @Tag("SG2")
     @DisplayName("SG2: a redelivered event is detected by its id and changes nothing (no save, no command)")
     void redeliveryChangesNothing() {
         Harness h = new Harness();
@@ -93,6 +99,7 @@ class SagaEngineTest {
     }
 
     @Test
+    @Tag("SG3")
     @DisplayName("SG3, §19 bug 6: a receiver that throws before sending schedules a retry and never escapes")
     void receiverExceptionSchedulesRetry() {
         Harness h = new Harness();
@@ -117,6 +124,7 @@ class SagaEngineTest {
     }
 
     @Test
+    @Tag("SG12")
     @DisplayName("SG12: a missing prerequisite is retried each interval until the saga ends; then nothing is due")
     void prerequisiteRetryRepeatsUntilTheSagaEnds() {
         Harness h = new Harness();
@@ -157,6 +165,7 @@ class SagaEngineTest {
     }
 
     @Test
+    @Tag("SG5")
     @DisplayName("SG5, §9 step 3: a passed timeout marks the saga timed out, saves it, and it stops for good")
     void timeoutStopsTheSaga() {
         Harness h = new Harness();
@@ -176,6 +185,7 @@ class SagaEngineTest {
     }
 
     @Test
+    @Tag("SG6")
     @DisplayName("SG6, §19 bug 9: a started compensation ignores a passed timeout and keeps retrying until it completes")
     void mustFinishDefersTimeout() {
         Harness h = new Harness();
@@ -205,6 +215,7 @@ class SagaEngineTest {
     }
 
     @Test
+    @Tag("SG12")
     @DisplayName("SG12: routed events delivered in every order end in the same finished saga with one credit")
     void outOfOrderPrerequisites() {
         List<List<Event>> orders = permutations(List.of(new Requested("1", "acc-9", 5), new Approved("1"),
@@ -228,6 +239,7 @@ class SagaEngineTest {
     }
 
     @Test
+    @Tag("SG12")
     @DisplayName("SG12, §9 step 7: a receiver skipped only for a missing required flag schedules a retry")
     void missingPrerequisiteSchedulesRetry() {
         Harness h = new Harness();
@@ -244,6 +256,7 @@ class SagaEngineTest {
     }
 
     @Test
+    @Tag("SG1")
     @DisplayName("SG1, §19 bug 8: on a retry receivers run in ascending order, ties broken by method name")
     void receiverOrder() {
         SagaFixtures.Control control = new SagaFixtures.Control();
@@ -302,6 +315,8 @@ class SagaEngineTest {
     }
 
     @Test
+    @Tag("SG2")
+    @Tag("SG4")
     @DisplayName("SG4, SG2: a concurrent commit of the same event wins; the loser reloads and finds a redelivery")
     void conflictReloadsAndEvaluatesAgain() {
         Harness h = new Harness();
@@ -321,6 +336,7 @@ class SagaEngineTest {
     }
 
     @Test
+    @Tag("SG4")
     @DisplayName("SG4: a conflicting commit by another event is reloaded and the event evaluated again")
     void conflictWithAnotherEvent() {
         Harness h = new Harness();
@@ -338,6 +354,8 @@ class SagaEngineTest {
     }
 
     @Test
+    @Tag("H3")
+    @Tag("SG4")
     @DisplayName("SG4, H3: conflicts are retried a bounded number of times, then RetriesExhaustedException")
     void conflictRetriesAreBounded() {
         Harness h = new Harness();
@@ -362,6 +380,7 @@ class SagaEngineTest {
     }
 
     @Test
+    @Tag("SG7")
     @DisplayName("SG7: a reloaded saga has its flags, retryAt, timeoutAt and complete/timedOut restored exactly")
     void loadRestoresEverything() {
         Harness h = new Harness();
@@ -385,6 +404,7 @@ class SagaEngineTest {
     }
 
     @Test
+    @Tag("SG11")
     @DisplayName("SG11: a retry for a saga id that does not exist is ignored")
     void retryForMissingSaga() {
         Harness h = new Harness();

@@ -12,6 +12,7 @@ import jangle.spi.Delivery;
 import jangle.spi.SagaState;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -86,6 +87,9 @@ class SagaJangleTest {
     }
 
     @Test
+    @Tag("CA3")
+    @Tag("D1")
+    @Tag("E3")
     @DisplayName("§9, D1, E3, CA3: routed events reach the saga through its reactor saga:<Name>; its command joins the chain")
     void sagaEndToEnd() {
         jangle = builder().build();
@@ -111,6 +115,8 @@ class SagaJangleTest {
     }
 
     @Test
+    @Tag("SG3")
+    @Tag("SG9")
     @DisplayName("SG9, SG3: the saga daemon evaluates a due saga; its retry step keeps the chain's correlation id")
     void sagaDaemonRetries() {
         jangle = builder().build();
@@ -203,6 +209,8 @@ class SagaJangleTest {
     }
 
     @Test
+    @Tag("CR2")
+    @Tag("SG11")
     @DisplayName("SG11, CR2: missing receivers, bad signatures, two receivers for a type and duplicate saga names are all listed")
     void sagaConfigurationProblems() {
         JangleBuilder b = DispatchFixtures.builder(clock).events(TxEvent.class)
@@ -222,6 +230,7 @@ class SagaJangleTest {
     }
 
     @Test
+    @Tag("SG11")
     @DisplayName("SG11: a routed event type outside the registered families is a configuration problem")
     void unregisteredRoutedType() {
         JangleBuilder b = DispatchFixtures.builder(clock)

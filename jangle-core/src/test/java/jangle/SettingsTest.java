@@ -1,6 +1,7 @@
 package jangle;
 
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -13,6 +14,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class SettingsTest {
 
+    @Tag("K1")
     @ParameterizedTest(name = "K1: {0} = {1} ms")
     @CsvSource({"500ms,500", "10s,10000", "5m,300000", "PT10S,10000", "7,7000", "1h,3600000"})
     void durationForms(String text, long millis) {
@@ -50,6 +52,7 @@ class SettingsTest {
     }
 
     @Test
+    @Tag("K2")
     @DisplayName("K2: every bad value is reported in one exception naming variable and value")
     void badValues() {
         assertThatThrownBy(() -> Settings.resolve(Map.of(), Map.of("JANGLE_BATCH_SIZE", "x",
@@ -61,6 +64,7 @@ class SettingsTest {
     }
 
     @Test
+    @Tag("K3")
     @DisplayName("K3: the described configuration masks secrets")
     void masksSecrets() {
         Settings s = Settings.resolve(Map.of(), Map.of("JANGLE_DB_PASSWORD", "hunter2",

@@ -2,6 +2,7 @@ package jangle.banking;
 
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -32,6 +33,7 @@ class AccountAggregateTest {
     @Nested
     class Deposits {
         @Test
+        @Tag("B6")
         @DisplayName("B6: a deposit posts FundsDeposited with the new balance")
         void deposit() {
             existing("10.00").when(new DepositFunds(A, m("5"), "d1"))
@@ -39,6 +41,7 @@ class AccountAggregateTest {
         }
 
         @Test
+        @Tag("B6")
         @DisplayName("B6: exists, then live, then fresh tx: the order of the checks")
         void order() {
             account().when(new DepositFunds(A, m("5"), "seed")).rejected("Account does not exist");
@@ -47,6 +50,7 @@ class AccountAggregateTest {
         }
 
         @Test
+        @Tag("B6")
         @DisplayName("B6, fresh tx: the same id with the same details is an accepted no-op; other details are refused")
         void freshTx() {
             Spec<AccountAggregate> s = existing("0").given(new FundsDeposited(A, m("5.00"), m("5.00"), "d1"));
@@ -59,6 +63,7 @@ class AccountAggregateTest {
         }
 
         @Test
+        @Tag("B3")
         @DisplayName("B3, fresh tx: the initial deposit's id is remembered like any deposit")
         void initialDepositRemembered() {
             Spec<AccountAggregate> s = account().given(new AccountCreated(A, "Natalie"),
@@ -87,6 +92,7 @@ class AccountAggregateTest {
     @Nested
     class Withdrawals {
         @Test
+        @Tag("B7")
         @DisplayName("B7: a withdrawal may take the balance to exactly -100.00, not below (floor)")
         void floor() {
             existing("50.00").when(new WithdrawFunds(A, m("150"), "w"))
@@ -95,6 +101,7 @@ class AccountAggregateTest {
         }
 
         @Test
+        @Tag("B7")
         @DisplayName("B7: exists, live, fresh tx, floor: a repeat is accepted even when the floor would now refuse it")
         void order() {
             account().when(new WithdrawFunds(A, m("500"), "w")).rejected("Account does not exist");
@@ -110,6 +117,8 @@ class AccountAggregateTest {
     @Nested
     class Transfers {
         @Test
+        @Tag("B8")
+        @Tag("B27")
         @DisplayName("B8: a transfer debits the funding account; the funded account is not checked here (B27)")
         void transfer() {
             existing("50.50").when(new Transfer(A, "999999", m("20"), "t"))
@@ -117,6 +126,7 @@ class AccountAggregateTest {
         }
 
         @Test
+        @Tag("B8")
         @DisplayName("B8: exists, live, fresh tx (same funded account and amount), floor")
         void order() {
             account().when(new Transfer(A, B, m("1"), "t")).rejected("Account does not exist");
@@ -130,6 +140,7 @@ class AccountAggregateTest {
         }
 
         @Test
+        @Tag("B20")
         @DisplayName("B20: a credit posts TransferCredited; a repeat is a no-op; exists and live are checked after")
         void credit() {
             existing("1.00").when(new CreditTransfer(B, A, m("19"), "t"))
@@ -143,6 +154,8 @@ class AccountAggregateTest {
         }
 
         @Test
+        @Tag("B20")
+        @Tag("B30")
         @DisplayName("B20, B30: a credit whose id this account knows for anything else is refused")
         void creditIdAlreadyUsed() {
             Spec<AccountAggregate> s = existing("0").given(new TransferCredited(A, B, m("19.00"), m("19.00"), "t"),
@@ -153,6 +166,7 @@ class AccountAggregateTest {
         }
 
         @Test
+        @Tag("B21")
         @DisplayName("B21: a rollback gives the recorded amount back; repeats are no-ops; the amount must match")
         void rollback() {
             Spec<AccountAggregate> s = existing("50.50")
@@ -166,6 +180,8 @@ class AccountAggregateTest {
         }
 
         @Test
+        @Tag("B21")
+        @Tag("B25")
         @DisplayName("B21, B25, §12 bug 6: a transfer rollback succeeds on a deleted account (no live check)")
         void rollbackOnDeleted() {
             existing("50.50").given(new TransferDebited(A, B, m("20.00"), m("30.50"), "t"), new AccountDeleted(A))
@@ -190,6 +206,8 @@ class AccountAggregateTest {
         }
 
         @Test
+        @Tag("B9")
+        @Tag("B28")
         @DisplayName("B9, B28: a request posts RequestCreated timing out 30 minutes from the injected clock")
         void request() {
             Spec<AccountAggregate> s = existing("0");
@@ -200,6 +218,7 @@ class AccountAggregateTest {
         }
 
         @Test
+        @Tag("B9")
         @DisplayName("B9: exists, live, fresh tx (same funding account and amount); no balance check")
         void requestOrder() {
             account().when(new Request(A, B, m("1"), "r")).rejected("Account does not exist");
@@ -214,6 +233,7 @@ class AccountAggregateTest {
         }
 
         @Test
+        @Tag("B15")
         @DisplayName("B15: the funding account receives the request until its timeout")
         void getApproval() {
             funder().when(new GetRequestApproval(A, B, m("15.43"), "r", timeout()))
@@ -221,6 +241,7 @@ class AccountAggregateTest {
         }
 
         @Test
+        @Tag("B15")
         @DisplayName("B15: already received is checked first; then any other use of the id; exists; live; in time")
         void getApprovalOrder() {
             Instant t = timeout();
@@ -239,6 +260,7 @@ class AccountAggregateTest {
         }
 
         @Test
+        @Tag("B13")
         @DisplayName("B13: accept posts RequestApproved with the requester; idempotent")
         void accept() {
             received().when(new AcceptRequest(B, "r")).accepted(new RequestApproved(B, A, "r"));
@@ -246,6 +268,7 @@ class AccountAggregateTest {
         }
 
         @Test
+        @Tag("B13")
         @DisplayName("B13: exists, live, known tx, decision, in time")
         void acceptOrder() {
             Spec.account(B).when(new AcceptRequest(B, "r")).rejected("Account does not exist");
@@ -261,6 +284,7 @@ class AccountAggregateTest {
         }
 
         @Test
+        @Tag("B14")
         @DisplayName("B14: reject posts RequestRejected; idempotent; exists, live, known tx, decision, in time")
         void reject() {
             received().when(new RejectRequest(B, "r")).accepted(new RequestRejected(B, A, "r"));
@@ -272,6 +296,7 @@ class AccountAggregateTest {
         }
 
         @Test
+        @Tag("B23")
         @DisplayName("B23: accept and reject are mutually exclusive, each idempotent (§12 bug 3)")
         void mutuallyExclusive() {
             received().given(new RequestRejected(B, A, "r")).when(new AcceptRequest(B, "r"))
@@ -283,6 +308,7 @@ class AccountAggregateTest {
         }
 
         @Test
+        @Tag("B16")
         @DisplayName("B16: the debit of an approved request posts RequestDebited, floor on the request's amount")
         void debit() {
             received().given(new RequestApproved(B, A, "r")).when(new DebitRequest(B, "r"))
@@ -292,6 +318,8 @@ class AccountAggregateTest {
         }
 
         @Test
+        @Tag("B16")
+        @Tag("B24")
         @DisplayName("B16, B24, §12 bug 4: known tx; debited or rolled back first; approval; live; in time; floor")
         void debitOrder() {
             Spec.account(B).when(new DebitRequest(B, "r")).rejected("Transaction 'r' not found");
@@ -311,6 +339,9 @@ class AccountAggregateTest {
         }
 
         @Test
+        @Tag("B18")
+        @Tag("B24")
+        @Tag("B25")
         @DisplayName("B18, B24, B25, §12 bugs 4, 6: a request rollback needs a debit; idempotent; no live/time check")
         void rollback() {
             Spec.account(B).when(new RollbackRequestDebit(B, "r")).rejected("Transaction 'r' not found");
@@ -325,6 +356,7 @@ class AccountAggregateTest {
         }
 
         @Test
+        @Tag("B17")
         @DisplayName("B17: a credit posts RequestCredited; credited: no-op; rejected: refused; live; no time check")
         void credit() {
             Spec<AccountAggregate> requester = existing("31.50")
@@ -342,6 +374,7 @@ class AccountAggregateTest {
         }
 
         @Test
+        @Tag("B19")
         @DisplayName("B19: the rejection notice; idempotent; refused after a credit; no live or time check")
         void notifyRejected() {
             Spec<AccountAggregate> requester = existing("0")
@@ -357,6 +390,7 @@ class AccountAggregateTest {
         }
 
         @Test
+        @Tag("B28")
         @DisplayName("B28: time guards approval, rejection and the debit; never the credit or the compensation")
         void timeGuards() {
             Spec<AccountAggregate> late = received().given(new RequestApproved(B, A, "r"));
@@ -373,6 +407,7 @@ class AccountAggregateTest {
         }
 
         @Test
+        @Tag("A11")
         @DisplayName("A11, §12 bug 9: validators read time only from the injected clock")
         void injectedClock() {
             Spec<AccountAggregate> s = existing("0");
@@ -386,12 +421,14 @@ class AccountAggregateTest {
     @Nested
     class Forgiveness {
         @Test
+        @Tag("B10")
         @DisplayName("B10: forgiveness sets a negative balance to 0.00 and records the debt forgiven")
         void forgive() {
             existing("-50.00").when(new ForgiveDebt(A, "f")).accepted(new DebtForgiven(A, m("50.00"), "f"));
         }
 
         @Test
+        @Tag("B10")
         @DisplayName("B10: exists, live, fresh tx, then not applicable, then quota")
         void order() {
             account().when(new ForgiveDebt(A, "f")).rejected("Account does not exist");
@@ -407,6 +444,7 @@ class AccountAggregateTest {
         }
 
         @Test
+        @Tag("B22")
         @DisplayName("B22: at most twice per account; a third attempt with a negative balance is refused (§12 bug 2)")
         void quota() {
             Spec<AccountAggregate> s = existing("-10.00");
@@ -423,6 +461,7 @@ class AccountAggregateTest {
     @Nested
     class Lifecycle {
         @Test
+        @Tag("B11")
         @DisplayName("B11: delete posts AccountDeleted; a non-zero balance is allowed; deleting again is a no-op")
         void delete() {
             existing("46.93").when(new DeleteAccount(A)).accepted(new AccountDeleted(A));
@@ -431,6 +470,7 @@ class AccountAggregateTest {
         }
 
         @Test
+        @Tag("B12")
         @DisplayName("B12: rename posts AccountNameChanged; the same name is a no-op; exists and live")
         void rename() {
             existing("0").when(new ChangeAccountName(A, "Natalie Smith"))
@@ -440,6 +480,7 @@ class AccountAggregateTest {
         }
 
         @Test
+        @Tag("B26")
         @DisplayName("B26: a deleted account refuses every user command except DeleteAccount, rename included")
         void deletedRefusesUserCommands() {
             Spec<AccountAggregate> s = existing("-50.00")
@@ -458,6 +499,7 @@ class AccountAggregateTest {
     }
 
     @Test
+    @Tag("B29")
     @DisplayName("B29: every system command sent twice gives one event and two accepted responses")
     void systemCommandsIdempotent() {
         Instant t = TestClock.T0.plus(TIMEOUT);

@@ -7,6 +7,7 @@ import jangle.Metadata;
 import jangle.spi.NewEvent;
 import jangle.spi.Snapshot;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;
@@ -27,6 +28,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class AccountCreationAggregateTest {
 
     @Test
+    @Tag("B2")
     @DisplayName("B2, §12 bug 10: ids are n with at least 6 digits, zero-padded, and keep working past 999,999")
     void accountIds() {
         assertThat(AccountCreationAggregate.accountIdOf(1)).isEqualTo("000001");
@@ -40,6 +42,8 @@ class AccountCreationAggregateTest {
     }
 
     @Test
+    @Tag("B2")
+    @Tag("B3")
     @DisplayName("B2, B3: the millionth account is 1000000, and its commands are valid")
     void millionthAccount() {
         // straight through the harness: 999,999 provisioning events rebuilt once (the fixture would copy them)
@@ -62,6 +66,8 @@ class AccountCreationAggregateTest {
     }
 
     @Test
+    @Tag("B1")
+    @Tag("B3")
     @DisplayName("B1, B3: CreateAccount is always accepted; provisioning, creation and the initial deposit commit "
             + "atomically with the right streams and versions; the response's data is the new id")
     void createWithInitialDeposit() {
@@ -90,6 +96,8 @@ class AccountCreationAggregateTest {
     }
 
     @Test
+    @Tag("B4")
+    @Tag("C3")
     @DisplayName("B4, C3: snapshot every 100 with an empty state: creating an account reads at most 99 events")
     void snapshots() {
         TestStores stores = new TestStores();
@@ -111,6 +119,8 @@ class AccountCreationAggregateTest {
     }
 
     @Test
+    @Tag("B5")
+    @Tag("C2")
     @DisplayName("B5, C2: concurrent creations never produce the same id or skip one")
     void concurrentCreations() throws Exception {
         try (Bank bank = new Bank(b -> b.commandMaxAttempts(1000));

@@ -5,6 +5,7 @@ import jangle.Jangle;
 import jangle.TypeRegistry;
 import jangle.spi.Snapshot;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -18,6 +19,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class BankingDomainTest {
 
     @Test
+    @Tag("CR1")
+    @Tag("CR2")
+    @Tag("M1")
     @DisplayName("CR1, CR2, M1: the domain registers cleanly; every command has one aggregate, every event a name")
     void registers() {
         try (Bank bank = new Bank()) {
@@ -36,6 +40,7 @@ class BankingDomainTest {
     }
 
     @Test
+    @Tag("Q2")
     @DisplayName("Q2: the query family needs the application's handlers (the domain registers none)")
     void queriesAreTheApplications() {
         @SuppressWarnings({"unchecked", "rawtypes"})
@@ -45,6 +50,8 @@ class BankingDomainTest {
     }
 
     @Test
+    @Tag("S1")
+    @Tag("S2")
     @DisplayName("§6.1, S1, S2: an account with hundreds of events is rebuilt from its snapshot to the same decisions")
     void accountSnapshots() {
         TestStores stores = new TestStores();

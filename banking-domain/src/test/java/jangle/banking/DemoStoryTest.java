@@ -9,6 +9,7 @@ import jangle.memory.InMemoryStores;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;
@@ -107,6 +108,7 @@ class DemoStoryTest {
     }
 
     @Test
+    @Tag("W7")
     @DisplayName("§11 steps 1-20 and 22: the demo story, every response, event and balance, then W7 on the events")
     void demoStory() {
         step(1, new CreateAccount("HSPBC"), "accepted 000001", "0.00", "-",

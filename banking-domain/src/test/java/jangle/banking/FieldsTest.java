@@ -2,6 +2,7 @@ package jangle.banking;
 
 import jangle.InvalidMessageException;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -196,6 +197,7 @@ class FieldsTest {
     }
 
     @Test
+    @Tag("A11")
     @DisplayName("§3, A11: user money commands generate a random UUID transaction id in the constructor")
     void generatedTransactionIds() {
         DepositFunds d = new DepositFunds("000001", m("5"));
@@ -234,6 +236,7 @@ class FieldsTest {
     }
 
     @Test
+    @Tag("M1")
     @DisplayName("M1, §3: each command names the aggregate that decides it")
     void routing() {
         assertThat(new CreateAccount("Natalie").aggregateId()).isEqualTo("ACCOUNT_CREATION_AGGREGATE");
@@ -256,6 +259,7 @@ class FieldsTest {
     // ---- M4 events, M5 queries
 
     @Test
+    @Tag("M4")
     @DisplayName("M4: events check structure only: required fields and well-formed ids, no business rules")
     void eventStructure() {
         fails(() -> new FundsDeposited(null, m("1.00"), m("1.00"), "tx"), "accountId", "accountId is required");
@@ -272,6 +276,7 @@ class FieldsTest {
     }
 
     @Test
+    @Tag("M5")
     @DisplayName("M5: queries validate on construction (account id rule)")
     void queries() {
         fails(() -> new AccountSummary("abc"), "accountId", "accountId" + ACCOUNT_MSG);

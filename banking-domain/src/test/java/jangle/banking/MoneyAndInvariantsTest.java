@@ -4,6 +4,7 @@ import jangle.Event;
 import jangle.EventRecord;
 import jangle.Metadata;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -58,6 +59,7 @@ class MoneyAndInvariantsTest {
     }
 
     @Test
+    @Tag("W7")
     @DisplayName("W7: balances rebuilt from events add up to deposits - withdrawals + forgiven, deleted included")
     void conserved() {
         History h = twoAccounts()
@@ -72,6 +74,8 @@ class MoneyAndInvariantsTest {
     }
 
     @Test
+    @Tag("W7")
+    @Tag("W8")
     @DisplayName("W8: a debit with neither credit nor rollback is in flight; W7 counts it until it lands")
     void inFlight() {
         History h = twoAccounts()
@@ -93,6 +97,7 @@ class MoneyAndInvariantsTest {
     }
 
     @Test
+    @Tag("W7")
     @DisplayName("W7 fails on money created or lost: a rollback after a credit, a wrong reported balance")
     void violations() {
         History doubled = twoAccounts()
@@ -115,6 +120,8 @@ class MoneyAndInvariantsTest {
     }
 
     @Test
+    @Tag("B30")
+    @Tag("W8")
     @DisplayName("B30, W8: operations are keyed by (choosing account, transaction id), never by the id alone")
     void keyedByAccountAndId() {
         History h = new History()

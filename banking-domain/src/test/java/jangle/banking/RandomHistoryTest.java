@@ -5,6 +5,7 @@ import jangle.CommandResponse;
 import jangle.EventRecord;
 import jangle.StoreException;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -32,6 +33,8 @@ class RandomHistoryTest {
 
     @ParameterizedTest(name = "seed {0}")
     @ValueSource(longs = {20260301L, 7L, 424242L})
+    @Tag("W7")
+    @Tag("W8")
     @DisplayName("W7, W8: after a random history has settled, money is conserved and no saga is stuck")
     void randomHistory(long seed) {
         TestStores stores = new TestStores();

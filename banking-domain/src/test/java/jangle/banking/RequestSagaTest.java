@@ -7,6 +7,7 @@ import jangle.StoreException;
 import jangle.spi.SagaEventEntry;
 import jangle.spi.SagaState;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -133,6 +134,7 @@ class RequestSagaTest {
     }
 
     @Test
+    @Tag("B25")
     @DisplayName("§7.2 step 2d, B25: a refused credit (requester deleted) rolls the debit back; money is kept")
     void creditRefusedRolledBack() {
         try (Bank bank = new Bank()) {
@@ -155,6 +157,8 @@ class RequestSagaTest {
     }
 
     @Test
+    @Tag("SG6")
+    @Tag("W1")
     @DisplayName("W1, SG6, §12 bug 6: a refused rollback is retried, never acknowledged, past the timeout, till done")
     void refusedRollbackIsRetried() {
         try (Bank bank = new Bank()) {
@@ -206,6 +210,7 @@ class RequestSagaTest {
     }
 
     @Test
+    @Tag("W2")
     @DisplayName("W2: an exception while sending a step leaves its flag unset and retries after the saga interval")
     void exceptionRetried() {
         TestStores stores = new TestStores();
@@ -234,6 +239,8 @@ class RequestSagaTest {
     }
 
     @Test
+    @Tag("B28")
+    @Tag("W3")
     @DisplayName("W3, B28: a saga past its timeout before the debit stops; late approvals are refused anyway")
     void timeoutBeforeDebit() {
         try (Bank bank = new Bank()) {
@@ -253,6 +260,8 @@ class RequestSagaTest {
     }
 
     @Test
+    @Tag("SG6")
+    @Tag("W3")
     @DisplayName("W3, SG6: a saga past its timeout after the debit carries on until the credit is done")
     void timeoutAfterDebit() {
         TestStores stores = new TestStores();
@@ -277,6 +286,9 @@ class RequestSagaTest {
     }
 
     @Test
+    @Tag("SG6")
+    @Tag("W3")
+    @Tag("W8")
     @DisplayName("W3, SG6, W8: a crash after the debit committed but before the saga did, restarted after the "
             + "timeout, still finishes the credit (no money left in flight)")
     void crashBetweenDebitAndSagaCommitThenTimeout() {
@@ -306,6 +318,8 @@ class RequestSagaTest {
     }
 
     @Test
+    @Tag("SG2")
+    @Tag("W4")
     @DisplayName("W4, SG2: a routed event delivered again (crash before its completion) changes nothing")
     void redeliveryChangesNothing() {
         TestStores stores = new TestStores();
@@ -338,6 +352,8 @@ class RequestSagaTest {
      */
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"created, approved", "approved, created", "created, rejected", "rejected, created"})
+    @Tag("SG12")
+    @Tag("W4")
     @DisplayName("SG12, W4: the saga's routed events in every delivery order give the same outcome")
     void everyDeliveryOrder(String order) {
         TestStores stores = new TestStores();
@@ -398,6 +414,7 @@ class RequestSagaTest {
     }
 
     @Test
+    @Tag("B30")
     @DisplayName("B30: two requesters reusing one transaction id towards one funder are never merged")
     void sharedTransactionId() {
         try (Bank bank = new Bank()) {

@@ -5,6 +5,7 @@ import jangle.TypeRegistry;
 import jangle.json.JsonCodec;
 import jangle.json.RoundTripCheck;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;
@@ -51,12 +52,15 @@ class SerializationTest {
     }
 
     @Test
+    @Tag("J8")
     @DisplayName("J8, §12 bug 1: one example of every banking and saga event type round-trips through JSON")
     void everyEventRoundTrips() {
         RoundTripCheck.assertRoundTrips(TYPES, examples());
     }
 
     @Test
+    @Tag("J2")
+    @Tag("J3")
     @DisplayName("J2, J3, §12 bug 1: stable type names; amounts are JSON strings that keep their scale")
     void amountsAreExactStrings() {
         assertThat(TYPES.byType(FundsDeposited.class).name()).isEqualTo("FundsDeposited");
@@ -72,6 +76,7 @@ class SerializationTest {
     }
 
     @Test
+    @Tag("S7")
     @DisplayName("§6.1, S7: the account snapshot (maps, bounded memory in order) round-trips through JSON")
     void snapshotRoundTrips() {
         Spec<AccountAggregate> s = Spec.account("000001").givenAccount("10.00").given(

@@ -9,6 +9,7 @@ import jangle.JangleException;
 import jangle.Metadata;
 import jangle.SendOptions;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.time.Clock;
@@ -25,6 +26,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class TransferMediatorTest {
 
     @Test
+    @Tag("E3")
     @DisplayName("§7.1 step 1: a transfer is credited to the funded account, caused by the debit (E3)")
     void credit() {
         try (Bank bank = new Bank()) {
@@ -49,6 +51,7 @@ class TransferMediatorTest {
     }
 
     @Test
+    @Tag("B27")
     @DisplayName("B27, §7.1 step 2: a transfer to a well-formed id that does not exist is debited, then rolled back")
     void missingAccount() {
         try (Bank bank = new Bank()) {
@@ -66,6 +69,7 @@ class TransferMediatorTest {
     }
 
     @Test
+    @Tag("B25")
     @DisplayName("B25, §12 bug 6: a credit to a deleted account is refused; the rollback succeeds on a deleted funder")
     void deletedAccounts() {
         try (Bank bank = new Bank()) {
@@ -82,6 +86,7 @@ class TransferMediatorTest {
     }
 
     @Test
+    @Tag("B30")
     @DisplayName("B30: two accounts reusing one transaction id towards a third move money once each, never merged")
     void sharedTransactionId() {
         try (Bank bank = new Bank()) {
@@ -104,6 +109,8 @@ class TransferMediatorTest {
     }
 
     @Test
+    @Tag("B31")
+    @Tag("D15")
     @DisplayName("B31, D15: a delivery repeated after the rollback never credits an account opened meanwhile")
     void crashAfterRollback() {
         AtomicBoolean crash = new AtomicBoolean(true);
@@ -134,6 +141,7 @@ class TransferMediatorTest {
     }
 
     @Test
+    @Tag("B31")
     @DisplayName("B31: with a plain send instead of sendAndComplete the same crash creates money (the test can fail)")
     void plainSendWouldDoubleMoney() {
         AtomicBoolean crash = new AtomicBoolean(true);
@@ -159,6 +167,7 @@ class TransferMediatorTest {
     }
 
     @Test
+    @Tag("B31")
     @DisplayName("B31: a delivery repeated before the rollback committed tries the credit again, which is correct")
     void crashBeforeAnyStep() {
         AtomicBoolean crash = new AtomicBoolean(true);
@@ -227,6 +236,7 @@ class TransferMediatorTest {
     }
 
     @Test
+    @Tag("D15")
     @DisplayName("D15, §7.1: both steps use sendAndComplete; an accepted credit ends the handler")
     void usesSendAndComplete() {
         EventRecord<TransferDebited> r = debited();
@@ -241,6 +251,7 @@ class TransferMediatorTest {
     }
 
     @Test
+    @Tag("D8")
     @DisplayName("§7.1, D8: when the rollback is refused too, the mediator throws with both reasons (stays pending)")
     void bothRefused() {
         EventRecord<TransferDebited> r = debited();

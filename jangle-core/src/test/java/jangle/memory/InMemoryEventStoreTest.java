@@ -11,6 +11,7 @@ import jangle.spi.DeliveryKey;
 import jangle.spi.DeliveryStatus;
 import jangle.spi.NewEvent;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -53,6 +54,7 @@ class InMemoryEventStoreTest {
     }
 
     @Test
+    @Tag("ST2")
     @DisplayName("§7, ST2: append assigns increasing positions; records read back equal the ones appended")
     void appendAndRead() {
         AppendResult r = store.append(List.of(event("a", 1), event("a", 2), event("b", 1)));
@@ -73,6 +75,9 @@ class InMemoryEventStoreTest {
     }
 
     @Test
+    @Tag("H1")
+    @Tag("ST3")
+    @Tag("ST4")
     @DisplayName("ST4, H1, ST3: a version that is not last+1, a gap, or a repeat fails the whole append and writes nothing")
     void gaplessVersions() {
         store.append(List.of(event("a", 1, "h")));
@@ -108,6 +113,7 @@ class InMemoryEventStoreTest {
     }
 
     @Test
+    @Tag("D1")
     @DisplayName("D1: each committed event gets one pending delivery per subscribed handler, none without handlers")
     void deliveriesWrittenWithEvents() {
         AppendResult r = store.append(List.of(event("a", 1, "p", "q"), event("a", 2)));
@@ -128,6 +134,7 @@ class InMemoryEventStoreTest {
     }
 
     @Test
+    @Tag("D15")
     @DisplayName("D15: append marks the completing delivery done in the same call; a failed append marks nothing")
     void completingDelivery() {
         AppendResult first = store.append(List.of(event("a", 1, "mediator")));
@@ -144,6 +151,7 @@ class InMemoryEventStoreTest {
     }
 
     @Test
+    @Tag("D9")
     @DisplayName("D9, §19 bug 19: due selects deliveries older than the max age (right sign), oldest position first, limited")
     void dueByAge() {
         store.append(List.of(event("a", 1, T0, correlation, "h")));
@@ -164,6 +172,8 @@ class InMemoryEventStoreTest {
     }
 
     @Test
+    @Tag("D3")
+    @Tag("D11")
     @DisplayName("D3, D11: failures count attempts and keep the error; the last allowed attempt parks a dead letter")
     void failuresAndDeadLetters() {
         store.append(List.of(event("a", 1, "h", "other")));
@@ -193,6 +203,7 @@ class InMemoryEventStoreTest {
     }
 
     @Test
+    @Tag("D12")
     @DisplayName("D12: retry resets attempts and makes a dead letter due at once; skip marks it done")
     void operatorActions() {
         store.append(List.of(event("a", 1, "h", "k")));
@@ -218,6 +229,8 @@ class InMemoryEventStoreTest {
     }
 
     @Test
+    @Tag("CA1")
+    @Tag("CA3")
     @DisplayName("CA1, CA3: lowest pending position per handler and counts per correlation id follow every change")
     void waitQueries() {
         UUID other = UUID.randomUUID();
@@ -248,6 +261,7 @@ class InMemoryEventStoreTest {
     }
 
     @Test
+    @Tag("G1")
     @DisplayName("§7, G1: concurrent appends get unique gapless versions; a feed reader never skips a position")
     void concurrentAppendsAndFeedReader() throws Exception {
         int writers = 4;

@@ -5,6 +5,7 @@ import jangle.VersionConflictException;
 import jangle.spi.SagaEventEntry;
 import jangle.spi.SagaState;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;
@@ -34,6 +35,8 @@ class InMemorySagaStoreTest {
     }
 
     @Test
+    @Tag("SG7")
+    @Tag("SG8")
     @DisplayName("SG7, SG8: a commit stores every field and appends the new events to the history")
     void commitAndGet() {
         SagaEventEntry a = entry("a");
@@ -51,6 +54,7 @@ class InMemorySagaStoreTest {
     }
 
     @Test
+    @Tag("SG4")
     @DisplayName("SG4: a commit with a stale expected version is VersionConflictException(sagaId, expected + 1)")
     void optimisticCommit() {
         store.commit(state("s", 1, null, null, false, false), 0, List.of(entry("a")));
@@ -67,6 +71,7 @@ class InMemorySagaStoreTest {
     }
 
     @Test
+    @Tag("SG8")
     @DisplayName("SG8, §19 bugs 17, 20, 23: dueIds compares instants, skips finished sagas, orders by wakeAt, honours limit")
     void dueIds() {
         store.commit(state("late", 1, T0.plusSeconds(30), null, false, false), 0, List.of());
@@ -87,6 +92,7 @@ class InMemorySagaStoreTest {
     }
 
     @Test
+    @Tag("SG8")
     @DisplayName("SG8: list shows open sagas, and finished ones when asked, within the limit")
     void listForOperators() {
         store.commit(state("a", 1, null, null, false, false), 0, List.of());

@@ -2,6 +2,7 @@ package jangle.memory;
 
 import jangle.spi.Snapshot;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -16,6 +17,7 @@ class InMemorySnapshotStoreTest {
     private final InMemorySnapshotStore store = new InMemorySnapshotStore();
 
     @Test
+    @Tag("S8")
     @DisplayName("S8: one snapshot per aggregate; an older version is a no-op, a newer one replaces it")
     void onePerAggregate() {
         store.put(new Snapshot("a", 10, 100, "fp", new State(10)));
@@ -27,6 +29,7 @@ class InMemorySnapshotStoreTest {
     }
 
     @Test
+    @Tag("S3")
     @DisplayName("S3: a different fingerprint returns the snapshot with a null state and its own fingerprint")
     void fingerprintMismatch() {
         store.put(new Snapshot("a", 10, 100, "old", new State(10)));
@@ -37,6 +40,8 @@ class InMemorySnapshotStoreTest {
     }
 
     @Test
+    @Tag("S7")
+    @Tag("S8")
     @DisplayName("S7, S8: an empty record is a valid state; deleting a missing snapshot is not an error")
     void emptyStateAndDelete() {
         store.put(new Snapshot("a", 1, 1, "fp", new Empty()));

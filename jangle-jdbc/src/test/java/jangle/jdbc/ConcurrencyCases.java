@@ -13,6 +13,7 @@ import jangle.spi.StoreContext;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;
@@ -52,6 +53,10 @@ abstract class ConcurrencyCases {
     }
 
     @Test
+    @Tag("G1")
+    @Tag("G2")
+    @Tag("G3")
+    @Tag("G4")
     @DisplayName("G1-G4: an append held open after taking its position is never skipped by a polling reader")
     void lateCommitIsNeverSkipped() throws Exception {
         CountDownLatch taken = new CountDownLatch(1);
@@ -112,6 +117,8 @@ abstract class ConcurrencyCases {
     }
 
     @Test
+    @Tag("H1")
+    @Tag("ST4")
     @DisplayName("ST4/H1: 8 threads appending at lastVersion + 1 to one stream leave versions gapless, none lost")
     void racingAppendsStayGapless() throws Exception {
         EventStore store = TestEvents.open(db, 100).events();
@@ -150,6 +157,9 @@ abstract class ConcurrencyCases {
     }
 
     @Test
+    @Tag("H1")
+    @Tag("H2")
+    @Tag("H3")
     @DisplayName("H1-H3/issue 2: 8 threads x 500 commands on one aggregate through Jangle: gapless, floor kept")
     void hotAggregateThroughJangle() throws Exception {
         try (Jangle j = Jangle.builder().environment(Map.of()).stores(db.stores())

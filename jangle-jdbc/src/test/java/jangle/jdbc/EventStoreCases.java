@@ -18,6 +18,7 @@ import jangle.spi.NewEvent;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;
@@ -67,6 +68,7 @@ abstract class EventStoreCases {
     }
 
     @Test
+    @Tag("ST2")
     @DisplayName("ST2: records read back (by stream, feed and id) equal the appended ones field by field")
     void exactRoundTrip() {
         UUID correlation = UUID.randomUUID();
@@ -99,6 +101,7 @@ abstract class EventStoreCases {
     }
 
     @Test
+    @Tag("ST4")
     @DisplayName("ST4: the first version must be last + 1 and versions consecutive, else VersionConflictException")
     void gaplessVersions() {
         assertThatThrownBy(() -> store.append(List.of(noted("a", 2))))
@@ -116,6 +119,7 @@ abstract class EventStoreCases {
     }
 
     @Test
+    @Tag("ST3")
     @DisplayName("ST3: a failed multi-aggregate append leaves no event, no delivery, no consumed position")
     void failedAppendLeavesNoTrace() {
         store.append(List.of(noted("b", 1)));
@@ -170,6 +174,8 @@ abstract class EventStoreCases {
     }
 
     @Test
+    @Tag("G1")
+    @Tag("ST1")
     @DisplayName("ST1/G1: the feed is ordered by position and honours after and limit")
     void feedPaging() {
         for (int v = 1; v <= 7; v++) store.append(List.of(noted("a" + (v % 2), (v + 1) / 2)));
@@ -186,6 +192,8 @@ abstract class EventStoreCases {
     }
 
     @Test
+    @Tag("D1")
+    @Tag("D9")
     @DisplayName("D1/D9/bug #19: deliveries are pending from commit; due uses now - maxAge with the right sign")
     void dueDeliveries() {
         UUID corr = UUID.randomUUID();
@@ -215,6 +223,9 @@ abstract class EventStoreCases {
     }
 
     @Test
+    @Tag("D3")
+    @Tag("D11")
+    @Tag("D12")
     @DisplayName("D3/D11/D12: failures count attempts, park at deadLetterAttempts; retry, skip and markDone")
     void failuresRetryAndSkip() {
         UUID corr = UUID.randomUUID();
@@ -265,6 +276,7 @@ abstract class EventStoreCases {
     }
 
     @Test
+    @Tag("D15")
     @DisplayName("D15: append marks the completing delivery done in the same transaction")
     void appendCompletesDelivery() {
         EventRecord<?> r = store.append(List.of(noted("a", 1, "mediator", "views"))).records().get(0);
@@ -278,6 +290,8 @@ abstract class EventStoreCases {
     }
 
     @Test
+    @Tag("D14")
+    @Tag("J7")
     @DisplayName("J7/D14: an unreadable payload or unknown type raises SerializationException naming id and type")
     void unreadablePayload() {
         UUID corrupt = UUID.randomUUID();

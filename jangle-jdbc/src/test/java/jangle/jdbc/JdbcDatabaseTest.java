@@ -3,6 +3,7 @@ package jangle.jdbc;
 import jangle.StoreException;
 import jangle.spi.EventStore;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -45,6 +46,7 @@ class JdbcDatabaseTest {
     }
 
     @Test
+    @Tag("MN4")
     @DisplayName("§7, issue 6: a version-1 database is brought to version 2 (claims) at open, keeping its pending "
             + "deliveries, which belong to no node and are taken back by a catch-up claim")
     void schemaOneMigrates() {
@@ -71,6 +73,7 @@ class JdbcDatabaseTest {
     }
 
     @Test
+    @Tag("MN5")
     @DisplayName("Issue 6: nodes started together on a new PostgreSQL database run the same application schema script "
             + "without failing on a duplicate catalog entry (the script holds the schema lock)")
     void concurrentScripts() throws Exception {
@@ -102,6 +105,7 @@ class JdbcDatabaseTest {
     }
 
     @Test
+    @Tag("MN5")
     @DisplayName("Issue 6 (found by the soak): a node restarted beside running nodes runs the application script "
             + "without deadlocking with their read-model transactions")
     void scriptBesideWriters() throws Exception {

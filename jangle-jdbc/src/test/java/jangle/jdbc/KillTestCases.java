@@ -5,6 +5,7 @@ import jangle.spi.Delivery;
 import jangle.spi.DeliveryStatus;
 import jangle.spi.EventStore;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.io.BufferedReader;
@@ -38,6 +39,8 @@ abstract class KillTestCases {
     protected abstract JdbcDatabase reopen() throws Exception;
 
     @Test
+    @Tag("D1")
+    @Tag("ST3")
     @DisplayName("D1/ST3/issue 3: after SIGKILL mid-append, acknowledged events are all there, gapless, with deliveries")
     void killedWriterLosesNothingAcknowledged() throws Exception {
         String javaCommand = ProcessHandle.current().info().command().orElse("java");

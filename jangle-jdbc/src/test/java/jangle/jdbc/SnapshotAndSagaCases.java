@@ -14,6 +14,7 @@ import jangle.spi.Stores;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;
@@ -64,6 +65,7 @@ abstract class SnapshotAndSagaCases {
     }
 
     @Test
+    @Tag("S8")
     @DisplayName("S8: one snapshot per aggregate; older versions are ignored; fingerprint mismatch gives no state")
     void snapshots() {
         assertThat(snapshots.get("a", State.class, "f1")).isEmpty();
@@ -84,6 +86,7 @@ abstract class SnapshotAndSagaCases {
     }
 
     @Test
+    @Tag("S7")
     @DisplayName("S7: a state with no components is a valid snapshot")
     void emptyState() {
         snapshots.put(new Snapshot("e", 1, 1, "f", new Empty()));
@@ -91,6 +94,8 @@ abstract class SnapshotAndSagaCases {
     }
 
     @Test
+    @Tag("J7")
+    @Tag("S5")
     @DisplayName("S5/J7: a stored state that does not decode raises SerializationException")
     void undecodableState() {
         snapshots.put(new Snapshot("a", 1, 1, "f", state("x")));
@@ -108,6 +113,7 @@ abstract class SnapshotAndSagaCases {
     }
 
     @Test
+    @Tag("SG7")
     @DisplayName("SG7/bug #17: a saga's fields and history are restored exactly; complete is not the timeout")
     void sagaRoundTrip() {
         Instant retry = Instant.parse("2026-03-01T10:00:00.000001Z");
@@ -131,6 +137,7 @@ abstract class SnapshotAndSagaCases {
     }
 
     @Test
+    @Tag("SG4")
     @DisplayName("SG4: a commit whose expected version is stale raises VersionConflictException and writes nothing")
     void sagaConflicts() {
         sagas.commit(saga("s", 1, null, null, false, false, null), 0, List.of(entry(new Noted("a", 1), T0)));
@@ -152,6 +159,7 @@ abstract class SnapshotAndSagaCases {
     }
 
     @Test
+    @Tag("SG4")
     @DisplayName("SG4: of two racing commits on one saga version exactly one wins")
     void sagaRace() throws Exception {
         sagas.commit(saga("r", 1, null, null, false, false, null), 0, List.of());
@@ -184,6 +192,7 @@ abstract class SnapshotAndSagaCases {
     }
 
     @Test
+    @Tag("SG8")
     @DisplayName("SG8/bugs #20, #23: dueIds compares instants, skips finished sagas, orders by wakeAt, honours limit")
     void dueSagas() {
         Instant now = Instant.parse("2026-03-01T09:00:00.5Z");

@@ -1,6 +1,7 @@
 package jangle.jdbc;
 
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,6 +28,8 @@ class SqliteGroupCommitTest {
     Path dir;
 
     @Test
+    @Tag("ST2")
+    @Tag("ST4")
     @DisplayName("ST2, ST4: a failing work in a commit group rolls back alone; every other work commits")
     void failingWorkRollsBackAlone() throws Exception {
         try (JdbcDatabase db = JdbcDatabase.sqlite(dir.resolve("group.db"))) {

@@ -7,6 +7,7 @@ import jangle.jdbc.UpsertModel.Opened;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;
@@ -69,6 +70,9 @@ abstract class UpsertCases {
     }
 
     @Test
+    @Tag("V1")
+    @Tag("V2")
+    @Tag("V3")
     @DisplayName("V1-V3: the worked example of §11 (newer wins, equal or older changes nothing, per column)")
     void workedExample() {
         assertThat(worked("Ana", 2, "10", 2)).isEqualTo(1);
@@ -84,6 +88,7 @@ abstract class UpsertCases {
     }
 
     @Test
+    @Tag("V5")
     @DisplayName("§11: fillIfNull writes once, always overwrites, insertOnly never updates; values are bound (V5)")
     void otherColumnKinds() {
         String tricky = "x'); DROP TABLE accounts; --";
@@ -112,6 +117,8 @@ abstract class UpsertCases {
     }
 
     @Test
+    @Tag("V2")
+    @Tag("V4")
     @DisplayName("V2/V4: a soft delete before the row exists creates it; one version column guards several values")
     void softDeleteFirst() throws Exception {
         List<Ev> events = List.of(new Closed("z", 4),
@@ -133,6 +140,11 @@ abstract class UpsertCases {
     }
 
     @Test
+    @Tag("R5")
+    @Tag("V1")
+    @Tag("V2")
+    @Tag("V3")
+    @Tag("V4")
     @DisplayName("R5/V1-V4/issue 3: shuffled, tripled event sequences converge to the rows of the ordered one")
     void shuffledDuplicatesConverge() throws Exception {
         for (long seed : new long[]{1, 2, 3}) {

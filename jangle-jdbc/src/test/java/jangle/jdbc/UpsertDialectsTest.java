@@ -2,6 +2,7 @@ package jangle.jdbc;
 
 import jangle.jdbc.UpsertModel.Ev;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,6 +19,7 @@ class UpsertDialectsTest {
     Path dir;
 
     @Test
+    @Tag("V6")
     @DisplayName("V6: the same builder output gives identical rows on SQLite and PostgreSQL")
     void sameRowsOnBothDialects() throws Exception {
         List<Ev> history = UpsertModel.history(42, 30);

@@ -1,6 +1,7 @@
 package jangle.jdbc;
 
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;
@@ -11,6 +12,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class VersionedUpsertTest {
     @Test
+    @Tag("V1")
     @DisplayName("V1: no key column or no value column is an IllegalStateException at build time")
     void needsKeyAndValue() {
         assertThatThrownBy(() -> VersionedUpsert.into("t").always("a", 1).build(SqlDialect.SQLITE))
@@ -22,6 +24,7 @@ class VersionedUpsertTest {
     }
 
     @Test
+    @Tag("V2")
     @DisplayName("V2: columns sharing a version column must carry the same version; a column is given once")
     void sharedVersionColumn() {
         assertThatThrownBy(() -> VersionedUpsert.into("t").key("id", 1).versioned("a", 1, "v", 2)
@@ -35,6 +38,7 @@ class VersionedUpsertTest {
     }
 
     @Test
+    @Tag("V5")
     @DisplayName("V5: identifiers are checked and quoted; values only ever appear as parameters")
     void identifiersAndParameters() {
         for (String bad : Arrays.asList("", "1a", "a-b", "a b", "a\"b", "t; DROP TABLE x")) {
@@ -59,6 +63,7 @@ class VersionedUpsertTest {
     }
 
     @Test
+    @Tag("V6")
     @DisplayName("V6: the builder returns statement and parameters; the SQL is the same for both dialects")
     void buildsWithoutExecuting() {
         VersionedUpsert u = VersionedUpsert.into("t").key("a", "x").key("b", 2).versioned("c", null, "cv", 1);

@@ -7,6 +7,7 @@ import jangle.SerializationException;
 import jangle.TypeRegistry;
 import jangle.Upcaster;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;
@@ -89,6 +90,7 @@ class JsonCodecTest {
     private final JsonCodec codec = new JsonCodec(types);
 
     @Test
+    @Tag("J3")
     @DisplayName("J3: BigDecimal is a JSON string keeping its scale and reads back exactly")
     void decimalsAreStringsWithScale() {
         UUID tx = UUID.fromString("0b7b6c5e-8a3e-4c55-9d0c-2f4b8e1d7a10");
@@ -104,6 +106,7 @@ class JsonCodecTest {
     }
 
     @Test
+    @Tag("J4")
     @DisplayName("J4: Instant is ISO-8601 UTC with Z and always six fraction digits; UUID is canonical")
     void instantsAndUuids() {
         UUID tx = UUID.fromString("0b7b6c5e-8a3e-4c55-9d0c-2f4b8e1d7a10");
@@ -118,6 +121,7 @@ class JsonCodecTest {
     }
 
     @Test
+    @Tag("J5")
     @DisplayName("J5: an unknown property is an error naming event id and type")
     void unknownPropertyFails() {
         UUID id = UUID.randomUUID();
@@ -134,6 +138,7 @@ class JsonCodecTest {
     }
 
     @Test
+    @Tag("J5")
     @DisplayName("J5: a missing property (reference or primitive) or null for a primitive is an error")
     void missingPropertyFails() {
         assertThatThrownBy(() -> codec.readEvent(UUID.randomUUID(), "Renamed", 1,
@@ -148,6 +153,7 @@ class JsonCodecTest {
     }
 
     @Test
+    @Tag("J5")
     @DisplayName("J5: bean-like helper methods of a record are not written, so the record reads back")
     void helperMethodsAreNotProperties() {
         Renamed r = new Renamed("a", "Ana", 3, 4);
@@ -157,6 +163,7 @@ class JsonCodecTest {
     }
 
     @Test
+    @Tag("J5")
     @DisplayName("J5: an explicit null is a value, and the record's constructor still validates on read")
     void constructorValidationRunsOnRead() {
         assertThat(codec.writeEvent(new Flagged("a", null))).isEqualTo("{\"accountId\":\"a\",\"reason\":null}");
@@ -169,6 +176,7 @@ class JsonCodecTest {
     }
 
     @Test
+    @Tag("J6")
     @DisplayName("J6: upcasters are chained from the stored schema version, following a type rename")
     void upcasterChainWithRename() {
         JsonCodec.Decoded d = codec.decode(UUID.randomUUID(), "AccountCreated", 1, "{\"owner\":\"Ana\"}");
@@ -185,6 +193,7 @@ class JsonCodecTest {
     }
 
     @Test
+    @Tag("J6")
     @DisplayName("J6: upcasters see numbers as Long or exact BigDecimal and strings unchanged")
     void upcasterTreeTypes() {
         Map<String, Object> seen = new LinkedHashMap<>();
@@ -207,6 +216,7 @@ class JsonCodecTest {
     }
 
     @Test
+    @Tag("J6")
     @DisplayName("J6: a stored schema version newer than the code, or with no upcaster, is a clear error")
     void missingUpcasterOrNewerVersion() {
         UUID id = UUID.randomUUID();
@@ -217,6 +227,7 @@ class JsonCodecTest {
     }
 
     @Test
+    @Tag("J7")
     @DisplayName("J7: corrupt JSON raises SerializationException naming event id, type and schema version")
     void corruptJson() {
         UUID id = UUID.randomUUID();
@@ -230,6 +241,7 @@ class JsonCodecTest {
     }
 
     @Test
+    @Tag("J7")
     @DisplayName("J7: an unknown type name raises SerializationException naming it")
     void unknownType() {
         UUID id = UUID.randomUUID();
@@ -239,6 +251,7 @@ class JsonCodecTest {
     }
 
     @Test
+    @Tag("J1")
     @DisplayName("J1: metadata round-trips with null causation and free-form entries")
     void metadataRoundTrip() {
         Metadata m = new Metadata(UUID.randomUUID(), null, Map.of("userId", "u-1", "ip", "10.0.0.1"));
@@ -249,6 +262,8 @@ class JsonCodecTest {
     }
 
     @Test
+    @Tag("J1")
+    @Tag("S8")
     @DisplayName("S8/J1: snapshot states with maps and lists of records, sets of enums and decimals round-trip")
     void stateRoundTrip() {
         Instant at = Instant.parse("2026-03-01T10:15:30.000001Z");
@@ -266,6 +281,7 @@ class JsonCodecTest {
     }
 
     @Test
+    @Tag("J7")
     @DisplayName("J7: a payload that cannot be written raises SerializationException naming the type")
     void unwritable() {
         record Bad(Object self) implements Event {

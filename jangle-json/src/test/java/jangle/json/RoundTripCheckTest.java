@@ -3,6 +3,7 @@ package jangle.json;
 import jangle.Event;
 import jangle.TypeRegistry;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;
@@ -31,6 +32,7 @@ class RoundTripCheckTest {
     private final TypeRegistry types = TypeRegistry.of(List.of(Ev.class), List.of());
 
     @Test
+    @Tag("J8")
     @DisplayName("J8: one example per registered type that round-trips passes")
     void passes() {
         assertThatCode(() -> RoundTripCheck.assertRoundTrips(types, List.of(
@@ -40,6 +42,7 @@ class RoundTripCheckTest {
     }
 
     @Test
+    @Tag("J8")
     @DisplayName("J8: a missing example, a lossy value and an unregistered example are all listed")
     void listsEveryFailure() {
         assertThatThrownBy(() -> RoundTripCheck.assertRoundTrips(types, List.of(

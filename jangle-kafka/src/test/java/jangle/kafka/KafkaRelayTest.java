@@ -12,6 +12,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -161,6 +162,8 @@ class KafkaRelayTest {
     }
 
     @Test
+    @Tag("KF1")
+    @Tag("KF2")
     @DisplayName("KF1, KF2: committed events reach the read model through Kafka, keyed by aggregate, in version order")
     void roundTrip() throws Exception {
         KafkaSettings s = settings("round-trip");
@@ -198,6 +201,7 @@ class KafkaRelayTest {
     }
 
     @Test
+    @Tag("KF3")
     @DisplayName("KF3: with externallyDelivered the commit writes no delivery rows and the handlers run only from Kafka")
     void externallyDeliveredWritesNoLedgerRows() {
         try (JdbcDatabase store = JdbcDatabase.sqlite(dir.resolve("ext-store.db"));
@@ -222,6 +226,7 @@ class KafkaRelayTest {
     }
 
     @Test
+    @Tag("KF4")
     @DisplayName("KF4: a handler that keeps failing is retried N times, then the record goes to the dead-letter topic with the error; the partition moves on")
     void deadLetters() throws Exception {
         KafkaSettings s = settings("dead-letters");
@@ -271,6 +276,7 @@ class KafkaRelayTest {
     }
 
     @Test
+    @Tag("KF6")
     @DisplayName("KF6: publisher and consumer killed with SIGKILL mid-stream and restarted: every committed event reaches the read model exactly once in effect, in order")
     void crashAndRestart() throws Exception {
         String topic = "crash";
@@ -330,6 +336,7 @@ class KafkaRelayTest {
     }
 
     @Test
+    @Tag("KF8")
     @DisplayName("KF8: events/s through Kafka into a read model (a figure for docs/benchmarks.md, not a timing assertion)")
     void throughputFigure() throws Exception {
         String topic = "throughput";
@@ -365,6 +372,7 @@ class KafkaRelayTest {
     }
 
     @Test
+    @Tag("KF5")
     @DisplayName("KF5: a crash between Kafka's acknowledgement and the cursor write re-sends exactly that batch (the duplicate bound); the read model absorbs it")
     void crashBeforeCursorWriteResendsOneBatch() throws Exception {
         KafkaSettings s = settings("cursor-crash");
@@ -409,6 +417,7 @@ class KafkaRelayTest {
     }
 
     @Test
+    @Tag("KF7")
     @DisplayName("KF7: an independent client (kcat) reads the topic and sees well-formed records")
     void kcatReadsTheTopic() throws Exception {
         Path kcat = Path.of("/usr/bin/kcat");

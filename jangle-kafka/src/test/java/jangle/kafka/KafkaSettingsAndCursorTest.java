@@ -3,6 +3,7 @@ package jangle.kafka;
 import jangle.ConfigurationException;
 import jangle.jdbc.JdbcDatabase;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,6 +20,7 @@ class KafkaSettingsAndCursorTest {
     Path dir;
 
     @Test
+    @Tag("KF10")
     @DisplayName("KF10: JANGLE_KAFKA_* configure the relay; the builder wins; defaults fill the rest")
     void environmentAndBuilder() {
         KafkaSettings s = KafkaSettings.builder()
@@ -39,6 +41,7 @@ class KafkaSettingsAndCursorTest {
     }
 
     @Test
+    @Tag("KF10")
     @DisplayName("KF10: a missing bootstrap and bad numbers are all reported at once, naming the variables")
     void badValues() {
         assertThatThrownBy(() -> KafkaSettings.fromEnvironment(Map.of("JANGLE_KAFKA_PARTITIONS", "zero",
@@ -51,6 +54,7 @@ class KafkaSettingsAndCursorTest {
     }
 
     @Test
+    @Tag("KF11")
     @DisplayName("KF11: the file cursor survives reopening and never moves backwards")
     void fileCursor() {
         Path file = dir.resolve("cursor");
@@ -62,6 +66,7 @@ class KafkaSettingsAndCursorTest {
     }
 
     @Test
+    @Tag("KF11")
     @DisplayName("KF11: the database cursor lives beside the store, per name, and never moves backwards")
     void jdbcCursor() {
         Path db = dir.resolve("store.db");

@@ -19,6 +19,7 @@ import jangle.test.ContractEvents.Opened;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;
@@ -226,6 +227,9 @@ public abstract class EventStoreContract {
     }
 
     @Test
+    @Tag("J3")
+    @Tag("J4")
+    @Tag("ST2")
     @DisplayName("ST2, J3, J4: a record read back equals the one appended field by field (payload, metadata, "
             + "createdAt micros, exact decimals) through read, readFeed and readEvent")
     void roundTrip() {
@@ -268,6 +272,7 @@ public abstract class EventStoreContract {
     }
 
     @Test
+    @Tag("G1")
     @DisplayName("§7, G1: append returns the records in the order given with strictly increasing positions; "
             + "lastVersion and lastPosition follow")
     void positionsAndLastValues() {
@@ -290,6 +295,8 @@ public abstract class EventStoreContract {
     }
 
     @Test
+    @Tag("A6")
+    @Tag("C1")
     @DisplayName("§7, A6, C1: one append for several aggregates commits them all, visible together")
     void multiAggregateAppend() {
         List<NewEvent> events = List.of(note("creation", 1), note("acct-7", 1), note("acct-7", 2), note("log", 1));
@@ -302,6 +309,7 @@ public abstract class EventStoreContract {
     }
 
     @Test
+    @Tag("ST3")
     @DisplayName("ST3: an append that conflicts on one aggregate writes nothing for any aggregate: no event, no "
             + "delivery, no consumed version, no used event id")
     void failedAppendLeavesNoTrace() {
@@ -328,6 +336,7 @@ public abstract class EventStoreContract {
     }
 
     @Test
+    @Tag("H1")
     @DisplayName("H1: a second event with the same (aggregate id, version) is VersionConflictException with the facts")
     void uniqueAggregateVersion() {
         store.append(List.of(note("acct", 1), note("acct", 2)));
@@ -363,6 +372,7 @@ public abstract class EventStoreContract {
     }
 
     @Test
+    @Tag("ST4")
     @DisplayName("ST4: a new stream must start at 1, an append must continue at lastVersion + 1, and versions "
             + "within one append must be consecutive; otherwise nothing is written")
     void gaplessVersions() {
@@ -384,6 +394,7 @@ public abstract class EventStoreContract {
     }
 
     @Test
+    @Tag("ST1")
     @DisplayName("ST1: reads are ordered by the store: a stream by version, the feed by position, whatever the "
             + "interleaving of appends")
     void readOrdering() {
@@ -424,6 +435,7 @@ public abstract class EventStoreContract {
     }
 
     @Test
+    @Tag("ST1")
     @DisplayName("§7, ST1: a stream of 5,000 events is streamed in order across many batches")
     void longStream() {
         int total = 5_000;
@@ -475,6 +487,7 @@ public abstract class EventStoreContract {
     }
 
     @Test
+    @Tag("G1")
     @DisplayName("§7, G1: readFeed returns up to limit events after a position, ascending; pages join without "
             + "gaps or repeats")
     void readFeedPages() {
@@ -525,6 +538,9 @@ public abstract class EventStoreContract {
     // ======================= concurrency =======================
 
     @Test
+    @Tag("H1")
+    @Tag("ST3")
+    @Tag("ST4")
     @DisplayName("H1, ST3, ST4: threads racing to append the same version: exactly one wins each version, losers get "
             + "VersionConflictException and leave nothing (not even their events for other aggregates)")
     void concurrentAppendRace() throws Exception {
@@ -587,6 +603,7 @@ public abstract class EventStoreContract {
     }
 
     @Test
+    @Tag("G1")
     @DisplayName("G1: concurrent appenders and a polling reader: the reader receives every event exactly once, in "
             + "strictly increasing position order")
     void concurrentAppendersWithPollingReader() throws Exception {
@@ -594,6 +611,9 @@ public abstract class EventStoreContract {
     }
 
     @Test
+    @Tag("G1")
+    @Tag("G2")
+    @Tag("G4")
     @DisplayName("G4, G1, G2: an append held open after taking its positions is not skipped by a reader that saw "
             + "later commits (fallback without the hook: concurrent appenders and a polling reader)")
     void lateCommitIsNeverSkipped() throws Exception {
@@ -690,6 +710,7 @@ public abstract class EventStoreContract {
     // ======================= dispatch ledger =======================
 
     @Test
+    @Tag("D1")
     @DisplayName("D1: the append writes one pending delivery per subscribed handler with the event's facts, and "
             + "none for an event without handlers")
     void deliveriesWrittenWithAppend() {
@@ -722,6 +743,8 @@ public abstract class EventStoreContract {
     }
 
     @Test
+    @Tag("D15")
+    @Tag("ST3")
     @DisplayName("D15: append(events, completing) marks the delivery done in the same transaction; an unknown or done "
             + "delivery is not an error; a failed append leaves it pending (ST3)")
     void completingDelivery() {
@@ -746,6 +769,7 @@ public abstract class EventStoreContract {
     }
 
     @Test
+    @Tag("D9")
     @DisplayName("D9, §19 bug 19: due(now, maxAge) has the right sign: a fresh delivery is not due with maxAge 30s, "
             + "is due with 0, and is due once its age reaches maxAge")
     void dueMaxAgeSign() {
@@ -762,6 +786,7 @@ public abstract class EventStoreContract {
     }
 
     @Test
+    @Tag("D9")
     @DisplayName("D9: due is oldest position first, honours limit, and counts age from the last failed attempt")
     void dueOrderLimitAndLastAttempt() {
         List<NewEvent> events = new ArrayList<>();
@@ -784,6 +809,7 @@ public abstract class EventStoreContract {
     }
 
     @Test
+    @Tag("MN1")
     @DisplayName("Claims: a claim restarts the delivery's age, so another node gets it only when the lease (maxAge) "
             + "has run out; claims honour maxPosition, order and limit")
     void claimLeaseAndTakeover() {
@@ -810,6 +836,7 @@ public abstract class EventStoreContract {
     }
 
     @Test
+    @Tag("MN1")
     @DisplayName("Claims: with includeOwn a node takes back at any age what it holds (appended by it: node 'local') "
             + "and never what another node holds within its lease")
     void claimIncludeOwn() {
@@ -827,6 +854,7 @@ public abstract class EventStoreContract {
     }
 
     @Test
+    @Tag("MN1")
     @DisplayName("Claims: threads of different nodes claiming at once never get the same delivery")
     void concurrentClaimsAreDisjoint() throws Exception {
         List<NewEvent> events = new ArrayList<>();
@@ -879,6 +907,8 @@ public abstract class EventStoreContract {
     }
 
     @Test
+    @Tag("D3")
+    @Tag("D11")
     @DisplayName("D3, D11: recordFailure counts attempts, keeps first and last failure and the error, and parks the "
             + "delivery as DEAD when attempts reach the limit")
     void recordFailureParksAtLimit() {
@@ -933,6 +963,7 @@ public abstract class EventStoreContract {
     }
 
     @Test
+    @Tag("D12")
     @DisplayName("D12: list(status, handler, limit) shows pending or dead deliveries, oldest position first, per "
             + "handler or all, at most limit")
     void listByStatusAndHandler() {
@@ -963,6 +994,7 @@ public abstract class EventStoreContract {
     }
 
     @Test
+    @Tag("D12")
     @DisplayName("D12: retry puts dead deliveries back to pending with attempts reset and due at once; per handler "
             + "or for all handlers of the event; not for pending ones")
     void retryDeadLetters() {
@@ -989,6 +1021,7 @@ public abstract class EventStoreContract {
     }
 
     @Test
+    @Tag("D12")
     @DisplayName("D12: retryAll resets every dead letter of one handler, or of all handlers")
     void retryAll() {
         List<NewEvent> events = List.of(note("a", 1, "h1", "h2"), note("a", 2, "h1", "h2"));
@@ -1006,6 +1039,7 @@ public abstract class EventStoreContract {
     }
 
     @Test
+    @Tag("D12")
     @DisplayName("D12: skip marks a pending or dead delivery done without running it; false when there is none")
     void skip() {
         NewEvent e = note("a", 1, "h1", "h2", "h3");
@@ -1021,6 +1055,7 @@ public abstract class EventStoreContract {
     }
 
     @Test
+    @Tag("CA1")
     @DisplayName("CA1: lowestPosition(handler, status) is the lowest position with such a delivery, empty when none")
     void lowestPosition() {
         List<NewEvent> events = List.of(note("a", 1, "h"), note("a", 2, "h"), note("a", 3, "h", "g"));
@@ -1042,6 +1077,7 @@ public abstract class EventStoreContract {
     }
 
     @Test
+    @Tag("CA3")
     @DisplayName("CA3: count(correlationId, status) counts the deliveries of events carrying that correlation id")
     void countByCorrelation() {
         UUID chain = UUID.randomUUID();
@@ -1065,6 +1101,7 @@ public abstract class EventStoreContract {
     }
 
     @Test
+    @Tag("D13")
     @DisplayName("D13: handlersWithWork names the handlers with pending or dead deliveries, and drops finished ones")
     void handlersWithWork() {
         NewEvent e = note("a", 1, "views", "mediator", "saga:Transfer");

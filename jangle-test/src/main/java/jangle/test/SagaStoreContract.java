@@ -11,6 +11,7 @@ import jangle.test.ContractEvents.Noted;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;
@@ -107,6 +108,7 @@ public abstract class SagaStoreContract {
     }
 
     @Test
+    @Tag("SG8")
     @DisplayName("SG8: a saga never committed is not found")
     void missing() {
         assertThat(store.get("nobody")).isEmpty();
@@ -115,6 +117,9 @@ public abstract class SagaStoreContract {
     }
 
     @Test
+    @Tag("J3")
+    @Tag("J4")
+    @Tag("SG7")
     @DisplayName("SG7, J3, J4: commit then get restores every field and the events (id, type, payload, recorded "
             + "time) exactly")
     void roundTrip() {
@@ -135,6 +140,7 @@ public abstract class SagaStoreContract {
     }
 
     @Test
+    @Tag("SG7")
     @DisplayName("SG7: a later commit updates every field (including clearing retryAt) and appends its events to "
             + "the history")
     void laterCommitAppends() {
@@ -152,6 +158,7 @@ public abstract class SagaStoreContract {
     }
 
     @Test
+    @Tag("SG7")
     @DisplayName("SG7, §19 bug 17: complete and timedOut are their own fields: a saga with a timeout loads as not "
             + "complete, and a timed-out saga loads as timed out")
     void completeIsNotTheTimeout() {
@@ -171,6 +178,7 @@ public abstract class SagaStoreContract {
     }
 
     @Test
+    @Tag("SG4")
     @DisplayName("SG4: a commit with a stale expected version raises VersionConflictException(sagaId, expected + 1) "
             + "and writes nothing")
     void optimisticConflict() {
@@ -197,6 +205,7 @@ public abstract class SagaStoreContract {
     }
 
     @Test
+    @Tag("SG4")
     @DisplayName("SG4: evaluations racing to commit the same saga version: exactly one wins, the others conflict "
             + "and write nothing")
     void concurrentCommitRace() throws Exception {
@@ -240,6 +249,7 @@ public abstract class SagaStoreContract {
     }
 
     @Test
+    @Tag("SG8")
     @DisplayName("SG8, §19 bugs 17, 23: dueIds = not complete, not timed out, wakeAt <= now, earliest first, at most "
             + "limit")
     void dueIds() {
@@ -262,6 +272,7 @@ public abstract class SagaStoreContract {
     }
 
     @Test
+    @Tag("SG8")
     @DisplayName("SG8, §19 bug 20: wake times are compared as instants, not as text (10:00:00Z is before "
             + "10:00:00.000001Z although it sorts after it as text)")
     void dueComparesInstants() {
@@ -278,6 +289,7 @@ public abstract class SagaStoreContract {
     }
 
     @Test
+    @Tag("SG8")
     @DisplayName("SG8: a commit moves the saga in or out of the due set (later wakeAt, completion, time-out)")
     void dueFollowsCommits() {
         store.commit(state("a", 1, T0, null, false, false), 0, List.of());
@@ -292,6 +304,7 @@ public abstract class SagaStoreContract {
     }
 
     @Test
+    @Tag("MN1")
     @DisplayName("Claims: claimDue takes due sagas no one holds for a lease, earliest first, at most limit; a claimed "
             + "saga is still due but not claimed again until the lease runs out or the saga commits")
     void claimDueLeases() {
@@ -313,6 +326,7 @@ public abstract class SagaStoreContract {
     }
 
     @Test
+    @Tag("MN1")
     @DisplayName("Claims: threads claiming due sagas at once never get the same saga")
     void concurrentSagaClaimsAreDisjoint() throws Exception {
         for (int i = 0; i < 120; i++) store.commit(withWake(String.format("s%03d", i), T0), 0, List.of());
@@ -342,6 +356,8 @@ public abstract class SagaStoreContract {
     }
 
     @Test
+    @Tag("D12")
+    @Tag("SG8")
     @DisplayName("SG8, D12: list shows open sagas, finished ones (complete or timed out) only when asked, at most "
             + "limit")
     void listForOperators() {

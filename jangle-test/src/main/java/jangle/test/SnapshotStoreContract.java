@@ -8,6 +8,7 @@ import jangle.test.ContractEvents.EmptyState;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;
@@ -61,12 +62,16 @@ public abstract class SnapshotStoreContract {
     }
 
     @Test
+    @Tag("S8")
     @DisplayName("S8: an aggregate without a snapshot has none")
     void missing() {
         assertThat(store.get("nobody", AccountState.class, FP)).isEmpty();
     }
 
     @Test
+    @Tag("J3")
+    @Tag("J4")
+    @Tag("S8")
     @DisplayName("S8, J3, J4: put then get returns id, version, position, fingerprint and the exact state")
     void roundTrip() {
         Snapshot s = snapshot("acct-1", 40, 1234, state("100.50"));
@@ -80,6 +85,7 @@ public abstract class SnapshotStoreContract {
     }
 
     @Test
+    @Tag("S8")
     @DisplayName("S8: a newer snapshot replaces the one held")
     void newerOverwrites() {
         store.put(snapshot("acct-1", 10, 100, state("1.00")));
@@ -89,6 +95,7 @@ public abstract class SnapshotStoreContract {
     }
 
     @Test
+    @Tag("S8")
     @DisplayName("S8: storing an older version than the one held is a no-op")
     void olderPutIgnored() {
         Snapshot newer = snapshot("acct-1", 20, 250, state("2.00"));
@@ -98,6 +105,7 @@ public abstract class SnapshotStoreContract {
     }
 
     @Test
+    @Tag("S8")
     @DisplayName("S8: one snapshot per aggregate; aggregates do not see each other's snapshots")
     void onePerAggregate() {
         Snapshot a = snapshot("a", 5, 10, state("5.00"));
@@ -112,6 +120,7 @@ public abstract class SnapshotStoreContract {
     }
 
     @Test
+    @Tag("S8")
     @DisplayName("S8: delete removes the snapshot; deleting a missing snapshot is not an error")
     void deleteMissingIsFine() {
         store.delete("never-stored");
@@ -126,6 +135,7 @@ public abstract class SnapshotStoreContract {
     }
 
     @Test
+    @Tag("S3")
     @DisplayName("S3: a fingerprint mismatch returns the snapshot with its own fingerprint and a null state")
     void fingerprintMismatch() {
         store.put(snapshot("acct-1", 10, 100, state("1.00")));
@@ -138,6 +148,7 @@ public abstract class SnapshotStoreContract {
     }
 
     @Test
+    @Tag("S7")
     @DisplayName("S7, §19 bug 4: a state record with no components is a valid snapshot and comes back non-null")
     void emptyStateRecord() {
         store.put(snapshot("creation", 7, 70, new EmptyState()));

@@ -19,6 +19,7 @@ import jangle.test.TestAccounts.Touch;
 import jangle.test.TestAccounts.Withdraw;
 import jangle.test.TestAccounts.Withdrawn;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;
@@ -42,6 +43,7 @@ class AggregateFixtureTest {
     }
 
     @Test
+    @Tag("CR5")
     @DisplayName("CR5: given events, when a command, then the events it posts")
     void thenEvents() {
         account().when(new Withdraw("000001", amount("20.00")))
@@ -51,6 +53,7 @@ class AggregateFixtureTest {
     }
 
     @Test
+    @Tag("CR5")
     @DisplayName("CR5: thenEvents fails when the posted events differ")
     void thenEventsCanFail() {
         var outcome = account().when(new Withdraw("000001", amount("20.00")));
@@ -62,6 +65,8 @@ class AggregateFixtureTest {
     }
 
     @Test
+    @Tag("A9")
+    @Tag("CR5")
     @DisplayName("CR5, A9: thenRejected checks the reason and that nothing is posted")
     void thenRejected() {
         account().when(new Withdraw("000001", amount("80.00")))
@@ -71,6 +76,7 @@ class AggregateFixtureTest {
     }
 
     @Test
+    @Tag("CR5")
     @DisplayName("CR5: thenRejected fails when the command is accepted, and when the reason differs")
     void thenRejectedCanFail() {
         assertThatThrownBy(() -> account().when(new Withdraw("000001", amount("10.00"))).thenRejected("Insufficient funds"))
@@ -80,6 +86,7 @@ class AggregateFixtureTest {
     }
 
     @Test
+    @Tag("CR5")
     @DisplayName("CR5: thenAccepted and thenEvents fail on a rejection, naming its reason")
     void thenAcceptedCanFail() {
         var rejected = account().when(new Withdraw("000001", amount("80.00")));
@@ -90,6 +97,9 @@ class AggregateFixtureTest {
     }
 
     @Test
+    @Tag("A6")
+    @Tag("C1")
+    @Tag("CR5")
     @DisplayName("CR5, C1, A6: a creation aggregate's events for the new stream start at version 1; data is the new id")
     void creationAggregate() {
         clock.advance(Duration.ofMinutes(5));
@@ -108,6 +118,7 @@ class AggregateFixtureTest {
     }
 
     @Test
+    @Tag("A7")
     @DisplayName("A7: the fixture fails a validator that assigns a field, naming the field")
     void mutationCheckCatchesAssignedField() {
         assertThatThrownBy(() -> account().when(new SneakyWithdraw("000001", amount("20.00"))))
@@ -117,6 +128,7 @@ class AggregateFixtureTest {
     }
 
     @Test
+    @Tag("A7")
     @DisplayName("A7: the check compares collections deeply and walks helper objects without equals")
     void mutationCheckIsDeep() {
         assertThatThrownBy(() -> account().when(new Touch("000001")))
@@ -126,6 +138,7 @@ class AggregateFixtureTest {
     }
 
     @Test
+    @Tag("A7")
     @DisplayName("A7: a validator that only reads state passes the check, though its helper object has no equals")
     void mutationCheckPassesCleanValidators() {
         account().when(new Withdraw("000001", amount("50.00"))).thenAccepted();
@@ -133,6 +146,7 @@ class AggregateFixtureTest {
     }
 
     @Test
+    @Tag("CR5")
     @DisplayName("CR5: thenState shows the aggregate after its own posted events are applied")
     void thenState() {
         account().when(new Deposit("000001", amount("25.50")))
@@ -145,6 +159,7 @@ class AggregateFixtureTest {
     }
 
     @Test
+    @Tag("A10")
     @DisplayName("A10: a validator that throws is reported by thenFails; other assertions fail with it as the cause")
     void validatorThrows() {
         var outcome = account().when(new Explode("000001"));
@@ -156,6 +171,7 @@ class AggregateFixtureTest {
     }
 
     @Test
+    @Tag("A4")
     @DisplayName("A4: a bad validator signature fails at of(), as it would at build()")
     void badSignature() {
         assertThatThrownBy(() -> AggregateFixture.of(Account.Broken.class, Account.Broken::new))
@@ -163,6 +179,7 @@ class AggregateFixtureTest {
     }
 
     @Test
+    @Tag("CR5")
     @DisplayName("CR5: given events and givenRecords number the stream 1, 2, ...; a command to another aggregate is a "
             + "test mistake")
     void givenNumbering() {

@@ -18,6 +18,7 @@ import jangle.spi.SagaStore;
 import jangle.spi.Snapshot;
 import jangle.spi.SnapshotStore;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.engine.support.descriptor.MethodSource;
@@ -78,12 +79,14 @@ class ContractSuitesCatchBrokenStoresTest {
     }
 
     @Test
+    @Tag("D9")
     @DisplayName("D9, §19 bug 19: the event store suite fails a ledger whose max-age filter has the wrong sign")
     void catchesWrongDueSign() {
         assertThat(failures(WrongDueSign.class, "dueMaxAgeSign", "roundTrip")).containsExactly("dueMaxAgeSign");
     }
 
     @Test
+    @Tag("ST3")
     @DisplayName("ST3: the event store suite fails an append that writes event by event")
     void catchesNonAtomicAppend() {
         assertThat(failures(NonAtomicAppend.class, "failedAppendLeavesNoTrace", "gaplessVersions", "readEvent"))
@@ -91,6 +94,7 @@ class ContractSuitesCatchBrokenStoresTest {
     }
 
     @Test
+    @Tag("ST1")
     @DisplayName("ST1, §19 bug 22: the event store suite fails stream reads without an order")
     void catchesUnorderedReads() {
         assertThat(failures(UnorderedReads.class, "readOrdering", "longStream", "emptyStore"))
@@ -98,6 +102,7 @@ class ContractSuitesCatchBrokenStoresTest {
     }
 
     @Test
+    @Tag("G1")
     @DisplayName("G1: the event store suite fails a feed that skips events")
     void catchesSkippingFeed() {
         // Only the paging test is deterministic here: the concurrent ones catch this store only when the reader
@@ -107,6 +112,7 @@ class ContractSuitesCatchBrokenStoresTest {
     }
 
     @Test
+    @Tag("G4")
     @DisplayName("G4: the held-append path of the suite passes for a store that serialises position and commit "
             + "(technique a)")
     void heldAppendPassesSerialisingStore() {
@@ -114,6 +120,8 @@ class ContractSuitesCatchBrokenStoresTest {
     }
 
     @Test
+    @Tag("G1")
+    @Tag("G4")
     @DisplayName("G4, G1: the held-append path of the suite fails a store whose feed lets a late commit appear below "
             + "positions already read")
     void heldAppendCatchesLateCommitSkip() {
@@ -122,12 +130,14 @@ class ContractSuitesCatchBrokenStoresTest {
     }
 
     @Test
+    @Tag("SG8")
     @DisplayName("SG8, §19 bug 23: the saga store suite fails dueIds that ignores its limit")
     void catchesIgnoredLimit() {
         assertThat(failures(IgnoredDueLimit.class, "dueIds", "roundTrip")).containsExactly("dueIds");
     }
 
     @Test
+    @Tag("SG7")
     @DisplayName("SG7, §19 bug 17: the saga store suite fails a store that reads complete from the timeout")
     void catchesCompleteFromTimeout() {
         assertThat(failures(CompleteFromTimeout.class, "completeIsNotTheTimeout", "missing"))
@@ -135,6 +145,7 @@ class ContractSuitesCatchBrokenStoresTest {
     }
 
     @Test
+    @Tag("S8")
     @DisplayName("S8, §19 bug 21: the snapshot store suite fails an unconditional overwrite")
     void catchesSnapshotOverwrite() {
         assertThat(failures(OverwritingSnapshots.class, "olderPutIgnored", "newerOverwrites"))
@@ -142,6 +153,7 @@ class ContractSuitesCatchBrokenStoresTest {
     }
 
     @Test
+    @Tag("S7")
     @DisplayName("S7, §19 bug 4: the snapshot store suite fails a store that drops empty states")
     void catchesDroppedEmptyState() {
         assertThat(failures(DroppingEmptyStates.class, "emptyStateRecord", "roundTrip"))

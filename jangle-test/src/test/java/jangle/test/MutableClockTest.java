@@ -1,6 +1,7 @@
 package jangle.test;
 
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.time.Clock;
@@ -15,6 +16,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class MutableClockTest {
     @Test
+    @Tag("SG10")
     @DisplayName("SG10: the clock stands still until set or advanced, in UTC")
     void setAndAdvance() {
         MutableClock clock = new MutableClock(Instant.parse("2026-03-01T10:00:00Z"));
@@ -31,6 +33,7 @@ class MutableClockTest {
     }
 
     @Test
+    @Tag("SG10")
     @DisplayName("SG10: a zone view shares the instant, so moving the clock moves the view")
     void zoneViewSharesTime() {
         MutableClock clock = new MutableClock(Instant.parse("2026-03-01T10:00:00Z"));
@@ -42,6 +45,7 @@ class MutableClockTest {
     }
 
     @Test
+    @Tag("SG10")
     @DisplayName("SG10: advances from several threads are all kept (thread-safe)")
     void threadSafe() throws Exception {
         MutableClock clock = new MutableClock(Instant.EPOCH);

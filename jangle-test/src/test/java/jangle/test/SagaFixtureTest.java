@@ -14,6 +14,7 @@ import jangle.test.TestAccounts.Deposited;
 import jangle.test.TestAccounts.Withdraw;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;
@@ -130,6 +131,7 @@ class SagaFixtureTest {
     }
 
     @Test
+    @Tag("CR5")
     @DisplayName("CR5, §9: a given routed event creates the saga, its step's command commits, the saga records the "
             + "success and completes")
     void stepSucceeds() {
@@ -146,6 +148,7 @@ class SagaFixtureTest {
     }
 
     @Test
+    @Tag("CR5")
     @DisplayName("CR5, §9: a rejected step commits nothing and is recorded as the failure event with the reason")
     void stepRejected() {
         SagaFixture f = fixture().givenEvent("000001", new Requested("tx-2", "000003", amount("5.00"), true));
@@ -158,6 +161,9 @@ class SagaFixtureTest {
     }
 
     @Test
+    @Tag("SG3")
+    @Tag("SG9")
+    @Tag("SG10")
     @DisplayName("SG3, SG9, SG10: a receiver that throws schedules a retry; advancing the clock and running the saga "
             + "daemon runs it")
     void retryAfterAdvance() {
@@ -178,6 +184,8 @@ class SagaFixtureTest {
     }
 
     @Test
+    @Tag("SG5")
+    @Tag("SG10")
     @DisplayName("SG5, SG10: a saga whose steps keep failing times out once the clock passes its timeout")
     void timesOut() {
         control.failuresLeft.set(1_000);
@@ -194,6 +202,7 @@ class SagaFixtureTest {
     }
 
     @Test
+    @Tag("CR5")
     @DisplayName("CR5: a routed event that completes the saga; state checks fail when they should")
     void secondRoutedEvent() {
         control.failuresLeft.set(1);
@@ -206,6 +215,7 @@ class SagaFixtureTest {
     }
 
     @Test
+    @Tag("CR5")
     @DisplayName("CR5: commands given through the real command loop count as given, not as effects")
     void givenCommand() {
         SagaFixture f = fixture();
@@ -215,6 +225,8 @@ class SagaFixtureTest {
     }
 
     @Test
+    @Tag("CR5")
+    @Tag("D3")
     @DisplayName("D3, CR5: settling stops at a handler that keeps failing instead of looping or burning its attempts")
     void settleStopsAtFailingHandler() {
         fixture = SagaFixture.of(clock, b -> {
@@ -234,6 +246,8 @@ class SagaFixtureTest {
     }
 
     @Test
+    @Tag("CR5")
+    @Tag("D13")
     @DisplayName("D13, CR5: a given event delivered to a handler name the application does not know fails plainly")
     void unknownHandlerName() {
         fixture = SagaFixture.of(clock, SagaFixtureTest::domain).deliverGivenEventsTo("saga:Nope");

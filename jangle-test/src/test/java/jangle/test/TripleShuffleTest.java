@@ -4,6 +4,7 @@ import jangle.Event;
 import jangle.EventRecord;
 import jangle.Metadata;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;
@@ -74,6 +75,7 @@ class TripleShuffleTest {
     }
 
     @Test
+    @Tag("R5")
     @DisplayName("R5: a read model of versioned upserts passes the triple shuffle")
     void convergingModelPasses() {
         List<EventRecord<?>> h = history(7, 20, 2_000);
@@ -88,6 +90,7 @@ class TripleShuffleTest {
     }
 
     @Test
+    @Tag("R5")
     @DisplayName("R5: a last-writer-wins read model fails, and the message names the seed, table and first "
             + "differing row")
     void lastWriterWinsFails() {
@@ -101,6 +104,7 @@ class TripleShuffleTest {
     }
 
     @Test
+    @Tag("R5")
     @DisplayName("R5: missing rows, missing tables and a reused target are reported")
     void otherDifferences() {
         Map<String, List<List<Object>>> a = Map.of("t", List.of(List.of(1, "x"), List.of(2, "y")));

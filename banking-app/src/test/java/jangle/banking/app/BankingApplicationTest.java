@@ -14,6 +14,7 @@ import jangle.banking.WithdrawFunds;
 import jangle.banking.app.views.ViewTables;
 import jangle.test.MutableClock;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -66,6 +67,7 @@ class BankingApplicationTest {
     }
 
     @Test
+    @Tag("T8")
     @DisplayName("T8: one SQLite file holds the events and the read models; reopening the file finds both")
     void oneFile() {
         Path file = dir.resolve("bank.db");
@@ -85,6 +87,9 @@ class BankingApplicationTest {
     }
 
     @Test
+    @Tag("CR4")
+    @Tag("D10")
+    @Tag("T9")
     @DisplayName("CR4, D10, T9: before start deliveries accumulate; after a restart they resume: views catch up and mediation completes")
     void resumesPendingWork() {
         try (BankingApplication app = BankingApplication.open(sqlite())) {
@@ -106,6 +111,8 @@ class BankingApplicationTest {
     }
 
     @Test
+    @Tag("Q3")
+    @Tag("W6")
     @DisplayName("Q3, W6: queries read the read models only: with the event store emptied they answer the same")
     void queriesNeverReadTheEventStore() throws Exception {
         try (BankingApplication app = BankingApplication.open(sqlite())) {
@@ -133,6 +140,8 @@ class BankingApplicationTest {
     }
 
     @Test
+    @Tag("R4")
+    @Tag("W5")
     @DisplayName("R4, W5: a replay that runs while commands are served converges to the same read models")
     void replayWhileServing() throws Exception {
         try (BankingApplication app = BankingApplication.open(sqlite())) {
@@ -167,6 +176,9 @@ class BankingApplicationTest {
     }
 
     @Test
+    @Tag("R1")
+    @Tag("R2")
+    @Tag("R3")
     @DisplayName("R1-R3: replay clears bank-views and rebuilds it from the feed, identical to the live tables, reporting progress")
     void replayRebuilds() {
         try (BankingApplication app = BankingApplication.open(sqlite())) {
@@ -190,6 +202,8 @@ class BankingApplicationTest {
     }
 
     @Test
+    @Tag("W7")
+    @Tag("W9")
     @DisplayName("W7, W9: with live dispatch, money is conserved on the events and on the read models once settled")
     void conservationLive() {
         try (BankingApplication app = BankingApplication.open(sqlite())) {
@@ -208,6 +222,7 @@ class BankingApplicationTest {
     }
 
     @Test
+    @Tag("W5")
     @DisplayName("cli.md §5.2 replay --verify: a healthy store shows no difference, in order and triple-shuffled (W5); live tables untouched")
     void verifyHealthy() {
         try (BankingApplication app = BankingApplication.open(sqlite())) {
@@ -272,6 +287,7 @@ class BankingApplicationTest {
     }
 
     @Test
+    @Tag("CR3")
     @DisplayName("memory mode: in-memory stores with private read models; two applications never see each other (CR3)")
     void memoryMode() {
         try (BankingApplication one = BankingApplication.open(BankingConfig.inMemory());
@@ -288,6 +304,7 @@ class BankingApplicationTest {
     }
 
     @Test
+    @Tag("Q4")
     @DisplayName("Q4: the queries read from bank-views, so query(q, token, timeout) waits for the views")
     void readYourWrites() {
         try (BankingApplication app = BankingApplication.open(sqlite())) {

@@ -1,6 +1,7 @@
 package jangle.banking.app;
 
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
@@ -12,6 +13,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** Where the application keeps its data (cli.md §1, framework.md §14, T8). */
 class BankingConfigTest {
     @Test
+    @Tag("T8")
     @DisplayName("T8: with nothing configured the bank lives in ./jangle-bank.db")
     void defaultFile() {
         BankingConfig c = BankingConfig.fromEnvironment(Map.of());

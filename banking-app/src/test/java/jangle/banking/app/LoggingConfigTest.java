@@ -4,6 +4,7 @@ import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.joran.JoranConfigurator;
 import ch.qos.logback.classic.util.LogbackMDCAdapter;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -56,6 +57,8 @@ class LoggingConfigTest {
     }
 
     @Test
+    @Tag("L2")
+    @Tag("L3")
     @DisplayName("L2, L3, cli.md fix 13: the default format writes one JSON object per line to the file, with the point key, never to the console")
     void jsonByDefault() throws Exception {
         Path file = dir.resolve("bank.log");

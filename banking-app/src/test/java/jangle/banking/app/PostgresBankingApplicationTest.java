@@ -4,6 +4,7 @@ import jangle.banking.AccountsList;
 import jangle.banking.app.testsupport.EmbeddedPg;
 import jangle.banking.app.views.ViewTables;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.sql.Statement;
@@ -19,6 +20,7 @@ class PostgresBankingApplicationTest {
     }
 
     @Test
+    @Tag("T11")
     @DisplayName("T11, §11: the demo story 1-23 on PostgreSQL; replay --verify (triple-shuffled) finds no difference")
     void demoOnPostgres() {
         String url = EmbeddedPg.newDatabaseUrl();

@@ -6,6 +6,7 @@ import jangle.banking.BankStatistics;
 import jangle.banking.LedgerEntry;
 import jangle.banking.PendingRequest;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;
@@ -44,6 +45,7 @@ class FormatsTest {
     }
 
     @Test
+    @Tag("T3")
     @DisplayName("T3: only numbers pass the number check; the amount rule is left to the command")
     void numbers() {
         assertThat(Formats.parseNumber("25")).isEqualByComparingTo("25");
@@ -135,6 +137,7 @@ class FormatsTest {
     }
 
     @Test
+    @Tag("D12")
     @DisplayName("D12: operator grid and ages")
     void gridAndAge() {
         assertThat(Formats.grid(List.of("A", "Long header"), List.of(List.of("xyz", "1"))))
@@ -146,6 +149,7 @@ class FormatsTest {
     }
 
     @Test
+    @Tag("T2")
     @DisplayName("T2: a menu answer must be a listed number")
     void menuIndex() {
         assertThat(Screen.parseIndex("3", 5)).isEqualTo(3);

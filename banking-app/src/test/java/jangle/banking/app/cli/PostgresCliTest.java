@@ -2,6 +2,7 @@ package jangle.banking.app.cli;
 
 import jangle.banking.app.testsupport.EmbeddedPg;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -15,6 +16,7 @@ class PostgresCliTest {
     Path dir;
 
     @Test
+    @Tag("T11")
     @DisplayName("T11: the same terminal session prints the same screens on PostgreSQL and on SQLite")
     void sameScreens() {
         String session = String.join("\n",
@@ -42,6 +44,7 @@ class PostgresCliTest {
     }
 
     @Test
+    @Tag("T11")
     @DisplayName("T11, cli §5: subcommands, exit codes and replay --verify on PostgreSQL")
     void subcommands() {
         var cli = new CliHarness(dir).env("JANGLE_DB_URL", EmbeddedPg.newDatabaseUrl())

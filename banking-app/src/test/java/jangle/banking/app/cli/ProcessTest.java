@@ -2,6 +2,7 @@ package jangle.banking.app.cli;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -66,6 +67,8 @@ class ProcessTest {
     }
 
     @Test
+    @Tag("T1")
+    @Tag("T3")
     @DisplayName("T1, T3, fix 9, fix 13: a session on a pseudo-terminal: colour refusals, exact screens, logs only in the file")
     void pseudoTerminalSession() throws Exception {
         Process p = onPseudoTerminal("--db", cli.db().toString(), "--log-file", log.toString());
@@ -177,6 +180,8 @@ class ProcessTest {
     }
 
     @Test
+    @Tag("D10")
+    @Tag("T9")
     @DisplayName("T9, fix 14, D10: killed (SIGKILL) after the debit, before mediation; the transfer completes after restart")
     void crashResume() throws Exception {
         assertThat(cli.sub("create-account", "--name", "Alice", "--initial-deposit", "100").code()).isZero();
@@ -206,6 +211,8 @@ class ProcessTest {
     }
 
     @Test
+    @Tag("T9")
+    @Tag("T10")
     @DisplayName("T9, T10, cli §5: the daemon resumes pending work while other processes use the same file")
     void daemon() throws Exception {
         var off = new CliHarness(dir).env("JANGLE_BANK_DISPATCH", "off");

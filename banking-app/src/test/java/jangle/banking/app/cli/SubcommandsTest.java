@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -289,6 +290,10 @@ class SubcommandsTest {
     }
 
     @Test
+    @Tag("R1")
+    @Tag("R2")
+    @Tag("R3")
+    @Tag("W5")
     @DisplayName("cli §5.2, R1-R3, W5: replay rebuilds; replay --verify --shuffle 7 finds no difference")
     void replay() {
         twoAccounts();
@@ -306,6 +311,8 @@ class SubcommandsTest {
     }
 
     @Test
+    @Tag("D12")
+    @Tag("SG8")
     @DisplayName("cli §5.3, D12, SG8: operator commands on an empty ledger, unknown ids exit 1")
     void operatorCommandsEmpty() {
         twoAccounts();
@@ -328,6 +335,7 @@ class SubcommandsTest {
     }
 
     @Test
+    @Tag("D12")
     @DisplayName("cli §5.3, D12: pending deliveries are listed and can be skipped; JANGLE_BANK_DISPATCH=off keeps them pending")
     void operatorCommandsPending() throws Exception {
         var off = new CliHarness(dir).env("JANGLE_BANK_DISPATCH", "off");

@@ -2,6 +2,7 @@ package jangle.banking.app.cli;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -62,6 +63,7 @@ class TerminalPipedTest {
     }
 
     @Test
+    @Tag("T2")
     @DisplayName("cli §2, T2, fix 10: start-up lines, empty bank, root menu, Quit prints Goodbye. and exits 0")
     void startAndQuit() {
         var r = cli.run(input("5"));
@@ -81,6 +83,7 @@ class TerminalPipedTest {
     }
 
     @Test
+    @Tag("T6")
     @DisplayName("T6, fix 10: end of input at any prompt means Quit, exit 0")
     void endOfInputQuits() {
         var atRoot = cli.run("");
@@ -94,6 +97,7 @@ class TerminalPipedTest {
     }
 
     @Test
+    @Tag("T2")
     @DisplayName("T2: anything but a listed number prints Valid options are 1 to n. and asks again")
     void invalidOption() {
         var r = cli.run(input("9", "abc", "", "5"));
@@ -120,6 +124,7 @@ class TerminalPipedTest {
     }
 
     @Test
+    @Tag("T3")
     @DisplayName("fix 3, T3: the name rule is the command's; a 4-character name is refused and asked again")
     void nameRule() {
         var r = cli.run(input("1", "Nata", "   ", "Natalie", "", "", "5"));
@@ -130,6 +135,7 @@ class TerminalPipedTest {
     }
 
     @Test
+    @Tag("T3")
     @DisplayName("fix 4, T3: 10.50 is accepted; text that is not a number and amounts breaking the rule are re-asked")
     void decimalStartingBalance() {
         var r = cli.run(input("1", "Natalie", "ten", "0.001", "-5", "1000000.01", "10.50", "", "5"));
@@ -189,6 +195,7 @@ class TerminalPipedTest {
     }
 
     @Test
+    @Tag("T7")
     @DisplayName("T7, fix 9: no TTY: width from --width, else COLUMNS, else 80; no colour codes")
     void widthWithoutTty() {
         String in = input(script(create("Natalie", "1000000"), List.of("5")));
@@ -222,6 +229,8 @@ class TerminalPipedTest {
     }
 
     @Test
+    @Tag("T4")
+    @Tag("T5")
     @DisplayName("T4, T5, cli §4: every screen and result text, in one session")
     void everyScreen() {
         var r = cli.run(input(script(
@@ -331,6 +340,8 @@ class TerminalPipedTest {
     }
 
     @Test
+    @Tag("T8")
+    @Tag("T10")
     @DisplayName("T8, T10: state lives in the file: a second terminal and a subcommand see the first one's accounts")
     void persistence() {
         cli.run(input(script(create("Natalie", "12.34"), List.of("5"))));

@@ -14,6 +14,7 @@ import jangle.banking.DepositFunds;
 import jangle.banking.Transfer;
 import jangle.banking.WithdrawFunds;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -38,6 +39,7 @@ class BadInputPropertiesTest {
     private static final int TRIES = 2000;
     private static final String LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
 
+    @Tag("B2")
     @ParameterizedTest(name = "B2 §4: bad amount {0} names the amount field")
     @MethodSource("badAmounts")
     @DisplayName("B2 §4: zero, negative, over-precise and over-limit amounts name the amount field")
@@ -50,6 +52,7 @@ class BadInputPropertiesTest {
                 .isInstanceOf(InvalidMessageException.class).hasMessageContaining("amount");
     }
 
+    @Tag("B1")
     @ParameterizedTest(name = "B1 §4: bad name case {index}")
     @MethodSource("badNames")
     @DisplayName("B1 §4: names too short, too long, blank, with control characters name the name field")
@@ -59,6 +62,7 @@ class BadInputPropertiesTest {
                 .hasMessageContaining("name");
     }
 
+    @Tag("B3")
     @ParameterizedTest(name = "B3 §4: bad account id case {index}")
     @MethodSource("badAccountIds")
     @DisplayName("B3 §4: malformed account ids (SQL metacharacters, huge, blank) name the account field")
@@ -68,6 +72,7 @@ class BadInputPropertiesTest {
                 .hasMessageContaining("Account");
     }
 
+    @Tag("B3")
     @ParameterizedTest(name = "B3 §4: bad account id in queries, case {index}")
     @MethodSource("badAccountIds")
     @DisplayName("B3 §4: queries refuse malformed account ids, naming the field")
@@ -78,6 +83,7 @@ class BadInputPropertiesTest {
                 .satisfies(e -> assertThat(((InvalidMessageException) e).field()).isEqualTo("accountId"));
     }
 
+    @Tag("B4")
     @ParameterizedTest(name = "B4 §4: same-account transfer and request, case {index}")
     @MethodSource("goodAccountIds")
     @DisplayName("B4 §4: a transfer or request between an account and itself is refused, naming the field")
@@ -88,6 +94,7 @@ class BadInputPropertiesTest {
                 .satisfies(e -> assertThat(((InvalidMessageException) e).field()).isEqualTo("fundingAccountId"));
     }
 
+    @Tag("B5")
     @ParameterizedTest(name = "B5 §4: bad transaction id case {index}")
     @MethodSource("badTransactionIds")
     @DisplayName("B5 §4: malformed transaction ids (too long, blank, SQL and control characters) name the field")
@@ -98,6 +105,7 @@ class BadInputPropertiesTest {
                 .isInstanceOf(InvalidMessageException.class).hasMessageContaining("transactionId");
     }
 
+    @Tag("M2")
     @ParameterizedTest(name = "M2 §4: null {0}")
     @MethodSource("nulls")
     @DisplayName("M2 §4: a null required field of any command or query is refused, naming the field")

@@ -7,6 +7,7 @@ import jangle.banking.app.BankingConfig;
 import jangle.banking.app.testsupport.EmbeddedPg;
 import jangle.test.MutableClock;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -30,12 +31,14 @@ class ClaimTakeoverTest {
     Path dir;
 
     @Test
+    @Tag("MN2")
     @DisplayName("Issue 6: on PostgreSQL another node takes over a silent node's deliveries only after its lease")
     void postgres() {
         takeover(BankingConfig.database(EmbeddedPg.newDatabaseUrl(), "postgres", "postgres"));
     }
 
     @Test
+    @Tag("MN2")
     @DisplayName("Issue 6: on one SQLite file another node takes over a silent node's deliveries only after its lease")
     void sqlite() {
         takeover(BankingConfig.sqlite(dir.resolve("claims.db")));

@@ -6,6 +6,7 @@ import jangle.banking.app.BankingApplication;
 import jangle.banking.app.testsupport.EmbeddedPg;
 import jangle.spi.DeliveryStatus;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -43,6 +44,12 @@ class CrashRecoveryTest {
     }
 
     @Test
+    @Tag("D1")
+    @Tag("D10")
+    @Tag("S3")
+    @Tag("T9")
+    @Tag("W7")
+    @Tag("W8")
     @DisplayName("W7 W8 D1 D10 S3 T9: SIGKILL during load loses no acknowledged event, leaves nothing pending, replay "
             + "equal (SQLite)")
     void killedRepeatedlyLosesNothing() throws Exception {
@@ -50,6 +57,12 @@ class CrashRecoveryTest {
     }
 
     @Test
+    @Tag("D1")
+    @Tag("D10")
+    @Tag("S3")
+    @Tag("T9")
+    @Tag("W7")
+    @Tag("W8")
     @DisplayName("W7 W8 D1 D10 S3 T9: SIGKILL during load loses no acknowledged event, leaves nothing pending, replay "
             + "equal (PostgreSQL)")
     void killedRepeatedlyLosesNothingOnPostgres() throws Exception {

@@ -10,6 +10,7 @@ import jangle.banking.WithdrawFunds;
 import jangle.banking.app.BankingApplication;
 import jangle.banking.app.BankingConfig;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -35,6 +36,9 @@ class HotAccountRaceTest {
     Path dir;
 
     @Test
+    @Tag("H3")
+    @Tag("W8")
+    @Tag("W9")
     @DisplayName("W8 W9 H3: concurrent deposits, withdrawals and transfers on hot accounts never break the -100.00 floor")
     void floorHoldsUnderRaces() throws Exception {
         try (BankingApplication app = BankingApplication.open(BankingConfig.sqlite(dir.resolve("race.db")))) {

@@ -4,6 +4,7 @@ import jangle.banking.CreateAccount;
 import jangle.banking.app.BankingApplication;
 import jangle.banking.app.testsupport.EmbeddedPg;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -47,6 +48,7 @@ class MultiNodeTest {
     Path dir;
 
     @Test
+    @Tag("MN3")
     @DisplayName("Issue 6: three nodes on one PostgreSQL, one SIGKILLed, its claims taken over, restarted: nothing "
             + "lost or doubled, floor and money intact, read models equal replay")
     void threeNodesOnPostgres() throws Exception {
@@ -54,6 +56,7 @@ class MultiNodeTest {
     }
 
     @Test
+    @Tag("MN3")
     @DisplayName("Issue 5 §2: two processes on one SQLite file, one SIGKILLed, its claims taken over, restarted: "
             + "nothing lost or doubled, floor and money intact, read models equal replay")
     void twoProcessesOnSqlite() throws Exception {

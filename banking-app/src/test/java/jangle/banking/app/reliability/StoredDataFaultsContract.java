@@ -26,6 +26,7 @@ import jangle.spi.EventStore;
 import jangle.spi.SagaState;
 import jangle.test.MutableClock;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -93,6 +94,8 @@ abstract class StoredDataFaultsContract {
 
     @ParameterizedTest(name = "{0}")
     @EnumSource(EventFault.class)
+    @Tag("D14")
+    @Tag("J7")
     @DisplayName("D14, J7: an unreadable event fails only its own deliveries, names itself, and everything else goes on")
     void unreadableEvent(EventFault fault) {
         MutableClock clock = new MutableClock();
@@ -260,6 +263,9 @@ abstract class StoredDataFaultsContract {
 
     @ParameterizedTest(name = "{0}")
     @EnumSource(SnapshotFault.class)
+    @Tag("S3")
+    @Tag("S5")
+    @Tag("S6")
     @DisplayName("S3, S5, S6: a stale or corrupt snapshot is ignored and deleted; the aggregate is rebuilt from events")
     void badSnapshot(SnapshotFault fault) {
         BankingConfig config = newConfig().withClock(new MutableClock());
@@ -326,6 +332,8 @@ abstract class StoredDataFaultsContract {
     // ------------------------------------------------------------------ sagas (case 4)
 
     @Test
+    @Tag("D14")
+    @Tag("SG3")
     @DisplayName("SG3, D14: a saga whose stored history holds an unknown event type fails its own deliveries by name; "
             + "other sagas finish")
     void unreadableSagaHistory() {

@@ -12,6 +12,7 @@ import jangle.banking.app.testsupport.EmbeddedPg;
 import jangle.kafka.KafkaSettings;
 import jangle.kafka.TestBroker;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -38,6 +39,7 @@ class SplitDeploymentTest {
     Path dir;
 
     @Test
+    @Tag("KF9")
     @DisplayName("KF9: split deployment — command nodes write PostgreSQL and publish, a worker consumes: mediation completes, money is conserved, read models equal a fresh replay")
     void commandNodesAndWorker() throws Exception {
         String url = EmbeddedPg.newDatabaseUrl();
@@ -70,6 +72,8 @@ class SplitDeploymentTest {
     }
 
     @Test
+    @Tag("KF6")
+    @Tag("KF9")
     @DisplayName("KF6, KF9: a worker JVM (SplitMain worker) killed with SIGKILL mid-stream and restarted beside a second worker: every transfer and accepted request is credited once, no saga is left open, money is conserved, read models equal a fresh replay")
     void workerKilledMidStream() throws Exception {
         String url = EmbeddedPg.newDatabaseUrl();

@@ -26,6 +26,7 @@ import jangle.test.MutableClock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;
@@ -230,6 +231,7 @@ abstract class BankQueriesContract {
     }
 
     @Test
+    @Tag("W6")
     @DisplayName("W6, §12 bug 8: account ids are bound parameters, never SQL text")
     void idsAreBound() {
         account(A, "HSPBC");
@@ -242,6 +244,7 @@ abstract class BankQueriesContract {
     }
 
     @Test
+    @Tag("W9")
     @DisplayName("W9: money totals of the read models add up when nothing is in flight")
     void moneyTotals() {
         account(A, "HSPBC");

@@ -25,6 +25,7 @@ import jangle.jdbc.JdbcDatabase;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;
@@ -131,6 +132,8 @@ abstract class BankViewsContract {
     }
 
     @Test
+    @Tag("V3")
+    @Tag("W5")
     @DisplayName("§8 AccountNameChanged: name @v; a late, older name never overwrites a newer one (V3, W5)")
     void nameChanged() {
         EventRecord<?> created = rec.of(A, 1, new AccountCreated(A, "HSPBC"));
@@ -141,6 +144,8 @@ abstract class BankViewsContract {
     }
 
     @Test
+    @Tag("V4")
+    @Tag("W5")
     @DisplayName("W5, V4: AccountDeleted delivered before AccountCreated keeps the account deleted; it never comes back")
     void deletedNeverComesBack() {
         EventRecord<?> created = rec.of(A, 1, new AccountCreated(A, "HSPBC"));
@@ -156,6 +161,7 @@ abstract class BankViewsContract {
     }
 
     @Test
+    @Tag("D6")
     @DisplayName("§8 FundsDeposited: balance @v, a transactions row (type 1) and a deposits row; a repeat adds nothing (D6)")
     void fundsDeposited() {
         EventRecord<?> r = rec.of(A, 2, new FundsDeposited(A, m("50.50"), m("150.50"), "tx-1"));
@@ -244,6 +250,7 @@ abstract class BankViewsContract {
     }
 
     @Test
+    @Tag("B30")
     @DisplayName("B30, §8: two accounts using one transaction id towards a third account get separate transfer and request rows")
     void sameTransactionIdTwoAccounts() {
         String c = "000003";
@@ -283,6 +290,8 @@ abstract class BankViewsContract {
     }
 
     @Test
+    @Tag("V4")
+    @Tag("W5")
     @DisplayName("V4, W5: RequestRejectionReceived first creates the row with state 5 only; earlier states fill facts but stay behind")
     void rejectionReceivedFirst() {
         deliver(rec.of(A, 10, new RequestRejectionReceived(A, "r-2")));
@@ -367,6 +376,7 @@ abstract class BankViewsContract {
     }
 
     @Test
+    @Tag("R2")
     @DisplayName("R2: reset() clears every view table and keeps the lookup tables")
     void resetClearsViews() {
         deliver(rec.of(A, 1, new AccountCreated(A, "HSPBC")),
@@ -380,6 +390,7 @@ abstract class BankViewsContract {
     }
 
     @Test
+    @Tag("R3")
     @DisplayName("R3: a batch is one transaction: when one write fails, no row of the batch is kept")
     void batchIsOneTransaction() {
         installFailingTrigger("withdrawals");

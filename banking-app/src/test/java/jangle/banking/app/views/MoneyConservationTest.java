@@ -6,6 +6,7 @@ import jangle.banking.app.testsupport.EmbeddedPg;
 import jangle.banking.app.testsupport.Histories;
 import jangle.jdbc.JdbcDatabase;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -40,6 +41,8 @@ class MoneyConservationTest {
 
     @ParameterizedTest(name = "seed {0}")
     @ValueSource(longs = {1, 2, 3})
+    @Tag("W7")
+    @Tag("W9")
     @DisplayName("W7, W9: after a settled random history money is conserved on the events (BankInvariants) and on the read models (SQLite)")
     void conservedOnSqlite(long seed) {
         List<EventRecord<?>> history = Histories.get(seed, 800);
@@ -61,6 +64,8 @@ class MoneyConservationTest {
     }
 
     @Test
+    @Tag("W5")
+    @Tag("W9")
     @DisplayName("W9, W5: money is conserved on read models rebuilt from the history three times shuffled (SQLite)")
     void conservedAfterShuffledReplay() {
         List<EventRecord<?>> history = Histories.get(4, 800);
@@ -73,6 +78,8 @@ class MoneyConservationTest {
     }
 
     @Test
+    @Tag("W7")
+    @Tag("W9")
     @DisplayName("W7, W9: the read models conserve money after a settled random history (PostgreSQL)")
     void conservedOnPostgres() {
         List<EventRecord<?>> history = Histories.get(1, 800);

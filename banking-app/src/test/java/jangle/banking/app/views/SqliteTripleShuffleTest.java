@@ -6,6 +6,7 @@ import jangle.banking.app.testsupport.Histories;
 import jangle.jdbc.JdbcDatabase;
 import jangle.test.TripleShuffle;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -33,6 +34,7 @@ class SqliteTripleShuffleTest extends TripleShuffleContract {
     }
 
     @Test
+    @Tag("W5")
     @DisplayName("W5: the check fails for a writer that lets a late AccountCreated bring a deleted account back (the original's bug)")
     void catchesResurrection() {
         List<EventRecord<?>> history = Histories.get(SEED, 600);

@@ -6,6 +6,7 @@ import jangle.banking.app.testsupport.Histories;
 import jangle.jdbc.JdbcDatabase;
 import jangle.test.TripleShuffle;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -54,6 +55,8 @@ abstract class TripleShuffleContract {
     }
 
     @Test
+    @Tag("R5")
+    @Tag("W5")
     @DisplayName("W5, R5: views built in order equal views rebuilt from the history three times shuffled, row for row")
     void tripleShuffle() {
         List<EventRecord<?>> history = Histories.get(SEED, commands());
