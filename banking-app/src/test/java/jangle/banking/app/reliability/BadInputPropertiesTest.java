@@ -39,10 +39,10 @@ class BadInputPropertiesTest {
     private static final int TRIES = 2000;
     private static final String LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
 
-    @Tag("B2")
-    @ParameterizedTest(name = "B2 §4: bad amount {0} names the amount field")
+    @Tag("M2")
+    @ParameterizedTest(name = "M2, banking §2 field rules: bad amount {0} names the amount field")
     @MethodSource("badAmounts")
-    @DisplayName("B2 §4: zero, negative, over-precise and over-limit amounts name the amount field")
+    @DisplayName("M2, banking §2 field rules: zero, negative, over-precise and over-limit amounts name the amount field")
     void badAmounts(BigDecimal amount) {
         assertThatThrownBy(() -> new DepositFunds("000001", amount, null))
                 .isInstanceOf(InvalidMessageException.class)
@@ -52,30 +52,30 @@ class BadInputPropertiesTest {
                 .isInstanceOf(InvalidMessageException.class).hasMessageContaining("amount");
     }
 
-    @Tag("B1")
-    @ParameterizedTest(name = "B1 §4: bad name case {index}")
+    @Tag("M2")
+    @ParameterizedTest(name = "M2, banking §2 field rules: bad name case {index}")
     @MethodSource("badNames")
-    @DisplayName("B1 §4: names too short, too long, blank, with control characters name the name field")
+    @DisplayName("M2, banking §2 field rules: names too short, too long, blank, with control characters name the name field")
     void badNames(String name) {
         assertThatThrownBy(() -> new CreateAccount(name, null, null))
                 .isInstanceOf(InvalidMessageException.class)
                 .hasMessageContaining("name");
     }
 
-    @Tag("B3")
-    @ParameterizedTest(name = "B3 §4: bad account id case {index}")
+    @Tag("M2")
+    @ParameterizedTest(name = "M2, banking §2 field rules: bad account id case {index}")
     @MethodSource("badAccountIds")
-    @DisplayName("B3 §4: malformed account ids (SQL metacharacters, huge, blank) name the account field")
+    @DisplayName("M2, banking §2 field rules: malformed account ids (SQL metacharacters, huge, blank) name the account field")
     void badAccountIds(String id) {
         assertThatThrownBy(() -> new Transfer(id, "000002", BigDecimal.ONE, null))
                 .isInstanceOf(InvalidMessageException.class)
                 .hasMessageContaining("Account");
     }
 
-    @Tag("B3")
-    @ParameterizedTest(name = "B3 §4: bad account id in queries, case {index}")
+    @Tag("M2")
+    @ParameterizedTest(name = "M2, banking §2 field rules: bad account id in queries, case {index}")
     @MethodSource("badAccountIds")
-    @DisplayName("B3 §4: queries refuse malformed account ids, naming the field")
+    @DisplayName("M2, banking §2 field rules: queries refuse malformed account ids, naming the field")
     void badQueryIds(String id) {
         assertThatThrownBy(() -> new AccountSummary(id)).isInstanceOf(InvalidMessageException.class)
                 .satisfies(e -> assertThat(((InvalidMessageException) e).field()).isEqualTo("accountId"));
@@ -83,10 +83,10 @@ class BadInputPropertiesTest {
                 .satisfies(e -> assertThat(((InvalidMessageException) e).field()).isEqualTo("accountId"));
     }
 
-    @Tag("B4")
-    @ParameterizedTest(name = "B4 §4: same-account transfer and request, case {index}")
+    @Tag("M2")
+    @ParameterizedTest(name = "M2, banking §2 field rules: same-account transfer and request, case {index}")
     @MethodSource("goodAccountIds")
-    @DisplayName("B4 §4: a transfer or request between an account and itself is refused, naming the field")
+    @DisplayName("M2, banking §2 field rules: a transfer or request between an account and itself is refused, naming the field")
     void sameAccount(String id) {
         assertThatThrownBy(() -> new Transfer(id, id, BigDecimal.ONE, null)).isInstanceOf(InvalidMessageException.class)
                 .satisfies(e -> assertThat(((InvalidMessageException) e).field()).isEqualTo("fundedAccountId"));
@@ -94,10 +94,10 @@ class BadInputPropertiesTest {
                 .satisfies(e -> assertThat(((InvalidMessageException) e).field()).isEqualTo("fundingAccountId"));
     }
 
-    @Tag("B5")
-    @ParameterizedTest(name = "B5 §4: bad transaction id case {index}")
+    @Tag("M2")
+    @ParameterizedTest(name = "M2, banking §2 field rules: bad transaction id case {index}")
     @MethodSource("badTransactionIds")
-    @DisplayName("B5 §4: malformed transaction ids (too long, blank, SQL and control characters) name the field")
+    @DisplayName("M2, banking §2 field rules: malformed transaction ids (too long, blank, SQL and control characters) name the field")
     void badTransactionIds(String tx) {
         assertThatThrownBy(() -> new AcceptRequest("000001", tx)).isInstanceOf(InvalidMessageException.class)
                 .satisfies(e -> assertThat(((InvalidMessageException) e).field()).isEqualTo("transactionId"));
