@@ -4,9 +4,7 @@ import jangle.EventRecord;
 import jangle.StoreException;
 import jangle.memory.InMemoryStores;
 import jangle.spi.AppendResult;
-import jangle.spi.Delivery;
 import jangle.spi.DeliveryKey;
-import jangle.spi.DeliveryStatus;
 import jangle.spi.DispatchLedger;
 import jangle.spi.EventStore;
 import jangle.spi.NewEvent;
@@ -16,15 +14,13 @@ import jangle.spi.SagaStore;
 import jangle.spi.StoreContext;
 import jangle.spi.StoreProvider;
 import jangle.spi.Stores;
+import jangle.test.ForwardingDispatchLedger;
+import jangle.test.ForwardingEventStore;
+import jangle.test.ForwardingSagaStore;
 
-import java.time.Duration;
-import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.OptionalLong;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -73,16 +69,9 @@ final class TestStores implements StoreProvider {
         return new Stores(new Events(inner.events()), inner.snapshots(), new Sagas(inner.sagas()), inner.onClose());
     }
 
-    private final class Sagas implements SagaStore {
-        private final SagaStore inner;
-
+    private final class Sagas extends ForwardingSagaStore {
         Sagas(SagaStore inner) {
-            this.inner = inner;
-        }
-
-        @Override
-        public Optional<SagaState> get(String sagaId) {
-            return inner.get(sagaId);
+            super(inner);
         }
 
         @Override
@@ -91,31 +80,15 @@ final class TestStores implements StoreProvider {
             if (held != null && newEvents.stream().anyMatch(e -> held.isInstance(e.event()))) {
                 throw new StoreException("test", "saga commit", "injected fault: " + held.getSimpleName() + " held");
             }
-            inner.commit(state, expectedVersion, newEvents);
-        }
-
-        @Override
-        public List<String> dueIds(Instant now, int limit) {
-            return inner.dueIds(now, limit);
-        }
-
-        @Override
-        public List<String> claimDue(Instant now, Duration lease, int limit) {
-            return inner.claimDue(now, lease, limit);
-        }
-
-        @Override
-        public List<SagaState> list(boolean includeFinished, int limit) {
-            return inner.list(includeFinished, limit);
+            super.commit(state, expectedVersion, newEvents);
         }
     }
 
-    private final class Events implements EventStore {
-        private final EventStore inner;
+    private final class Events extends ForwardingEventStore {
         private final DispatchLedger ledger;
 
         Events(EventStore inner) {
-            this.inner = inner;
+            super(inner);
             this.ledger = new Ledger(inner.ledger());
         }
 
@@ -125,33 +98,13 @@ final class TestStores implements StoreProvider {
             if (fault != null && fault.test(list) && appendFault.compareAndSet(fault, null)) {
                 throw new StoreException("test", "append", "injected fault");
             }
-            return inner.append(list, completing);
+            return super.append(list, completing);
         }
 
         @Override
         public Stream<EventRecord<?>> read(String aggregateId, long afterVersion) {
             AtomicLong n = eventsRead.computeIfAbsent(aggregateId, k -> new AtomicLong());
-            return inner.read(aggregateId, afterVersion).peek(r -> n.incrementAndGet());
-        }
-
-        @Override
-        public List<EventRecord<?>> readFeed(long afterPosition, int limit) {
-            return inner.readFeed(afterPosition, limit);
-        }
-
-        @Override
-        public Optional<EventRecord<?>> readEvent(UUID eventId) {
-            return inner.readEvent(eventId);
-        }
-
-        @Override
-        public long lastVersion(String aggregateId) {
-            return inner.lastVersion(aggregateId);
-        }
-
-        @Override
-        public long lastPosition() {
-            return inner.lastPosition();
+            return super.read(aggregateId, afterVersion).peek(r -> n.incrementAndGet());
         }
 
         @Override
@@ -160,22 +113,9 @@ final class TestStores implements StoreProvider {
         }
     }
 
-    private final class Ledger implements DispatchLedger {
-        private final DispatchLedger inner;
-
+    private final class Ledger extends ForwardingDispatchLedger {
         Ledger(DispatchLedger inner) {
-            this.inner = inner;
-        }
-
-        @Override
-        public List<Delivery> due(Instant now, Duration maxAge, int limit) {
-            return inner.due(now, maxAge, limit);
-        }
-
-        @Override
-        public List<Delivery> claim(String owner, Instant now, Duration maxAge, long maxPosition, boolean includeOwn,
-                                    int limit) {
-            return inner.claim(owner, now, maxAge, maxPosition, includeOwn, limit);
+            super(inner);
         }
 
         @Override
@@ -183,47 +123,7 @@ final class TestStores implements StoreProvider {
             if (!deliveries.isEmpty() && failNextMarkDone.compareAndSet(true, false)) {
                 throw new StoreException("test", "markDone", "injected crash before completion");
             }
-            inner.markDone(deliveries);
-        }
-
-        @Override
-        public DeliveryStatus recordFailure(DeliveryKey delivery, String error, Instant now, int deadLetterAttempts) {
-            return inner.recordFailure(delivery, error, now, deadLetterAttempts);
-        }
-
-        @Override
-        public List<Delivery> list(DeliveryStatus status, String handler, int limit) {
-            return inner.list(status, handler, limit);
-        }
-
-        @Override
-        public int retry(UUID eventId, String handler) {
-            return inner.retry(eventId, handler);
-        }
-
-        @Override
-        public int retryAll(String handler) {
-            return inner.retryAll(handler);
-        }
-
-        @Override
-        public boolean skip(DeliveryKey delivery, String reason) {
-            return inner.skip(delivery, reason);
-        }
-
-        @Override
-        public OptionalLong lowestPosition(String handler, DeliveryStatus status) {
-            return inner.lowestPosition(handler, status);
-        }
-
-        @Override
-        public long count(UUID correlationId, DeliveryStatus status) {
-            return inner.count(correlationId, status);
-        }
-
-        @Override
-        public List<String> handlersWithWork() {
-            return inner.handlersWithWork();
+            super.markDone(deliveries);
         }
     }
 }

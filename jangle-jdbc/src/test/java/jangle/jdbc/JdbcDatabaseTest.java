@@ -2,6 +2,7 @@ package jangle.jdbc;
 
 import jangle.StoreException;
 import jangle.spi.EventStore;
+import jangle.test.EmbeddedPg;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -78,7 +79,7 @@ class JdbcDatabaseTest {
             + "without failing on a duplicate catalog entry (the script holds the schema lock)")
     void concurrentScripts() throws Exception {
         for (int round = 0; round < 3; round++) {
-            String url = EmbeddedPg.newDatabaseUrl();
+            String url = EmbeddedPg.newSchemaUrl();
             int nodes = 4;
             java.util.concurrent.CyclicBarrier together = new java.util.concurrent.CyclicBarrier(nodes);
             java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(nodes);
@@ -109,7 +110,7 @@ class JdbcDatabaseTest {
     @DisplayName("Issue 6 (found by the soak): a node restarted beside running nodes runs the application script "
             + "without deadlocking with their read-model transactions")
     void scriptBesideWriters() throws Exception {
-        String url = EmbeddedPg.newDatabaseUrl();
+        String url = EmbeddedPg.newSchemaUrl();
         String script = "jangle/jdbc/restart-schema.sql";
         try (JdbcDatabase running = JdbcDatabase.open(url, "postgres", "postgres");
              JdbcDatabase restarted = JdbcDatabase.open(url, "postgres", "postgres")) {
@@ -234,7 +235,7 @@ class JdbcDatabaseTest {
     @Test
     @DisplayName("PostgreSQL: schema created and recorded; the same database opens twice")
     void postgresSchema() {
-        String url = EmbeddedPg.newDatabaseUrl();
+        String url = EmbeddedPg.newSchemaUrl();
         try (JdbcDatabase a = JdbcDatabase.open(url, "postgres", "postgres");
              JdbcDatabase b = JdbcDatabase.open(url, "postgres", "postgres")) {
             assertThat(a.dialect()).isEqualTo(SqlDialect.POSTGRESQL);

@@ -4,6 +4,7 @@ import jangle.TypeRegistry;
 import jangle.spi.EventStore;
 import jangle.spi.NewEvent;
 import jangle.spi.StoreContext;
+import jangle.test.EmbeddedPg;
 import jangle.test.EventStoreContract;
 
 
@@ -17,7 +18,7 @@ class PostgresEventStoreContractTest extends EventStoreContract {
 
     @Override
     protected EventStore createStore(TypeRegistry types) {
-        db = EmbeddedPg.newDatabase();
+        db = JdbcDatabase.open(EmbeddedPg.newSchemaUrl(), EmbeddedPg.USER, EmbeddedPg.PASSWORD);
         hook = new HoldHook();
         return db.stores(hook).open(new StoreContext(types, Clock.systemUTC(), 7)).events();
     }

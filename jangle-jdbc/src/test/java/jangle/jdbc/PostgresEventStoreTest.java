@@ -1,8 +1,10 @@
 package jangle.jdbc;
 
+import jangle.test.EmbeddedPg;
+
 class PostgresEventStoreTest extends EventStoreCases {
     @Override
     protected JdbcDatabase newDatabase() {
-        return EmbeddedPg.newDatabase();
+        return JdbcDatabase.open(EmbeddedPg.newSchemaUrl(), EmbeddedPg.USER, EmbeddedPg.PASSWORD);
     }
 }

@@ -1,11 +1,13 @@
 package jangle.jdbc;
 
+import jangle.test.EmbeddedPg;
+
 class PostgresKillTest extends KillTestCases {
     private String url;
 
     @Override
     protected String target() {
-        url = EmbeddedPg.newDatabaseUrl();
+        url = EmbeddedPg.newSchemaUrl();
         return url;
     }
 

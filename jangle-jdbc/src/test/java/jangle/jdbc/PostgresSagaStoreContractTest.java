@@ -3,6 +3,7 @@ package jangle.jdbc;
 import jangle.TypeRegistry;
 import jangle.spi.SagaStore;
 import jangle.spi.StoreContext;
+import jangle.test.EmbeddedPg;
 import jangle.test.SagaStoreContract;
 
 
@@ -14,7 +15,7 @@ class PostgresSagaStoreContractTest extends SagaStoreContract {
 
     @Override
     protected SagaStore createStore(TypeRegistry types) {
-        db = EmbeddedPg.newDatabase();
+        db = JdbcDatabase.open(EmbeddedPg.newSchemaUrl(), EmbeddedPg.USER, EmbeddedPg.PASSWORD);
         return db.stores().open(new StoreContext(types, Clock.systemUTC(), 7)).sagas();
     }
 

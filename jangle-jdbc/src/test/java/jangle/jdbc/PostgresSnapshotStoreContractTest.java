@@ -3,6 +3,7 @@ package jangle.jdbc;
 import jangle.TypeRegistry;
 import jangle.spi.SnapshotStore;
 import jangle.spi.StoreContext;
+import jangle.test.EmbeddedPg;
 import jangle.test.SnapshotStoreContract;
 
 
@@ -14,7 +15,7 @@ class PostgresSnapshotStoreContractTest extends SnapshotStoreContract {
 
     @Override
     protected SnapshotStore createStore(TypeRegistry types) {
-        db = EmbeddedPg.newDatabase();
+        db = JdbcDatabase.open(EmbeddedPg.newSchemaUrl(), EmbeddedPg.USER, EmbeddedPg.PASSWORD);
         return db.stores().open(new StoreContext(types, Clock.systemUTC(), 7)).snapshots();
     }
 

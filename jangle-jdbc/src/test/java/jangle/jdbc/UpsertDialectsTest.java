@@ -1,6 +1,7 @@
 package jangle.jdbc;
 
 import jangle.jdbc.UpsertModel.Ev;
+import jangle.test.EmbeddedPg;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -31,7 +32,7 @@ class UpsertDialectsTest {
         try (JdbcDatabase db = JdbcDatabase.sqlite(dir.resolve("v6.db"))) {
             sqlite = UpsertCases.rowsAfter(db, shuffled);
         }
-        try (JdbcDatabase db = EmbeddedPg.newDatabaseFromDataSource()) {
+        try (JdbcDatabase db = JdbcDatabase.postgres(EmbeddedPg.newDatabaseDataSource())) {
             postgres = UpsertCases.rowsAfter(db, shuffled);
         }
         assertThat(sqlite).hasSizeGreaterThan(30);

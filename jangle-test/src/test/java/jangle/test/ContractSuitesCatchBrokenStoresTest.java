@@ -8,11 +8,9 @@ import jangle.memory.InMemorySnapshotStore;
 import jangle.spi.AppendResult;
 import jangle.spi.Delivery;
 import jangle.spi.DeliveryKey;
-import jangle.spi.DeliveryStatus;
 import jangle.spi.DispatchLedger;
 import jangle.spi.EventStore;
 import jangle.spi.NewEvent;
-import jangle.spi.SagaEventEntry;
 import jangle.spi.SagaState;
 import jangle.spi.SagaStore;
 import jangle.spi.Snapshot;
@@ -32,13 +30,10 @@ import org.junit.platform.launcher.core.LauncherFactory;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.CountDownLatch;
@@ -162,99 +157,17 @@ class ContractSuitesCatchBrokenStoresTest {
 
     // ======================= broken stores (nested: surefire does not run them by itself) =======================
 
-    /** Delegates everything to the in-memory store; subclasses break one thing. */
-    static class Delegating implements EventStore, DispatchLedger {
-        final InMemoryEventStore d = new InMemoryEventStore();
+    /** Forwards everything to an in-memory store ({@code d}); subclasses break one thing. */
+    static class Delegating extends ForwardingEventStore {
+        final InMemoryEventStore d;
 
-        @Override
-        public AppendResult append(List<NewEvent> events, DeliveryKey completing) {
-            return d.append(events, completing);
+        Delegating() {
+            this(new InMemoryEventStore());
         }
 
-        @Override
-        public Stream<EventRecord<?>> read(String aggregateId, long afterVersion) {
-            return d.read(aggregateId, afterVersion);
-        }
-
-        @Override
-        public List<EventRecord<?>> readFeed(long afterPosition, int limit) {
-            return d.readFeed(afterPosition, limit);
-        }
-
-        @Override
-        public Optional<EventRecord<?>> readEvent(UUID eventId) {
-            return d.readEvent(eventId);
-        }
-
-        @Override
-        public long lastVersion(String aggregateId) {
-            return d.lastVersion(aggregateId);
-        }
-
-        @Override
-        public long lastPosition() {
-            return d.lastPosition();
-        }
-
-        @Override
-        public DispatchLedger ledger() {
-            return this;
-        }
-
-        @Override
-        public List<Delivery> due(Instant now, Duration maxAge, int limit) {
-            return d.due(now, maxAge, limit);
-        }
-
-        @Override
-        public List<Delivery> claim(String owner, Instant now, Duration maxAge, long maxPosition, boolean includeOwn,
-                                    int limit) {
-            return d.claim(owner, now, maxAge, maxPosition, includeOwn, limit);
-        }
-
-        @Override
-        public void markDone(Collection<DeliveryKey> deliveries) {
-            d.markDone(deliveries);
-        }
-
-        @Override
-        public DeliveryStatus recordFailure(DeliveryKey delivery, String error, Instant now, int deadLetterAttempts) {
-            return d.recordFailure(delivery, error, now, deadLetterAttempts);
-        }
-
-        @Override
-        public List<Delivery> list(DeliveryStatus status, String handler, int limit) {
-            return d.list(status, handler, limit);
-        }
-
-        @Override
-        public int retry(UUID eventId, String handler) {
-            return d.retry(eventId, handler);
-        }
-
-        @Override
-        public int retryAll(String handler) {
-            return d.retryAll(handler);
-        }
-
-        @Override
-        public boolean skip(DeliveryKey delivery, String reason) {
-            return d.skip(delivery, reason);
-        }
-
-        @Override
-        public OptionalLong lowestPosition(String handler, DeliveryStatus status) {
-            return d.lowestPosition(handler, status);
-        }
-
-        @Override
-        public long count(UUID correlationId, DeliveryStatus status) {
-            return d.count(correlationId, status);
-        }
-
-        @Override
-        public List<String> handlersWithWork() {
-            return d.handlersWithWork();
+        private Delegating(InMemoryEventStore d) {
+            super(d);
+            this.d = d;
         }
     }
 
@@ -263,8 +176,13 @@ class ContractSuitesCatchBrokenStoresTest {
         protected EventStore createStore(TypeRegistry types) {
             return new Delegating() {
                 @Override
-                public List<Delivery> due(Instant now, Duration maxAge, int limit) {
-                    return d.due(now.plus(maxAge), Duration.ZERO, limit); // now + maxAge: the original's sign
+                public DispatchLedger ledger() {
+                    return new ForwardingDispatchLedger(d.ledger()) {
+                        @Override
+                        public List<Delivery> due(Instant now, Duration maxAge, int limit) {
+                            return delegate.due(now.plus(maxAge), Duration.ZERO, limit); // the original's sign
+                        }
+                    };
                 }
             };
         }
@@ -436,30 +354,10 @@ class ContractSuitesCatchBrokenStoresTest {
         @Override
         protected SagaStore createStore(TypeRegistry types) {
             InMemorySagaStore d = new InMemorySagaStore();
-            return new SagaStore() {
-                @Override
-                public Optional<SagaState> get(String sagaId) {
-                    return d.get(sagaId);
-                }
-
-                @Override
-                public void commit(SagaState state, long expectedVersion, List<SagaEventEntry> newEvents) {
-                    d.commit(state, expectedVersion, newEvents);
-                }
-
+            return new ForwardingSagaStore(d) {
                 @Override
                 public List<String> dueIds(Instant now, int limit) {
                     return d.dueIds(now, Integer.MAX_VALUE);
-                }
-
-                @Override
-                public List<String> claimDue(Instant now, Duration lease, int limit) {
-                    return d.claimDue(now, lease, limit);
-                }
-
-                @Override
-                public List<SagaState> list(boolean includeFinished, int limit) {
-                    return d.list(includeFinished, limit);
                 }
             };
         }
@@ -469,31 +367,11 @@ class ContractSuitesCatchBrokenStoresTest {
         @Override
         protected SagaStore createStore(TypeRegistry types) {
             InMemorySagaStore d = new InMemorySagaStore();
-            return new SagaStore() {
+            return new ForwardingSagaStore(d) {
                 @Override
                 public Optional<SagaState> get(String sagaId) {
                     return d.get(sagaId).map(s -> new SagaState(s.sagaId(), s.sagaType(), s.version(), s.retryAt(),
                             s.timeoutAt(), s.timeoutAt() != null, s.timedOut(), s.wakeAt(), s.events()));
-                }
-
-                @Override
-                public void commit(SagaState state, long expectedVersion, List<SagaEventEntry> newEvents) {
-                    d.commit(state, expectedVersion, newEvents);
-                }
-
-                @Override
-                public List<String> dueIds(Instant now, int limit) {
-                    return d.dueIds(now, limit);
-                }
-
-                @Override
-                public List<String> claimDue(Instant now, Duration lease, int limit) {
-                    return d.claimDue(now, lease, limit);
-                }
-
-                @Override
-                public List<SagaState> list(boolean includeFinished, int limit) {
-                    return d.list(includeFinished, limit);
                 }
             };
         }
@@ -503,21 +381,11 @@ class ContractSuitesCatchBrokenStoresTest {
         @Override
         protected SnapshotStore createStore(TypeRegistry types) {
             InMemorySnapshotStore d = new InMemorySnapshotStore();
-            return new SnapshotStore() {
-                @Override
-                public Optional<Snapshot> get(String aggregateId, Class<? extends Record> stateType, String fp) {
-                    return d.get(aggregateId, stateType, fp);
-                }
-
+            return new ForwardingSnapshotStore(d) {
                 @Override
                 public void put(Snapshot snapshot) {
                     d.delete(snapshot.aggregateId());
                     d.put(snapshot);
-                }
-
-                @Override
-                public void delete(String aggregateId) {
-                    d.delete(aggregateId);
                 }
             };
         }
@@ -527,20 +395,10 @@ class ContractSuitesCatchBrokenStoresTest {
         @Override
         protected SnapshotStore createStore(TypeRegistry types) {
             InMemorySnapshotStore d = new InMemorySnapshotStore();
-            return new SnapshotStore() {
-                @Override
-                public Optional<Snapshot> get(String aggregateId, Class<? extends Record> stateType, String fp) {
-                    return d.get(aggregateId, stateType, fp);
-                }
-
+            return new ForwardingSnapshotStore(d) {
                 @Override
                 public void put(Snapshot snapshot) {
                     if (snapshot.state().getClass().getRecordComponents().length > 0) d.put(snapshot);
-                }
-
-                @Override
-                public void delete(String aggregateId) {
-                    d.delete(aggregateId);
                 }
             };
         }

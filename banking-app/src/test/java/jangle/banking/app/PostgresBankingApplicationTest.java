@@ -1,7 +1,7 @@
 package jangle.banking.app;
 
 import jangle.banking.AccountsList;
-import jangle.banking.app.testsupport.EmbeddedPg;
+import jangle.test.EmbeddedPg;
 import jangle.banking.app.views.ViewTables;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Tag;

@@ -4,7 +4,7 @@ import jangle.banking.CreateAccount;
 import jangle.banking.DepositFunds;
 import jangle.banking.app.BankingApplication;
 import jangle.banking.app.BankingConfig;
-import jangle.banking.app.testsupport.EmbeddedPg;
+import jangle.test.EmbeddedPg;
 import jangle.test.MutableClock;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Tag;

@@ -3,7 +3,7 @@ package jangle.banking.app.reliability;
 import jangle.EventRecord;
 import jangle.banking.BankInvariants;
 import jangle.banking.app.BankingApplication;
-import jangle.banking.app.testsupport.EmbeddedPg;
+import jangle.test.EmbeddedPg;
 import jangle.spi.DeliveryStatus;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Tag;

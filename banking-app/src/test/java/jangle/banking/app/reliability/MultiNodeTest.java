@@ -2,7 +2,7 @@ package jangle.banking.app.reliability;
 
 import jangle.banking.CreateAccount;
 import jangle.banking.app.BankingApplication;
-import jangle.banking.app.testsupport.EmbeddedPg;
+import jangle.test.EmbeddedPg;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;

@@ -1,7 +1,7 @@
 package jangle.banking.app.reliability;
 
 import jangle.banking.app.BankingConfig;
-import jangle.banking.app.testsupport.EmbeddedPg;
+import jangle.test.EmbeddedPg;
 
 import java.util.Map;
 

@@ -16,7 +16,7 @@ import jangle.banking.Transfer;
 import jangle.banking.WithdrawFunds;
 import jangle.banking.app.BankingApplication;
 import jangle.banking.app.BankingConfig;
-import jangle.banking.app.testsupport.EmbeddedPg;
+import jangle.test.EmbeddedPg;
 import jangle.banking.app.views.BankViews;
 import jangle.test.MutableClock;
 import org.junit.jupiter.api.DisplayName;

@@ -8,7 +8,7 @@ import jangle.banking.DepositFunds;
 import jangle.banking.Request;
 import jangle.banking.Transfer;
 import jangle.banking.app.BankingConfig;
-import jangle.banking.app.testsupport.EmbeddedPg;
+import jangle.test.EmbeddedPg;
 import jangle.kafka.KafkaSettings;
 import jangle.kafka.TestBroker;
 import org.junit.jupiter.api.DisplayName;

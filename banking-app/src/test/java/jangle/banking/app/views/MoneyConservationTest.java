@@ -2,7 +2,7 @@ package jangle.banking.app.views;
 
 import jangle.EventRecord;
 import jangle.banking.BankInvariants;
-import jangle.banking.app.testsupport.EmbeddedPg;
+import jangle.test.EmbeddedPg;
 import jangle.banking.app.testsupport.Histories;
 import jangle.jdbc.JdbcDatabase;
 import org.junit.jupiter.api.DisplayName;
@@ -83,7 +83,7 @@ class MoneyConservationTest {
     @DisplayName("W7, W9: the read models conserve money after a settled random history (PostgreSQL)")
     void conservedOnPostgres() {
         List<EventRecord<?>> history = Histories.get(1, 800);
-        try (JdbcDatabase db = EmbeddedPg.newDatabase()) {
+        try (JdbcDatabase db = JdbcDatabase.open(EmbeddedPg.newDatabaseUrl(), EmbeddedPg.USER, EmbeddedPg.PASSWORD)) {
             MoneyTotals t = totals(db, history);
             assertThat(t.balances()).isEqualTo(t.expectedBalances());
         }

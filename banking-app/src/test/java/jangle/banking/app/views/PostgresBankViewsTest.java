@@ -1,6 +1,6 @@
 package jangle.banking.app.views;
 
-import jangle.banking.app.testsupport.EmbeddedPg;
+import jangle.test.EmbeddedPg;
 import jangle.jdbc.JdbcDatabase;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -14,7 +14,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class PostgresBankViewsTest extends BankViewsContract {
     @Override
     protected JdbcDatabase newDatabase() {
-        return EmbeddedPg.newDatabase();
+        return JdbcDatabase.open(EmbeddedPg.newDatabaseUrl(), EmbeddedPg.USER, EmbeddedPg.PASSWORD);
     }
 
     @Override

@@ -1,13 +1,13 @@
 package jangle.banking.app.views;
 
-import jangle.banking.app.testsupport.EmbeddedPg;
+import jangle.test.EmbeddedPg;
 import jangle.jdbc.JdbcDatabase;
 
 /** The triple-shuffle check on PostgreSQL databases. */
 class PostgresTripleShuffleTest extends TripleShuffleContract {
     @Override
     protected JdbcDatabase newDatabase() {
-        return EmbeddedPg.newDatabase();
+        return JdbcDatabase.open(EmbeddedPg.newDatabaseUrl(), EmbeddedPg.USER, EmbeddedPg.PASSWORD);
     }
 
     @Override
