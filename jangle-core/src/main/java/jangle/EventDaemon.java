@@ -14,10 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The event daemon (D9–D14): one thread, {@code jangle-event-daemon}, that every {@code failedEventsRetryInterval}
@@ -45,9 +41,8 @@ final class EventDaemon {
     private final DispatchLedger ledger;
     private final Settings settings;
     private final Clock clock;
-    private final ReentrantLock passLock = new ReentrantLock();
-    private volatile boolean stopping;
-    private ScheduledExecutorService scheduler;
+    private final DaemonLoop loop = new DaemonLoop("jangle-event-daemon", "events", "event daemon",
+            DispatchRuntime.DAEMON_LOG);
 
     EventDaemon(DispatchRuntime runtime, EventStore events, Settings settings, Clock clock) {
         this.runtime = runtime;
@@ -59,95 +54,69 @@ final class EventDaemon {
 
     /** Runs the catch-up pass on the caller's thread (D10), then schedules the periodic passes (D9). */
     void start() {
-        safePass(settings.failedEventsMaxAge(), true);
-        scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "jangle-event-daemon");
-            t.setDaemon(true);
-            return t;
-        });
-        long period = Math.max(1, settings.failedEventsRetryInterval().toMillis());
-        scheduler.scheduleWithFixedDelay(() -> safePass(settings.failedEventsMaxAge(), false), period, period,
-                TimeUnit.MILLISECONDS);
+        loop.start(() -> pass(settings.failedEventsMaxAge(), true), () -> pass(settings.failedEventsMaxAge(), false),
+                settings.failedEventsRetryInterval());
     }
 
     void stop() {
-        stopping = true;
-        if (scheduler == null) return;
-        scheduler.shutdown();
-        try {
-            scheduler.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        DispatchRuntime.DAEMON_LOG.atInfo().addKeyValue("point", "daemon.events.stopped").log("event daemon stopped");
-    }
-
-    /** A scheduled pass: a failure is logged and the loop goes on. */
-    private void safePass(Duration maxAge, boolean catchUp) {
-        try {
-            pass(maxAge, catchUp);
-        } catch (RuntimeException e) {
-            DispatchRuntime.DAEMON_LOG.atError().addKeyValue("point", "daemon.events.pass-failed").setCause(e)
-                    .log("event daemon pass failed; the next one runs as scheduled");
-        }
+        loop.stop();
     }
 
     /** One pass; returns the number of deliveries attempted. Store failures propagate to the caller. */
     int pass(Duration maxAge, boolean catchUp) {
-        passLock.lock();
-        try {
-            long horizon = events.lastPosition();
-            int batchSize = settings.batchSize();
-            Set<DeliveryKey> attempted = new HashSet<>();
-            Map<UUID, Object> eventCache = new HashMap<>();
-            int delivered = 0;
-            int failed = 0;
-            int busy = 0;
-            while (!stopping) {
-                // failed or busy deliveries stay due: ask for that many more so the page still holds new work
-                List<Delivery> due = ledger.claim(settings.nodeId(), clock.instant(), maxAge, horizon, catchUp,
-                        batchSize + failed + busy);
-                List<DeliveryKey> done = new ArrayList<>();
-                List<DeliveryKey> claimed = new ArrayList<>();
-                int fresh = 0;
-                try {
-                    for (Delivery d : due) {
-                        if (stopping || !attempted.add(d.key())) continue;
-                        fresh++;
-                        if (!runtime.claim(d.key())) {
-                            busy++;
-                            continue;
-                        }
-                        DispatchRuntime.Outcome outcome = null;
-                        try {
-                            outcome = runtime.runPending(d, eventCache, DispatchRuntime.Source.DAEMON);
-                        } finally {
-                            if (outcome == null) runtime.release(d.key());
-                        }
-                        if (outcome == DispatchRuntime.Outcome.DONE) {
-                            done.add(d.key());
-                            claimed.add(d.key()); // released after it is marked done
-                            delivered++;
-                        } else {
-                            failed++; // a failure released its claim already
-                        }
+        return loop.exclusive(() -> passNow(maxAge, catchUp));
+    }
+
+    private int passNow(Duration maxAge, boolean catchUp) {
+        long horizon = events.lastPosition();
+        int batchSize = settings.batchSize();
+        Set<DeliveryKey> attempted = new HashSet<>();
+        Map<UUID, Object> eventCache = new HashMap<>();
+        int delivered = 0;
+        int failed = 0;
+        int busy = 0;
+        while (!loop.stopping()) {
+            // failed or busy deliveries stay due: ask for that many more so the page still holds new work
+            List<Delivery> due = ledger.claim(settings.nodeId(), clock.instant(), maxAge, horizon, catchUp,
+                    batchSize + failed + busy);
+            List<DeliveryKey> done = new ArrayList<>();
+            List<DeliveryKey> claimed = new ArrayList<>();
+            int fresh = 0;
+            try {
+                for (Delivery d : due) {
+                    if (loop.stopping() || !attempted.add(d.key())) continue;
+                    fresh++;
+                    if (!runtime.claim(d.key())) {
+                        busy++;
+                        continue;
                     }
-                    ledger.markDone(done);
-                } finally {
-                    runtime.release(claimed);
+                    DispatchRuntime.Outcome outcome = null;
+                    try {
+                        outcome = runtime.runPending(d, eventCache, DispatchRuntime.Source.DAEMON);
+                    } finally {
+                        if (outcome == null) runtime.release(d.key());
+                    }
+                    if (outcome == DispatchRuntime.Outcome.DONE) {
+                        done.add(d.key());
+                        claimed.add(d.key()); // released after it is marked done
+                        delivered++;
+                    } else {
+                        failed++; // a failure released its claim already
+                    }
                 }
-                if (fresh == 0) break;
-                if (eventCache.size() > 10_000) eventCache.clear();
+                ledger.markDone(done);
+            } finally {
+                runtime.release(claimed);
             }
-            int attemptedCount = delivered + failed;
-            var log = DispatchRuntime.DAEMON_LOG;
-            var level = attemptedCount > 0 || catchUp ? log.atInfo() : log.atDebug();
-            level.addKeyValue("point", "daemon.events.pass").addKeyValue("catchUp", catchUp)
-                    .addKeyValue("delivered", delivered).addKeyValue("failed", failed)
-                    .log(catchUp ? "catch-up pass finished" : "event daemon pass finished");
-            return attemptedCount;
-        } finally {
-            passLock.unlock();
+            if (fresh == 0) break;
+            if (eventCache.size() > 10_000) eventCache.clear();
         }
+        int attemptedCount = delivered + failed;
+        var log = DispatchRuntime.DAEMON_LOG;
+        var level = attemptedCount > 0 || catchUp ? log.atInfo() : log.atDebug();
+        level.addKeyValue("point", "daemon.events.pass").addKeyValue("catchUp", catchUp)
+                .addKeyValue("delivered", delivered).addKeyValue("failed", failed)
+                .log(catchUp ? "catch-up pass finished" : "event daemon pass finished");
+        return attemptedCount;
     }
 }

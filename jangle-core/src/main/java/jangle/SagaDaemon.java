@@ -9,10 +9,6 @@ import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The saga daemon (SG9): one thread, {@code jangle-saga-daemon}, that at start and then every
@@ -32,9 +28,7 @@ final class SagaDaemon {
     private final SagaStore store;
     private final Settings settings;
     private final Clock clock;
-    private final ReentrantLock passLock = new ReentrantLock();
-    private volatile boolean stopping;
-    private ScheduledExecutorService scheduler;
+    private final DaemonLoop loop = new DaemonLoop("jangle-saga-daemon", "sagas", "saga daemon", LOG);
 
     SagaDaemon(SagaEngine engine, SagaStore store, Settings settings, Clock clock) {
         this.engine = engine;
@@ -45,67 +39,42 @@ final class SagaDaemon {
 
     /** Runs one pass on the caller's thread (SG9: at start), then schedules the periodic passes. */
     void start() {
-        safePass();
-        scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "jangle-saga-daemon");
-            t.setDaemon(true);
-            return t;
-        });
-        long period = Math.max(1, settings.sagaRetryInterval().toMillis());
-        scheduler.scheduleWithFixedDelay(this::safePass, period, period, TimeUnit.MILLISECONDS);
+        loop.start(this::pass, this::pass, settings.sagaRetryInterval());
     }
 
     void stop() {
-        stopping = true;
-        if (scheduler == null) return;
-        scheduler.shutdown();
-        try {
-            scheduler.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        LOG.atInfo().addKeyValue("point", "daemon.sagas.stopped").log("saga daemon stopped");
-    }
-
-    private void safePass() {
-        try {
-            pass();
-        } catch (RuntimeException e) {
-            LOG.atError().addKeyValue("point", "daemon.sagas.pass-failed").setCause(e)
-                    .log("saga daemon pass failed; the next one runs as scheduled");
-        }
+        loop.stop();
     }
 
     /** One pass; returns the number of sagas evaluated. A store failure reading due sagas propagates. */
     int pass() {
-        passLock.lock();
-        try {
-            Instant now = clock.instant();
-            Set<String> seen = new HashSet<>();
-            int evaluated = 0;
-            int failed = 0;
-            while (!stopping) {
-                List<String> due = store.claimDue(now, settings.sagaRetryInterval(), settings.batchSize() + seen.size());
-                int fresh = 0;
-                for (String id : due) {
-                    if (stopping || !seen.add(id)) continue;
-                    fresh++;
-                    try {
-                        if (engine.retry(id)) evaluated++;
-                    } catch (RuntimeException e) {
-                        failed++;
-                        LOG.atError().addKeyValue("point", "daemon.sagas.pass-failed").addKeyValue("sagaId", id)
-                                .setCause(e).log("evaluating a due saga failed; it stays due");
-                    }
+        return loop.exclusive(this::passNow);
+    }
+
+    private int passNow() {
+        Instant now = clock.instant();
+        Set<String> seen = new HashSet<>();
+        int evaluated = 0;
+        int failed = 0;
+        while (!loop.stopping()) {
+            List<String> due = store.claimDue(now, settings.sagaRetryInterval(), settings.batchSize() + seen.size());
+            int fresh = 0;
+            for (String id : due) {
+                if (loop.stopping() || !seen.add(id)) continue;
+                fresh++;
+                try {
+                    if (engine.retry(id)) evaluated++;
+                } catch (RuntimeException e) {
+                    failed++;
+                    LOG.atError().addKeyValue("point", "daemon.sagas.pass-failed").addKeyValue("sagaId", id)
+                            .setCause(e).log("evaluating a due saga failed; it stays due");
                 }
-                if (fresh == 0) break;
             }
-            var level = evaluated > 0 || failed > 0 ? LOG.atInfo() : LOG.atDebug();
-            level.addKeyValue("point", "daemon.sagas.pass").addKeyValue("evaluated", evaluated)
-                    .addKeyValue("failed", failed).log("saga daemon pass finished");
-            return evaluated;
-        } finally {
-            passLock.unlock();
+            if (fresh == 0) break;
         }
+        var level = evaluated > 0 || failed > 0 ? LOG.atInfo() : LOG.atDebug();
+        level.addKeyValue("point", "daemon.sagas.pass").addKeyValue("evaluated", evaluated)
+                .addKeyValue("failed", failed).log("saga daemon pass finished");
+        return evaluated;
     }
 }
