@@ -17,7 +17,7 @@ def cited(name):
 def key(r):
     m = re.match(r"([A-Z]+)(\d+)", r); return (m.group(1), int(m.group(2)))
 unknown = {}
-files = sorted(root.glob("*/src/test/java/**/*.java")) + sorted(root.glob("jangle-test/src/main/java/**/*.java"))
+files = sorted(f for f in root.glob("*/src/test/java/**/*.java") if not str(f.relative_to(root)).startswith("conformance/")) + sorted(root.glob("jangle-test/src/main/java/**/*.java"))
 changed = 0
 for f in files:
     lines = f.read_text(encoding="utf-8").split("\n")
@@ -36,7 +36,10 @@ for f in files:
             ids -= bad
             indent = line[:len(line) - len(line.lstrip())]
             # don't duplicate tags already present just above
-            prev = set(re.findall(r'@Tag\("([^"]+)"\)', "\n".join(out[-6:])))
+            k = len(out)
+            while k > 0 and out[k - 1].strip().startswith("@"):
+                k -= 1
+            prev = set(re.findall(r'@Tag\("([^"]+)"\)', "\n".join(out[k:])))
             for r in sorted(ids - prev, key=key):
                 out.append(f'{indent}@Tag("{r}")'); touched = True
         out.append(line); i += 1
