@@ -178,6 +178,7 @@ final class Cli implements Callable<Integer> {
 
     /** Maps an exception to its exit code and prints it (cli.md §5); with --json also a JSON error document. */
     private int fault(Exception e) {
+        if (io.stopping()) return Main.INTERRUPTED; // Ctrl-C closed the store under the command: quiet, 130
         if (e instanceof BadInput || e instanceof InvalidMessageException || e instanceof ConfigurationException) {
             if (json) io.out().println(jsonError("bad input", e.getMessage()));
             io.err().println("Invalid input: " + e.getMessage());
