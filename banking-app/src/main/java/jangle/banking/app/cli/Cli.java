@@ -636,6 +636,10 @@ final class Cli implements Callable<Integer> {
             LoadReport report = new LoadDriver(app, options, io.out()).run(config.describeStore());
             io.out().print(report.format());
             if (keep && file != null) io.out().println("Kept the load database: " + file.toAbsolutePath());
+            if (report.fault() != null) {
+                io.err().println("Error: " + report.fault()); // issue 18.1: one line, after what was measured
+                return Main.FAILURE;
+            }
             return report.countsAddUp() && report.settled() && report.money().conserved() ? Main.OK : Main.FAILURE;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
