@@ -484,6 +484,7 @@ final class Cli implements Callable<Integer> {
         // the story is text, on a file or in memory: options it cannot honour are refused, not ignored
         if (dbUrl != null) throw new BadInput("demo runs on a SQLite file (--db) or in memory (--memory), not --db-url");
         if (json) throw new BadInput("demo prints its story as text; --json is not supported");
+        checkLogFile();
         // JANGLE_DB_PATH/URL are ignored by demo: only --db on the command line names its store
         Map<String, String> env = new HashMap<>(io.env());
         env.remove("JANGLE_DB_PATH");
@@ -494,6 +495,7 @@ final class Cli implements Callable<Integer> {
         if (memory) {
             config = new BankingConfig(null, null, null, null, true, Clock.systemUTC(), env);
         } else if (db != null) {
+            CliPaths.databaseFile("--db", db);
             file = Path.of(db);
             config = new BankingConfig(db, null, null, null, false, Clock.systemUTC(), env);
         } else {
@@ -861,8 +863,17 @@ final class Cli implements Callable<Integer> {
         String path = db != null ? db : env.get("JANGLE_DB_PATH");
         String url = dbUrl != null ? dbUrl : env.get("JANGLE_DB_URL");
         if (path != null && path.isBlank()) throw new BadInput("--db must not be empty");
+        if (path != null && url == null) CliPaths.databaseFile(db != null ? "--db" : "JANGLE_DB_PATH", path);
+        checkLogFile();
         return new BankingConfig(path, url, env.get("JANGLE_DB_USER"), env.get("JANGLE_DB_PASSWORD"), false,
                 Clock.systemUTC(), env);
+    }
+
+    /** Issue 16.7: the log file of {@code --log-file}, {@code JANGLE_LOG_FILE} or the default can be written. */
+    private void checkLogFile() {
+        String log = logFile != null ? logFile : io.env().get("JANGLE_LOG_FILE");
+        if (log != null && !log.isBlank()) CliPaths.logFile(logFile != null ? "--log-file" : "JANGLE_LOG_FILE", log);
+        else CliPaths.logFile("the log file", "./jangle-bank.log");
     }
 
     boolean dispatchOn() {
