@@ -126,13 +126,32 @@ public final class LoadDriver {
         }
         after = jangle.commandCounts();
         RuntimeException failure = fault.get();
-        long positionAfter = failure == null ? jangle.stores().events().lastPosition()
-                : attempt(() -> jangle.stores().events().lastPosition(), -1L);
+        long positionAfter = -1;
+        RuntimeException unreachable = null; // after a fault: the database is still down, so nothing more is asked
+        if (failure == null) {
+            positionAfter = jangle.stores().events().lastPosition();
+        } else {
+            // a connection broken by the fault fails once and is replaced: ask again, briefly, before giving up
+            long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            for (int tries = 1; ; tries++) {
+                try {
+                    positionAfter = jangle.stores().events().lastPosition();
+                    unreachable = null;
+                    break;
+                } catch (RuntimeException e) {
+                    unreachable = e;
+                    if (tries >= 3 || System.nanoTime() > giveUp) break;
+                    Thread.sleep(500);
+                }
+            }
+        }
 
         long pending;
         if (failure == null) {
             progress.println("Settling: waiting for dispatch, mediation and sagas...");
             pending = settle(Duration.ofSeconds(120));
+        } else if (unreachable != null) {
+            pending = -1;
         } else {
             // the database may be back (a restart): give dispatch and sagas a short while, for the money check
             pending = attempt(() -> {
@@ -159,16 +178,23 @@ public final class LoadDriver {
             failed += w.failed;
         }
         LoadReport.MoneyCheck money;
-        try {
-            MoneyTotals totals = app.queries().moneyTotals();
-            money = new LoadReport.MoneyCheck(totals.balances(), totals.expectedBalances(), totals.conserved(), null);
-        } catch (RuntimeException e) {
-            if (failure == null) throw e;
-            money = new LoadReport.MoneyCheck(null, null, false, oneLine(e));
+        if (unreachable != null) {
+            money = new LoadReport.MoneyCheck(null, null, false, "the database is still unreachable: "
+                    + oneLine(unreachable));
+        } else {
+            try {
+                MoneyTotals totals = app.queries().moneyTotals();
+                money = new LoadReport.MoneyCheck(totals.balances(), totals.expectedBalances(), totals.conserved(),
+                        null);
+            } catch (RuntimeException e) {
+                if (failure == null) throw e;
+                money = new LoadReport.MoneyCheck(null, null, false, oneLine(e));
+            }
         }
         long conflicts = before == null ? 0 : after.conflicts() - before.conflicts();
         long events = positionBefore < 0 || positionAfter < 0 ? -1 : positionAfter - positionBefore;
-        List<String> durability = failure == null ? durability() : attempt(this::durability, List.of());
+        List<String> durability = failure == null ? durability()
+                : unreachable != null ? List.of() : attempt(this::durability, List.of());
         return new LoadReport(storeDescription, durability, options, Math.max(1, end - start) / 1e9, commands,
                 accepted, rejected, exhausted, failed, conflicts, events, latency(commandLatency),
                 latency(sampler.latency), anchorOne, anchorN, pending == 0, pending, money,
