@@ -39,6 +39,11 @@ final class DispatchOperations implements Operations {
     }
 
     @Override
+    public List<String> handlers() {
+        return runtime.handlers();
+    }
+
+    @Override
     public List<Delivery> pending(String handler, int limit) {
         return ledger.list(DeliveryStatus.PENDING, handler, limit);
     }

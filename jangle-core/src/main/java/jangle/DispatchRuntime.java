@@ -166,6 +166,11 @@ final class DispatchRuntime {
         this.gateway = Objects.requireNonNull(commandGateway, "commandGateway");
     }
 
+    /** Every registered handler name (projections, reactors, sagas), sorted, for operators (D12). */
+    List<String> handlers() {
+        return byHandler.keySet().stream().sorted().toList();
+    }
+
     /** The handler names subscribed to an event type, for its pending deliveries (D1). Precomputed. */
     List<String> handlerNames(String typeName) {
         if (externalOnly) return List.of(); // no delivery rows: the transport delivers (JangleBuilder.externallyDelivered)

@@ -26,6 +26,9 @@ public interface Operations {
 
     List<SagaState> sagas(boolean includeFinished, int limit);
 
+    /** The names of the registered handlers (projections, reactors, sagas), sorted: what {@code handler} may be. */
+    List<String> handlers();
+
     /** Runs one event daemon pass now with the configured max age; returns deliveries attempted. */
     int runEventDaemonPass();
 

@@ -37,6 +37,12 @@ import java.util.Objects;
  * this code refuses to open. On PostgreSQL concurrent start-ups are serialised by an advisory lock; on SQLite by the
  * write lock.
  *
+ * <p><b>Only Jangle's databases.</b> The table {@code jangle_schema_version} is Jangle's schema marker: it is made in
+ * the same transaction as the first schema script, so every database Jangle has ever opened carries it (also those
+ * made before this rule). A database (on PostgreSQL: the current schema) that holds tables but no marker belongs to
+ * something else, and opening it fails with a {@link StoreException} that names it and its tables, before anything is
+ * written to it.
+ *
  * <p><b>Connections.</b> SQLite: one writer connection behind an in-process lock plus up to four reader connections,
  * in WAL mode with {@code synchronous=NORMAL} (see {@link SqliteConnections} for each setting and what it means for a
  * crash or a power loss). PostgreSQL: a HikariCP pool (8 connections), also when built from a {@link DataSource}.
@@ -51,6 +57,8 @@ public final class JdbcDatabase implements AutoCloseable {
     /** Jangle's schema scripts, in order; the position + 1 is the schema version they bring the database to. */
     private static final List<String> SCHEMA_SCRIPTS = List.of("schema-001.sql", "schema-002.sql");
     private static final String COMPONENT = "jangle";
+    /** The table whose presence says "this database is Jangle's" (created with the first schema script). */
+    private static final String MARKER = "jangle_schema_version";
 
     private final Connections connections;
     private final Sql sql;
@@ -224,6 +232,7 @@ public final class JdbcDatabase implements AutoCloseable {
                         rs.next();
                     }
                 }
+                refuseForeignDatabase(s);
                 try (Statement st = s.connection().createStatement()) {
                     st.execute(sql.get("schema.create"));
                 }
@@ -251,6 +260,21 @@ public final class JdbcDatabase implements AutoCloseable {
         } catch (SQLException e) {
             throw SqlErrors.storeError("database", "schema migration", e);
         }
+    }
+
+    /** Fails when the database holds tables but not Jangle's schema marker: it is not ours to add tables to. */
+    private void refuseForeignDatabase(Session s) throws SQLException {
+        List<String> tables = new java.util.ArrayList<>();
+        try (ResultSet rs = s.prepare(sql.get("schema.tables")).executeQuery()) {
+            while (rs.next()) tables.add(rs.getString(1));
+        }
+        if (tables.isEmpty() || tables.contains(MARKER)) return;
+        int shown = Math.min(5, tables.size());
+        throw new StoreException("database", "open", description + " is not a Jangle database: it holds "
+                + tables.size() + (tables.size() == 1 ? " table (" : " tables (")
+                + String.join(", ", tables.subList(0, shown)) + (shown < tables.size() ? ", ..." : "")
+                + ") and no Jangle schema marker (" + MARKER + "); nothing was changed. Use a new file or an empty"
+                + " database.");
     }
 
     /** Closes every connection. Idempotent. Close the {@code Jangle} application built on it first. */

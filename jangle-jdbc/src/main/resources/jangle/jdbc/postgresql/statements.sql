@@ -7,6 +7,8 @@ CREATE TABLE IF NOT EXISTS jangle_schema_version (
     version    INTEGER NOT NULL,
     applied_at TIMESTAMPTZ NOT NULL
 )
+-- name: schema.tables
+SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY table_name
 -- name: schema.get
 SELECT version FROM jangle_schema_version WHERE component = ?
 -- name: schema.set

@@ -7,6 +7,8 @@ CREATE TABLE IF NOT EXISTS jangle_schema_version (
     version    INTEGER NOT NULL,
     applied_at TEXT    NOT NULL
 )
+-- name: schema.tables
+SELECT name FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite!_%' ESCAPE '!' ORDER BY name
 -- name: schema.get
 SELECT version FROM jangle_schema_version WHERE component = ?
 -- name: schema.set

@@ -86,10 +86,24 @@ import java.util.function.Function;
                 "Without a subcommand it opens the interactive terminal."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:rejected by a business rule, or account not found",
-                "2:bad input", "3:infrastructure failure", "130:interrupted (Ctrl-C)"})
+                "2:bad input", "3:infrastructure failure", "130:interrupted (Ctrl-C)"},
+        footerHeading = "%nEnvironment:%n",
+        footer = {"  JANGLE_DB_PATH, JANGLE_DB_URL   the store, when --db / --db-url are not given",
+                "  JANGLE_DB_USER, JANGLE_DB_PASSWORD   PostgreSQL credentials for --db-url",
+                "  JANGLE_LOG_FILE, JANGLE_LOG_FORMAT   the log, when --log-file / --log-format are not given",
+                "  COLUMNS, NO_COLOR   table width and colour",
+                "Run 'jangle-bank COMMAND --help' for a command's arguments."})
 final class Cli implements Callable<Integer> {
     private static final Duration DEFAULT_WAIT = Duration.ofSeconds(5);
     private static final String DISPATCH_KNOB = "JANGLE_BANK_DISPATCH";
+
+    // descriptions shared by several subcommands' parameters (--help)
+    private static final String ACCOUNT_HELP = "Account id: 6 digits such as 000042.";
+    private static final String AMOUNT_HELP = "Amount: positive, at most two decimals, such as 25 or 10.50.";
+    private static final String TX_HELP = "Transaction id of your choice; a retry with the same id applies once.";
+    private static final String REQUEST_TX_HELP = "Transaction id of the request (as printed by request and summary).";
+    private static final String HANDLER_HELP = "Only this handler's deliveries (unknown names are listed).";
+    private static final String LIMIT_HELP = "At most N rows (default ${DEFAULT-VALUE}).";
 
     // --help is inherited so that every subcommand has it (picocli's standard help mixin does not reach method
     // subcommands correctly)
@@ -101,15 +115,16 @@ final class Cli implements Callable<Integer> {
     boolean version;
 
     @Option(names = "--db", paramLabel = "PATH", scope = ScopeType.INHERIT, order = 1,
-            description = "SQLite file (env JANGLE_DB_PATH; default ./jangle-bank.db).")
+            description = {"SQLite file (env JANGLE_DB_PATH).", "Default: ./jangle-bank.db"})
     String db;
 
     @Option(names = "--db-url", paramLabel = "URL", scope = ScopeType.INHERIT, order = 2,
-            description = "JDBC URL, e.g. jdbc:postgresql://host/db; wins over --db (env JANGLE_DB_URL).")
+            description = {"JDBC URL, e.g. jdbc:postgresql://host/db; wins over --db (env JANGLE_DB_URL).",
+                    "Credentials: env JANGLE_DB_USER and JANGLE_DB_PASSWORD."})
     String dbUrl;
 
     @Option(names = "--log-file", paramLabel = "PATH", scope = ScopeType.INHERIT, order = 3,
-            description = "Log file (env JANGLE_LOG_FILE; default ./jangle-bank.log).")
+            description = {"Log file (env JANGLE_LOG_FILE).", "Default: ./jangle-bank.log"})
     String logFile;
 
     @Option(names = "--log-format", paramLabel = "text|json", scope = ScopeType.INHERIT, order = 4,
@@ -141,27 +156,45 @@ final class Cli implements Callable<Integer> {
 
     /** Parses and runs; returns the exit code. */
     int execute(String[] args) {
-        CommandLine cl = new CommandLine(this);
-        cl.addSubcommand("events", new Events(this));
+        CommandLine cl = commandLine();
         cl.setOut(new PrintWriter(io.out(), true, StandardCharsets.UTF_8));
         cl.setErr(new PrintWriter(io.err(), true, StandardCharsets.UTF_8));
         cl.setParameterExceptionHandler((e, a) -> {
+            if (List.of(a).contains("--json")) io.out().println(jsonError("bad input", e.getMessage()));
             io.err().println("Invalid input: " + e.getMessage());
-            io.err().println("Try 'jangle-bank --help' for usage.");
+            io.err().println("Try '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help' for usage.");
             return Main.BAD_INPUT;
         });
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> fault(e));
         return cl.execute(args);
     }
 
-    /** Maps an exception to its exit code and prints it (cli.md §5). */
+    /** The command line model: this command, its method subcommands and {@code events} (also for --help tests). */
+    CommandLine commandLine() {
+        CommandLine cl = new CommandLine(this);
+        cl.addSubcommand("events", new Events(this));
+        return cl;
+    }
+
+    /** Maps an exception to its exit code and prints it (cli.md §5); with --json also a JSON error document. */
     private int fault(Exception e) {
+        if (io.stopping()) return Main.INTERRUPTED; // Ctrl-C closed the store under the command: quiet, 130
         if (e instanceof BadInput || e instanceof InvalidMessageException || e instanceof ConfigurationException) {
+            if (json) io.out().println(jsonError("bad input", e.getMessage()));
             io.err().println("Invalid input: " + e.getMessage());
             return Main.BAD_INPUT;
         }
+        if (json) io.out().println(jsonError("failure", describe(e)));
         io.err().println("Error: " + describe(e));
         return Main.FAILURE;
+    }
+
+    /**
+     * The {@code --json} document of a run that has no result: {@code success} false, {@code error} (bad input, not
+     * found, failure) and {@code reason}, so a script reading stdout always gets one JSON document.
+     */
+    static String jsonError(String error, String reason) {
+        return new JsonOutput().write(ordered("success", false, "error", error, "reason", reason));
     }
 
     /** The message and its causes, so the cause of an infrastructure failure is named (exit 3). */
@@ -219,17 +252,20 @@ final class Cli implements Callable<Integer> {
     // =================================================================================================================
 
     @Command(name = "create-account", description = "Opens an account; prints its id.")
-    int createAccount(@Option(names = "--name", paramLabel = "NAME", required = true) String name,
-                      @Option(names = "--initial-deposit", paramLabel = "AMOUNT") String initialDeposit) {
+    int createAccount(@Option(names = "--name", paramLabel = "NAME", required = true,
+                              description = "Account holder's name, 5 to 15 characters.") String name,
+                      @Option(names = "--initial-deposit", paramLabel = "AMOUNT",
+                              description = "Deposited on opening; absent or 0: no deposit.") String initialDeposit) {
         BigDecimal deposit = initialDeposit == null ? null : amount(initialDeposit);
+        if (deposit != null && deposit.signum() == 0) deposit = null; // 0 means no deposit, as in the terminal
         CreateAccount command = new CreateAccount(name, deposit, null);
         return send(command, (app, r) -> new Printed(String.valueOf(r.data()), Map.of()));
     }
 
     @Command(name = "deposit", description = "Deposits into an account; prints the new balance.")
-    int deposit(@Parameters(index = "0", paramLabel = "ACCOUNT") String account,
-                @Parameters(index = "1", paramLabel = "AMOUNT") String amount,
-                @Option(names = "--tx", paramLabel = "ID", description = "Transaction id (safe retries).") String tx) {
+    int deposit(@Parameters(index = "0", paramLabel = "ACCOUNT", description = ACCOUNT_HELP) String account,
+                @Parameters(index = "1", paramLabel = "AMOUNT", description = AMOUNT_HELP) String amount,
+                @Option(names = "--tx", paramLabel = "ID", description = TX_HELP) String tx) {
         DepositFunds command = new DepositFunds(account, amount(amount), tx);
         return send(command, (app, r) -> balance(app, account, Outcomes.find(app.jangle().stores().events(), account,
                 FundsDeposited.class, e -> e.transactionId().equals(command.transactionId()))
@@ -237,9 +273,9 @@ final class Cli implements Callable<Integer> {
     }
 
     @Command(name = "withdraw", description = "Withdraws from an account; prints the new balance.")
-    int withdraw(@Parameters(index = "0", paramLabel = "ACCOUNT") String account,
-                 @Parameters(index = "1", paramLabel = "AMOUNT") String amount,
-                 @Option(names = "--tx", paramLabel = "ID") String tx) {
+    int withdraw(@Parameters(index = "0", paramLabel = "ACCOUNT", description = ACCOUNT_HELP) String account,
+                 @Parameters(index = "1", paramLabel = "AMOUNT", description = AMOUNT_HELP) String amount,
+                 @Option(names = "--tx", paramLabel = "ID", description = TX_HELP) String tx) {
         WithdrawFunds command = new WithdrawFunds(account, amount(amount), tx);
         return send(command, (app, r) -> balance(app, account, Outcomes.find(app.jangle().stores().events(), account,
                 FundsWithdrawn.class, e -> e.transactionId().equals(command.transactionId()))
@@ -248,10 +284,10 @@ final class Cli implements Callable<Integer> {
 
     @Command(name = "send", description = "Sends funds; prints the transaction id and its outcome "
             + "(credited, returned, in progress).")
-    int sendFunds(@Parameters(index = "0", paramLabel = "FROM") String from,
-                  @Parameters(index = "1", paramLabel = "TO") String to,
-                  @Parameters(index = "2", paramLabel = "AMOUNT") String amount,
-                  @Option(names = "--tx", paramLabel = "ID") String tx) {
+    int sendFunds(@Parameters(index = "0", paramLabel = "FROM", description = "Account the funds leave.") String from,
+                  @Parameters(index = "1", paramLabel = "TO", description = "Account the funds go to.") String to,
+                  @Parameters(index = "2", paramLabel = "AMOUNT", description = AMOUNT_HELP) String amount,
+                  @Option(names = "--tx", paramLabel = "ID", description = TX_HELP) String tx) {
         Transfer command = new Transfer(from, to, amount(amount), tx);
         return send(command, (app, r) -> {
             String outcome = Outcomes.transfer(app.jangle().stores().events(), from, to, command.transactionId()).text;
@@ -261,10 +297,10 @@ final class Cli implements Callable<Integer> {
     }
 
     @Command(name = "request", description = "ACCOUNT asks FROM for funds; prints the transaction id.")
-    int requestFunds(@Parameters(index = "0", paramLabel = "ACCOUNT") String account,
-                     @Parameters(index = "1", paramLabel = "FROM") String from,
-                     @Parameters(index = "2", paramLabel = "AMOUNT") String amount,
-                     @Option(names = "--tx", paramLabel = "ID") String tx) {
+    int requestFunds(@Parameters(index = "0", paramLabel = "ACCOUNT", description = ACCOUNT_HELP) String account,
+                     @Parameters(index = "1", paramLabel = "FROM", description = "Account asked to pay.") String from,
+                     @Parameters(index = "2", paramLabel = "AMOUNT", description = AMOUNT_HELP) String amount,
+                     @Option(names = "--tx", paramLabel = "ID", description = TX_HELP) String tx) {
         Request command = new Request(account, from, amount(amount), tx);
         return send(command, (app, r) -> new Printed(command.transactionId(),
                 ordered("transactionId", command.transactionId())));
@@ -272,8 +308,8 @@ final class Cli implements Callable<Integer> {
 
     @Command(name = "accept", description = "ACCOUNT accepts the request TX; prints the outcome "
             + "(credited, failed, returned, in progress).")
-    int accept(@Parameters(index = "0", paramLabel = "ACCOUNT") String account,
-               @Parameters(index = "1", paramLabel = "TX") String tx) {
+    int accept(@Parameters(index = "0", paramLabel = "ACCOUNT", description = ACCOUNT_HELP) String account,
+               @Parameters(index = "1", paramLabel = "TX", description = REQUEST_TX_HELP) String tx) {
         AcceptRequest command = new AcceptRequest(account, tx);
         return send(command, (app, r) -> {
             var store = app.jangle().stores().events();
@@ -286,14 +322,14 @@ final class Cli implements Callable<Integer> {
     }
 
     @Command(name = "reject", description = "ACCOUNT rejects the request TX.")
-    int reject(@Parameters(index = "0", paramLabel = "ACCOUNT") String account,
-               @Parameters(index = "1", paramLabel = "TX") String tx) {
+    int reject(@Parameters(index = "0", paramLabel = "ACCOUNT", description = ACCOUNT_HELP) String account,
+               @Parameters(index = "1", paramLabel = "TX", description = REQUEST_TX_HELP) String tx) {
         return send(new RejectRequest(account, tx), (app, r) -> new Printed("rejected", Map.of()));
     }
 
     @Command(name = "forgive", description = "Forgives a negative balance; prints the amount forgiven.")
-    int forgive(@Parameters(index = "0", paramLabel = "ACCOUNT") String account,
-                @Option(names = "--tx", paramLabel = "ID") String tx) {
+    int forgive(@Parameters(index = "0", paramLabel = "ACCOUNT", description = ACCOUNT_HELP) String account,
+                @Option(names = "--tx", paramLabel = "ID", description = TX_HELP) String tx) {
         ForgiveDebt command = new ForgiveDebt(account, tx);
         return send(command, (app, r) -> {
             String forgiven = Outcomes.find(app.jangle().stores().events(), account, DebtForgiven.class,
@@ -304,13 +340,13 @@ final class Cli implements Callable<Integer> {
     }
 
     @Command(name = "delete-account", description = "Deletes (soft) an account.")
-    int deleteAccount(@Parameters(index = "0", paramLabel = "ACCOUNT") String account) {
+    int deleteAccount(@Parameters(index = "0", paramLabel = "ACCOUNT", description = ACCOUNT_HELP) String account) {
         return send(new DeleteAccount(account), (app, r) -> new Printed("deleted", Map.of()));
     }
 
     @Command(name = "change-name", description = "Renames an account.")
-    int changeName(@Parameters(index = "0", paramLabel = "ACCOUNT") String account,
-                   @Parameters(index = "1", paramLabel = "NAME") String name) {
+    int changeName(@Parameters(index = "0", paramLabel = "ACCOUNT", description = ACCOUNT_HELP) String account,
+                   @Parameters(index = "1", paramLabel = "NAME", description = "New name, 5 to 15 characters.") String name) {
         return send(new ChangeAccountName(account, name), (app, r) -> new Printed("renamed", Map.of()));
     }
 
@@ -373,29 +409,31 @@ final class Cli implements Callable<Integer> {
     }
 
     @Command(name = "summary", description = "Prints an account's header and the requests awaiting its approval.")
-    int summary(@Parameters(index = "0", paramLabel = "ACCOUNT") String account) {
+    int summary(@Parameters(index = "0", paramLabel = "ACCOUNT", description = ACCOUNT_HELP) String account) {
         AccountSummary q = new AccountSummary(account);
         return query(app -> {
             Optional<AccountSummaryView> view = app.jangle().query(q);
             if (view.isEmpty()) return notFound();
-            print(view.get(), () -> Formats.accountSummary(view.get(), zone));
+            // with the requests' transaction ids, which accept and reject take
+            print(view.get(), () -> Formats.accountSummary(view.get(), zone, true));
             return Main.OK;
         });
     }
 
     @Command(name = "ledger", description = "Prints an account's ledger (also for a deleted account).")
-    int ledger(@Parameters(index = "0", paramLabel = "ACCOUNT") String account) {
+    int ledger(@Parameters(index = "0", paramLabel = "ACCOUNT", description = ACCOUNT_HELP) String account) {
         AccountLedger q = new AccountLedger(account);
         return query(app -> {
             List<LedgerEntry> entries = app.jangle().query(q);
-            if (entries.isEmpty() && app.jangle().query(new AccountSummary(account)).isEmpty()) return notFound();
+            // an account that ever existed has events; a deleted one is no longer in the summary view
+            if (entries.isEmpty() && app.jangle().stores().events().lastVersion(account) == 0) return notFound();
             print(entries, () -> Formats.ledger(entries, zone));
             return Main.OK;
         });
     }
 
     private int notFound() {
-        if (json) io.out().println("null");
+        if (json) io.out().println(jsonError("not found", "Account not found."));
         io.err().println("Account not found.");
         return Main.REJECTED;
     }
@@ -439,9 +477,14 @@ final class Cli implements Callable<Integer> {
         });
     }
 
-    @Command(name = "demo", description = "Runs the scripted story of banking.md §11 and checks every step.")
+    @Command(name = "demo", description = "Runs the scripted story of the bank (accounts, transfers, requests, "
+            + "debt) and checks every step.")
     int demo(@Option(names = "--keep", description = "Keep the temporary database and print its path.") boolean keep,
              @Option(names = "--memory", description = "Run on the in-memory stores.") boolean memory) {
+        // the story is text, on a file or in memory: options it cannot honour are refused, not ignored
+        if (dbUrl != null) throw new BadInput("demo runs on a SQLite file (--db) or in memory (--memory), not --db-url");
+        if (json) throw new BadInput("demo prints its story as text; --json is not supported");
+        checkLogFile();
         // JANGLE_DB_PATH/URL are ignored by demo: only --db on the command line names its store
         Map<String, String> env = new HashMap<>(io.env());
         env.remove("JANGLE_DB_PATH");
@@ -452,6 +495,7 @@ final class Cli implements Callable<Integer> {
         if (memory) {
             config = new BankingConfig(null, null, null, null, true, Clock.systemUTC(), env);
         } else if (db != null) {
+            CliPaths.databaseFile("--db", db);
             file = Path.of(db);
             config = new BankingConfig(db, null, null, null, false, Clock.systemUTC(), env);
         } else {
@@ -547,7 +591,7 @@ final class Cli implements Callable<Integer> {
     }
 
     @Command(name = "load", description = {"Runs a banking workload with dispatch, read models, mediation and sagas, "
-            + "and prints commands/s, events/s, latencies and the database's raw insert+commit rate (issue 7).",
+            + "and prints commands/s, events/s, latencies and the database's raw insert+commit rate.",
             "Without --db, --db-url or --memory it uses a temporary SQLite file."})
     int load(@Option(names = "--memory", description = "Run on the in-memory stores.") boolean memory,
              @Option(names = "--threads", defaultValue = "1", description = "Sending threads (default 1).") int threads,
@@ -594,6 +638,10 @@ final class Cli implements Callable<Integer> {
             LoadReport report = new LoadDriver(app, options, io.out()).run(config.describeStore());
             io.out().print(report.format());
             if (keep && file != null) io.out().println("Kept the load database: " + file.toAbsolutePath());
+            if (report.fault() != null) {
+                io.err().println("Error: " + report.fault()); // issue 18.1: one line, after what was measured
+                return Main.FAILURE;
+            }
             return report.countsAddUp() && report.settled() && report.money().conserved() ? Main.OK : Main.FAILURE;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -609,8 +657,8 @@ final class Cli implements Callable<Integer> {
     // =================================================================================================================
 
     @Command(name = "sagas", description = "Lists incomplete sagas (--all: finished ones too).")
-    int sagas(@Option(names = "--all") boolean all,
-              @Option(names = "--limit", paramLabel = "N", defaultValue = "1000") int limit) {
+    int sagas(@Option(names = "--all", description = "Finished sagas too.") boolean all,
+              @Option(names = "--limit", paramLabel = "N", defaultValue = "1000", description = LIMIT_HELP) int limit) {
         return withApplication(false, app -> {
             List<SagaState> sagas = app.jangle().operations().sagas(all, positive(limit, "--limit"));
             if (json) {
@@ -660,9 +708,11 @@ final class Cli implements Callable<Integer> {
         }
 
         @Command(name = "pending", description = "Lists pending deliveries.")
-        int pending(@Option(names = "--handler", paramLabel = "NAME") String handler,
-                    @Option(names = "--limit", paramLabel = "N", defaultValue = "100") int limit) {
+        int pending(@Option(names = "--handler", paramLabel = "NAME", description = HANDLER_HELP) String handler,
+                    @Option(names = "--limit", paramLabel = "N", defaultValue = "100", description = LIMIT_HELP)
+                    int limit) {
             return cli.withApplication(false, app -> {
+                knownHandler(app, handler);
                 List<Delivery> list = app.jangle().operations().pending(handler, positive(limit, "--limit"));
                 cli.deliveries(list, false, "Nothing pending.");
                 return Main.OK;
@@ -670,9 +720,11 @@ final class Cli implements Callable<Integer> {
         }
 
         @Command(name = "dead", description = "Lists dead letters.")
-        int dead(@Option(names = "--handler", paramLabel = "NAME") String handler,
-                 @Option(names = "--limit", paramLabel = "N", defaultValue = "100") int limit) {
+        int dead(@Option(names = "--handler", paramLabel = "NAME", description = HANDLER_HELP) String handler,
+                 @Option(names = "--limit", paramLabel = "N", defaultValue = "100", description = LIMIT_HELP)
+                 int limit) {
             return cli.withApplication(false, app -> {
+                knownHandler(app, handler);
                 List<Delivery> list = app.jangle().operations().deadLetters(handler, positive(limit, "--limit"));
                 cli.deliveries(list, true, "No dead letters.");
                 return Main.OK;
@@ -680,12 +732,14 @@ final class Cli implements Callable<Integer> {
         }
 
         @Command(name = "retry", description = "Puts dead letters back to pending and runs them now.")
-        int retry(@Parameters(index = "0", arity = "0..1", paramLabel = "EVENT_ID") String eventId,
+        int retry(@Parameters(index = "0", arity = "0..1", paramLabel = "EVENT_ID",
+                          description = "Event id of the dead letter (as listed by events dead).") String eventId,
                   @Option(names = "--all", description = "Every dead letter (of --handler).") boolean all,
-                  @Option(names = "--handler", paramLabel = "NAME") String handler) {
+                  @Option(names = "--handler", paramLabel = "NAME", description = HANDLER_HELP) String handler) {
             if (all == (eventId != null)) throw new BadInput("give either EVENT_ID or --all");
             UUID id = eventId == null ? null : eventId(eventId);
             return cli.withApplication(true, app -> {
+                knownHandler(app, handler);
                 var ops = app.jangle().operations();
                 List<Delivery> dead = ops.deadLetters(handler, Integer.MAX_VALUE).stream()
                         .filter(d -> id == null || d.eventId().equals(id)).toList();
@@ -713,12 +767,16 @@ final class Cli implements Callable<Integer> {
         }
 
         @Command(name = "skip", description = "Marks a delivery done without running it (logged with the reason).")
-        int skip(@Parameters(index = "0", paramLabel = "EVENT_ID") String eventId,
-                 @Option(names = "--handler", paramLabel = "NAME", required = true) String handler,
-                 @Option(names = "--reason", paramLabel = "TEXT", required = true) String reason) {
+        int skip(@Parameters(index = "0", paramLabel = "EVENT_ID",
+                         description = "Event id of the delivery (as listed by events pending or dead).") String eventId,
+                 @Option(names = "--handler", paramLabel = "NAME", required = true,
+                         description = "The handler whose delivery is skipped.") String handler,
+                 @Option(names = "--reason", paramLabel = "TEXT", required = true,
+                         description = "Why, for the log.") String reason) {
             UUID id = eventId(eventId);
             if (reason.isBlank()) throw new BadInput("--reason must not be blank");
             return cli.withApplication(false, app -> {
+                knownHandler(app, handler);
                 if (!app.jangle().operations().skip(id, handler, reason)) {
                     cli.io.err().println("No such delivery: " + eventId);
                     return Main.REJECTED;
@@ -727,6 +785,14 @@ final class Cli implements Callable<Integer> {
                         : "Skipped " + eventId + " for " + handler + ".");
                 return Main.OK;
             });
+        }
+
+        /** A {@code --handler} that names no registered handler is bad input that lists the names (null: all). */
+        private static void knownHandler(BankingApplication app, String handler) {
+            List<String> names = app.jangle().operations().handlers();
+            if (handler != null && !names.contains(handler)) {
+                throw new BadInput("unknown handler '" + handler + "'; the handlers are: " + String.join(", ", names));
+            }
         }
 
         private static UUID eventId(String text) {
@@ -797,8 +863,17 @@ final class Cli implements Callable<Integer> {
         String path = db != null ? db : env.get("JANGLE_DB_PATH");
         String url = dbUrl != null ? dbUrl : env.get("JANGLE_DB_URL");
         if (path != null && path.isBlank()) throw new BadInput("--db must not be empty");
+        if (path != null && url == null) CliPaths.databaseFile(db != null ? "--db" : "JANGLE_DB_PATH", path);
+        checkLogFile();
         return new BankingConfig(path, url, env.get("JANGLE_DB_USER"), env.get("JANGLE_DB_PASSWORD"), false,
                 Clock.systemUTC(), env);
+    }
+
+    /** Issue 16.7: the log file of {@code --log-file}, {@code JANGLE_LOG_FILE} or the default can be written. */
+    private void checkLogFile() {
+        String log = logFile != null ? logFile : io.env().get("JANGLE_LOG_FILE");
+        if (log != null && !log.isBlank()) CliPaths.logFile(logFile != null ? "--log-file" : "JANGLE_LOG_FILE", log);
+        else CliPaths.logFile("the log file", "./jangle-bank.log");
     }
 
     boolean dispatchOn() {

@@ -62,17 +62,19 @@ final class Formats {
     static List<String> accountTable(List<AccountListItem> items, int width) {
         if (items.isEmpty()) return List.of("No accounts yet.");
         int idWidth = MIN_ID_WIDTH;
+        int nameWidth = NAME_WIDTH; // 15 columns, more when a name of wide characters needs them
         int longestBalance = "Balance".length();
         for (AccountListItem i : items) {
             idWidth = Math.max(idWidth, i.accountId().length());
+            nameWidth = Math.max(nameWidth, length(i.name()));
             longestBalance = Math.max(longestBalance, money(i.balance()).length());
         }
-        int balanceWidth = Math.max(longestBalance, width - idWidth - NAME_WIDTH - PENDING_WIDTH - 3);
+        int balanceWidth = Math.max(longestBalance, width - idWidth - nameWidth - PENDING_WIDTH - 3);
         List<String> lines = new ArrayList<>(items.size() + 1);
-        lines.add(row(right("ID", idWidth), left("Name", NAME_WIDTH), right("Balance", balanceWidth),
+        lines.add(row(right("ID", idWidth), left("Name", nameWidth), right("Balance", balanceWidth),
                 centre("Pending", PENDING_WIDTH)));
         for (AccountListItem i : items) {
-            lines.add(row(right(i.accountId(), idWidth), left(i.name(), NAME_WIDTH),
+            lines.add(row(right(i.accountId(), idWidth), left(i.name(), nameWidth),
                     right(money(i.balance()), balanceWidth),
                     centre(String.valueOf(i.pendingRequestCount()), PENDING_WIDTH)));
         }
@@ -88,18 +90,28 @@ final class Formats {
 
     /** The whole account-screen header: id, name, balance and the requests awaiting approval. */
     static List<String> accountSummary(AccountSummaryView view, ZoneId zone) {
+        return accountSummary(view, zone, false);
+    }
+
+    /** The account-screen header; {@code transactionIds} adds the requests' ids, which {@code accept} needs. */
+    static List<String> accountSummary(AccountSummaryView view, ZoneId zone, boolean transactionIds) {
         List<String> lines = new ArrayList<>(accountHeader(view.accountId(), view.name(), view.balance()));
         if (view.pendingRequests().isEmpty()) {
             lines.add("Requests awaiting your approval: none");
         } else {
             lines.add("Requests awaiting your approval:");
-            lines.addAll(pendingTable(view.pendingRequests(), zone));
+            lines.addAll(pendingTable(view.pendingRequests(), zone, transactionIds));
         }
         return lines;
     }
 
     /** {@code #  From  Amount  Expires At}, numbered from 1, indented by two spaces. */
     static List<String> pendingTable(List<PendingRequest> pending, ZoneId zone) {
+        return pendingTable(pending, zone, false);
+    }
+
+    /** The pending table; with {@code transactionIds} a last column {@code Transaction}. */
+    static List<String> pendingTable(List<PendingRequest> pending, ZoneId zone, boolean transactionIds) {
         int numberWidth = String.valueOf(pending.size()).length();
         int fromWidth = MIN_ID_WIDTH;
         int amountWidth = MIN_AMOUNT_WIDTH;
@@ -108,12 +120,15 @@ final class Formats {
             amountWidth = Math.max(amountWidth, money(p.amount()).length());
         }
         List<String> lines = new ArrayList<>();
+        int timeWidth = "yyyy-MM-dd HH:mm:ss".length();
         lines.add(indented(right("#", numberWidth), left("From", fromWidth), right("Amount", amountWidth),
-                "Expires At"));
+                transactionIds ? left("Expires At", timeWidth) + "  Transaction" : "Expires At"));
         int n = 1;
         for (PendingRequest p : pending) {
+            String expires = time(p.timeoutAt(), zone);
             lines.add(indented(right(String.valueOf(n++), numberWidth), left(p.requesterAccountId(), fromWidth),
-                    right(money(p.amount()), amountWidth), time(p.timeoutAt(), zone)));
+                    right(money(p.amount()), amountWidth),
+                    transactionIds ? expires + "  " + p.transactionId() : expires));
         }
         return lines;
     }
@@ -212,9 +227,9 @@ final class Formats {
         return " ".repeat(before) + text + " ".repeat(free - before);
     }
 
-    /** Width in code points, so a name of 15 letters from any script takes 15 columns of the 15 reserved. */
+    /** Width in terminal columns ({@link DisplayWidth}): a CJK letter or an emoji takes two. */
     private static int length(String text) {
-        return text.codePointCount(0, text.length());
+        return DisplayWidth.of(text);
     }
 
     private static String stripTrailing(String s) {

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 
 /**
  * {@code jangle-bank}: the interactive terminal and the subcommands of cli.md. {@link #main} is the process entry
@@ -36,6 +37,7 @@ public final class Main {
     static final int REJECTED = 1;
     static final int BAD_INPUT = 2;
     static final int FAILURE = 3;
+    static final int INTERRUPTED = 130;
 
     private static final String DEFAULT_LOG_FILE = "./jangle-bank.log";
 
@@ -47,6 +49,7 @@ public final class Main {
     private final AtomicReference<BankingApplication> current = new AtomicReference<>();
     private final AtomicBoolean interactive = new AtomicBoolean();
     private final AtomicBoolean finished = new AtomicBoolean();
+    private final AtomicBoolean stopping = new AtomicBoolean();
     private final CountDownLatch stop = new CountDownLatch(1);
 
     private Main(InputStream in, PrintStream out, PrintStream err, Map<String, String> env, boolean tty) {
@@ -60,10 +63,25 @@ public final class Main {
     public static void main(String[] args) {
         configureLogging(args, System.getenv()); // before any logger is created
         Main main = new Main(System.in, System.out, System.err, System.getenv(), stdoutIsTerminal());
-        Runtime.getRuntime().addShutdownHook(new Thread(main::onShutdown, "jangle-bank-shutdown"));
+        if (!registerHook(new Thread(main::onShutdown, "jangle-bank-shutdown"), Runtime.getRuntime()::addShutdownHook)) {
+            Runtime.getRuntime().halt(INTERRUPTED); // Ctrl-C before the hook: nothing is open yet, quiet exit
+        }
         int code = main.execute(args);
         main.finished.set(true);
         System.exit(code);
+    }
+
+    /**
+     * Registers the shutdown hook; false when the JVM is already shutting down (Ctrl-C during start-up, issue 16.6),
+     * where {@code addShutdownHook} throws {@code IllegalStateException: Shutdown in progress}.
+     */
+    static boolean registerHook(Thread hook, Consumer<Thread> registrar) {
+        try {
+            registrar.accept(hook);
+            return true;
+        } catch (IllegalStateException e) {
+            return false;
+        }
     }
 
     /**
@@ -104,6 +122,11 @@ public final class Main {
         return tty;
     }
 
+    /** True once Ctrl-C (or SIGTERM) has begun the shutdown: a failure then is its consequence, not news. */
+    boolean stopping() {
+        return stopping.get();
+    }
+
     /**
      * Remembers the open application so that Ctrl-C can close it; {@code sayGoodbye} for the terminal and the daemon,
      * which a person stops with Ctrl-C.
@@ -127,6 +150,7 @@ public final class Main {
     /** Ctrl-C (or SIGTERM): Goodbye for a person at the terminal, then a graceful close; work left stays pending. */
     private void onShutdown() {
         if (finished.get()) return;
+        stopping.set(true);
         stop.countDown();
         if (interactive.get()) {
             out.println();

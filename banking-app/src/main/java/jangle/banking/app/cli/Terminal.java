@@ -37,6 +37,10 @@ import java.util.function.Function;
  * the answer goes into: the terminal builds the record and prints the {@link InvalidMessageException}'s message when
  * the record refuses it, then asks again (T3). Screens are re-read from the read models each time they are shown
  * (T4), after waiting for the read models to catch up with the last accepted command (T5).
+ *
+ * <p>An empty answer at a prompt for an account, a name or an amount goes back to the screen the action came from
+ * ({@code Cancelled.}), as it does at the entry prompt of Accept and Reject; only the starting balance, where ENTER means
+ * 0, keeps its meaning.
  */
 final class Terminal {
     /** T5: at most this long after an accepted command. */
@@ -94,7 +98,8 @@ final class Terminal {
     private void createAccount() {
         String name = askValid("Account name (5-15 chars): ",
                 answer -> new CreateAccount(answer, null, null).name());
-        CreateAccount command = askValid("Starting balance (ENTER for 0): ", answer -> {
+        if (name == null) return;
+        CreateAccount command = askValid(false, "Starting balance (ENTER for 0): ", answer -> {
             if (answer.isEmpty()) return new CreateAccount(name, null, null);
             BigDecimal amount = number(answer);
             // fix 2: ENTER, 0 or 0.00 opens the account without an initial deposit
@@ -111,6 +116,7 @@ final class Terminal {
 
     private void deleteAccount() {
         DeleteAccount command = askValid("ID of account to delete: ", DeleteAccount::new);
+        if (command == null) return;
         CommandResponse r = send(command);
         if (r.success()) {
             screen.line("Account with id " + command.accountId() + " successfully deleted.");
@@ -122,6 +128,7 @@ final class Terminal {
 
     private void selectAccount() {
         AccountSummary query = askValid("ID of account to select: ", AccountSummary::new);
+        if (query == null) return;
         if (jangle.query(query).isEmpty()) {
             screen.error("Account not found.");
             screen.pause();
@@ -161,6 +168,7 @@ final class Terminal {
 
     private void deposit(String id) {
         DepositFunds command = askValid("How much to deposit? ", a -> new DepositFunds(id, number(a), null));
+        if (command == null) return;
         CommandResponse r = send(command);
         if (r.success()) {
             screen.line(Formats.money(command.amount()) + " successfully deposited into " + id + ".");
@@ -172,6 +180,7 @@ final class Terminal {
 
     private void withdraw(String id) {
         WithdrawFunds command = askValid("How much to withdraw? ", a -> new WithdrawFunds(id, number(a), null));
+        if (command == null) return;
         CommandResponse r = send(command);
         if (r.success()) {
             screen.line(Formats.money(command.amount()) + " successfully withdrawn from " + id + ".");
@@ -189,7 +198,9 @@ final class Terminal {
                     "You cannot send funds to your own account.");
             return a;
         });
+        if (other == null) return;
         Transfer command = askValid("Amount to send: ", a -> new Transfer(id, other, number(a), null));
+        if (command == null) return;
         UUID correlation = UUID.randomUUID();
         CommandResponse r = jangle.send(command, SendOptions.NONE.withCorrelationId(correlation));
         String amount = Formats.money(command.amount());
@@ -216,7 +227,9 @@ final class Terminal {
                     "You cannot request funds from your own account.");
             return a;
         });
+        if (other == null) return;
         Request command = askValid("Amount to request: ", a -> new Request(id, other, number(a), null));
+        if (command == null) return;
         CommandResponse r = send(command);
         if (r.success()) {
             screen.line("Requested " + Formats.money(command.amount()) + " from account ID " + other + ".");
@@ -295,6 +308,7 @@ final class Terminal {
 
     private void changeName(String id) {
         ChangeAccountName command = askValid("New account name (5-15 chars): ", a -> new ChangeAccountName(id, a));
+        if (command == null) return;
         CommandResponse r = send(command);
         if (r.success()) {
             screen.line("Account name changed to '" + command.name() + "'.");
@@ -319,8 +333,17 @@ final class Terminal {
      * command's own constructor or by {@link #number}) prints its message and asks the same question again.
      */
     private <T> T askValid(String prompt, Function<String, T> check) {
+        return askValid(true, prompt, check);
+    }
+
+    /** As above; when {@code cancellable}, an empty answer prints {@code Cancelled.} and returns null (go back). */
+    private <T> T askValid(boolean cancellable, String prompt, Function<String, T> check) {
         while (true) {
             String answer = screen.ask(prompt);
+            if (cancellable && answer.isEmpty()) {
+                screen.line("Cancelled.");
+                return null;
+            }
             try {
                 return check.apply(answer);
             } catch (InvalidMessageException e) {

@@ -32,6 +32,7 @@ import java.util.PriorityQueue;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 
@@ -45,6 +46,11 @@ import java.util.concurrent.locks.LockSupport;
  * models. Command-to-read-model latency is sampled by one thread that polls the lowest pending position of the
  * {@code bank-views} projection every millisecond: a sampled command is in the read model once nothing at or below
  * its position is pending, so the figure includes dispatch queueing, not just the upsert.
+ *
+ * <p>A fault of the database (an exception other than a business rejection or exhausted retries, on any thread of the
+ * run) stops the run at once: every thread ends, the report covers what was measured up to the fault, the money check
+ * is tried once, and {@link LoadReport#fault()} carries the error in one line (issue 18.1). A command that failed so
+ * has an unknown outcome and is counted as failed.
  */
 public final class LoadDriver {
     private static final BigDecimal OPENING_BALANCE = new BigDecimal("1000.00");
@@ -58,6 +64,7 @@ public final class LoadDriver {
     private volatile int phase; // 0 warm-up, 1 measured, 2 stop
     private final LongAdder measuredCommands = new LongAdder();
     private final ConcurrentLinkedQueue<long[]> samples = new ConcurrentLinkedQueue<>(); // {position, startNanos}
+    private final AtomicReference<RuntimeException> fault = new AtomicReference<>();
 
     public LoadDriver(BankingApplication app, LoadOptions options, PrintStream progress) {
         this.app = app;
@@ -80,56 +87,146 @@ public final class LoadDriver {
 
         List<Worker> workers = new ArrayList<>();
         List<Thread> threads = new ArrayList<>();
-        for (int i = 0; i < options.threads(); i++) {
-            Worker w = new Worker(i, accounts);
-            workers.add(w);
-            threads.add(Thread.ofPlatform().name("load-" + i).start(w));
-        }
         Sampler sampler = new Sampler(jangle.stores().events().ledger());
-        Thread samplerThread = Thread.ofPlatform().name("load-sampler").daemon().start(sampler);
+        Thread samplerThread = null;
+        CommandCounts before = null, after = null;
+        long positionBefore = -1, start = System.nanoTime(), end = start;
+        try {
+            for (int i = 0; i < options.threads(); i++) {
+                Worker w = new Worker(i, accounts);
+                workers.add(w);
+                threads.add(Thread.ofPlatform().name("load-" + i).start(w));
+            }
+            samplerThread = Thread.ofPlatform().name("load-sampler").daemon().start(sampler);
 
-        progress.println("Warming up for " + options.warmup().toSeconds() + " s...");
-        Thread.sleep(options.warmup().toMillis());
-        CommandCounts before = jangle.commandCounts();
-        long positionBefore = jangle.stores().events().lastPosition();
-        long start = System.nanoTime();
-        phase = 1;
-        progress.println("Measuring...");
-        long deadline = start + options.duration().toNanos();
-        long nextProgress = start + TimeUnit.SECONDS.toNanos(5);
-        while (System.nanoTime() < deadline
-                && (options.commands() == 0 || measuredCommands.sum() < options.commands())) {
-            Thread.sleep(5);
-            if (System.nanoTime() >= nextProgress) {
-                nextProgress += TimeUnit.SECONDS.toNanos(5);
-                progress.println("  " + measuredCommands.sum() + " commands so far");
+            progress.println("Warming up for " + options.warmup().toSeconds() + " s...");
+            long warm = System.nanoTime() + options.warmup().toNanos();
+            while (fault.get() == null && System.nanoTime() < warm) Thread.sleep(5);
+            before = jangle.commandCounts();
+            positionBefore = jangle.stores().events().lastPosition();
+            start = System.nanoTime();
+            phase = 1;
+            progress.println("Measuring...");
+            long deadline = start + options.duration().toNanos();
+            long nextProgress = start + TimeUnit.SECONDS.toNanos(5);
+            while (fault.get() == null && System.nanoTime() < deadline
+                    && (options.commands() == 0 || measuredCommands.sum() < options.commands())) {
+                Thread.sleep(5);
+                if (System.nanoTime() >= nextProgress) {
+                    nextProgress += TimeUnit.SECONDS.toNanos(5);
+                    progress.println("  " + measuredCommands.sum() + " commands so far");
+                }
+            }
+        } catch (RuntimeException e) {
+            stop(e); // the main thread's own reads of the store failed
+        } finally {
+            phase = 2;
+            end = System.nanoTime();
+            for (Thread t : threads) t.join();
+        }
+        after = jangle.commandCounts();
+        RuntimeException failure = fault.get();
+        long positionAfter = -1;
+        RuntimeException unreachable = null; // after a fault: the database is still down, so nothing more is asked
+        if (failure == null) {
+            positionAfter = jangle.stores().events().lastPosition();
+        } else {
+            // a connection broken by the fault fails once and is replaced: ask again, briefly, before giving up
+            long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            for (int tries = 1; ; tries++) {
+                try {
+                    positionAfter = jangle.stores().events().lastPosition();
+                    unreachable = null;
+                    break;
+                } catch (RuntimeException e) {
+                    unreachable = e;
+                    if (tries >= 3 || System.nanoTime() > giveUp) break;
+                    Thread.sleep(500);
+                }
             }
         }
-        phase = 2;
-        long end = System.nanoTime();
-        for (Thread t : threads) t.join();
-        CommandCounts after = jangle.commandCounts();
-        long positionAfter = jangle.stores().events().lastPosition();
 
-        progress.println("Settling: waiting for dispatch, mediation and sagas...");
-        long pending = settle(Duration.ofSeconds(120));
+        long pending;
+        if (failure == null) {
+            progress.println("Settling: waiting for dispatch, mediation and sagas...");
+            pending = settle(Duration.ofSeconds(120));
+        } else if (unreachable != null) {
+            pending = -1;
+        } else {
+            // the database may be back (a restart): give dispatch and sagas a short while, for the money check
+            pending = attempt(() -> {
+                try {
+                    jangle.operations().runCatchUpPass(); // what failed at the fault, without its back-off
+                    return settle(Duration.ofSeconds(15));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return -1L;
+                }
+            }, -1L);
+        }
         sampler.finish();
-        samplerThread.join(TimeUnit.SECONDS.toMillis(5));
+        if (samplerThread != null) samplerThread.join(TimeUnit.SECONDS.toMillis(5));
 
         Histogram commandLatency = new Histogram(HIGHEST_MICROS, 3);
-        long commands = 0, accepted = 0, rejected = 0, exhausted = 0;
+        long commands = 0, accepted = 0, rejected = 0, exhausted = 0, failed = 0;
         for (Worker w : workers) {
             commandLatency.add(w.latency);
             commands += w.commands;
             accepted += w.accepted;
             rejected += w.rejected;
             exhausted += w.exhausted;
+            failed += w.failed;
         }
-        MoneyTotals totals = app.queries().moneyTotals();
-        var money = new LoadReport.MoneyCheck(totals.balances(), totals.expectedBalances(), totals.conserved());
-        return new LoadReport(storeDescription, durability(), options, (end - start) / 1e9, commands, accepted,
-                rejected, exhausted, after.conflicts() - before.conflicts(), positionAfter - positionBefore,
-                latency(commandLatency), latency(sampler.latency), anchorOne, anchorN, pending == 0, pending, money);
+        LoadReport.MoneyCheck money;
+        if (unreachable != null) {
+            money = new LoadReport.MoneyCheck(null, null, false, "the database is still unreachable: "
+                    + oneLine(unreachable));
+        } else {
+            try {
+                MoneyTotals totals = app.queries().moneyTotals();
+                money = new LoadReport.MoneyCheck(totals.balances(), totals.expectedBalances(), totals.conserved(),
+                        null);
+            } catch (RuntimeException e) {
+                if (failure == null) throw e;
+                money = new LoadReport.MoneyCheck(null, null, false, oneLine(e));
+            }
+        }
+        long conflicts = before == null ? 0 : after.conflicts() - before.conflicts();
+        long events = positionBefore < 0 || positionAfter < 0 ? -1 : positionAfter - positionBefore;
+        List<String> durability = failure == null ? durability()
+                : unreachable != null ? List.of() : attempt(this::durability, List.of());
+        return new LoadReport(storeDescription, durability, options, Math.max(1, end - start) / 1e9, commands,
+                accepted, rejected, exhausted, failed, conflicts, events, latency(commandLatency),
+                latency(sampler.latency), anchorOne, anchorN, pending == 0, pending, money,
+                failure == null ? null : oneLine(failure));
+    }
+
+    /** The first fault stops the run: every thread leaves its loop. Later faults are its consequences. */
+    private void stop(RuntimeException e) {
+        if (fault.compareAndSet(null, e)) {
+            progress.println("Stopped: " + oneLine(e));
+        }
+        phase = 2;
+    }
+
+    /** A read after the fault: its value, or {@code fallback} when the store still fails. */
+    private static <T> T attempt(java.util.function.Supplier<T> read, T fallback) {
+        try {
+            return read.get();
+        } catch (RuntimeException e) {
+            return fallback;
+        }
+    }
+
+    /** An exception and its causes on one line, as the user sees it. */
+    static String oneLine(Throwable e) {
+        StringBuilder sb = new StringBuilder();
+        for (Throwable c = e; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            String m = c.getMessage() == null ? c.getClass().getSimpleName() : c.getMessage();
+            m = m.replaceAll("\\s*\\R\\s*", " ").strip();
+            if (!sb.toString().contains(m)) sb.append(sb.isEmpty() ? "" : ": ").append(m);
+        }
+        return sb.toString();
     }
 
     private List<String> openAccounts() {
@@ -198,7 +295,7 @@ public final class LoadDriver {
         final Histogram latency = new Histogram(HIGHEST_MICROS, 3);
         final SplittableRandom random;
         final List<String> accounts;
-        long commands, accepted, rejected, exhausted;
+        long commands, accepted, rejected, exhausted, failed;
         int sinceSample;
 
         Worker(int index, List<String> accounts) {
@@ -208,6 +305,14 @@ public final class LoadDriver {
 
         @Override
         public void run() {
+            try {
+                loop();
+            } catch (RuntimeException e) {
+                stop(e);
+            }
+        }
+
+        private void loop() {
             long interval = options.rate() > 0 ? (long) (1e9 * options.threads() / options.rate()) : 0;
             long due = System.nanoTime();
             while (phase != 2) {
@@ -234,17 +339,22 @@ public final class LoadDriver {
         private CommandResponse send(Command command, long start) {
             CommandResponse r = null;
             boolean measured = phase == 1;
+            RuntimeException failure = null;
             try {
                 r = jangle.send(command);
             } catch (RetriesExhaustedException e) {
                 if (measured) exhausted++;
+            } catch (RuntimeException e) {
+                failure = e; // the database failed: the outcome of this command is unknown
+                stop(e);
+                if (measured) failed++;
             }
             long end = System.nanoTime();
             if (!measured) return r;
             commands++;
             measuredCommands.increment();
             latency.recordValue(Math.min(HIGHEST_MICROS, Math.max(1, (end - start) / 1000)));
-            if (r == null) return null;
+            if (r == null || failure != null) return null;
             if (r.success()) {
                 accepted++;
                 ConsistencyToken token = r.token();
@@ -300,7 +410,16 @@ public final class LoadDriver {
 
         @Override
         public void run() {
+            try {
+                sample();
+            } catch (RuntimeException e) {
+                stop(e); // the ledger cannot be read: the database failed
+            }
+        }
+
+        private void sample() {
             while (!finished || !samples.isEmpty() || !waiting.isEmpty()) {
+                if (fault.get() != null) return;
                 for (long[] s; (s = samples.poll()) != null; ) waiting.add(s);
                 if (!waiting.isEmpty()) {
                     OptionalLong lowest = ledger.lowestPosition(BankViews.NAME, DeliveryStatus.PENDING);

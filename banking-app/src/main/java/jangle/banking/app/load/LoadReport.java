@@ -10,16 +10,19 @@ import java.util.Locale;
  * and on the run's thread count; throughput ratios are taken against the latter.
  */
 public record LoadReport(String store, List<String> durability, LoadOptions options, double measuredSeconds,
-                         long commands, long accepted, long rejected, long exhausted, long conflicts, long events,
-                         Latency commandLatency, Latency readModelLatency, double anchorOneThread,
-                         double anchorThreads, boolean settled, long pendingAfter, MoneyCheck money) {
+                         long commands, long accepted, long rejected, long exhausted, long failed, long conflicts,
+                         long events, Latency commandLatency, Latency readModelLatency, double anchorOneThread,
+                         double anchorThreads, boolean settled, long pendingAfter, MoneyCheck money, String fault) {
 
     /** Percentiles of a latency distribution, in microseconds; {@code count} 0 means nothing was measured. */
     public record Latency(long count, long p50, long p99, long p999, long max) {
     }
 
-    /** The money rule (banking.md W7) on the read models after the run settled. */
-    public record MoneyCheck(BigDecimal balances, BigDecimal expected, boolean conserved) {
+    /**
+     * The money rule (banking.md W7) on the read models after the run settled; after a fault {@code error} says why
+     * it could not be made (then the amounts are null).
+     */
+    public record MoneyCheck(BigDecimal balances, BigDecimal expected, boolean conserved, String error) {
     }
 
     public double commandsPerSecond() {
@@ -39,9 +42,9 @@ public record LoadReport(String store, List<String> durability, LoadOptions opti
         return anchorThreads > 0 ? commandsPerSecond() / anchorThreads : Double.NaN;
     }
 
-    /** Every command answered: accepted, rejected or retries exhausted, none lost. */
+    /** Every command answered: accepted, rejected, retries exhausted or failed with the database, none lost. */
     public boolean countsAddUp() {
-        return accepted + rejected + exhausted == commands;
+        return accepted + rejected + exhausted + failed == commands;
     }
 
     /** The human-readable report the {@code load} subcommand prints. */
@@ -58,16 +61,23 @@ public record LoadReport(String store, List<String> durability, LoadOptions opti
         }
         line(sb, "commands", num(commandsPerSecond()) + "/s" + ratio(commandsPerSecond()) + "  (" + commands
                 + " in " + secs(measuredSeconds) + ")");
-        line(sb, "events", num(eventsPerSecond()) + "/s" + ratio(eventsPerSecond()) + "  (" + events + ")");
+        line(sb, "events", events < 0 ? "unknown (the database failed)"
+                : num(eventsPerSecond()) + "/s" + ratio(eventsPerSecond()) + "  (" + events + ")");
         line(sb, "outcomes", accepted + " accepted, " + rejected + " rejected, " + exhausted
-                + " retries exhausted" + (countsAddUp() ? "" : "  MISMATCH: they do not add up to " + commands));
+                + " retries exhausted" + (failed > 0 ? ", " + failed + " failed with the database (outcome unknown)" : "")
+                + (countsAddUp() ? "" : "  MISMATCH: they do not add up to " + commands));
         line(sb, "retries/command", String.format(Locale.ROOT, "%.4f", retriesPerCommand()) + "  (" + conflicts
                 + " version conflicts retried)");
         line(sb, "command latency", latency(commandLatency));
         line(sb, "to read model", latency(readModelLatency) + "  (commit to bank-views, sampled)");
-        line(sb, "after the run", (settled ? "every delivery handled" : pendingAfter + " deliveries still pending")
-                + "; money " + (money.conserved() ? "conserved" : "NOT CONSERVED") + " (balances " + money.balances()
-                + ", deposits − withdrawals + forgiven " + money.expected() + ")");
+        if (fault != null) line(sb, "stopped early", "the database failed: " + fault);
+        String deliveries = settled ? "every delivery handled" : pendingAfter < 0 ? "pending deliveries unknown"
+                : pendingAfter + " deliveries still pending";
+        line(sb, "after the run", deliveries + "; " + (money.error() != null
+                ? "money check not possible: " + money.error()
+                : "money " + (money.conserved() ? "conserved" : settled ? "NOT CONSERVED"
+                : "not conclusive while deliveries are pending") + " (balances " + money.balances()
+                + ", deposits − withdrawals + forgiven " + money.expected() + ")"));
         return sb.toString();
     }
 

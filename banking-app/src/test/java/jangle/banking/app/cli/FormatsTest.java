@@ -81,6 +81,32 @@ class FormatsTest {
     }
 
     @Test
+    @DisplayName("issue 16.13: wide characters (CJK, emoji) are padded by display width, so the columns stay aligned")
+    void accountTableWideCharacters() {
+        List<AccountListItem> items = List.of(
+                new AccountListItem("000001", "Alice", m("1.00"), 0),
+                new AccountListItem("000002", "山田太郎さん", m("22.00"), 1),
+                new AccountListItem("000003", "Bob 😀😀", m("333.00"), 2),
+                new AccountListItem("000004", "漢字漢字漢字漢字漢字", m("4.00"), 3),
+                new AccountListItem("000005", "José́ é", m("5.00"), 4));
+        List<String> lines = Formats.accountTable(items, 80);
+        // where the balance column ends, in terminal columns, is the same on every line
+        int end = DisplayWidth.of(lines.get(0).substring(0, lines.get(0).indexOf("Balance") + "Balance".length()));
+        for (int i = 1; i < lines.size(); i++) {
+            String balance = Formats.money(items.get(i - 1).balance());
+            String line = lines.get(i);
+            assertThat(DisplayWidth.of(line.substring(0, line.indexOf(balance) + balance.length())))
+                    .as("line %s", line).isEqualTo(end);
+        }
+        // a 10-letter CJK name takes 20 columns: the name column grows, the balance column gives way
+        assertThat(lines.get(0)).startsWith("    ID Name                 ");
+        assertThat(DisplayWidth.of(lines.get(0))).isEqualTo(80);
+        assertThat(DisplayWidth.of("山田")).isEqualTo(4);
+        assertThat(DisplayWidth.of("😀")).isEqualTo(2);
+        assertThat(DisplayWidth.of("é")).isEqualTo(1);
+    }
+
+    @Test
     @DisplayName("cli §3.1: no accounts prints No accounts yet.")
     void noAccounts() {
         assertThat(Formats.accountTable(List.of(), 80)).containsExactly("No accounts yet.");

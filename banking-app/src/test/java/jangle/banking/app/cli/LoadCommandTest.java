@@ -5,7 +5,16 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -73,6 +82,82 @@ class LoadCommandTest {
                 .runRaw("", args(SHORT, "--db-url", EmbeddedPg.newDatabaseUrl()));
         assertReport(r);
         assertThat(r.out()).contains("fsync=", "synchronous_commit=");
+    }
+
+    @Test
+    @DisplayName("issue 18.1: the database fails mid-run: the load stops its threads, reports in one line, exit 3")
+    void databaseFailsMidRun() throws Exception {
+        String url = EmbeddedPg.newDatabaseUrl();
+        String name = url.substring(url.lastIndexOf('/') + 1).replaceAll("\\?.*", "");
+        var out = new Captured();
+        var err = new Captured();
+        int[] code = {-1};
+        Thread run = Thread.ofPlatform().name("load-under-test").start(() -> code[0] = Main.run(
+                args(new String[]{"--seconds", "600", "--warmup", "1", "--anchor-seconds", "0", "--threads", "2",
+                        "--accounts", "40", "--log-file", dir.resolve("load.log").toString()}, "--db-url", url),
+                InputStream.nullInputStream(), out.stream, err.stream,
+                Map.of("JANGLE_DB_USER", "postgres", "JANGLE_DB_PASSWORD", "postgres")));
+        try {
+            out.await("Measuring...", Duration.ofSeconds(120));
+            // the crash: no new connections, every open one terminated
+            admin("ALTER DATABASE " + name + " ALLOW_CONNECTIONS false");
+            admin("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + name + "'");
+            out.await("Stopped: ", Duration.ofSeconds(120));
+            admin("ALTER DATABASE " + name + " ALLOW_CONNECTIONS true"); // the restart
+            run.join(Duration.ofSeconds(120));
+            assertThat(run.isAlive()).as("load still running; output:%n%s", out.text()).isFalse();
+        } finally {
+            admin("ALTER DATABASE " + name + " ALLOW_CONNECTIONS true");
+        }
+        assertThat(code[0]).as(out.text() + err.text()).isEqualTo(3);
+        List<String> errLines = err.text().lines().toList();
+        assertThat(errLines).as(err.text()).hasSize(1);
+        assertThat(errLines.get(0)).startsWith("Error: ").doesNotContain("\tat ");
+        assertThat(out.text()).doesNotContain("Exception in thread")
+                .contains("stopped early", "the database failed: ", "command latency")
+                .containsPattern("outcomes\\s+\\d+ accepted, \\d+ rejected, \\d+ retries exhausted")
+                .contains("money conserved");
+        Matcher c = COMMANDS.matcher(out.text());
+        assertThat(c.find()).as(out.text()).isTrue();
+        assertThat(Thread.getAllStackTraces().keySet().stream().map(Thread::getName))
+                .as("no load thread left running").noneMatch(n -> n.startsWith("load-") && !n.equals("load-under-test"));
+    }
+
+    private static void admin(String sql) throws Exception {
+        try (Connection c = EmbeddedPg.server().getPostgresDatabase().getConnection();
+             Statement s = c.createStatement()) {
+            s.execute(sql);
+        }
+    }
+
+    /** Output a test can wait on while the run goes on. */
+    private static final class Captured {
+        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream() {
+            @Override
+            public synchronized void write(byte[] b, int off, int len) {
+                super.write(b, off, len);
+                notifyAll();
+            }
+        };
+        final PrintStream stream = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+
+        String text() {
+            synchronized (bytes) {
+                return bytes.toString(StandardCharsets.UTF_8);
+            }
+        }
+
+        void await(String text, Duration limit) throws InterruptedException {
+            long deadline = System.nanoTime() + limit.toNanos();
+            synchronized (bytes) {
+                while (!bytes.toString(StandardCharsets.UTF_8).contains(text)) {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) throw new AssertionError("did not see \"" + text + "\" within " + limit
+                            + "; output so far:\n" + bytes.toString(StandardCharsets.UTF_8));
+                    bytes.wait(Math.max(1, left / 1_000_000));
+                }
+            }
+        }
     }
 
     @Test

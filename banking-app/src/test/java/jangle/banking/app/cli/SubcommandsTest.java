@@ -258,7 +258,10 @@ class SubcommandsTest {
 
         var notFound = cli.sub("--json", "summary", "000077");
         assertThat(notFound.code()).isEqualTo(1);
-        assertThat(json.readTree(notFound.out()).isNull()).isTrue();
+        JsonNode notFoundDoc = json.readTree(notFound.out());
+        assertThat(notFoundDoc.get("success").asBoolean()).isFalse();
+        assertThat(notFoundDoc.get("error").asText()).isEqualTo("not found");
+        assertThat(notFoundDoc.get("reason").asText()).isEqualTo("Account not found.");
     }
 
     @Test

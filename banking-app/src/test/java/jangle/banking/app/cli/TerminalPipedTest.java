@@ -127,11 +127,33 @@ class TerminalPipedTest {
     @Tag("T3")
     @DisplayName("fix 3, T3: the name rule is the command's; a 4-character name is refused and asked again")
     void nameRule() {
-        var r = cli.run(input("1", "Nata", "   ", "Natalie", "", "", "5"));
+        var r = cli.run(input("1", "Nata", "Natalie Smithson", "Natalie", "", "", "5"));
         assertThat(r.out()).contains("Account name (5-15 chars): Nata\nname must be 5 to 15 characters long\n"
-                + "Account name (5-15 chars):    \nname must be 5 to 15 characters long\n"
+                + "Account name (5-15 chars): Natalie Smithson\nname must be 5 to 15 characters long\n"
                 + "Account name (5-15 chars): Natalie\nStarting balance (ENTER for 0): \n"
                 + "Account successfully created with id '000001'.");
+    }
+
+    @Test
+    @DisplayName("issue 16.17: an empty answer at an account, name or amount prompt goes back (Cancelled.)")
+    void promptsCanBeCancelled() {
+        var r = cli.run(input(script(List.of("1", ""), create("Natalie", "7"),
+                List.of("2", "", "3", ""),
+                List.of("3", "000001", "2", "", "3", "", "4", "", "4", "000002", "", "5", "", "5", "000002", "",
+                        "10", "", "1"),
+                List.of("5"))));
+        assertThat(r.code()).isZero();
+        String out = r.out();
+        for (String prompt : List.of("Account name (5-15 chars): ", "ID of account to delete: ",
+                "ID of account to select: ", "How much to deposit? ", "How much to withdraw? ",
+                "Account ID to send funds to: ", "Amount to send: ", "Account ID to request funds from: ",
+                "Amount to request: ", "New account name (5-15 chars): ")) {
+            assertThat(out).as(prompt).contains(prompt + "\nCancelled.\n");
+        }
+        // nothing was sent: one account, its starting balance untouched, no request
+        assertThat(out).containsPattern("(?m)^000001 Natalie +7\\.00 +0$").doesNotContain("000002 ")
+                .doesNotContain("successfully deposited", "Requested ", "Sent ", "name changed");
+        assertThat(out).endsWith("Goodbye.\n");
     }
 
     @Test
