@@ -63,8 +63,15 @@ public final class BankQueries {
             try (PreparedStatement ps = ViewSql.prepare(c, dialect, sql.get("accounts_list"), now);
                  ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    items.add(new AccountListItem(rs.getString(1), rs.getString(2), Money.fromCents(rs.getLong(3)),
-                            rs.getInt(4)));
+                    String at = "row " + (items.size() + 1) + " of the accounts list";
+                    String id = rs.getString(1);
+                    String name = rs.getString(2);
+                    long cents = rs.getLong(3);
+                    if (id == null || name == null || rs.wasNull()) { // damaged page: NULLs where none can be
+                        throw new jangle.DamagedStoreException(BankViews.NAME, "accounts", db.describe(),
+                                "bank_summary", at, "account_id, name or balance_cents is NULL");
+                    }
+                    items.add(new AccountListItem(id, name, Money.fromCents(cents), rs.getInt(4)));
                 }
             }
             return List.copyOf(items);
