@@ -260,13 +260,15 @@ public final class StoreCheck {
         });
         query(c, "check.sagaOrphans", rs -> {
             long sagaVersion = rs.getLong(3);
+            boolean noSaga = rs.wasNull();
             add("saga histories", "saga '" + rs.getString(1) + "': history up to version " + rs.getLong(2)
-                    + (rs.wasNull() ? " but no saga row" : " beyond the saga's version " + sagaVersion));
+                    + (noSaga ? " but no saga row" : " beyond the saga's version " + sagaVersion));
         });
         query(c, "check.deliveries", rs -> {
             long eventPosition = rs.getLong(4);
+            boolean noEvent = rs.wasNull();
             add("deliveries", "jangle_deliveries " + rs.getString(2) + " for event " + rs.getString(1)
-                    + " at position " + rs.getLong(3) + ": " + (rs.wasNull() ? "no such event"
+                    + " at position " + rs.getLong(3) + ": " + (noEvent ? "no such event"
                     : "the event is at position " + eventPosition));
         });
     }
