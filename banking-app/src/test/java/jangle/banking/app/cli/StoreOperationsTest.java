@@ -74,6 +74,9 @@ class StoreOperationsTest {
         assertThat(check.code()).as(check.out() + check.err()).isEqualTo(1);
         assertThat(check.out()).contains("file: " + file + ": it is 351,256 bytes", "integrity: ",
                 "the store is damaged or inconsistent");
+        var json = cli.sub("--json", "check");
+        assertThat(json.code()).isEqualTo(1);
+        assertThat(json.out()).contains("\"sound\":false", "\"kind\":\"file\"", "\"kind\":\"integrity\"");
         assertThat(Files.size(file)).as("check never writes").isEqualTo(351_256);
         assertThat(Files.exists(Path.of(file + "-wal"))).isFalse();
     }
