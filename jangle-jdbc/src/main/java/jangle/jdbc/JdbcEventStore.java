@@ -327,15 +327,24 @@ final class JdbcEventStore implements EventStore, DispatchLedger {
     }
 
     private List<EventRecord<?>> readList(String operation, Query query) {
+        long[] lastRead = {-1};
         try {
             return db.read(s -> {
                 List<EventRecord<?>> out = new ArrayList<>();
                 try (ResultSet rs = query.prepare(s).executeQuery()) {
-                    while (rs.next()) out.add(record(rs));
+                    while (rs.next()) {
+                        out.add(record(rs));
+                        lastRead[0] = out.getLast().position();
+                    }
                 }
                 return out;
             });
         } catch (SQLException e) {
+            if (Rows.corrupt(e)) { // SQLite cannot say which row; say the file, the table and where we were
+                throw new Rows.Where(STORE, operation, db.describe(), "jangle_events").damaged(
+                        lastRead[0] < 0 ? "(at the first row of this read)" : "after position " + lastRead[0],
+                        "SQLite reports the file damaged: " + e.getMessage());
+            }
             throw SqlErrors.storeError(STORE, operation, e);
         }
     }

@@ -33,6 +33,20 @@ final class Rows {
         return v;
     }
 
+    /**
+     * True when SQLite says the file itself is damaged ({@code SQLITE_CORRUPT}, {@code SQLITE_NOTADB}): the read
+     * cannot say which row, but the caller can name the file, the table and where it was reading.
+     */
+    static boolean corrupt(SQLException e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof SQLException s && s.getClass().getName().startsWith("org.sqlite")) {
+                int primary = s.getErrorCode() & 0xff;
+                if (primary == 11 || primary == 26) return true;
+            }
+        }
+        return false;
+    }
+
     static String nullColumn(String column) {
         return "column " + column + " is NULL, which the schema forbids";
     }

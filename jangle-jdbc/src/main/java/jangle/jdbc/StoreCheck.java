@@ -94,7 +94,11 @@ public final class StoreCheck {
         if (problem != null) check.add("file", abs + ": " + problem);
         Properties props = SqliteFiles.readOnly();
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + abs, props)) {
-            check.integritySqlite(c);
+            try {
+                check.integritySqlite(c);
+            } catch (SQLException e) { // a page so damaged that the check itself gives up: say so, go on
+                check.add("integrity", "PRAGMA integrity_check stopped: " + e.getMessage());
+            }
             check.rows(c);
         } catch (SQLException e) {
             check.add("open", "SQLite cannot read " + abs + ": " + SqlErrors.storeError("sqlite", "check", e)

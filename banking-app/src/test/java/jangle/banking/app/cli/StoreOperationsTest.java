@@ -143,6 +143,29 @@ class StoreOperationsTest {
     }
 
     @Test
+    @DisplayName("issue 17.2, 17.3: the events table's page overwritten in place: replay names file and table, check "
+            + "lists integrity_check's findings and the rows it could not read")
+    void overwrittenPageIsNamed() throws Exception {
+        smallBank();
+        assertThat(Files.exists(Path.of(cli.db() + "-wal"))).as("checkpointed at close").isFalse();
+        long root = scalar(cli.db(), "SELECT rootpage FROM sqlite_schema WHERE name = 'jangle_events'");
+        long pageSize = scalar(cli.db(), "PRAGMA page_size");
+        byte[] garbage = new byte[2000];
+        new java.util.Random(17).nextBytes(garbage);
+        try (var f = new java.io.RandomAccessFile(cli.db().toFile(), "rw")) {
+            f.seek((root - 1) * pageSize + 8); // after the leaf page's header: its cell pointers and cells
+            f.write(garbage);
+        }
+        var replay = cli.sub("replay", "--verify");
+        assertThat(replay.code()).as(replay.out() + replay.err()).isEqualTo(3);
+        assertThat(replay.err()).contains(cli.db().toString(), "is damaged", "jangle_events")
+                .doesNotContain("NullPointerException", "Cannot invoke");
+        var check = cli.sub("check");
+        assertThat(check.code()).as(check.out() + check.err()).isEqualTo(1);
+        assertThat(check.out()).contains("integrity: ", "the store is damaged or inconsistent");
+    }
+
+    @Test
     @DisplayName("issue 17.4: backup of a bank under load, restore into a fresh directory, check and replay: every "
             + "command acknowledged before the backup began is there")
     void backupUnderLoadAndRestore() throws Exception {
