@@ -238,6 +238,31 @@ class StoreOperationsTest {
         assertThat(inRestored.size()).as("an online copy: not what came after").isLessThan(afterBackup);
     }
 
+    @Test
+    @DisplayName("issue 17.4: backup of a bank that another process (jangle-bank load) is writing; the copy restores "
+            + "and checks sound, views included")
+    void backupWhileAnotherProcessWrites() throws Exception {
+        Path live = dir.resolve("live.db");
+        Path backup = dir.resolve("copy.db");
+        Process load = new ProcessBuilder(CliHarness.childCommand("--db", live.toString(), "--log-file",
+                dir.resolve("load.log").toString(), "load", "--seconds", "60", "--warmup", "0", "--accounts", "20",
+                "--threads", "2")).redirectErrorStream(true).start();
+        try (var screen = new CliHarness.Expect(load.getInputStream())) {
+            screen.expect("Measuring...", BOUND); // the measured, writing phase has begun
+            var taken = cli.runRaw("", "--db", live.toString(), "backup", backup.toString());
+            assertThat(taken.code()).as(taken.out() + taken.err() + screen.text()).isZero();
+            assertThat(load.isAlive()).as("the bank kept running").isTrue();
+        } finally {
+            load.destroy();
+            assertThat(load.waitFor(BOUND.toSeconds(), TimeUnit.SECONDS)).isTrue();
+        }
+        assertThat(scalar(backup, "SELECT COUNT(*) FROM jangle_events")).isPositive();
+        Path fresh = dir.resolve("restored/bank.db");
+        assertThat(cli.runRaw("", "--db", fresh.toString(), "restore", backup.toString()).code()).isZero();
+        var check = cli.runRaw("", "--db", fresh.toString(), "check", "--views");
+        assertThat(check.code()).as(check.out() + check.err()).isZero();
+    }
+
     private static void awaitAtLeast(ConcurrentLinkedQueue<String> acknowledged, int n) throws InterruptedException {
         long deadline = System.nanoTime() + BOUND.toNanos();
         while (acknowledged.size() < n) {
