@@ -478,13 +478,18 @@ final class JdbcEventStore implements EventStore, DispatchLedger {
     private Delivery delivery(ResultSet rs) throws SQLException {
         long position = rs.getLong(6);
         String row = "position " + position;
-        UUID eventId = Rows.required(Values.uuid(rs, 1, dialect), deliveryRows, row, "event_id");
-        String handler = Rows.required(rs.getString(2), deliveryRows, row, "handler");
-        String status = Rows.required(rs.getString(7), deliveryRows, row, "status");
-        return new Delivery(eventId, handler, rs.getString(3), rs.getString(4),
-                rs.getLong(5), position, DeliveryStatus.valueOf(status), rs.getInt(8),
-                Values.instant(rs, 9, dialect), Values.instant(rs, 10, dialect), Values.instant(rs, 11, dialect),
-                rs.getString(12), Values.uuid(rs, 13, dialect));
+        try {
+            UUID eventId = Rows.required(Values.uuid(rs, 1, dialect), deliveryRows, row, "event_id");
+            String handler = Rows.required(rs.getString(2), deliveryRows, row, "handler");
+            String status = Rows.required(rs.getString(7), deliveryRows, row, "status");
+            return new Delivery(eventId, handler, rs.getString(3), rs.getString(4),
+                    rs.getLong(5), position, DeliveryStatus.valueOf(status), rs.getInt(8),
+                    Values.instant(rs, 9, dialect), Values.instant(rs, 10, dialect), Values.instant(rs, 11, dialect),
+                    rs.getString(12), Values.uuid(rs, 13, dialect));
+        } catch (IllegalArgumentException | java.time.DateTimeException e) {
+            // a UUID, time or status column holding text that is not one (SQLite keeps them as text)
+            throw deliveryRows.damaged(row, "a column holds a value its type cannot have: " + e.getMessage());
+        }
     }
 
     @Override

@@ -85,11 +85,15 @@ final class JdbcSagaStore implements SagaStore {
             String at = "saga '" + sagaId + "'";
             type = Rows.required(rs.getString(1), where, at, "saga_type");
             version = Rows.requiredLong(rs, 2, where, at, "version");
-            retryAt = Values.instant(rs, 3, s.dialect());
-            timeoutAt = Values.instant(rs, 4, s.dialect());
+            try {
+                retryAt = Values.instant(rs, 3, s.dialect());
+                timeoutAt = Values.instant(rs, 4, s.dialect());
+                wakeAt = Values.instant(rs, 7, s.dialect());
+            } catch (java.time.DateTimeException e) { // SQLite keeps times as text
+                throw where.damaged(at, "a time column holds text that is not a time: " + e.getMessage());
+            }
             complete = rs.getBoolean(5);
             timedOut = rs.getBoolean(6);
-            wakeAt = Values.instant(rs, 7, s.dialect());
         }
         List<SagaEventEntry> history = new ArrayList<>();
         try (ResultSet rs = s.prepare(events, sagaId, version).executeQuery()) {

@@ -61,7 +61,7 @@ public final class DatabaseWait {
                 return opened;
             } catch (RuntimeException e) {
                 if (!Outages.unavailable(e)) throw e;
-                String cause = rootMessage(e);
+                String cause = rootMessage(e).replaceAll("[.\\s]+$", "");
                 say.accept(String.format(Locale.ROOT, "The database is not reachable (%s): %s. Retrying in %s "
                         + "(attempt %d); Ctrl-C to stop.", what, cause, seconds(delay), attempt));
                 LOG.atWarn().addKeyValue("point", "bank.db-wait").addKeyValue("attempt", attempt)
