@@ -16,6 +16,9 @@ abstract sealed class Connections implements AutoCloseable permits SqliteConnect
 
     abstract SqlDialect dialect();
 
+    /** The file or server, without secrets, for error messages that must name it. */
+    abstract String describe();
+
     /** Runs {@code work} in one write transaction: commits when it returns, rolls back when it throws. */
     abstract <T> T write(Work<T> work) throws SQLException;
 

@@ -283,6 +283,11 @@ public final class JdbcDatabase implements AutoCloseable {
         connections.close();
     }
 
+    /** The file or server (no secrets), for messages that must name it. */
+    public String describe() {
+        return description;
+    }
+
     @Override
     public String toString() {
         return "JdbcDatabase[" + description + "]";

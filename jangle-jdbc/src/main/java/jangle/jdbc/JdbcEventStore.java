@@ -97,9 +97,13 @@ final class JdbcEventStore implements EventStore, DispatchLedger {
     private final String lowest;
     private final String count;
     private final String handlers;
+    private final Rows.Where eventRows;
+    private final Rows.Where deliveryRows;
 
     JdbcEventStore(Connections db, Sql sql, JsonCodec codec, int batchSize, String nodeId, AppendListener listener) {
         this.db = db;
+        this.eventRows = new Rows.Where(STORE, "read", db.describe(), "jangle_events");
+        this.deliveryRows = new Rows.Where(LEDGER, "read", db.describe(), "jangle_deliveries");
         this.nodeId = nodeId;
         this.dialect = db.dialect();
         this.codec = codec;
@@ -323,32 +327,57 @@ final class JdbcEventStore implements EventStore, DispatchLedger {
     }
 
     private List<EventRecord<?>> readList(String operation, Query query) {
+        long[] lastRead = {-1};
         try {
             return db.read(s -> {
                 List<EventRecord<?>> out = new ArrayList<>();
                 try (ResultSet rs = query.prepare(s).executeQuery()) {
-                    while (rs.next()) out.add(record(rs));
+                    while (rs.next()) {
+                        out.add(record(rs));
+                        lastRead[0] = out.getLast().position();
+                    }
                 }
                 return out;
             });
         } catch (SQLException e) {
+            if (Rows.corrupt(e)) { // SQLite cannot say which row; say the file, the table and where we were
+                throw new Rows.Where(STORE, operation, db.describe(), "jangle_events").damaged(
+                        lastRead[0] < 0 ? "(at the first row of this read)" : "after position " + lastRead[0],
+                        "SQLite reports the file damaged: " + e.getMessage());
+            }
             throw SqlErrors.storeError(STORE, operation, e);
         }
     }
 
-    /** One event row; the payload is upcast to the current type (J6) and its type and schema version reported. */
+    /**
+     * One event row; the payload is upcast to the current type (J6) and its type and schema version reported. A row
+     * that breaks the schema's promises (a NULL id, an id that is not a UUID: what a damaged page reads back as) is
+     * refused naming the database, the table and the position (issue 17).
+     */
     private EventRecord<?> record(ResultSet rs) throws SQLException {
         long position = rs.getLong(1);
-        UUID id = Values.uuid(rs, 2, dialect);
-        String aggregateId = rs.getString(3);
-        long version = rs.getLong(4);
-        String type = rs.getString(5);
-        int schema = rs.getInt(6);
-        Instant createdAt = Values.instant(rs, 7, dialect);
-        UUID correlation = Values.uuid(rs, 8, dialect);
-        UUID causation = Values.uuid(rs, 9, dialect);
+        String row = "position " + position;
+        Rows.Where where = eventRows;
+        UUID id;
+        UUID correlation;
+        UUID causation;
+        Instant createdAt;
+        try {
+            id = Rows.required(Values.uuid(rs, 2, dialect), where, row, "event_id");
+            createdAt = Rows.required(Values.instant(rs, 7, dialect), where, row, "created_at");
+            correlation = Rows.required(Values.uuid(rs, 8, dialect), where, row, "correlation_id");
+            causation = Values.uuid(rs, 9, dialect);
+        } catch (IllegalArgumentException | java.time.DateTimeException e) {
+            // a UUID or time column holding text that is not one (SQLite keeps both as text)
+            throw where.damaged(row, "a column holds a value its type cannot have: " + e.getMessage());
+        }
+        String aggregateId = Rows.required(rs.getString(3), where, row, "aggregate_id");
+        long version = Rows.requiredLong(rs, 4, where, row, "version");
+        String type = Rows.required(rs.getString(5), where, row, "type");
+        int schema = (int) Rows.requiredLong(rs, 6, where, row, "schema_version");
         String entries = rs.getString(10);
-        String payload = rs.getString(11);
+        String payload = Rows.required(rs.getString(11), where, row, "payload");
+        if (version < 1) throw where.damaged(row, "version " + version + " is not a stream version (1 or more)");
         JsonCodec.Decoded d = codec.decode(id, type, schema, payload);
         Metadata metadata = new Metadata(correlation, causation, entries == null ? Map.of() : codec.readEntries(entries));
         return new EventRecord<>(id, aggregateId, version, d.typeName(), d.schemaVersion(), createdAt, position,
@@ -447,10 +476,20 @@ final class JdbcEventStore implements EventStore, DispatchLedger {
     }
 
     private Delivery delivery(ResultSet rs) throws SQLException {
-        return new Delivery(Values.uuid(rs, 1, dialect), rs.getString(2), rs.getString(3), rs.getString(4),
-                rs.getLong(5), rs.getLong(6), DeliveryStatus.valueOf(rs.getString(7)), rs.getInt(8),
-                Values.instant(rs, 9, dialect), Values.instant(rs, 10, dialect), Values.instant(rs, 11, dialect),
-                rs.getString(12), Values.uuid(rs, 13, dialect));
+        long position = rs.getLong(6);
+        String row = "position " + position;
+        try {
+            UUID eventId = Rows.required(Values.uuid(rs, 1, dialect), deliveryRows, row, "event_id");
+            String handler = Rows.required(rs.getString(2), deliveryRows, row, "handler");
+            String status = Rows.required(rs.getString(7), deliveryRows, row, "status");
+            return new Delivery(eventId, handler, rs.getString(3), rs.getString(4),
+                    rs.getLong(5), position, DeliveryStatus.valueOf(status), rs.getInt(8),
+                    Values.instant(rs, 9, dialect), Values.instant(rs, 10, dialect), Values.instant(rs, 11, dialect),
+                    rs.getString(12), Values.uuid(rs, 13, dialect));
+        } catch (IllegalArgumentException | java.time.DateTimeException e) {
+            // a UUID, time or status column holding text that is not one (SQLite keeps them as text)
+            throw deliveryRows.damaged(row, "a column holds a value its type cannot have: " + e.getMessage());
+        }
     }
 
     @Override

@@ -81,19 +81,29 @@ final class JdbcSagaStore implements SagaStore {
         Instant wakeAt;
         try (ResultSet rs = s.prepare(get, sagaId).executeQuery()) {
             if (!rs.next()) return null;
-            type = rs.getString(1);
-            version = rs.getLong(2);
-            retryAt = Values.instant(rs, 3, s.dialect());
-            timeoutAt = Values.instant(rs, 4, s.dialect());
+            Rows.Where where = new Rows.Where(STORE, "get", db.describe(), "jangle_sagas");
+            String at = "saga '" + sagaId + "'";
+            type = Rows.required(rs.getString(1), where, at, "saga_type");
+            version = Rows.requiredLong(rs, 2, where, at, "version");
+            try {
+                retryAt = Values.instant(rs, 3, s.dialect());
+                timeoutAt = Values.instant(rs, 4, s.dialect());
+                wakeAt = Values.instant(rs, 7, s.dialect());
+            } catch (java.time.DateTimeException e) { // SQLite keeps times as text
+                throw where.damaged(at, "a time column holds text that is not a time: " + e.getMessage());
+            }
             complete = rs.getBoolean(5);
             timedOut = rs.getBoolean(6);
-            wakeAt = Values.instant(rs, 7, s.dialect());
         }
         List<SagaEventEntry> history = new ArrayList<>();
         try (ResultSet rs = s.prepare(events, sagaId, version).executeQuery()) {
             while (rs.next()) {
-                var id = Values.uuid(rs, 1, s.dialect());
-                JsonCodec.Decoded d = codec.decode(id, rs.getString(2), rs.getInt(3), rs.getString(4));
+                Rows.Where where = new Rows.Where(STORE, "get", db.describe(), "jangle_saga_events");
+                String at = "saga '" + sagaId + "' entry " + (history.size() + 1);
+                var id = Rows.required(Values.uuid(rs, 1, s.dialect()), where, at, "event_id");
+                JsonCodec.Decoded d = codec.decode(id, Rows.required(rs.getString(2), where, at, "type"),
+                        (int) Rows.requiredLong(rs, 3, where, at, "schema_version"),
+                        Rows.required(rs.getString(4), where, at, "payload"));
                 history.add(new SagaEventEntry(id, d.typeName(), d.event(), Values.instant(rs, 5, s.dialect())));
             }
         }

@@ -41,7 +41,13 @@ final class JdbcSnapshotStore implements SnapshotStore {
         try {
             row = db.read(s -> {
                 try (ResultSet rs = s.prepare(get, aggregateId).executeQuery()) {
-                    return rs.next() ? new Row(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getString(4)) : null;
+                    if (!rs.next()) return null;
+                    Rows.Where where = new Rows.Where(STORE, "get", db.describe(), "jangle_snapshots");
+                    String at = "aggregate '" + aggregateId + "'";
+                    return new Row(Rows.requiredLong(rs, 1, where, at, "version"),
+                            Rows.requiredLong(rs, 2, where, at, "position"),
+                            Rows.required(rs.getString(3), where, at, "fingerprint"),
+                            Rows.required(rs.getString(4), where, at, "state"));
                 }
             });
         } catch (SQLException e) {

@@ -16,6 +16,7 @@ final class PostgresConnections extends Connections {
     static final int DEFAULT_POOL_SIZE = 8;
 
     private final HikariDataSource pool;
+    private final String description;
 
     PostgresConnections(HikariConfig config) {
         config.setPoolName(config.getPoolName() == null ? "jangle" : config.getPoolName());
@@ -24,12 +25,20 @@ final class PostgresConnections extends Connections {
         }
         config.setMinimumIdle(Math.min(2, config.getMaximumPoolSize()));
         config.setAutoCommit(true);
+        String url = config.getJdbcUrl();
+        this.description = url == null ? "postgresql:" + config.getPoolName()
+                : url.indexOf('?') < 0 ? url : url.substring(0, url.indexOf('?'));
         this.pool = new HikariDataSource(config);
     }
 
     @Override
     SqlDialect dialect() {
         return SqlDialect.POSTGRESQL;
+    }
+
+    @Override
+    String describe() {
+        return description;
     }
 
     @Override

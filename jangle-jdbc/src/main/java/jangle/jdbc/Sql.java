@@ -24,7 +24,12 @@ final class Sql {
     }
 
     static Sql load(SqlDialect dialect) {
-        String text = resource("jangle/jdbc/" + dialect.folder() + "/statements.sql");
+        return load(dialect, "statements.sql");
+    }
+
+    /** The named statements of {@code jangle/jdbc/<dialect>/<file>} (e.g. {@code check.sql}). */
+    static Sql load(SqlDialect dialect, String file) {
+        String text = resource("jangle/jdbc/" + dialect.folder() + "/" + file);
         Map<String, String> map = new HashMap<>();
         String name = null;
         StringBuilder body = new StringBuilder();

@@ -74,6 +74,7 @@ final class SqliteConnections extends Connections {
         this.url = url;
         String path = url.substring("jdbc:sqlite:".length());
         this.memory = path.isEmpty() || path.equals(":memory:") || path.contains("mode=memory");
+        if (!memory && !path.startsWith("file:")) SqliteFiles.requireWhole(java.nio.file.Path.of(path));
         try {
             this.writer = open(false);
         } catch (SQLException e) {
@@ -100,6 +101,11 @@ final class SqliteConnections extends Connections {
     @Override
     SqlDialect dialect() {
         return SqlDialect.SQLITE;
+    }
+
+    @Override
+    String describe() {
+        return url.substring("jdbc:sqlite:".length());
     }
 
     /**

@@ -173,6 +173,9 @@ final class Cli implements Callable<Integer> {
     CommandLine commandLine() {
         CommandLine cl = new CommandLine(this);
         cl.addSubcommand("events", new Events(this));
+        cl.addSubcommand("check", new StoreCommands.Check(this));     // issue 17: store operations
+        cl.addSubcommand("backup", new StoreCommands.Backup(this));
+        cl.addSubcommand("restore", new StoreCommands.Restore(this));
         return cl;
     }
 
@@ -463,7 +466,19 @@ final class Cli implements Callable<Integer> {
 
     @Command(name = "daemon", description = "Runs dispatch and both daemons with no menu until Ctrl-C.")
     int daemon() {
-        return withApplication(true, app -> {
+        // issue 17: a long-running process waits for a database that is down or recovering; one-shot commands do not
+        BankingConfig config = config();
+        BankingApplication opened;
+        try {
+            opened = jangle.banking.app.DatabaseWait.standard(line -> {
+                io.err().println(line);
+                io.err().flush();
+            }).open(config.describeStore(), () -> BankingApplication.open(config));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 130; // as after Ctrl-C
+        }
+        return withApplication(opened, true, app -> {
             io.opened(app, true);
             io.out().println("Jangle Banking daemon running on " + app.config().describeStore()
                     + ". Press Ctrl-C to stop.");
@@ -841,7 +856,11 @@ final class Cli implements Callable<Integer> {
      * runs the action and closes the application gracefully; unfinished work stays pending for the next start.
      */
     int withApplication(boolean start, Function<BankingApplication, Integer> action) {
-        BankingApplication app = BankingApplication.open(config());
+        return withApplication(BankingApplication.open(config()), start, action);
+    }
+
+    /** {@link #withApplication(boolean, Function)} on an application already opened. */
+    int withApplication(BankingApplication app, boolean start, Function<BankingApplication, Integer> action) {
         io.opened(app, false);
         try {
             if (start && dispatchOn()) app.start();

@@ -52,6 +52,11 @@ public final class BankQueries {
                 .query(AccountLedger.class, q -> accountLedger(q.accountId()), BankViews.NAME);
     }
 
+    /** A read-model row that breaks what its table promises (issue 17): named, never passed on. */
+    private jangle.DamagedStoreException damaged(String table, String row, String problem) {
+        return new jangle.DamagedStoreException(BankViews.NAME, "query", db.describe(), table, row, problem);
+    }
+
     /**
      * Live accounts (a name, not deleted) ordered by account number: shorter ids first, then by text. The pending
      * count is of requests awaiting this account's approval and not yet expired at the clock's now.
@@ -63,8 +68,10 @@ public final class BankQueries {
             try (PreparedStatement ps = ViewSql.prepare(c, dialect, sql.get("accounts_list"), now);
                  ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    items.add(new AccountListItem(rs.getString(1), rs.getString(2), Money.fromCents(rs.getLong(3)),
-                            rs.getInt(4)));
+                    String at = "row " + (items.size() + 1) + " of the accounts list";
+                    String id = rs.getString(1); // the key: a damaged page reads back as NULL
+                    if (id == null) throw damaged("bank_summary", at, "the key account_id is NULL");
+                    items.add(new AccountListItem(id, rs.getString(2), Money.fromCents(rs.getLong(3)), rs.getInt(4)));
                 }
             }
             return List.copyOf(items);

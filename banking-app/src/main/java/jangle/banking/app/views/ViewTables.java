@@ -67,6 +67,12 @@ public final class ViewTables {
                     while (rs.next()) {
                         List<Object> row = new ArrayList<>(t.columns().size());
                         for (int i = 0; i < t.columns().size(); i++) row.add(value(rs, i + 1, t.columns().get(i), dialect));
+                        for (String key : t.keys()) {
+                            if (row.get(t.columns().indexOf(key)) == null) { // a damaged page reads back as NULLs
+                                throw new jangle.DamagedStoreException(BankViews.NAME, "read", db.describe(), t.name(),
+                                        "row " + (rows.size() + 1), "key column " + key + " is NULL");
+                            }
+                        }
                         rows.add(java.util.Collections.unmodifiableList(row));
                     }
                 }
