@@ -68,6 +68,10 @@ final class CommandBus implements CommandGateway {
                     port == null ? List.of() : List.copyOf(port.handlerNames(info.name())));
         }
     };
+    /** H9: commands for one aggregate id on this node are decided one after another, in arrival order. */
+    private final AggregateStripes stripes = new AggregateStripes();
+    /** D16: committed records reach live dispatch in position order. */
+    private final FeedOrderedHandoff handoff = new FeedOrderedHandoff(this::handOff);
     private final LongAdder accepted = new LongAdder();
     private final LongAdder rejected = new LongAdder();
     private final LongAdder conflicts = new LongAdder();
@@ -123,7 +127,12 @@ final class CommandBus implements CommandGateway {
                         command.getClass().getSimpleName()).addKeyValue("aggregateId", aggregateId)
                         .addKeyValue("commandId", commandId).log("command received");
             }
-            return loop(route, command, aggregateId, opts.expectedVersion(), metadata, completing);
+            java.util.concurrent.locks.Lock stripe = stripes.lock(aggregateId);
+            try {
+                return loop(route, command, aggregateId, opts.expectedVersion(), metadata, completing);
+            } finally {
+                if (stripe != null) stripe.unlock();
+            }
         } finally {
             if (previousMdc == null) MDC.remove("correlationId");
             else MDC.put("correlationId", previousMdc);
@@ -184,9 +193,11 @@ final class CommandBus implements CommandGateway {
             List<NewEvent> newEvents = number(aggregateId, version, posted, metadata);
             aggregate.frameworkClearPosted();
             AppendResult result;
+            FeedOrderedHandoff.Slot slot = handoff.slot();
             try {
-                result = events.append(newEvents, completing);
+                result = events.append(newEvents, completing, slot::enqueue);
             } catch (VersionConflictException conflict) {
+                slot.cancel();
                 conflicts.increment();
                 lastConflictVersion = conflict.version();
                 if (LOG.isDebugEnabled()) {
@@ -195,7 +206,11 @@ final class CommandBus implements CommandGateway {
                             .addKeyValue("attempt", attempt).log("version conflict; retrying against fresh state");
                 }
                 continue; // the aggregate is discarded (not put back): H2, H8
+            } catch (RuntimeException | Error e) {
+                slot.cancel();
+                throw e;
             }
+            slot.fill(result.records()); // D2, D16: never blocks, never throws
             if (STORE_LOG.isDebugEnabled()) {
                 STORE_LOG.atDebug().addKeyValue("point", "store.committed").addKeyValue("aggregateId", aggregateId)
                         .addKeyValue("events", result.records().size()).addKeyValue("lastPosition",
@@ -270,14 +285,18 @@ final class CommandBus implements CommandGateway {
             if (aggregate instanceof Snapshottable<?> s) maybeSnapshot(route, s, aggregate, before, ownPosition);
             cache.put(aggregateId, aggregate, ownPosition);
         }
+        return ownPosition;
+    }
+
+    /** The live hand-off (D2), in feed order through {@link #handoff}. */
+    private void handOff(List<EventRecord<?>> records) {
         try {
             DispatchPort port = dispatch;
-            if (port != null) port.offer(result.records());
+            if (port != null) port.offer(records);
         } catch (RuntimeException e) {
             LoggerFactory.getLogger("jangle.dispatch").atError().addKeyValue("point", "dispatch.error")
                     .setCause(e).log("hand-off to dispatch failed; the events stay pending in the ledger");
         }
-        return ownPosition;
     }
 
     /** S1: due when floor(b / f) > floor(a / f), counting the aggregate's own versions only. */
@@ -315,7 +334,7 @@ final class CommandBus implements CommandGateway {
         } else {
             aggregate = blank(route, aggregateId);
             position = 0;
-            if (aggregate instanceof Snapshottable<?> s) {
+            if (aggregate instanceof Snapshottable<?> s && s.snapshotFrequency() > 0) { // 0: snapshots off, none read
                 Rebuilt fromSnapshot = applySnapshot(route, s, aggregate, aggregateId);
                 aggregate = fromSnapshot.aggregate;
                 position = fromSnapshot.position;

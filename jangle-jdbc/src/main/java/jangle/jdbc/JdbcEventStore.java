@@ -137,6 +137,11 @@ final class JdbcEventStore implements EventStore, DispatchLedger {
 
     @Override
     public AppendResult append(List<NewEvent> events, DeliveryKey completing) {
+        return append(events, completing, null);
+    }
+
+    @Override
+    public AppendResult append(List<NewEvent> events, DeliveryKey completing, Runnable inFeedOrder) {
         if (events.isEmpty()) return new AppendResult(List.of()); // commits nothing, so completes nothing (D15)
         Map<String, Long> firstVersions = checkShape(events);
         int n = events.size();
@@ -149,12 +154,7 @@ final class JdbcEventStore implements EventStore, DispatchLedger {
             entries[i] = m.isEmpty() ? null : codec.writeEntries(m);
         }
         try {
-            return db.write(s -> {
-                if (lockSql != null) {
-                    try (ResultSet rs = s.prepare(lockSql).executeQuery()) {
-                        rs.next(); // G3a: held until commit
-                    }
-                }
+            return db.append(lockSql, s -> { // G3a lock taken by db.append; G5: maybe one commit for several
                 // one statement reads the highest position and the first aggregate's last version (ST4)
                 long position = 0;
                 boolean first = true;
@@ -221,6 +221,7 @@ final class JdbcEventStore implements EventStore, DispatchLedger {
                     done.executeUpdate();
                 }
                 listener.positionsTaken(records);
+                if (inFeedOrder != null) inFeedOrder.run(); // still under the feed's order (D16)
                 return new AppendResult(records);
             });
         } catch (SQLException e) {

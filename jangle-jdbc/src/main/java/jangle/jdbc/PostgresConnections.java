@@ -16,6 +16,7 @@ final class PostgresConnections extends Connections {
     static final int DEFAULT_POOL_SIZE = 8;
 
     private final HikariDataSource pool;
+    private final PostgresAppendGroups appendGroups;
 
     PostgresConnections(HikariConfig config) {
         config.setPoolName(config.getPoolName() == null ? "jangle" : config.getPoolName());
@@ -25,6 +26,18 @@ final class PostgresConnections extends Connections {
         config.setMinimumIdle(Math.min(2, config.getMaximumPoolSize()));
         config.setAutoCommit(true);
         this.pool = new HikariDataSource(config);
+        this.appendGroups = groupCommitEnabled() ? new PostgresAppendGroups(pool) : null;
+    }
+
+    /** For tests of this package; null when group commit is switched off. */
+    PostgresAppendGroups appendGroups() {
+        return appendGroups;
+    }
+
+    /** Appends queued behind a running one share its transaction and commit (G5, {@link PostgresAppendGroups}). */
+    @Override
+    <T> T append(String lockSql, Work<T> work) throws SQLException {
+        return appendGroups == null ? super.append(lockSql, work) : appendGroups.run(lockSql, work);
     }
 
     @Override
