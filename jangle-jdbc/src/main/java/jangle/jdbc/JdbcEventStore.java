@@ -70,6 +70,8 @@ final class JdbcEventStore implements EventStore, DispatchLedger {
     private final AppendListener listener;
 
     private final String lockSql;
+    /** PostgreSQL: the one-statement append of one event (null on SQLite, whose statements cost no round trip). */
+    private final String appendOne;
     private final String check;
     private final String insertEvent;
     private final String insertDelivery;
@@ -106,6 +108,7 @@ final class JdbcEventStore implements EventStore, DispatchLedger {
         this.batchSize = Math.max(1, batchSize);
         this.listener = listener == null ? AppendListener.NONE : listener;
         this.lockSql = sql.optional("append.lock");
+        this.appendOne = sql.optional("append.one");
         this.check = sql.get("append.check");
         this.insertEvent = sql.get("append.insertEvent");
         this.insertDelivery = sql.get("append.insertDelivery");
@@ -154,6 +157,8 @@ final class JdbcEventStore implements EventStore, DispatchLedger {
             entries[i] = m.isEmpty() ? null : codec.writeEntries(m);
         }
         try {
+            if (appendOne != null && n == 1) return appendOne(events.get(0), payloads[0], entries[0], completing,
+                    inFeedOrder);
             return db.append(lockSql, s -> { // G3a lock taken by db.append; G5: maybe one commit for several
                 // one statement reads the highest position and the first aggregate's last version (ST4)
                 long position = 0;
@@ -227,6 +232,45 @@ final class JdbcEventStore implements EventStore, DispatchLedger {
         } catch (SQLException e) {
             throw appendFailure(events, firstVersions, e);
         }
+    }
+
+    /**
+     * PostgreSQL, one event: check, position, event, deliveries and the completed delivery in ONE statement, so an
+     * append holds the ordering lock for one round trip (plus the group's lock and commit, G5).
+     */
+    private AppendResult appendOne(NewEvent e, String payload, String entries, DeliveryKey completing,
+                                   Runnable inFeedOrder) throws SQLException {
+        return db.append(lockSql, s -> {
+            PreparedStatement ps = s.prepare(appendOne);
+            Metadata md = e.metadata();
+            Values.bindUuid(ps, 1, dialect, e.eventId());
+            ps.setString(2, e.aggregateId());
+            ps.setLong(3, e.version());
+            ps.setString(4, e.type());
+            ps.setInt(5, e.schemaVersion());
+            Values.bindInstant(ps, 6, dialect, e.createdAt());
+            Values.bindUuid(ps, 7, dialect, md.correlationId());
+            Values.bindUuid(ps, 8, dialect, md.causationId());
+            ps.setString(9, entries);
+            ps.setString(10, payload);
+            ps.setString(11, e.aggregateId());
+            ps.setLong(12, e.version() - 1);
+            ps.setString(13, nodeId);
+            ps.setArray(14, s.connection().createArrayOf("text", e.handlers().toArray()));
+            Values.bindUuid(ps, 15, dialect, completing == null ? null : completing.eventId());
+            ps.setString(16, completing == null ? null : completing.handler());
+            long position;
+            try (ResultSet rs = ps.executeQuery()) {
+                // nothing written: the ST4 check failed (before any write, as Connections.append requires)
+                if (!rs.next()) throw new VersionConflictException(e.aggregateId(), e.version());
+                position = rs.getLong(1);
+            }
+            List<EventRecord<?>> records = List.of(new EventRecord<>(e.eventId(), e.aggregateId(), e.version(),
+                    e.type(), e.schemaVersion(), e.createdAt(), position, md, e.event()));
+            listener.positionsTaken(records);
+            if (inFeedOrder != null) inFeedOrder.run(); // still under the feed's order (D16)
+            return new AppendResult(records);
+        });
     }
 
     /** ST4 within the append (consecutive versions per aggregate) and unique ids within it; returns first versions. */
