@@ -27,8 +27,10 @@ import java.util.function.Supplier;
 /**
  * The command handler of §5: rebuild (cache, snapshot, events after it), check the expected version, validate,
  * append atomically with the dispatch bookkeeping, snapshot when due, hand off to dispatch, answer. Optimistic
- * concurrency only: on a version conflict the attempt is thrown away and repeated against fresh state, with bounded
- * full-jitter back-off (H1–H3). Thread-safe; holds no lock while validating.
+ * concurrency across nodes: on a version conflict the attempt is thrown away and repeated against fresh state, with
+ * bounded full-jitter back-off (H1–H3). On one node, commands for one aggregate id queue on a fair stripe lock (H9,
+ * {@link AggregateStripes}), so they do not conflict with each other; nothing else is locked while validating.
+ * Thread-safe.
  */
 final class CommandBus implements CommandGateway {
     private static final Logger LOG = LoggerFactory.getLogger("jangle.command");
@@ -263,7 +265,8 @@ final class CommandBus implements CommandGateway {
 
     /**
      * Steps 8–9 and the cache: applies the own committed events to the aggregate (H8), snapshots when due (S1, S2),
-     * hands the records to dispatch (D2). Returns the position of the aggregate's latest event. Never throws (H4).
+     * (the records already went to dispatch through the command's slot, D2, D16). Returns the position of the
+     * aggregate's latest event. Never throws (H4).
      */
     private long afterCommit(Route route, Aggregate aggregate, String aggregateId, long before, AppendResult result) {
         long ownPosition = 0;
