@@ -17,7 +17,7 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class AggregateStripes {
     private static final int STRIPES = 1024; // a power of two
-    private static final long WAIT_SECONDS = 2;
+    private static final long WAIT_SECONDS = 5;
 
     private final ReentrantLock[] locks = new ReentrantLock[STRIPES];
 
