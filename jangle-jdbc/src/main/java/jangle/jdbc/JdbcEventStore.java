@@ -41,7 +41,9 @@ import java.util.stream.StreamSupport;
  *
  * <p><b>Append</b> is one transaction: (PostgreSQL) take the append advisory lock; check each aggregate's first new
  * version against its stored last version (ST4); read the highest position; insert the events with the next
- * positions and their pending deliveries (D1); delete the completed delivery (D15); commit. Unique
+ * positions and their pending deliveries (D1); delete the completed delivery (D15); commit. On PostgreSQL one event
+ * is all of that in one statement ({@code append.one}), and appends queued behind a running one share its lock,
+ * transaction and commit ({@link PostgresAppendGroups}, G5); on SQLite the single writer groups them the same way. Unique
  * (aggregate id, version) and unique event id in the schema stay as the race-proof backstop; their violations are
  * translated by {@link SqlErrors}. Payloads are serialised before the transaction starts, so the serialised span holds
  * no JSON work.
