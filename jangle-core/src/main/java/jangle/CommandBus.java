@@ -27,8 +27,10 @@ import java.util.function.Supplier;
 /**
  * The command handler of §5: rebuild (cache, snapshot, events after it), check the expected version, validate,
  * append atomically with the dispatch bookkeeping, snapshot when due, hand off to dispatch, answer. Optimistic
- * concurrency only: on a version conflict the attempt is thrown away and repeated against fresh state, with bounded
- * full-jitter back-off (H1–H3). Thread-safe; holds no lock while validating.
+ * concurrency across nodes: on a version conflict the attempt is thrown away and repeated against fresh state, with
+ * bounded full-jitter back-off (H1–H3). On one node, commands for one aggregate id queue on a fair stripe lock (H9,
+ * {@link AggregateStripes}), so they do not conflict with each other; nothing else is locked while validating.
+ * Thread-safe.
  */
 final class CommandBus implements CommandGateway {
     private static final Logger LOG = LoggerFactory.getLogger("jangle.command");
@@ -68,6 +70,10 @@ final class CommandBus implements CommandGateway {
                     port == null ? List.of() : List.copyOf(port.handlerNames(info.name())));
         }
     };
+    /** H9: commands for one aggregate id on this node are decided one after another, in arrival order. */
+    private final AggregateStripes stripes = new AggregateStripes();
+    /** D16: committed records reach live dispatch in position order. */
+    private final FeedOrderedHandoff handoff = new FeedOrderedHandoff(this::handOff);
     private final LongAdder accepted = new LongAdder();
     private final LongAdder rejected = new LongAdder();
     private final LongAdder conflicts = new LongAdder();
@@ -123,7 +129,12 @@ final class CommandBus implements CommandGateway {
                         command.getClass().getSimpleName()).addKeyValue("aggregateId", aggregateId)
                         .addKeyValue("commandId", commandId).log("command received");
             }
-            return loop(route, command, aggregateId, opts.expectedVersion(), metadata, completing);
+            java.util.concurrent.locks.Lock stripe = stripes.lock(aggregateId);
+            try {
+                return loop(route, command, aggregateId, opts.expectedVersion(), metadata, completing);
+            } finally {
+                if (stripe != null) stripe.unlock();
+            }
         } finally {
             if (previousMdc == null) MDC.remove("correlationId");
             else MDC.put("correlationId", previousMdc);
@@ -184,9 +195,11 @@ final class CommandBus implements CommandGateway {
             List<NewEvent> newEvents = number(aggregateId, version, posted, metadata);
             aggregate.frameworkClearPosted();
             AppendResult result;
+            FeedOrderedHandoff.Slot slot = handoff.slot();
             try {
-                result = events.append(newEvents, completing);
+                result = events.append(newEvents, completing, slot::enqueue);
             } catch (VersionConflictException conflict) {
+                slot.cancel();
                 conflicts.increment();
                 lastConflictVersion = conflict.version();
                 if (LOG.isDebugEnabled()) {
@@ -195,7 +208,11 @@ final class CommandBus implements CommandGateway {
                             .addKeyValue("attempt", attempt).log("version conflict; retrying against fresh state");
                 }
                 continue; // the aggregate is discarded (not put back): H2, H8
+            } catch (RuntimeException | Error e) {
+                slot.cancel();
+                throw e;
             }
+            slot.fill(result.records()); // D2, D16: never blocks, never throws
             if (STORE_LOG.isDebugEnabled()) {
                 STORE_LOG.atDebug().addKeyValue("point", "store.committed").addKeyValue("aggregateId", aggregateId)
                         .addKeyValue("events", result.records().size()).addKeyValue("lastPosition",
@@ -248,7 +265,8 @@ final class CommandBus implements CommandGateway {
 
     /**
      * Steps 8–9 and the cache: applies the own committed events to the aggregate (H8), snapshots when due (S1, S2),
-     * hands the records to dispatch (D2). Returns the position of the aggregate's latest event. Never throws (H4).
+     * (the records already went to dispatch through the command's slot, D2, D16). Returns the position of the
+     * aggregate's latest event. Never throws (H4).
      */
     private long afterCommit(Route route, Aggregate aggregate, String aggregateId, long before, AppendResult result) {
         long ownPosition = 0;
@@ -270,14 +288,18 @@ final class CommandBus implements CommandGateway {
             if (aggregate instanceof Snapshottable<?> s) maybeSnapshot(route, s, aggregate, before, ownPosition);
             cache.put(aggregateId, aggregate, ownPosition);
         }
+        return ownPosition;
+    }
+
+    /** The live hand-off (D2), in feed order through {@link #handoff}. */
+    private void handOff(List<EventRecord<?>> records) {
         try {
             DispatchPort port = dispatch;
-            if (port != null) port.offer(result.records());
+            if (port != null) port.offer(records);
         } catch (RuntimeException e) {
             LoggerFactory.getLogger("jangle.dispatch").atError().addKeyValue("point", "dispatch.error")
                     .setCause(e).log("hand-off to dispatch failed; the events stay pending in the ledger");
         }
-        return ownPosition;
     }
 
     /** S1: due when floor(b / f) > floor(a / f), counting the aggregate's own versions only. */
@@ -315,7 +337,7 @@ final class CommandBus implements CommandGateway {
         } else {
             aggregate = blank(route, aggregateId);
             position = 0;
-            if (aggregate instanceof Snapshottable<?> s) {
+            if (aggregate instanceof Snapshottable<?> s && s.snapshotFrequency() > 0) { // 0: snapshots off, none read
                 Rebuilt fromSnapshot = applySnapshot(route, s, aggregate, aggregateId);
                 aggregate = fromSnapshot.aggregate;
                 position = fromSnapshot.position;

@@ -227,4 +227,14 @@ final class Bank {
                 .aggregate(Creator.class, Creator::new)
                 .aggregate(Account.class, Account::new);
     }
+
+    /** {@link #builder()} with accounts that snapshot every {@code frequency} versions (0 reads no snapshot). */
+    static JangleBuilder builder(int frequency) {
+        return Jangle.builder()
+                .environment(java.util.Map.of())
+                .commands(Cmd.class)
+                .events(Evt.class)
+                .aggregate(Creator.class, Creator::new)
+                .aggregate(Account.class, id -> new Account(id, frequency));
+    }
 }

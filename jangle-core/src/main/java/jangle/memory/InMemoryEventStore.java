@@ -91,10 +91,16 @@ public final class InMemoryEventStore implements EventStore, DispatchLedger {
 
     @Override
     public AppendResult append(List<NewEvent> events, DeliveryKey completing) {
+        return append(events, completing, null);
+    }
+
+    @Override
+    public AppendResult append(List<NewEvent> events, DeliveryKey completing, Runnable inFeedOrder) {
         if (events.isEmpty()) return new AppendResult(List.of()); // commits nothing, so completes nothing (D15)
         lock.lock();
         try {
             validate(events);
+            if (inFeedOrder != null) inFeedOrder.run(); // under the lock that orders the feed (D16)
             long position = committed;
             List<EventRecord<?>> records = new ArrayList<>(events.size());
             for (NewEvent e : events) {

@@ -25,6 +25,20 @@ public interface EventStore {
     }
 
     /**
+     * {@link #append(List, DeliveryKey)}, running {@code inFeedOrder} once the events have their positions and while
+     * the store still holds the feed's order, before the commit: of two appends that both commit, the one with the
+     * lower positions ran its {@code inFeedOrder} first (D16, live dispatch in feed order). It may run on another
+     * thread (a group commit's leader) and must be quick and must not throw; it may run for an append that then
+     * fails, which the caller learns from the exception. The default runs it after the append, with no order
+     * promise; the stores of this project override it.
+     */
+    default AppendResult append(List<NewEvent> events, DeliveryKey completing, Runnable inFeedOrder) {
+        AppendResult result = append(events, completing);
+        inFeedOrder.run();
+        return result;
+    }
+
+    /**
      * The aggregate's events with version greater than {@code afterVersion}, ascending, fetched in batches and
      * streamed; the caller closes the stream.
      */

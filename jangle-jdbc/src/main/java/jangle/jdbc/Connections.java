@@ -22,6 +22,31 @@ abstract sealed class Connections implements AutoCloseable permits SqliteConnect
     /** Runs {@code work} in one write transaction: commits when it returns, rolls back when it throws. */
     abstract <T> T write(Work<T> work) throws SQLException;
 
+    /**
+     * Runs an event-store append: {@code lockSql} (the feed's ordering lock, G3a; null on SQLite, whose single writer
+     * orders the feed) then {@code work}, in one write transaction that may be shared with other appends (group
+     * commit, G5); returns after the commit that holds it. {@code work} may throw {@link jangle.VersionConflictException}
+     * only before it writes anything.
+     */
+    <T> T append(String lockSql, Work<T> work) throws SQLException {
+        return write(s -> {
+            if (lockSql != null) {
+                try (java.sql.ResultSet rs = s.prepare(lockSql).executeQuery()) {
+                    rs.next(); // G3a: held until commit
+                }
+            }
+            return work.run(s);
+        });
+    }
+
+    /**
+     * Measurement switch for group commit ({@code -Djangle.jdbc.groupCommit=false} turns it off, to compare one
+     * commit per write with the default); read once when a database is opened.
+     */
+    static boolean groupCommitEnabled() {
+        return !"false".equalsIgnoreCase(System.getProperty("jangle.jdbc.groupCommit", "true"));
+    }
+
     /** Runs read-only {@code work} on a connection in auto-commit mode (each statement sees the latest commits). */
     abstract <T> T read(Work<T> work) throws SQLException;
 

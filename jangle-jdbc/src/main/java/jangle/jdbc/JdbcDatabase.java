@@ -130,6 +130,11 @@ public final class JdbcDatabase implements AutoCloseable {
         return q < 0 ? url : url.substring(0, q);
     }
 
+    /** For tests of this package. */
+    Connections connections() {
+        return connections;
+    }
+
     public SqlDialect dialect() {
         return connections.dialect();
     }

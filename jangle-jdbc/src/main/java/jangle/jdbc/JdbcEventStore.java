@@ -41,7 +41,9 @@ import java.util.stream.StreamSupport;
  *
  * <p><b>Append</b> is one transaction: (PostgreSQL) take the append advisory lock; check each aggregate's first new
  * version against its stored last version (ST4); read the highest position; insert the events with the next
- * positions and their pending deliveries (D1); delete the completed delivery (D15); commit. Unique
+ * positions and their pending deliveries (D1); delete the completed delivery (D15); commit. On PostgreSQL one event
+ * is all of that in one statement ({@code append.one}), and appends queued behind a running one share its lock,
+ * transaction and commit ({@link PostgresAppendGroups}, G5); on SQLite the single writer groups them the same way. Unique
  * (aggregate id, version) and unique event id in the schema stay as the race-proof backstop; their violations are
  * translated by {@link SqlErrors}. Payloads are serialised before the transaction starts, so the serialised span holds
  * no JSON work.
@@ -70,6 +72,8 @@ final class JdbcEventStore implements EventStore, DispatchLedger {
     private final AppendListener listener;
 
     private final String lockSql;
+    /** PostgreSQL: the one-statement append of one event (null on SQLite, whose statements cost no round trip). */
+    private final String appendOne;
     private final String check;
     private final String insertEvent;
     private final String insertDelivery;
@@ -110,6 +114,7 @@ final class JdbcEventStore implements EventStore, DispatchLedger {
         this.batchSize = Math.max(1, batchSize);
         this.listener = listener == null ? AppendListener.NONE : listener;
         this.lockSql = sql.optional("append.lock");
+        this.appendOne = sql.optional("append.one");
         this.check = sql.get("append.check");
         this.insertEvent = sql.get("append.insertEvent");
         this.insertDelivery = sql.get("append.insertDelivery");
@@ -141,6 +146,11 @@ final class JdbcEventStore implements EventStore, DispatchLedger {
 
     @Override
     public AppendResult append(List<NewEvent> events, DeliveryKey completing) {
+        return append(events, completing, null);
+    }
+
+    @Override
+    public AppendResult append(List<NewEvent> events, DeliveryKey completing, Runnable inFeedOrder) {
         if (events.isEmpty()) return new AppendResult(List.of()); // commits nothing, so completes nothing (D15)
         Map<String, Long> firstVersions = checkShape(events);
         int n = events.size();
@@ -153,12 +163,9 @@ final class JdbcEventStore implements EventStore, DispatchLedger {
             entries[i] = m.isEmpty() ? null : codec.writeEntries(m);
         }
         try {
-            return db.write(s -> {
-                if (lockSql != null) {
-                    try (ResultSet rs = s.prepare(lockSql).executeQuery()) {
-                        rs.next(); // G3a: held until commit
-                    }
-                }
+            if (appendOne != null && n == 1) return appendOne(events.get(0), payloads[0], entries[0], completing,
+                    inFeedOrder);
+            return db.append(lockSql, s -> { // G3a lock taken by db.append; G5: maybe one commit for several
                 // one statement reads the highest position and the first aggregate's last version (ST4)
                 long position = 0;
                 boolean first = true;
@@ -225,11 +232,51 @@ final class JdbcEventStore implements EventStore, DispatchLedger {
                     done.executeUpdate();
                 }
                 listener.positionsTaken(records);
+                if (inFeedOrder != null) inFeedOrder.run(); // still under the feed's order (D16)
                 return new AppendResult(records);
             });
         } catch (SQLException e) {
             throw appendFailure(events, firstVersions, e);
         }
+    }
+
+    /**
+     * PostgreSQL, one event: check, position, event, deliveries and the completed delivery in ONE statement, so an
+     * append holds the ordering lock for one round trip (plus the group's lock and commit, G5).
+     */
+    private AppendResult appendOne(NewEvent e, String payload, String entries, DeliveryKey completing,
+                                   Runnable inFeedOrder) throws SQLException {
+        return db.append(lockSql, s -> {
+            PreparedStatement ps = s.prepare(appendOne);
+            Metadata md = e.metadata();
+            Values.bindUuid(ps, 1, dialect, e.eventId());
+            ps.setString(2, e.aggregateId());
+            ps.setLong(3, e.version());
+            ps.setString(4, e.type());
+            ps.setInt(5, e.schemaVersion());
+            Values.bindInstant(ps, 6, dialect, e.createdAt());
+            Values.bindUuid(ps, 7, dialect, md.correlationId());
+            Values.bindUuid(ps, 8, dialect, md.causationId());
+            ps.setString(9, entries);
+            ps.setString(10, payload);
+            ps.setString(11, e.aggregateId());
+            ps.setLong(12, e.version() - 1);
+            ps.setString(13, nodeId);
+            ps.setArray(14, s.connection().createArrayOf("text", e.handlers().toArray()));
+            Values.bindUuid(ps, 15, dialect, completing == null ? null : completing.eventId());
+            ps.setString(16, completing == null ? null : completing.handler());
+            long position;
+            try (ResultSet rs = ps.executeQuery()) {
+                // nothing written: the ST4 check failed (before any write, as Connections.append requires)
+                if (!rs.next()) throw new VersionConflictException(e.aggregateId(), e.version());
+                position = rs.getLong(1);
+            }
+            List<EventRecord<?>> records = List.of(new EventRecord<>(e.eventId(), e.aggregateId(), e.version(),
+                    e.type(), e.schemaVersion(), e.createdAt(), position, md, e.event()));
+            listener.positionsTaken(records);
+            if (inFeedOrder != null) inFeedOrder.run(); // still under the feed's order (D16)
+            return new AppendResult(records);
+        });
     }
 
     /** ST4 within the append (consecutive versions per aggregate) and unique ids within it; returns first versions. */

@@ -17,6 +17,7 @@ final class PostgresConnections extends Connections {
 
     private final HikariDataSource pool;
     private final String description;
+    private final PostgresAppendGroups appendGroups;
 
     PostgresConnections(HikariConfig config) {
         config.setPoolName(config.getPoolName() == null ? "jangle" : config.getPoolName());
@@ -29,6 +30,18 @@ final class PostgresConnections extends Connections {
         this.description = url == null ? "postgresql:" + config.getPoolName()
                 : url.indexOf('?') < 0 ? url : url.substring(0, url.indexOf('?'));
         this.pool = new HikariDataSource(config);
+        this.appendGroups = groupCommitEnabled() ? new PostgresAppendGroups(pool) : null;
+    }
+
+    /** For tests of this package; null when group commit is switched off. */
+    PostgresAppendGroups appendGroups() {
+        return appendGroups;
+    }
+
+    /** Appends queued behind a running one share its transaction and commit (G5, {@link PostgresAppendGroups}). */
+    @Override
+    <T> T append(String lockSql, Work<T> work) throws SQLException {
+        return appendGroups == null ? super.append(lockSql, work) : appendGroups.run(lockSql, work);
     }
 
     @Override

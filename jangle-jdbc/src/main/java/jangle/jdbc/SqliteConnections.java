@@ -66,6 +66,8 @@ final class SqliteConnections extends Connections {
     private int created; // guarded by all
     private volatile boolean closed;
     private final ConcurrentLinkedQueue<Queued<?>> queued = new ConcurrentLinkedQueue<>();
+    /** {@link #MAX_GROUP}, or 1 with group commit switched off for a measurement. */
+    private final int maxGroup = groupCommitEnabled() ? MAX_GROUP : 1;
 
     private record Reader(Connection connection, Map<String, PreparedStatement> cache) {
     }
@@ -171,7 +173,7 @@ final class SqliteConnections extends Connections {
     /** Runs up to {@link #MAX_GROUP} queued works in one transaction (see {@link #write}); holds the write lock. */
     private void runGroup() {
         List<Queued<?>> group = new ArrayList<>();
-        for (Queued<?> q; group.size() < MAX_GROUP && (q = queued.poll()) != null; ) group.add(q);
+        for (Queued<?> q; group.size() < maxGroup && (q = queued.poll()) != null; ) group.add(q);
         if (group.isEmpty()) return;
         try {
             checkOpen();

@@ -33,6 +33,25 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS json), CAST(? AS json))
 -- name: append.insertDelivery
 INSERT INTO jangle_deliveries (event_id, handler, position, correlation_id, status, attempts, due_from, claimed_by)
 VALUES (?, ?, ?, ?, 'PENDING', 0, ?, ?)
+-- One event in one round trip (G5): the ST4 check, the position (max + 1, under the append lock), the event, its
+-- deliveries (one per handler in the text array) and the completed delivery (D15; NULLs match nothing). Nothing is
+-- written when the check fails, and then no row comes back.
+-- name: append.one
+WITH ins AS (
+    INSERT INTO jangle_events (position, event_id, aggregate_id, version, type, schema_version, created_at,
+                               correlation_id, causation_id, metadata, payload)
+    SELECT (SELECT COALESCE(MAX(position), 0) FROM jangle_events) + 1, ?, ?, ?, ?, ?, ?, ?, ?,
+           CAST(? AS json), CAST(? AS json)
+    WHERE (SELECT COALESCE(MAX(version), 0) FROM jangle_events WHERE aggregate_id = ?) = ?
+    RETURNING position, event_id, correlation_id, created_at
+), dlv AS (
+    INSERT INTO jangle_deliveries (event_id, handler, position, correlation_id, status, attempts, due_from, claimed_by)
+    SELECT ins.event_id, h, ins.position, ins.correlation_id, 'PENDING', 0, ins.created_at, ?
+    FROM ins, unnest(CAST(? AS text[])) AS h
+), done AS (
+    DELETE FROM jangle_deliveries WHERE event_id = ? AND handler = ? AND EXISTS (SELECT 1 FROM ins)
+)
+SELECT position FROM ins
 -- name: append.existingIds
 SELECT event_id FROM jangle_events WHERE event_id = ?
 

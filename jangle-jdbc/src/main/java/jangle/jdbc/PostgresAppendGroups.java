@@ -1,0 +1,174 @@
+package jangle.jdbc;
+
+import jangle.VersionConflictException;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Group commit of the event store's appends on PostgreSQL (G5). The feed's order needs every append of every node to
+ * hold one transaction-scoped advisory lock from taking its positions to its commit (G3a), so appends cannot overlap
+ * and, with a flush per commit, each paid its own WAL flush inside that lock. Here appends that queue up behind a
+ * running one in this process are run by one leader thread in ONE transaction under ONE advisory lock, and commit
+ * with one flush; each caller returns only after that commit (or with its own error).
+ *
+ * <p><b>Why the order holds.</b> Members run one after another in the transaction, so each one's check reads the
+ * positions and versions its predecessors wrote (read committed sees the transaction's own rows), and the lock is held
+ * until the single commit, which makes every member visible at once: no reader can see a later position before an
+ * earlier one (G1), across this process and other nodes alike.
+ *
+ * <p><b>Why one member's conflict fails only that member.</b> A work may throw {@link VersionConflictException} only
+ * before it writes (the append checks every version first, ST4), so that refusal leaves the transaction untouched:
+ * the member gets it (and its command retries) while the others go on. Any other error inside a member (a duplicate
+ * event id, a broken statement) may have written rows or aborted the PostgreSQL transaction; then the group is rolled
+ * back and each member that had not failed is run again in a transaction of its own, so only the faulty member fails. This keeps the
+ * common path free of savepoint round trips. A commit that fails fails every member; nothing was acknowledged.
+ *
+ * <p>With one appender at a time nothing changes: a group of one is one transaction, as before.
+ */
+final class PostgresAppendGroups {
+    /** Most appends committed together; bounds how long the first of a group waits for the last. */
+    private static final int MAX_GROUP = 64;
+    /** A waiting appender re-checks this often even if nobody wakes it. */
+    private static final long PARK_NANOS = 200_000;
+
+    private final DataSource pool;
+    private final ReentrantLock leader = new ReentrantLock();
+    private final ConcurrentLinkedQueue<Queued<?>> queued = new ConcurrentLinkedQueue<>();
+
+    PostgresAppendGroups(DataSource pool) {
+        this.pool = pool;
+    }
+
+    /** Runs {@code work} after {@code lockSql} in a (possibly shared) transaction and returns after its commit. */
+    <T> T run(String lockSql, Connections.Work<T> work) throws SQLException {
+        Queued<T> mine = new Queued<>(work, Thread.currentThread());
+        queued.add(mine);
+        while (!mine.done) {
+            if (leader.tryLock()) {
+                try {
+                    if (!mine.done) runGroup(lockSql);
+                } finally {
+                    leader.unlock();
+                }
+                Queued<?> next = queued.peek();
+                if (next != null) LockSupport.unpark(next.thread); // it leads the next group
+            } else {
+                LockSupport.parkNanos(this, PARK_NANOS); // woken when done or when it should lead
+            }
+        }
+        return mine.outcome();
+    }
+
+    /** Appends waiting for a leader (for tests). */
+    int waiting() {
+        return queued.size();
+    }
+
+    private void runGroup(String lockSql) {
+        List<Queued<?>> group = new ArrayList<>();
+        for (Queued<?> q; group.size() < MAX_GROUP && (q = queued.poll()) != null; ) group.add(q);
+        if (group.isEmpty()) return;
+        try {
+            boolean aborted = runTogether(lockSql, group);
+            if (aborted) {
+                for (Queued<?> q : group) {
+                    if (q.error != null) continue;
+                    q.result = null;
+                    runTogether(lockSql, List.of(q)); // alone: only a faulty member fails
+                }
+            }
+        } catch (Throwable t) {
+            for (Queued<?> q : group) if (q.error == null) q.error = t;
+        } finally {
+            for (Queued<?> q : group) {
+                q.done = true;
+                LockSupport.unpark(q.thread);
+            }
+        }
+    }
+
+    /**
+     * One transaction for {@code members}: lock, each member, commit. Returns true when a database error in a member
+     * of a larger group aborted the transaction (nothing committed; the members without their own error are to be
+     * run again); sets each member's result or error otherwise.
+     */
+    private boolean runTogether(String lockSql, List<Queued<?>> members) throws SQLException {
+        try (Connection c = pool.getConnection(); Session session = new Session(c, SqlDialect.POSTGRESQL, null)) {
+            c.setAutoCommit(false);
+            try {
+                if (lockSql != null) {
+                    try (ResultSet rs = session.prepare(lockSql).executeQuery()) {
+                        rs.next(); // G3a: held until the commit
+                    }
+                }
+                boolean anyOk = false;
+                for (Queued<?> q : members) {
+                    try {
+                        q.run(session);
+                        anyOk = true;
+                    } catch (VersionConflictException e) {
+                        q.error = e; // the append's ST4 check refuses before it writes: the transaction is intact
+                    } catch (Throwable t) {
+                        q.error = t;
+                        if (members.size() > 1) { // it may have written, or aborted the transaction: others alone
+                            c.rollback();
+                            for (Queued<?> other : members) other.result = null;
+                            return true;
+                        }
+                    }
+                }
+                if (anyOk) {
+                    c.commit();
+                } else {
+                    c.rollback();
+                }
+                return false;
+            } catch (Throwable t) {
+                try {
+                    c.rollback();
+                } catch (SQLException ignored) {
+                    // the connection is broken; Hikari evicts it
+                }
+                for (Queued<?> q : members) if (q.error == null) q.error = t;
+                return false;
+            } finally {
+                try {
+                    c.setAutoCommit(true);
+                } catch (SQLException ignored) {
+                    // a broken connection; Hikari evicts it when it is closed
+                }
+            }
+        }
+    }
+
+    /** One queued append and what became of it; {@code done} is published after the fields. */
+    private static final class Queued<T> {
+        final Connections.Work<T> work;
+        final Thread thread;
+        T result;
+        Throwable error;
+        volatile boolean done;
+
+        Queued(Connections.Work<T> work, Thread thread) {
+            this.work = work;
+            this.thread = thread;
+        }
+
+        void run(Session session) throws SQLException {
+            result = work.run(session);
+        }
+
+        T outcome() throws SQLException {
+            if (error == null) return result;
+            throw Connections.rethrow(error);
+        }
+    }
+}

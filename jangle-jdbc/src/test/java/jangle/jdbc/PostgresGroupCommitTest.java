@@ -1,0 +1,257 @@
+package jangle.jdbc;
+
+import jangle.DuplicateEventIdException;
+import jangle.EventRecord;
+import jangle.VersionConflictException;
+import jangle.spi.EventStore;
+import jangle.spi.NewEvent;
+import jangle.spi.StoreContext;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import javax.sql.DataSource;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static jangle.jdbc.TestEvents.noted;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * G5: on PostgreSQL, appends queued behind a running one commit together under one advisory lock; a conflicting or
+ * faulty member fails alone; the feed stays gapless and never shows a later position first (G1). The database is
+ * reached through a data source that counts what the store sends (statements executed, commits, rollbacks), which
+ * is also how the round trips per append in docs/benchmarks.md were measured.
+ */
+class PostgresGroupCommitTest {
+    private static final int QUEUED = 10;
+
+    /** Counts round trips: each statement execution and each commit or rollback is one. */
+    static final class Counter {
+        final AtomicInteger statements = new AtomicInteger();
+        final AtomicInteger commits = new AtomicInteger();
+        final AtomicInteger rollbacks = new AtomicInteger();
+
+        int roundTrips() {
+            return statements.get() + commits.get() + rollbacks.get();
+        }
+
+        void reset() {
+            statements.set(0);
+            commits.set(0);
+            rollbacks.set(0);
+        }
+
+        DataSource wrap(DataSource real) {
+            return proxy(DataSource.class, real, (target, m, args) -> {
+                Object r = m.invoke(target, args);
+                return r instanceof Connection c ? connection(c) : r;
+            });
+        }
+
+        private Connection connection(Connection real) {
+            return proxy(Connection.class, real, (target, m, args) -> {
+                switch (m.getName()) {
+                    case "commit" -> commits.incrementAndGet();
+                    case "rollback" -> rollbacks.incrementAndGet();
+                    default -> { }
+                }
+                Object r = m.invoke(target, args);
+                if (r instanceof PreparedStatement ps) return statement(PreparedStatement.class, ps);
+                if (r instanceof Statement s) return statement(Statement.class, s);
+                return r;
+            });
+        }
+
+        private <S extends Statement> S statement(Class<S> type, S real) {
+            return proxy(type, real, (target, m, args) -> {
+                if (m.getName().startsWith("execute")) statements.incrementAndGet();
+                return m.invoke(target, args);
+            });
+        }
+    }
+
+    private interface Call {
+        Object call(Object target, java.lang.reflect.Method m, Object[] args) throws Throwable;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> T proxy(Class<T> type, T real, Call call) {
+        InvocationHandler h = (p, m, args) -> {
+            try {
+                return call.call(real, m, args);
+            } catch (InvocationTargetException e) {
+                throw e.getCause();
+            }
+        };
+        return (T) Proxy.newProxyInstance(PostgresGroupCommitTest.class.getClassLoader(), new Class<?>[]{type}, h);
+    }
+
+    private static JdbcDatabase database(Counter counter) {
+        String name = "g_" + UUID.randomUUID().toString().replace("-", "");
+        try (Connection c = EmbeddedPg.server().getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
+            s.execute("CREATE DATABASE " + name);
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot create database " + name, e);
+        }
+        return JdbcDatabase.postgres(counter.wrap(EmbeddedPg.server().getDatabase("postgres", name)));
+    }
+
+    /** An append hook that holds the append of aggregate "held" until released (as the G4 test does). */
+    private static final class Hold implements AppendListener {
+        final CountDownLatch taken = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
+
+        @Override
+        public void positionsTaken(List<EventRecord<?>> records) {
+            if (!records.get(0).aggregateId().equals("held")) return;
+            taken.countDown();
+            try {
+                release.await(60, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private static EventStore open(JdbcDatabase db, AppendListener hook) {
+        return db.stores(hook).open(new StoreContext(TestEvents.registry(), Clock.systemUTC(), 100)).events();
+    }
+
+    private static void awaitQueued(JdbcDatabase db, int n) throws InterruptedException {
+        PostgresAppendGroups groups = ((PostgresConnections) db.connections()).appendGroups();
+        for (int i = 0; i < 60_000 && groups.waiting() < n; i++) Thread.sleep(1); // bounded; reached in ms
+        assertThat(groups.waiting()).as("appends queued behind the held one").isEqualTo(n);
+    }
+
+    @Test
+    @DisplayName("G5 G1 ST4: appends queued behind a held one commit as one group; the losing member of a version race fails alone")
+    void queuedAppendsCommitTogether() throws Exception {
+        Counter counter = new Counter();
+        Hold hold = new Hold();
+        try (JdbcDatabase db = database(counter)) {
+            EventStore store = open(db, hold);
+            store.append(List.of(noted("warm", 1, "h")));
+            ExecutorService pool = Executors.newFixedThreadPool(QUEUED + 1);
+            try {
+                Future<?> held = pool.submit(() -> store.append(List.of(noted("held", 1, "h"))));
+                assertThat(hold.taken.await(30, TimeUnit.SECONDS)).isTrue();
+                counter.reset();
+                Map<String, Object> outcomes = new ConcurrentHashMap<>();
+                List<Future<?>> queued = new ArrayList<>();
+                for (int i = 0; i < QUEUED; i++) {
+                    // two of them race for version 1 of "race"; the rest append to aggregates of their own
+                    String id = i < 2 ? "race" : "g-" + i;
+                    String key = "a" + i;
+                    NewEvent e = noted(id, 1, "h");
+                    queued.add(pool.submit(() -> {
+                        try {
+                            outcomes.put(key, store.append(List.of(e)).lastPosition());
+                        } catch (VersionConflictException conflict) {
+                            outcomes.put(key, conflict);
+                        }
+                    }));
+                }
+                awaitQueued(db, QUEUED);
+                assertThat(store.readFeed(0, 100)).as("nothing after the held append is visible (G1)").hasSize(1);
+                hold.release.countDown();
+                held.get(30, TimeUnit.SECONDS);
+                for (Future<?> f : queued) f.get(30, TimeUnit.SECONDS);
+
+                List<Object> raced = List.of(outcomes.get("a0"), outcomes.get("a1"));
+                assertThat(raced).filteredOn(o -> o instanceof VersionConflictException).hasSize(1);
+                assertThat(raced).filteredOn(o -> o instanceof Long).hasSize(1);
+                for (int i = 2; i < QUEUED; i++) assertThat(outcomes.get("a" + i)).isInstanceOf(Long.class);
+                assertThat(counter.commits.get()).as("the held append's commit and ONE for the queued group")
+                        .isEqualTo(2);
+                List<Long> positions = store.readFeed(0, 100).stream().map(EventRecord::position).toList();
+                assertThat(positions).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L, 11L);
+                assertThat(store.readFeed(1, 1).get(0).aggregateId()).isEqualTo("held");
+                System.out.printf("group of %d appends (one conflicting): %d round trips after the held append's"
+                        + " commit, %d commits%n", QUEUED, counter.roundTrips(), counter.commits.get());
+            } finally {
+                hold.release.countDown();
+                pool.shutdownNow();
+            }
+        }
+    }
+
+    @Test
+    @DisplayName("G5 ST3: a member whose insert fails (duplicate event id) fails alone; the rest of its group commits")
+    void faultyMemberFailsAlone() throws Exception {
+        Hold hold = new Hold();
+        try (JdbcDatabase db = database(new Counter())) {
+            EventStore store = open(db, hold);
+            NewEvent warm = noted("warm", 1);
+            store.append(List.of(warm));
+            ExecutorService pool = Executors.newFixedThreadPool(QUEUED + 1);
+            try {
+                Future<?> held = pool.submit(() -> store.append(List.of(noted("held", 1))));
+                assertThat(hold.taken.await(30, TimeUnit.SECONDS)).isTrue();
+                Map<Integer, Object> outcomes = new ConcurrentHashMap<>();
+                List<Future<?>> queued = new ArrayList<>();
+                for (int i = 0; i < QUEUED; i++) {
+                    int n = i;
+                    NewEvent fresh = noted("f-" + i, 1);
+                    NewEvent e = i == 4 ? new NewEvent(warm.eventId(), fresh.aggregateId(), 1, fresh.type(),
+                            fresh.schemaVersion(), fresh.createdAt(), fresh.metadata(), fresh.event(), List.of())
+                            : fresh;
+                    queued.add(pool.submit(() -> {
+                        try {
+                            outcomes.put(n, store.append(List.of(e)).lastPosition());
+                        } catch (DuplicateEventIdException dup) {
+                            outcomes.put(n, dup);
+                        }
+                    }));
+                }
+                awaitQueued(db, QUEUED);
+                hold.release.countDown();
+                held.get(30, TimeUnit.SECONDS);
+                for (Future<?> f : queued) f.get(30, TimeUnit.SECONDS);
+                assertThat(outcomes.get(4)).isInstanceOf(DuplicateEventIdException.class);
+                for (int i = 0; i < QUEUED; i++) if (i != 4) assertThat(outcomes.get(i)).isInstanceOf(Long.class);
+                List<Long> positions = store.readFeed(0, 100).stream().map(EventRecord::position).toList();
+                assertThat(positions).as("gapless: the failed member took no number")
+                        .containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L, 11L);
+                assertThat(store.lastVersion("f-4")).isZero();
+            } finally {
+                hold.release.countDown();
+                pool.shutdownNow();
+            }
+        }
+    }
+
+    @Test
+    @DisplayName("G5: one append alone costs three round trips: lock, the one-statement append, commit")
+    void roundTripsOfOneAppend() {
+        Counter counter = new Counter();
+        try (JdbcDatabase db = database(counter)) {
+            EventStore store = open(db, AppendListener.NONE);
+            store.append(List.of(noted("warm", 1, "h")));
+            counter.reset();
+            int n = 20;
+            for (int i = 0; i < n; i++) store.append(List.of(noted("one-" + i, 1, "h", "k")));
+            double perAppend = counter.roundTrips() / (double) n;
+            System.out.printf("one append with two handlers alone: %.1f round trips (%d commits for %d)%n",
+                    perAppend, counter.commits.get(), n);
+            assertThat(counter.commits.get()).isEqualTo(n);
+            assertThat(perAppend).as("lock, one statement, commit").isLessThanOrEqualTo(3.0);
+        }
+    }
+}
