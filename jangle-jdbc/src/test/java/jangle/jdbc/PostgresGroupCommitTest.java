@@ -1,5 +1,6 @@
 package jangle.jdbc;
 
+import jangle.test.EmbeddedPg;
 import jangle.DuplicateEventIdException;
 import jangle.EventRecord;
 import jangle.VersionConflictException;
