@@ -31,7 +31,7 @@ class BadInputPropertiesTest {
     private static final String LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
 
     @Test
-    @DisplayName("B2 §4: zero, negative, over-precise and over-limit amounts name the amount field")
+    @DisplayName("M2 §4: zero, negative, over-precise and over-limit amounts name the amount field")
     void badAmounts() {
         eachCase(badAmountCases(), amount -> {
             assertThatThrownBy(() -> new DepositFunds("000001", amount, null))
@@ -44,7 +44,7 @@ class BadInputPropertiesTest {
     }
 
     @Test
-    @DisplayName("B1 §4: names too short, too long, blank, with control characters name the name field")
+    @DisplayName("M2 §4: names too short, too long, blank, with control characters name the name field")
     void badNames() {
         eachCase(badNameCases(), name -> {
             assertThatThrownBy(() -> new CreateAccount(name, null, null))
@@ -54,7 +54,7 @@ class BadInputPropertiesTest {
     }
 
     @Test
-    @DisplayName("B3 §4: malformed account ids (SQL metacharacters, huge, blank) name the account field")
+    @DisplayName("M2 §4: malformed account ids (SQL metacharacters, huge, blank) name the account field")
     void badAccountIds() {
         eachCase(badAccountIdCases(), id -> {
             assertThatThrownBy(() -> new Transfer(id, "000002", BigDecimal.ONE, null))
@@ -64,7 +64,7 @@ class BadInputPropertiesTest {
     }
 
     @Test
-    @DisplayName("B3 §4: queries refuse malformed account ids, naming the field")
+    @DisplayName("M2 §4: queries refuse malformed account ids, naming the field")
     void badQueryIds() {
         eachCase(badAccountIdCases(), id -> {
             assertThatThrownBy(() -> new AccountSummary(id)).isInstanceOf(InvalidMessageException.class)
@@ -75,7 +75,7 @@ class BadInputPropertiesTest {
     }
 
     @Test
-    @DisplayName("B4 §4: a transfer or request between an account and itself is refused, naming the field")
+    @DisplayName("M2 §4: a transfer or request between an account and itself is refused, naming the field")
     void sameAccount() {
         eachCase(goodAccountIdCases(), id -> {
             assertThatThrownBy(() -> new Transfer(id, id, BigDecimal.ONE, null))
@@ -88,7 +88,7 @@ class BadInputPropertiesTest {
     }
 
     @Test
-    @DisplayName("B5 §4: malformed transaction ids (too long, blank, SQL and control characters) name the field")
+    @DisplayName("M2 §4: malformed transaction ids (too long, blank, SQL and control characters) name the field")
     void badTransactionIds() {
         eachCase(badTransactionIdCases(), tx -> {
             assertThatThrownBy(() -> new AcceptRequest("000001", tx)).isInstanceOf(InvalidMessageException.class)
