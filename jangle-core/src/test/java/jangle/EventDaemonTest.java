@@ -84,7 +84,7 @@ class EventDaemonTest {
         assertThat(flaky.calls.get()).isEqualTo(3);
         assertThat(good.calls.get()).isEqualTo(1);
         assertThat(good.callsFor(DispatchFixtures.last(j, "a").eventId())).isEqualTo(1);
-        j.awaitHandled(r.token(), Duration.ofSeconds(5), "good", "flaky");
+        j.awaitHandled(r.token(), Duration.ofMinutes(2), "good", "flaky");
     }
 
     @Test
@@ -140,7 +140,7 @@ class EventDaemonTest {
         assertThat(broken.seen).containsExactly(eventId);
         assertThat(j.operations().deadLetters(null, 10)).isEmpty();
         assertThat(j.operations().pending(null, 10)).isEmpty();
-        j.awaitHandled(r.token(), Duration.ofSeconds(5), "broken");
+        j.awaitHandled(r.token(), Duration.ofMinutes(2), "broken");
         assertThat(j.operations().retry(eventId, "broken")).isZero();
     }
 

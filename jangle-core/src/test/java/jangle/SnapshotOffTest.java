@@ -1,6 +1,7 @@
 package jangle;
 
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;
@@ -12,6 +13,7 @@ class SnapshotOffTest {
     private static final int ARMED = 1_000;
 
     @Test
+    @Tag("S1")
     @DisplayName("S1: frequency 0 reads no snapshot when rebuilding; a snapshotting aggregate still does")
     void frequencyZeroReadsNoSnapshot() {
         FaultyStores stores = new FaultyStores();

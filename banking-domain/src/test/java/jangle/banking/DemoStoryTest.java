@@ -78,7 +78,7 @@ class DemoStoryTest {
         UUID correlation = UUID.randomUUID();
         long before = jangle.stores().events().lastPosition();
         CommandResponse r = jangle.send(command, SendOptions.NONE.withCorrelationId(correlation));
-        jangle.awaitSettled(correlation, Duration.ofSeconds(5));
+        jangle.awaitSettled(correlation, Duration.ofMinutes(2)); // a bound only a hang reaches
         List<String> actual = new ArrayList<>();
         for (EventRecord<?> e : feedAfter(before)) {
             if (e.metadata().correlationId().equals(correlation)) actual.add(line(e));

@@ -8,6 +8,7 @@ import jangle.spi.EventStore;
 import jangle.spi.NewEvent;
 import jangle.spi.StoreContext;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import javax.sql.DataSource;
@@ -142,6 +143,8 @@ class PostgresGroupCommitTest {
     }
 
     @Test
+    @Tag("G1")
+    @Tag("ST4")
     @DisplayName("G5 G1 ST4: appends queued behind a held one commit as one group; the losing member of a version race fails alone")
     void queuedAppendsCommitTogether() throws Exception {
         Counter counter = new Counter();
@@ -194,6 +197,7 @@ class PostgresGroupCommitTest {
     }
 
     @Test
+    @Tag("ST3")
     @DisplayName("G5 ST3: a member whose insert fails (duplicate event id) fails alone; the rest of its group commits")
     void faultyMemberFailsAlone() throws Exception {
         Hold hold = new Hold();

@@ -33,7 +33,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** The application's public entry point on a SQLite file and in memory. */
 class BankingApplicationTest {
-    static final Duration WAIT = Duration.ofSeconds(5);
+    /** A bound on waits for dispatch or a read model: only a hang reaches it, a busy machine does not. */
+    static final Duration WAIT = Duration.ofMinutes(2);
 
     @TempDir
     Path dir;

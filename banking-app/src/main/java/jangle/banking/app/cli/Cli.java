@@ -681,27 +681,35 @@ final class Cli implements Callable<Integer> {
                 for (SagaState s : sagas) {
                     rows.add(ordered("sagaId", s.sagaId(), "sagaType", s.sagaType(), "flags", flags(s),
                             "retryAt", s.retryAt(), "timeoutAt", s.timeoutAt(), "timedOut", s.timedOut(),
-                            "complete", s.complete()));
+                            "complete", s.complete(), "nextLookAt", s.wakeAt()));
                 }
                 io.out().println(new JsonOutput().write(rows));
             } else if (sagas.isEmpty()) {
                 io.out().println("No open sagas.");
             } else {
                 List<String> headers = new ArrayList<>(List.of("Saga id", "Type", "Flags", "Retry at", "Timeout at",
-                        "Timed out"));
+                        "Timed out", "Next look"));
                 if (all) headers.add("Complete");
                 List<List<String>> rows = new ArrayList<>();
                 for (SagaState s : sagas) {
                     List<String> row = new ArrayList<>(List.of(s.sagaId(), s.sagaType(),
                             flags(s).isEmpty() ? "-" : String.join(",", flags(s)), time(s.retryAt()),
-                            time(s.timeoutAt()), s.timedOut() ? "yes" : "no"));
+                            time(s.timeoutAt()), s.timedOut() ? "yes" : "no", time(s.wakeAt())));
                     if (all) row.add(s.complete() ? "yes" : "no");
                     rows.add(row);
                 }
                 Formats.grid(headers, rows).forEach(io.out()::println);
+                // issue 16.10: when the saga daemon (SG9) will look at each saga, from its stored wake time
+                io.out().println("Next look: the first saga daemon pass from that time on (one at start, then every "
+                        + interval(app.jangle().settings().sagaRetryInterval()) + "); '-': only an event for the "
+                        + "saga wakes it.");
             }
             return Main.OK;
         });
+    }
+
+    private static String interval(java.time.Duration d) {
+        return d.toMillis() < 1000 ? d.toMillis() + "ms" : Formats.age(d);
     }
 
     /** A saga's flags: the saga-internal events it recorded (its routed domain events are not flags). */

@@ -323,7 +323,10 @@ class SubcommandsTest {
         assertThat(ok("events", "pending")).isEqualTo("Nothing pending.");
         assertThat(ok("events", "dead")).isEqualTo("No dead letters.");
         // the saga of the request waits for the holder: it is open
-        assertThat(ok("sagas")).contains("Saga id", "RequestSaga", "000001:op-1");
+        assertThat(ok("sagas")).contains("Saga id", "RequestSaga", "000001:op-1", "Next look",
+                "Next look: the first saga daemon pass from that time on (one at start, then every 30s)");
+        // issue 16.10: a request waiting for its holder is next looked at when it times out
+        assertThat(ok("--json", "sagas")).containsPattern("\"timeoutAt\":(\"[^\"]+\").*\"nextLookAt\":\\1");
         ok("reject", "000002", "op-1");
         assertThat(ok("sagas")).isEqualTo("No open sagas.");
         assertThat(ok("sagas", "--all")).contains("000001:op-1", "Complete");

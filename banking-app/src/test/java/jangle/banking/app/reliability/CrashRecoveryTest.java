@@ -5,6 +5,7 @@ import jangle.banking.BankInvariants;
 import jangle.banking.app.BankingApplication;
 import jangle.test.EmbeddedPg;
 import jangle.spi.DeliveryStatus;
+import jangle.spi.SagaState;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -50,8 +51,9 @@ class CrashRecoveryTest {
     @Tag("T9")
     @Tag("W7")
     @Tag("W8")
-    @DisplayName("W7 W8 D1 D10 S3 T9: SIGKILL during load loses no acknowledged event, leaves nothing pending, replay "
-            + "equal (SQLite)")
+    @Tag("SG9")
+    @DisplayName("W7 W8 D1 D10 S3 T9 SG9: SIGKILL during load loses no acknowledged event, leaves nothing pending, "
+            + "finishes overdue sagas at restart, replay equal (SQLite)")
     void killedRepeatedlyLosesNothing() throws Exception {
         killRepeatedly("sqlite", dir.resolve("crash.db").toString());
     }
@@ -63,8 +65,9 @@ class CrashRecoveryTest {
     @Tag("T9")
     @Tag("W7")
     @Tag("W8")
-    @DisplayName("W7 W8 D1 D10 S3 T9: SIGKILL during load loses no acknowledged event, leaves nothing pending, replay "
-            + "equal (PostgreSQL)")
+    @Tag("SG9")
+    @DisplayName("W7 W8 D1 D10 S3 T9 SG9: SIGKILL during load loses no acknowledged event, leaves nothing pending, "
+            + "finishes overdue sagas at restart, replay equal (PostgreSQL)")
     void killedRepeatedlyLosesNothingOnPostgres() throws Exception {
         killRepeatedly("postgresql", EmbeddedPg.newDatabaseUrl());
     }
@@ -105,6 +108,8 @@ class CrashRecoveryTest {
 
         // Last restart, with a clock 2 hours ahead so every open request saga is due for its timeout (SG9).
         Clock later = Clock.offset(Clock.systemUTC(), Duration.ofHours(2));
+        int overdue = overdueSagasFinishWithinOneInterval(CrashWorkload.config(store).withClock(later));
+        System.out.printf("crash-recovery %s: overdue sagas at restart=%d%n", label, overdue);
         try (BankingApplication app = BankingApplication.open(CrashWorkload.config(store).withClock(later))) {
             int events = verifyRecovered(app, acknowledged);
             assertThat(kills).isGreaterThanOrEqualTo(6);
@@ -152,6 +157,59 @@ class CrashRecoveryTest {
             assertThat(app.verifyReplay(seed)).as("triple shuffle seed %d (§3)", seed).isEmpty();
         }
         return events.size();
+    }
+
+    /** The restart of {@link #overdueSagasFinishWithinOneInterval}: no periodic saga pass can run during the check. */
+    static final Duration LONG_INTERVAL = Duration.ofMinutes(10);
+
+    /**
+     * Issue 16.10 (SG6, SG9): restarts with dispatch and both daemons running, and a saga retry interval far longer
+     * than the check takes, so that only what a restart itself does can finish a saga: the start pass of the saga
+     * daemon and the resumed deliveries. Once dispatch has drained (the event waited on, with a bound only a hang
+     * reaches), every saga that was past its timeout at the restart is timed out or complete, or (a compensation that
+     * must finish, SG6) is due again within one interval: none is left for a later, unbounded look. A saga that is
+     * missed by the start pass would have to wait for the next one, ten minutes away, and fails the check. Returns the
+     * number of sagas that were overdue at the restart.
+     */
+    static int overdueSagasFinishWithinOneInterval(jangle.banking.app.BankingConfig config) throws InterruptedException {
+        var settings = Map.of("JANGLE_SAGA_RETRY_INTERVAL", LONG_INTERVAL.toSeconds() + "s");
+        try (BankingApplication app = BankingApplication.open(config.withEnvironment(settings))) {
+            assertThat(app.jangle().settings().sagaRetryInterval()).isEqualTo(LONG_INTERVAL);
+            java.time.Instant restart = config.clock().instant();
+            Set<String> overdue = new HashSet<>();
+            for (SagaState s : app.jangle().operations().sagas(false, Integer.MAX_VALUE)) {
+                if (s.timeoutAt() != null && !s.timeoutAt().isAfter(restart)) overdue.add(s.sagaId());
+            }
+            assertThat(overdue).as("sagas past their timeout at the restart (none: the check would prove nothing)")
+                    .isNotEmpty();
+            app.start();
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+            while (app.hasPendingDeliveries()) {
+                assertThat(System.nanoTime()).as("dispatch drained after the restart").isLessThan(deadline);
+                Thread.sleep(20);
+            }
+            java.time.Instant nextLook = restart.plus(LONG_INTERVAL);
+            for (SagaState s : app.jangle().operations().sagas(true, Integer.MAX_VALUE)) {
+                boolean pastTimeout = s.timeoutAt() != null && !s.timeoutAt().isAfter(restart);
+                if (!pastTimeout || s.complete() || s.timedOut()) continue;
+                assertThat(mustFinish(s)).as("saga %s past its timeout %s is neither timed out nor complete after the "
+                        + "restart (flags %s, retryAt %s, wakeAt %s)", s.sagaId(), s.timeoutAt(), types(s),
+                        s.retryAt(), s.wakeAt()).isTrue();
+                assertThat(s.wakeAt()).as("saga %s must finish (SG6): its next look is within one interval",
+                        s.sagaId()).isNotNull().isBeforeOrEqualTo(nextLook);
+            }
+            return overdue.size();
+        }
+    }
+
+    /** RequestSaga.mustFinish(): approved or debited; its history is what the saga knows (SG7). */
+    private static boolean mustFinish(SagaState s) {
+        List<String> types = types(s);
+        return types.contains("RequestApproved") || types.contains("DebitRequestCommandSucceeded");
+    }
+
+    private static List<String> types(SagaState s) {
+        return s.events().stream().map(e -> e.event().getClass().getSimpleName()).toList();
     }
 
     /** Drives catch-up and saga passes until nothing is left to do. */

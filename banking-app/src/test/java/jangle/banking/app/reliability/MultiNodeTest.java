@@ -74,9 +74,20 @@ class MultiNodeTest {
         Map<String, Long> acknowledged = new ConcurrentHashMap<>();
         Random seeds = new Random(20261129L);
         Node[] nodes = new Node[nodeCount];
-        for (int i = 0; i < nodeCount; i++) {
-            nodes[i] = Node.start(dir, store, "node-" + (i + 1), seeds.nextLong(), acknowledged);
+        try {
+            for (int i = 0; i < nodeCount; i++) {
+                nodes[i] = Node.start(dir, store, "node-" + (i + 1), seeds.nextLong(), acknowledged);
+            }
+            runNodes(label, store, nodeCount, nodes, acknowledged, seeds);
+        } finally {
+            for (Node n : nodes) {
+                if (n != null) n.process.destroyForcibly(); // no node JVM outlives a failed check (issue 16.1)
+            }
         }
+    }
+
+    private void runNodes(String label, String store, int nodeCount, Node[] nodes, Map<String, Long> acknowledged,
+                          Random seeds) throws Exception {
         for (Node n : nodes) n.awaitAcks(60);
 
         // CI size: one victim; the soak knob (CrashRecoveryTest.soakMinutes) repeats kill, takeover and restart

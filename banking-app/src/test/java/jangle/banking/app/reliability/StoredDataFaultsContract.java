@@ -59,7 +59,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * before the corruption is cached.
  */
 abstract class StoredDataFaultsContract {
-    static final Duration WAIT = Duration.ofSeconds(10);
+    /** A bound on waits for dispatch or a read model: only a hang reaches it, a busy machine does not. */
+    static final Duration WAIT = Duration.ofMinutes(2);
     static final String ALICE = "000001";
     static final String BOB = "000002";
     static final String CAROL = "000003";

@@ -1,26 +1,16 @@
-package jangle.banking.app.reliability;
+package jangle.banking;
 
 import jangle.InvalidMessageException;
-import jangle.banking.AcceptRequest;
-import jangle.banking.AccountLedger;
-import jangle.banking.AccountSummary;
-import jangle.banking.ChangeAccountName;
-import jangle.banking.CreateAccount;
-import jangle.banking.DeleteAccount;
-import jangle.banking.ForgiveDebt;
-import jangle.banking.RejectRequest;
-import jangle.banking.Request;
-import jangle.banking.DepositFunds;
-import jangle.banking.Transfer;
-import jangle.banking.WithdrawFunds;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.math.BigDecimal;
 import java.util.List;
 import java.util.Random;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
@@ -33,76 +23,86 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * {@link InvalidMessageException} naming the field and the problem, before anything reaches the store.
  *
  * <p>The inputs come from seeded generators in plain JUnit (reproducible: the seed is the case index). A
- * property-testing library was tried first and dropped: see docs/reliability.md.
+ * property-testing library was tried first and dropped: see docs/reliability.md. The cases are constructor calls, so
+ * they live here, in the domain's unit tests, and each family is one test that runs all its cases and names the first
+ * failing one (thousands of separately reported cases cost more in reporting than in checking; issue 16.1).
  */
 class BadInputPropertiesTest {
     private static final int TRIES = 2000;
     private static final String LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
 
+    @Test
     @Tag("M2")
-    @ParameterizedTest(name = "M2, banking §2 field rules: bad amount {0} names the amount field")
-    @MethodSource("badAmounts")
-    @DisplayName("M2, banking §2 field rules: zero, negative, over-precise and over-limit amounts name the amount field")
-    void badAmounts(BigDecimal amount) {
-        assertThatThrownBy(() -> new DepositFunds("000001", amount, null))
-                .isInstanceOf(InvalidMessageException.class)
-                .hasMessageContaining("amount")
-                .satisfies(e -> assertThat(((InvalidMessageException) e).field()).isEqualTo("amount"));
-        assertThatThrownBy(() -> new WithdrawFunds("000001", amount, null))
-                .isInstanceOf(InvalidMessageException.class).hasMessageContaining("amount");
+    @DisplayName("M2 §4: zero, negative, over-precise and over-limit amounts name the amount field")
+    void badAmounts() {
+        eachCase(badAmountCases(), amount -> {
+            assertThatThrownBy(() -> new DepositFunds("000001", amount, null))
+                    .isInstanceOf(InvalidMessageException.class)
+                    .hasMessageContaining("amount")
+                    .satisfies(e -> assertThat(((InvalidMessageException) e).field()).isEqualTo("amount"));
+            assertThatThrownBy(() -> new WithdrawFunds("000001", amount, null))
+                    .isInstanceOf(InvalidMessageException.class).hasMessageContaining("amount");
+        });
     }
 
+    @Test
     @Tag("M2")
-    @ParameterizedTest(name = "M2, banking §2 field rules: bad name case {index}")
-    @MethodSource("badNames")
-    @DisplayName("M2, banking §2 field rules: names too short, too long, blank, with control characters name the name field")
-    void badNames(String name) {
-        assertThatThrownBy(() -> new CreateAccount(name, null, null))
-                .isInstanceOf(InvalidMessageException.class)
-                .hasMessageContaining("name");
+    @DisplayName("M2 §4: names too short, too long, blank, with control characters name the name field")
+    void badNames() {
+        eachCase(badNameCases(), name -> {
+            assertThatThrownBy(() -> new CreateAccount(name, null, null))
+                    .isInstanceOf(InvalidMessageException.class)
+                    .hasMessageContaining("name");
+        });
     }
 
+    @Test
     @Tag("M2")
-    @ParameterizedTest(name = "M2, banking §2 field rules: bad account id case {index}")
-    @MethodSource("badAccountIds")
-    @DisplayName("M2, banking §2 field rules: malformed account ids (SQL metacharacters, huge, blank) name the account field")
-    void badAccountIds(String id) {
-        assertThatThrownBy(() -> new Transfer(id, "000002", BigDecimal.ONE, null))
-                .isInstanceOf(InvalidMessageException.class)
-                .hasMessageContaining("Account");
+    @DisplayName("M2 §4: malformed account ids (SQL metacharacters, huge, blank) name the account field")
+    void badAccountIds() {
+        eachCase(badAccountIdCases(), id -> {
+            assertThatThrownBy(() -> new Transfer(id, "000002", BigDecimal.ONE, null))
+                    .isInstanceOf(InvalidMessageException.class)
+                    .hasMessageContaining("Account");
+        });
     }
 
+    @Test
     @Tag("M2")
-    @ParameterizedTest(name = "M2, banking §2 field rules: bad account id in queries, case {index}")
-    @MethodSource("badAccountIds")
-    @DisplayName("M2, banking §2 field rules: queries refuse malformed account ids, naming the field")
-    void badQueryIds(String id) {
-        assertThatThrownBy(() -> new AccountSummary(id)).isInstanceOf(InvalidMessageException.class)
-                .satisfies(e -> assertThat(((InvalidMessageException) e).field()).isEqualTo("accountId"));
-        assertThatThrownBy(() -> new AccountLedger(id)).isInstanceOf(InvalidMessageException.class)
-                .satisfies(e -> assertThat(((InvalidMessageException) e).field()).isEqualTo("accountId"));
+    @DisplayName("M2 §4: queries refuse malformed account ids, naming the field")
+    void badQueryIds() {
+        eachCase(badAccountIdCases(), id -> {
+            assertThatThrownBy(() -> new AccountSummary(id)).isInstanceOf(InvalidMessageException.class)
+                    .satisfies(e -> assertThat(((InvalidMessageException) e).field()).isEqualTo("accountId"));
+            assertThatThrownBy(() -> new AccountLedger(id)).isInstanceOf(InvalidMessageException.class)
+                    .satisfies(e -> assertThat(((InvalidMessageException) e).field()).isEqualTo("accountId"));
+        });
     }
 
+    @Test
     @Tag("M2")
-    @ParameterizedTest(name = "M2, banking §2 field rules: same-account transfer and request, case {index}")
-    @MethodSource("goodAccountIds")
-    @DisplayName("M2, banking §2 field rules: a transfer or request between an account and itself is refused, naming the field")
-    void sameAccount(String id) {
-        assertThatThrownBy(() -> new Transfer(id, id, BigDecimal.ONE, null)).isInstanceOf(InvalidMessageException.class)
-                .satisfies(e -> assertThat(((InvalidMessageException) e).field()).isEqualTo("fundedAccountId"));
-        assertThatThrownBy(() -> new Request(id, id, BigDecimal.ONE, null)).isInstanceOf(InvalidMessageException.class)
-                .satisfies(e -> assertThat(((InvalidMessageException) e).field()).isEqualTo("fundingAccountId"));
+    @DisplayName("M2 §4: a transfer or request between an account and itself is refused, naming the field")
+    void sameAccount() {
+        eachCase(goodAccountIdCases(), id -> {
+            assertThatThrownBy(() -> new Transfer(id, id, BigDecimal.ONE, null))
+                    .isInstanceOf(InvalidMessageException.class)
+                    .satisfies(e -> assertThat(((InvalidMessageException) e).field()).isEqualTo("fundedAccountId"));
+            assertThatThrownBy(() -> new Request(id, id, BigDecimal.ONE, null))
+                    .isInstanceOf(InvalidMessageException.class)
+                    .satisfies(e -> assertThat(((InvalidMessageException) e).field()).isEqualTo("fundingAccountId"));
+        });
     }
 
+    @Test
     @Tag("M2")
-    @ParameterizedTest(name = "M2, banking §2 field rules: bad transaction id case {index}")
-    @MethodSource("badTransactionIds")
-    @DisplayName("M2, banking §2 field rules: malformed transaction ids (too long, blank, SQL and control characters) name the field")
-    void badTransactionIds(String tx) {
-        assertThatThrownBy(() -> new AcceptRequest("000001", tx)).isInstanceOf(InvalidMessageException.class)
-                .satisfies(e -> assertThat(((InvalidMessageException) e).field()).isEqualTo("transactionId"));
-        assertThatThrownBy(() -> new DepositFunds("000001", BigDecimal.ONE, tx))
-                .isInstanceOf(InvalidMessageException.class).hasMessageContaining("transactionId");
+    @DisplayName("M2 §4: malformed transaction ids (too long, blank, SQL and control characters) name the field")
+    void badTransactionIds() {
+        eachCase(badTransactionIdCases(), tx -> {
+            assertThatThrownBy(() -> new AcceptRequest("000001", tx)).isInstanceOf(InvalidMessageException.class)
+                    .satisfies(e -> assertThat(((InvalidMessageException) e).field()).isEqualTo("transactionId"));
+            assertThatThrownBy(() -> new DepositFunds("000001", BigDecimal.ONE, tx))
+                    .isInstanceOf(InvalidMessageException.class).hasMessageContaining("transactionId");
+        });
     }
 
     @Tag("M2")
@@ -146,11 +146,11 @@ class BadInputPropertiesTest {
         return org.junit.jupiter.params.provider.Arguments.of(field, construct);
     }
 
-    static Stream<String> goodAccountIds() {
+    static Stream<String> goodAccountIdCases() {
         return generated(r -> digits(r, 6)).limit(200);
     }
 
-    static Stream<String> badTransactionIds() {
+    static Stream<String> badTransactionIdCases() {
         List<String> fixed = List.of("", " ", "tx'; DROP TABLE jangle_events;--", "a b", "tx\u0000");
         return Stream.concat(fixed.stream(), generated(r -> switch (r.nextInt(3)) {
             case 0 -> letters(r, 51 + r.nextInt(5000));                             // too long
@@ -159,7 +159,7 @@ class BadInputPropertiesTest {
         })).limit(500);
     }
 
-    static Stream<BigDecimal> badAmounts() {
+    static Stream<BigDecimal> badAmountCases() {
         return generated(r -> switch (r.nextInt(3)) {
             case 0 -> BigDecimal.valueOf(-r.nextLong(100_000_000_000L), 2);              // zero or negative
             case 1 -> BigDecimal.valueOf(1 + r.nextInt(999_999), 3)                       // three decimals...
@@ -169,7 +169,7 @@ class BadInputPropertiesTest {
                 || a.compareTo(new BigDecimal("1000000.00")) > 0);
     }
 
-    static Stream<String> badNames() {
+    static Stream<String> badNameCases() {
         List<String> fixed = List.of("   ", "\t\t\t\t\t\t", "Robert'); DROP TABLE accounts;--");
         return Stream.concat(fixed.stream(), generated(r -> switch (r.nextInt(4)) {
             case 0 -> letters(r, r.nextInt(5));                                     // too short (0..4)
@@ -182,7 +182,7 @@ class BadInputPropertiesTest {
         }));
     }
 
-    static Stream<String> badAccountIds() {
+    static Stream<String> badAccountIdCases() {
         List<String> fixed = List.of("", " ", "' OR 1=1 --", "000001; DELETE FROM events", "00001", "0000001",
                 "abcdef");
         return Stream.concat(fixed.stream(), generated(r -> switch (r.nextInt(3)) {
@@ -190,6 +190,22 @@ class BadInputPropertiesTest {
             case 1 -> digits(r, r.nextInt(6));                                       // too short
             default -> letters(r, 6);                                                // not digits
         }));
+    }
+
+    /** Runs {@code check} on every case; a failure names the case's index (its seed) and its value, abbreviated. */
+    private static <T> void eachCase(Stream<T> cases, Consumer<T> check) {
+        List<T> all = cases.toList();
+        assertThat(all).isNotEmpty();
+        for (int i = 0; i < all.size(); i++) {
+            T value = all.get(i);
+            try {
+                check.accept(value);
+            } catch (AssertionError e) {
+                String shown = String.valueOf(value);
+                if (shown.length() > 80) shown = shown.substring(0, 80) + "... (" + shown.length() + " chars)";
+                throw new AssertionError("case " + i + " of " + all.size() + " (" + shown + "): " + e.getMessage(), e);
+            }
+        }
     }
 
     private static <T> Stream<T> generated(Function<Random, T> generator) {
