@@ -3,6 +3,7 @@ package jangle;
 import jangle.DispatchFixtures.Add;
 import jangle.DispatchFixtures.Added;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -50,6 +51,8 @@ class FeedOrderAndFairnessTest {
     }
 
     @Test
+    @Tag("D16")
+    @Tag("H9")
     @DisplayName("D16 H9: several senders on one hot aggregate and a few others: the handler sees feed order, no command conflicts or exhausts")
     void feedOrderAndNoSelfConflicts() throws Exception {
         GuardedTotals totals = new GuardedTotals();
@@ -97,6 +100,7 @@ class FeedOrderAndFairnessTest {
     }
 
     @Test
+    @Tag("D16")
     @DisplayName("D16: a failed append lets the records after it through; nothing waits for it")
     void failedAppendDoesNotHoldLaterRecords() {
         List<List<EventRecord<?>>> out = new ArrayList<>();

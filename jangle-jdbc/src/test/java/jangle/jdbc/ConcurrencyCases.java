@@ -219,6 +219,8 @@ abstract class ConcurrencyCases {
     }
 
     @Test
+    @Tag("D16")
+    @Tag("G5")
     @DisplayName("D16 G5: concurrent appends run their in-feed-order hook in position order (some fail, none reorder)")
     void inFeedOrderHookFollowsPositions() throws Exception {
         EventStore store = TestEvents.open(db, 100).events();

@@ -145,6 +145,7 @@ class PostgresGroupCommitTest {
     @Test
     @Tag("G1")
     @Tag("ST4")
+    @Tag("G5")
     @DisplayName("G5 G1 ST4: appends queued behind a held one commit as one group; the losing member of a version race fails alone")
     void queuedAppendsCommitTogether() throws Exception {
         Counter counter = new Counter();
@@ -198,6 +199,7 @@ class PostgresGroupCommitTest {
 
     @Test
     @Tag("ST3")
+    @Tag("G5")
     @DisplayName("G5 ST3: a member whose insert fails (duplicate event id) fails alone; the rest of its group commits")
     void faultyMemberFailsAlone() throws Exception {
         Hold hold = new Hold();
@@ -243,6 +245,7 @@ class PostgresGroupCommitTest {
     }
 
     @Test
+    @Tag("G5")
     @DisplayName("G5: one append alone costs three round trips: lock, the one-statement append, commit")
     void roundTripsOfOneAppend() {
         Counter counter = new Counter();
