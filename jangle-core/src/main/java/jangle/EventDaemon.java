@@ -48,6 +48,7 @@ final class EventDaemon {
     private final ReentrantLock passLock = new ReentrantLock();
     private volatile boolean stopping;
     private ScheduledExecutorService scheduler;
+    private volatile java.time.Instant lastPass;
 
     EventDaemon(DispatchRuntime runtime, EventStore events, Settings settings, Clock clock) {
         this.runtime = runtime;
@@ -68,6 +69,17 @@ final class EventDaemon {
         long period = Math.max(1, settings.failedEventsRetryInterval().toMillis());
         scheduler.scheduleWithFixedDelay(() -> safePass(settings.failedEventsMaxAge(), false), period, period,
                 TimeUnit.MILLISECONDS);
+    }
+
+    /** For health: started, not stopped, and its scheduler still accepts passes. */
+    boolean running() {
+        ScheduledExecutorService s = scheduler;
+        return s != null && !stopping && !s.isShutdown();
+    }
+
+    /** When the last pass ended (application clock); null before the first. */
+    java.time.Instant lastPass() {
+        return lastPass;
     }
 
     void stop() {
@@ -140,6 +152,8 @@ final class EventDaemon {
                 if (eventCache.size() > 10_000) eventCache.clear();
             }
             int attemptedCount = delivered + failed;
+            lastPass = clock.instant();
+            runtime.telemetry().daemonPass("events", attemptedCount, failed);
             var log = DispatchRuntime.DAEMON_LOG;
             var level = attemptedCount > 0 || catchUp ? log.atInfo() : log.atDebug();
             level.addKeyValue("point", "daemon.events.pass").addKeyValue("catchUp", catchUp)

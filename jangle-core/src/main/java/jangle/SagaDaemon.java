@@ -35,6 +35,7 @@ final class SagaDaemon {
     private final ReentrantLock passLock = new ReentrantLock();
     private volatile boolean stopping;
     private ScheduledExecutorService scheduler;
+    private volatile java.time.Instant lastPass;
 
     SagaDaemon(SagaEngine engine, SagaStore store, Settings settings, Clock clock) {
         this.engine = engine;
@@ -53,6 +54,17 @@ final class SagaDaemon {
         });
         long period = Math.max(1, settings.sagaRetryInterval().toMillis());
         scheduler.scheduleWithFixedDelay(this::safePass, period, period, TimeUnit.MILLISECONDS);
+    }
+
+    /** For health: started, not stopped, and its scheduler still accepts passes. */
+    boolean running() {
+        ScheduledExecutorService s = scheduler;
+        return s != null && !stopping && !s.isShutdown();
+    }
+
+    /** When the last pass ended (application clock); null before the first. */
+    java.time.Instant lastPass() {
+        return lastPass;
     }
 
     void stop() {
@@ -100,6 +112,8 @@ final class SagaDaemon {
                 }
                 if (fresh == 0) break;
             }
+            lastPass = clock.instant();
+            engine.telemetry().daemonPass("sagas", evaluated, failed);
             var level = evaluated > 0 || failed > 0 ? LOG.atInfo() : LOG.atDebug();
             level.addKeyValue("point", "daemon.sagas.pass").addKeyValue("evaluated", evaluated)
                     .addKeyValue("failed", failed).log("saga daemon pass finished");
