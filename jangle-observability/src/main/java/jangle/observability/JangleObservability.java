@@ -2,6 +2,8 @@ package jangle.observability;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.FunctionTimer;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.opentelemetry.api.OpenTelemetry;
@@ -28,6 +30,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Micrometer meters and OpenTelemetry spans for a Jangle application: give it to
@@ -74,6 +77,20 @@ public final class JangleObservability implements Telemetry {
         @Override
         public String get(Map<String, String> carrier, String key) {
             return carrier == null ? null : carrier.get(key);
+        }
+    };
+
+    /** Simple class names and span names, computed once per class (no string work per command). */
+    private static final ClassValue<String> SIMPLE_NAME = new ClassValue<>() {
+        @Override
+        protected String computeValue(Class<?> type) {
+            return type.getSimpleName();
+        }
+    };
+    private static final ClassValue<String> COMMAND_SPAN = new ClassValue<>() {
+        @Override
+        protected String computeValue(Class<?> type) {
+            return "command " + type.getSimpleName();
         }
     };
 
@@ -125,10 +142,10 @@ public final class JangleObservability implements Telemetry {
             if (!Span.fromContext(parent).getSpanContext().isValid() && !metadata.entries().isEmpty()) {
                 parent = W3C.extract(parent, metadata.entries(), GETTER); // a caller's traceparent in the metadata
             }
-            span = tracer.spanBuilder("command " + command.getClass().getSimpleName()).setParent(parent)
+            span = tracer.spanBuilder(COMMAND_SPAN.get(command.getClass())).setParent(parent)
                     .setSpanKind(SpanKind.INTERNAL)
-                    .setAttribute(COMMAND_TYPE, command.getClass().getSimpleName())
-                    .setAttribute(AGGREGATE_TYPE, aggregateType.getSimpleName())
+                    .setAttribute(COMMAND_TYPE, SIMPLE_NAME.get(command.getClass()))
+                    .setAttribute(AGGREGATE_TYPE, SIMPLE_NAME.get(aggregateType))
                     .setAttribute(AGGREGATE_ID, command.aggregateId())
                     .setAttribute(CORRELATION_ID, metadata.correlationId().toString())
                     .startSpan();
@@ -163,7 +180,7 @@ public final class JangleObservability implements Telemetry {
         @Override
         public void conflict() {
             conflicts++;
-            if (meters != null) meters.conflicts.increment();
+            if (meters != null) meters.conflicts.increment(); // a LongAdder read by a FunctionCounter
         }
 
         @Override
@@ -195,13 +212,50 @@ public final class JangleObservability implements Telemetry {
 
     @Override
     public Activity append(String aggregateId, int events) {
-        if (meters != null) meters.appendEvents.record(events);
         Span span = null;
-        if (tracer != null) {
+        if (tracer != null && Span.current().isRecording()) { // no span of its own under an unsampled command
             span = tracer.spanBuilder("append").setAttribute(AGGREGATE_ID, aggregateId)
                     .setAttribute(EVENTS, (long) events).startSpan();
         }
-        return new Timed(meters == null ? null : meters.appends, span, null, "committed");
+        if (meters == null && span == null) return Activity.NONE;
+        if (meters != null) meters.appendEvents.add(events);
+        return new AppendRun(meters, span);
+    }
+
+    /** One append: counted and timed with plain adders (read by function meters at scrape), and its span. */
+    private static final class AppendRun implements Activity {
+        private final Meters meters;
+        private final Span span;
+        private final long started = System.nanoTime();
+        private String outcome = "committed";
+
+        AppendRun(Meters meters, Span span) {
+            this.meters = meters;
+            this.span = span;
+        }
+
+        @Override
+        public void outcome(String outcome) {
+            this.outcome = outcome;
+        }
+
+        @Override
+        public void failed(Throwable error) {
+            outcome = "failed";
+            if (span != null) {
+                span.recordException(error);
+                span.setStatus(StatusCode.ERROR, error.getClass().getSimpleName());
+            }
+        }
+
+        @Override
+        public void close() {
+            if (meters != null) meters.append(outcome).record(System.nanoTime() - started);
+            if (span != null) {
+                span.setAttribute(OUTCOME, outcome);
+                span.end();
+            }
+        }
     }
 
     /** A timed piece of work with an optional span (and scope): one timer per outcome family. */
@@ -345,7 +399,7 @@ public final class JangleObservability implements Telemetry {
 
     @Override
     public void aggregateCache(boolean hit) {
-        if (meters != null) (hit ? meters.cacheHits : meters.cacheMisses).increment();
+        if (meters != null) (hit ? meters.cacheHits : meters.cacheMisses).increment(); // LongAdders
     }
 
     @Override
@@ -360,7 +414,7 @@ public final class JangleObservability implements Telemetry {
 
     @Override
     public void snapshotWritten(Class<?> aggregateType) {
-        if (meters != null) meters.snapshot(aggregateType).increment();
+        if (meters != null) meters.snapshot(aggregateType).increment(); // a LongAdder
     }
 
     @Override
@@ -380,28 +434,55 @@ public final class JangleObservability implements Telemetry {
         private final Map<String, Counter> failures = new ConcurrentHashMap<>();
         private final Map<String, OutcomeTimers> sagaSteps = new ConcurrentHashMap<>();
         private final Map<Class<?>, Timer> rebuilds = new ConcurrentHashMap<>();
-        private final Map<Class<?>, Counter> snapshots = new ConcurrentHashMap<>();
+        private final Map<Class<?>, LongAdder> snapshots = new ConcurrentHashMap<>();
+        private final Map<String, Adders> appendsByOutcome = new ConcurrentHashMap<>();
         private final Map<String, DistributionSummary> daemons = new ConcurrentHashMap<>();
         private final Map<String, Counter> daemonFailures = new ConcurrentHashMap<>();
-        final OutcomeTimers appends;
-        final DistributionSummary appendEvents;
-        final Counter cacheHits;
-        final Counter cacheMisses;
+        final LongAdder appendEvents = new LongAdder();
+        final LongAdder cacheHits = new LongAdder();
+        final LongAdder cacheMisses = new LongAdder();
 
+        /*
+         * The command path's per-command meters other than the command timer are plain LongAdders that function
+         * meters read when scraped: an increment is a few nanoseconds, with no step or window bookkeeping.
+         */
         Meters(MeterRegistry registry) {
             this.registry = registry;
-            this.appends = new OutcomeTimers(o -> Timer.builder("jangle.appends")
-                    .description("Atomic appends of a command's events, by outcome (committed, conflict, failed)")
-                    .tag("outcome", o).publishPercentiles(0.5, 0.99).register(registry));
-            this.appendEvents = DistributionSummary.builder("jangle.append.events")
-                    .description("Events per append").baseUnit("events").register(registry);
-            this.cacheHits = cache("hit");
-            this.cacheMisses = cache("miss");
+            FunctionCounter.builder("jangle.append.events", appendEvents, LongAdder::sum)
+                    .description("Events appended (divide by jangle.appends' count for events per append)")
+                    .baseUnit("events").register(registry);
+            cache("hit", cacheHits);
+            cache("miss", cacheMisses);
         }
 
-        private Counter cache(String result) {
-            return Counter.builder("jangle.aggregate.cache").description("Aggregate cache lookups by the command path")
-                    .tag("result", result).register(registry);
+        private void cache(String result, LongAdder adder) {
+            FunctionCounter.builder("jangle.aggregate.cache", adder, LongAdder::sum)
+                    .description("Aggregate cache lookups by the command path").tag("result", result)
+                    .register(registry);
+        }
+
+        /** Count and total time of the appends with one outcome. */
+        static final class Adders {
+            final LongAdder count = new LongAdder();
+            final LongAdder nanos = new LongAdder();
+
+            void record(long elapsed) {
+                count.increment();
+                nanos.add(elapsed);
+            }
+        }
+
+        Adders append(String outcome) {
+            Adders a = appendsByOutcome.get(outcome);
+            if (a != null) return a;
+            return appendsByOutcome.computeIfAbsent(outcome, o -> {
+                Adders made = new Adders();
+                FunctionTimer.builder("jangle.appends", made, x -> x.count.sum(), x -> x.nanos.sum(),
+                                TimeUnit.NANOSECONDS)
+                        .description("Atomic appends of a command's events, by outcome (committed, conflict, failed)")
+                        .tag("outcome", o).register(registry);
+                return made;
+            });
         }
 
         CommandMeters command(Class<?> commandType, Class<?> aggregateType) {
@@ -454,11 +535,14 @@ public final class JangleObservability implements Telemetry {
                     .tag("aggregate", a.getSimpleName()).register(registry));
         }
 
-        Counter snapshot(Class<?> aggregateType) {
-            Counter c = snapshots.get(aggregateType);
-            return c != null ? c : snapshots.computeIfAbsent(aggregateType, a -> Counter.builder(
-                    "jangle.snapshots.written").description("Snapshots written").tag("aggregate", a.getSimpleName())
-                    .register(registry));
+        LongAdder snapshot(Class<?> aggregateType) {
+            LongAdder c = snapshots.get(aggregateType);
+            return c != null ? c : snapshots.computeIfAbsent(aggregateType, a -> {
+                LongAdder made = new LongAdder();
+                FunctionCounter.builder("jangle.snapshots.written", made, LongAdder::sum).description("Snapshots written")
+                        .tag("aggregate", a.getSimpleName()).register(registry);
+                return made;
+            });
         }
 
         DistributionSummary daemon(String daemon) {
@@ -490,14 +574,17 @@ public final class JangleObservability implements Telemetry {
         /** One command type's meters. */
         static final class CommandMeters {
             private final OutcomeTimers timers;
-            final Counter conflicts;
+            final LongAdder conflicts = new LongAdder();
 
             CommandMeters(MeterRegistry registry, String type, String aggregate) {
+                // percentiles over a one-minute window kept in one buffer (not Micrometer's default three): a
+                // sample is recorded into one histogram, which keeps the timer cheap on the command path
                 this.timers = new OutcomeTimers(o -> Timer.builder("jangle.commands")
                         .description("Commands by type and outcome (accepted, rejected, exhausted, failed)")
                         .tag("type", type).tag("aggregate", aggregate).tag("outcome", o)
-                        .publishPercentiles(0.5, 0.95, 0.99).register(registry));
-                this.conflicts = Counter.builder("jangle.command.conflicts")
+                        .publishPercentiles(0.5, 0.95, 0.99).distributionStatisticBufferLength(1)
+                        .distributionStatisticExpiry(java.time.Duration.ofMinutes(1)).register(registry));
+                FunctionCounter.builder("jangle.command.conflicts", conflicts, LongAdder::sum)
                         .description("Version conflicts retried on fresh state (H2)").tag("type", type)
                         .tag("aggregate", aggregate).register(registry);
             }
