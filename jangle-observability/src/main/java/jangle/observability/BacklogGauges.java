@@ -16,7 +16,8 @@ import java.util.function.ToDoubleFunction;
  * Gauges read from the stores: each handler's pending and dead deliveries and lag, the feed's head and the sagas.
  * The backlog is read when a gauge is scraped, at most once a second for all of them (one ledger query and one saga
  * query), so a scrape of many gauges costs one round trip. A store failure makes the gauges report NaN until the
- * next successful read; it is logged, never thrown into the scrape.
+ * next successful read; it is logged, never thrown into the scrape. The gauges hold this object strongly (Micrometer
+ * holds a gauge's object weakly by default, and nothing else refers to it).
  */
 final class BacklogGauges {
     private static final long MAX_AGE_NANOS = TimeUnit.SECONDS.toNanos(1);
@@ -35,22 +36,22 @@ final class BacklogGauges {
         for (String handler : new TreeSet<>(jangle.handlerNames())) {
             Gauge.builder("jangle.handler.pending", g, s -> s.handler(handler, h -> h.pending()))
                     .description("Pending deliveries of the handler: its lag in events").baseUnit("events")
-                    .tag("handler", handler).register(registry);
+                    .tag("handler", handler).strongReference(true).register(registry);
             Gauge.builder("jangle.handler.dead", g, s -> s.handler(handler, h -> h.dead()))
                     .description("Dead letters of the handler").baseUnit("events").tag("handler", handler)
-                    .register(registry);
+                    .strongReference(true).register(registry);
             TimeGauge.builder("jangle.handler.lag", g, TimeUnit.SECONDS, s -> s.lagSeconds(handler))
                     .description("Age of the handler's oldest pending delivery since its commit")
-                    .tag("handler", handler).register(registry);
+                    .tag("handler", handler).strongReference(true).register(registry);
         }
         Gauge.builder("jangle.feed.position", g, s -> s.read(b -> b.feedPosition()))
-                .description("Position of the last committed event in the global feed").register(registry);
+                .description("Position of the last committed event in the global feed").strongReference(true).register(registry);
         Gauge.builder("jangle.sagas.active", g, s -> s.read(b -> b.sagas().active()))
-                .description("Sagas neither complete nor timed out").register(registry);
+                .description("Sagas neither complete nor timed out").strongReference(true).register(registry);
         Gauge.builder("jangle.sagas.due", g, s -> s.read(b -> b.sagas().due()))
-                .description("Active sagas whose wake-up time has passed").register(registry);
+                .description("Active sagas whose wake-up time has passed").strongReference(true).register(registry);
         Gauge.builder("jangle.sagas.overdue", g, s -> s.read(b -> b.sagas().overdue()))
-                .description("Sagas due for longer than one saga retry interval").register(registry);
+                .description("Sagas due for longer than one saga retry interval").strongReference(true).register(registry);
     }
 
     private double handler(String name, ToDoubleFunction<HandlerBacklog> f) {

@@ -198,6 +198,9 @@ class ObservabilityTest {
             assertThat(up).as("%s", up).isInstanceOf(Health.Up.class);
             assertThat(up.checks()).extracting(Health.Check::name)
                     .contains("dispatch", "event-daemon", "saga-daemon", "store", "sagas");
+            System.gc(); // the gauges' state must survive a collection (Micrometer holds gauge objects weakly)
+            assertThat(registry.get("jangle.handler.pending").tag("handler", BankViews.NAME).gauge().value())
+                    .isNotNaN(); // a collected state object reads NaN
             Files.writeString(Path.of("target", "sample-scrape.txt"), registry.scrape()); // docs/observability.md
         }
     }
