@@ -37,7 +37,7 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * Issue 13's overhead figure: {@link CommandThroughputBenchmark}'s workload (one thread, 1,000 aggregates, deposits
  * and withdrawals) with {@code telemetry} = {@code none} (the bare anchor), {@code metrics} (Micrometer, a
- * {@link SimpleMeterRegistry}), {@code tracing} (the OpenTelemetry SDK sampling every span into a batch processor
+ * {@link SimpleMeterRegistry}), {@code metrics-nopct} (the same without client-side percentiles), {@code tracing} (the OpenTelemetry SDK sampling every span into a batch processor
  * whose exporter drops them), {@code tracing-10pct} (the same, sampling one trace in ten, parent-based: the usual
  * production setting) or {@code both} (metrics and every span); on {@code store} = {@code memory} (the figure with its ≥ 0.9 target)
  * or {@code sqlite} (the durable pipeline). Run all cases in one JMH run so the ratios are side by side.
@@ -49,7 +49,7 @@ import java.util.concurrent.atomic.LongAdder;
 @Measurement(iterations = 5, time = 2)
 @Fork(value = 1, jvmArgsAppend = {"-Xms4g", "-Xmx4g"})
 public class InstrumentedCommandBenchmark {
-    @Param({"none", "metrics", "tracing", "tracing-10pct", "both"})
+    @Param({"none", "metrics", "metrics-nopct", "tracing", "tracing-10pct", "both"})
     String telemetry;
 
     @Param({"memory"})
@@ -66,7 +66,7 @@ public class InstrumentedCommandBenchmark {
     @Setup(Level.Iteration)
     public void setUp() {
         opened = BenchStore.open(store);
-        SimpleMeterRegistry registry = telemetry.equals("metrics") || telemetry.equals("both")
+        SimpleMeterRegistry registry = telemetry.startsWith("metrics") || telemetry.equals("both")
                 ? new SimpleMeterRegistry() : null;
         sdk = null;
         if (telemetry.startsWith("tracing") || telemetry.equals("both")) {
@@ -92,7 +92,9 @@ public class InstrumentedCommandBenchmark {
                             ? Sampler.parentBased(Sampler.traceIdRatioBased(0.1)) : Sampler.alwaysOn())
                     .addSpanProcessor(BatchSpanProcessor.builder(dropping).build()).build()).build();
         }
-        Telemetry t = registry == null && sdk == null ? Telemetry.NONE : JangleObservability.of(registry, sdk);
+        Telemetry t = registry == null && sdk == null ? Telemetry.NONE
+                : telemetry.equals("metrics-nopct") ? JangleObservability.of(registry, null).withoutPercentiles()
+                : JangleObservability.of(registry, sdk);
         JangleBuilder builder = opened.configure(Jangle.builder().environment(Map.of()))
                 .commands(BenchAccount.Cmd.class).events(BenchAccount.Evt.class)
                 .aggregate(BenchAccount.class, BenchAccount::new)

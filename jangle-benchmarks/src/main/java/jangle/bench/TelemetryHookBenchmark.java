@@ -43,7 +43,7 @@ import java.util.concurrent.TimeUnit;
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
 public class TelemetryHookBenchmark {
-    @Param({"none", "metrics", "tracing-10pct", "tracing"})
+    @Param({"none", "metrics", "metrics-nopct", "tracing-10pct", "tracing"})
     String telemetry;
 
     private Telemetry hooks;
@@ -53,7 +53,7 @@ public class TelemetryHookBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
-        SimpleMeterRegistry registry = telemetry.equals("metrics") ? new SimpleMeterRegistry() : null;
+        SimpleMeterRegistry registry = telemetry.startsWith("metrics") ? new SimpleMeterRegistry() : null;
         if (telemetry.startsWith("tracing")) {
             SpanExporter dropping = new SpanExporter() {
                 @Override
@@ -76,7 +76,9 @@ public class TelemetryHookBenchmark {
                             ? Sampler.parentBased(Sampler.traceIdRatioBased(0.1)) : Sampler.alwaysOn())
                     .addSpanProcessor(BatchSpanProcessor.builder(dropping).build()).build()).build();
         }
-        hooks = registry == null && sdk == null ? Telemetry.NONE : JangleObservability.of(registry, sdk);
+        hooks = registry == null && sdk == null ? Telemetry.NONE
+                : telemetry.equals("metrics-nopct") ? JangleObservability.of(registry, null).withoutPercentiles()
+                : JangleObservability.of(registry, sdk);
     }
 
     @TearDown(Level.Trial)

@@ -98,10 +98,22 @@ public final class JangleObservability implements Telemetry {
     private final Tracer tracer;
     private final Meters meters;
 
-    private JangleObservability(MeterRegistry registry, OpenTelemetry openTelemetry) {
+    private final OpenTelemetry openTelemetry;
+
+    private JangleObservability(MeterRegistry registry, OpenTelemetry openTelemetry, boolean percentiles) {
         this.registry = registry;
+        this.openTelemetry = openTelemetry;
         this.tracer = openTelemetry == null ? null : openTelemetry.getTracer(SCOPE);
-        this.meters = registry == null ? null : new Meters(registry);
+        this.meters = registry == null ? null : new Meters(registry, percentiles);
+    }
+
+    /**
+     * The same without client-side percentiles on the command and handler timers (count, sum and max only): for
+     * registries that compute quantiles themselves, or when the last fraction of the command path's cost matters
+     * (see docs/benchmarks.md, "Observability overhead").
+     */
+    public JangleObservability withoutPercentiles() {
+        return new JangleObservability(registry, openTelemetry, false);
     }
 
     /**
@@ -112,7 +124,7 @@ public final class JangleObservability implements Telemetry {
         if (registry == null && openTelemetry == null) {
             throw new IllegalArgumentException("give a MeterRegistry, an OpenTelemetry, or both (or use Telemetry.NONE)");
         }
-        return new JangleObservability(registry, openTelemetry);
+        return new JangleObservability(registry, openTelemetry, true);
     }
 
     /** Meters only. */
@@ -143,12 +155,13 @@ public final class JangleObservability implements Telemetry {
                 parent = W3C.extract(parent, metadata.entries(), GETTER); // a caller's traceparent in the metadata
             }
             span = tracer.spanBuilder(COMMAND_SPAN.get(command.getClass())).setParent(parent)
-                    .setSpanKind(SpanKind.INTERNAL)
-                    .setAttribute(COMMAND_TYPE, SIMPLE_NAME.get(command.getClass()))
-                    .setAttribute(AGGREGATE_TYPE, SIMPLE_NAME.get(aggregateType))
-                    .setAttribute(AGGREGATE_ID, command.aggregateId())
-                    .setAttribute(CORRELATION_ID, metadata.correlationId().toString())
-                    .startSpan();
+                    .setSpanKind(SpanKind.INTERNAL).startSpan();
+            if (span.isRecording()) { // attributes only for sampled spans: an unsampled command stays cheap
+                span.setAttribute(COMMAND_TYPE, SIMPLE_NAME.get(command.getClass()));
+                span.setAttribute(AGGREGATE_TYPE, SIMPLE_NAME.get(aggregateType));
+                span.setAttribute(AGGREGATE_ID, command.aggregateId());
+                span.setAttribute(CORRELATION_ID, metadata.correlationId().toString());
+            }
             scope = span.makeCurrent();
         }
         return new CommandRun(m, span, scope);
@@ -201,7 +214,7 @@ public final class JangleObservability implements Telemetry {
         public void close() {
             if (meters != null) meters.timer(outcome).record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
             if (span != null) {
-                span.setAttribute(OUTCOME, outcome);
+                if (span.isRecording()) span.setAttribute(OUTCOME, outcome);
                 if (conflicts > 0) span.setAttribute(CONFLICTS, (long) conflicts);
                 if (outcome.equals("exhausted")) span.setStatus(StatusCode.ERROR, "retries exhausted");
                 scope.close();
@@ -446,8 +459,11 @@ public final class JangleObservability implements Telemetry {
          * The command path's per-command meters other than the command timer are plain LongAdders that function
          * meters read when scraped: an increment is a few nanoseconds, with no step or window bookkeeping.
          */
-        Meters(MeterRegistry registry) {
+        private final boolean percentiles;
+
+        Meters(MeterRegistry registry, boolean percentiles) {
             this.registry = registry;
+            this.percentiles = percentiles;
             FunctionCounter.builder("jangle.append.events", appendEvents, LongAdder::sum)
                     .description("Events appended (divide by jangle.appends' count for events per append)")
                     .baseUnit("events").register(registry);
@@ -488,14 +504,15 @@ public final class JangleObservability implements Telemetry {
         CommandMeters command(Class<?> commandType, Class<?> aggregateType) {
             CommandMeters m = commands.get(commandType);
             return m != null ? m : commands.computeIfAbsent(commandType,
-                    t -> new CommandMeters(registry, t.getSimpleName(), aggregateType.getSimpleName()));
+                    t -> new CommandMeters(registry, t.getSimpleName(), aggregateType.getSimpleName(), percentiles));
         }
 
         OutcomeTimers handler(String handler) {
             OutcomeTimers t = handlers.get(handler);
             return t != null ? t : handlers.computeIfAbsent(handler, h -> new OutcomeTimers(o -> Timer.builder(
                             "jangle.handler.invocations").description("Handler invocations for one event, by outcome")
-                    .tag("handler", h).tag("outcome", o).publishPercentiles(0.5, 0.99).register(registry)));
+                    .tag("handler", h).tag("outcome", o).publishPercentiles(percentiles ? new double[]{0.5, 0.99}
+                            : new double[0]).register(registry)));
         }
 
         OutcomeTimers batch(String handler) {
@@ -576,13 +593,14 @@ public final class JangleObservability implements Telemetry {
             private final OutcomeTimers timers;
             final LongAdder conflicts = new LongAdder();
 
-            CommandMeters(MeterRegistry registry, String type, String aggregate) {
+            CommandMeters(MeterRegistry registry, String type, String aggregate, boolean percentiles) {
                 // percentiles over a one-minute window kept in one buffer (not Micrometer's default three): a
                 // sample is recorded into one histogram, which keeps the timer cheap on the command path
                 this.timers = new OutcomeTimers(o -> Timer.builder("jangle.commands")
                         .description("Commands by type and outcome (accepted, rejected, exhausted, failed)")
                         .tag("type", type).tag("aggregate", aggregate).tag("outcome", o)
-                        .publishPercentiles(0.5, 0.95, 0.99).distributionStatisticBufferLength(1)
+                        .publishPercentiles(percentiles ? new double[]{0.5, 0.95, 0.99} : new double[0])
+                        .distributionStatisticBufferLength(1)
                         .distributionStatisticExpiry(java.time.Duration.ofMinutes(1)).register(registry));
                 FunctionCounter.builder("jangle.command.conflicts", conflicts, LongAdder::sum)
                         .description("Version conflicts retried on fresh state (H2)").tag("type", type)
