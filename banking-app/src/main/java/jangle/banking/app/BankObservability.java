@@ -49,11 +49,45 @@ public final class BankObservability implements AutoCloseable {
         env.forEach((k, v) -> {
             if (k.startsWith("OTEL_")) properties.put(k.toLowerCase(Locale.ROOT).replace('_', '.'), v);
         });
+        routeSdkLogs();
         OpenTelemetrySdk sdk = AutoConfiguredOpenTelemetrySdk.builder().disableShutdownHook()
                 .addPropertiesSupplier(() -> properties).build().getOpenTelemetrySdk();
         LOG.atInfo().addKeyValue("point", "bank.tracing").addKeyValue("endpoint", endpoint)
                 .log("exporting traces over OTLP");
         return new BankObservability(registry, sdk);
+    }
+
+    /**
+     * The SDK logs through java.util.logging, whose default handler writes to the terminal; the bank's logs go to its
+     * log file (README), so the SDK's records (an unreachable collector, say) are forwarded to SLF4J instead.
+     */
+    private static void routeSdkLogs() {
+        java.util.logging.Logger jul = java.util.logging.Logger.getLogger("io.opentelemetry");
+        jul.setUseParentHandlers(false);
+        for (java.util.logging.Handler h : jul.getHandlers()) if (h instanceof ToSlf4j) return;
+        jul.addHandler(new ToSlf4j());
+    }
+
+    /** Forwards java.util.logging records of the OpenTelemetry SDK to SLF4J, keeping their level and cause. */
+    private static final class ToSlf4j extends java.util.logging.Handler {
+        @Override
+        public void publish(java.util.logging.LogRecord r) {
+            Logger log = LoggerFactory.getLogger(r.getLoggerName() == null ? "io.opentelemetry" : r.getLoggerName());
+            String message = new java.util.logging.SimpleFormatter().formatMessage(r);
+            int level = r.getLevel().intValue();
+            if (level >= java.util.logging.Level.SEVERE.intValue()) log.error(message, r.getThrown());
+            else if (level >= java.util.logging.Level.WARNING.intValue()) log.warn(message, r.getThrown());
+            else if (level >= java.util.logging.Level.INFO.intValue()) log.info(message, r.getThrown());
+            else log.debug(message, r.getThrown());
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void close() {
+        }
     }
 
     /** The hooks to give the application's builder. */
