@@ -32,6 +32,10 @@ class BankObservabilityTest {
             assertThat(o.openTelemetry()).isInstanceOf(OpenTelemetrySdk.class);
             String provider = ((OpenTelemetrySdk) o.openTelemetry()).getSdkTracerProvider().toString();
             assertThat(provider).contains("service.name=\"bank-test\"").contains("AlwaysOffSampler");
+            // the SDK's own log records (an unreachable collector) must not reach the terminal's default JUL handler
+            java.util.logging.Logger jul = java.util.logging.Logger.getLogger("io.opentelemetry");
+            assertThat(jul.getUseParentHandlers()).isFalse();
+            assertThat(jul.getHandlers()).hasSize(1);
         }
     }
 }
