@@ -59,6 +59,8 @@ final class CommandBus implements CommandGateway {
     private final Supplier<UUID> ids;
     private final AggregateCache cache;
     private volatile DispatchPort dispatch;
+    /** Set once by the builder before the application is published; {@link Telemetry#NONE} by default. */
+    private Telemetry telemetry = Telemetry.NONE;
     /** Type name, schema version and handler names per event class, computed once per class (after attach). */
     private final ClassValue<PostedEvents.EventMeta> eventMeta = new ClassValue<>() {
         @Override
@@ -96,6 +98,11 @@ final class CommandBus implements CommandGateway {
         this.dispatch = port;
     }
 
+    /** Called by the builder before the application is published. */
+    void observe(Telemetry t) {
+        this.telemetry = t == null ? Telemetry.NONE : t;
+    }
+
     CommandCounts counts() {
         return new CommandCounts(accepted.sum(), rejected.sum(), conflicts.sum(), exhausted.sum());
     }
@@ -131,7 +138,7 @@ final class CommandBus implements CommandGateway {
             }
             java.util.concurrent.locks.Lock stripe = stripes.lock(aggregateId);
             try {
-                return loop(route, command, aggregateId, opts.expectedVersion(), metadata, completing);
+                return observed(route, command, aggregateId, opts.expectedVersion(), metadata, completing);
             } finally {
                 if (stripe != null) stripe.unlock();
             }
@@ -141,12 +148,41 @@ final class CommandBus implements CommandGateway {
         }
     }
 
+    /** The command loop inside its telemetry activity; the activity's trace context goes into the events' metadata. */
+    private CommandResponse observed(Route route, Command command, String aggregateId, long expectedVersion,
+                                     Metadata metadata, DeliveryKey completing) {
+        Telemetry.CommandActivity activity = telemetry.command(command, route.binding.type(), metadata);
+        try {
+            CommandResponse response = loop(route, command, aggregateId, expectedVersion,
+                    carry(metadata, activity.propagation()), completing, activity);
+            activity.outcome(response.success() ? "accepted" : "rejected");
+            return response;
+        } catch (RetriesExhaustedException e) {
+            activity.outcome("exhausted");
+            throw e;
+        } catch (RuntimeException | Error e) {
+            activity.failed(e);
+            throw e;
+        } finally {
+            activity.close();
+        }
+    }
+
+    /** Adds the telemetry's entries (trace context) to the metadata, replacing inherited ones; kept within E4. */
+    private static Metadata carry(Metadata metadata, Map<String, String> carried) {
+        if (carried.isEmpty()) return metadata;
+        Map<String, String> entries = new java.util.HashMap<>(metadata.entries());
+        entries.putAll(carried);
+        if (entries.size() > Metadata.MAX_ENTRIES) return metadata; // the caller's entries come first
+        return new Metadata(metadata.correlationId(), metadata.causationId(), entries);
+    }
+
     private static void checkAggregateId(String id) {
         PostedEvents.checkForeignId(id);
     }
 
     private CommandResponse loop(Route route, Command command, String aggregateId, long expectedVersion,
-                                 Metadata metadata, DeliveryKey completing) {
+                                 Metadata metadata, DeliveryKey completing, Telemetry.CommandActivity activity) {
         int maxAttempts = settings.commandMaxAttempts();
         long lastConflictVersion = 0;
         for (int attempt = 1; attempt <= maxAttempts; attempt++) {
@@ -196,10 +232,14 @@ final class CommandBus implements CommandGateway {
             aggregate.frameworkClearPosted();
             AppendResult result;
             FeedOrderedHandoff.Slot slot = handoff.slot();
+            Telemetry.Activity append = telemetry.append(aggregateId, newEvents.size());
             try {
                 result = events.append(newEvents, completing, slot::enqueue);
             } catch (VersionConflictException conflict) {
                 slot.cancel();
+                append.outcome("conflict");
+                append.close();
+                activity.conflict();
                 conflicts.increment();
                 lastConflictVersion = conflict.version();
                 if (LOG.isDebugEnabled()) {
@@ -210,8 +250,11 @@ final class CommandBus implements CommandGateway {
                 continue; // the aggregate is discarded (not put back): H2, H8
             } catch (RuntimeException | Error e) {
                 slot.cancel();
+                append.failed(e);
+                append.close();
                 throw e;
             }
+            append.close();
             slot.fill(result.records()); // D2, D16: never blocks, never throws
             if (STORE_LOG.isDebugEnabled()) {
                 STORE_LOG.atDebug().addKeyValue("point", "store.committed").addKeyValue("aggregateId", aggregateId)
@@ -312,6 +355,7 @@ final class CommandBus implements CommandGateway {
             if (state == null) return;
             String fp = route.binding.fingerprint(s.snapshotSchemaVersion());
             snapshots.put(new Snapshot(aggregate.id(), after, position, fp, state));
+            telemetry.snapshotWritten(route.binding.type());
             if (SNAP_LOG.isDebugEnabled()) {
                 SNAP_LOG.atDebug().addKeyValue("point", "snapshot.taken").addKeyValue("aggregateId", aggregate.id())
                         .addKeyValue("version", after).log("snapshot taken");
@@ -331,7 +375,10 @@ final class CommandBus implements CommandGateway {
         AggregateCache.Entry cached = cache.take(aggregateId);
         Aggregate aggregate;
         long position;
-        if (cached != null && cached.aggregate().getClass() == route.binding.type()) {
+        boolean hit = cached != null && cached.aggregate().getClass() == route.binding.type();
+        telemetry.aggregateCache(hit);
+        long started = !hit && telemetry.timesRebuilds() ? System.nanoTime() : 0;
+        if (hit) {
             aggregate = cached.aggregate();
             position = cached.position();
         } else {
@@ -354,6 +401,7 @@ final class CommandBus implements CommandGateway {
                     + ") cannot be rebuilt: its events after version " + aggregate.version() + " cannot be read", e);
         }
         position = replayer.position;
+        if (started != 0) telemetry.aggregateRebuilt(route.binding.type(), count, System.nanoTime() - started);
         if (count > 0 && AGG_LOG.isDebugEnabled()) {
             AGG_LOG.atDebug().addKeyValue("point", "aggregate.events-read").addKeyValue("aggregateId",
                     aggregateId).addKeyValue("count", count).addKeyValue("fromVersion", from + 1)

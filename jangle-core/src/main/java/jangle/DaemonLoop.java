@@ -64,6 +64,12 @@ final class DaemonLoop {
     }
 
     /** True once {@link #stop} was called: a pass stops taking new work. */
+    /** Started, not stopped, and its scheduler still accepts passes (for health). */
+    boolean running() {
+        ScheduledExecutorService s = scheduler;
+        return s != null && !stopping && !s.isShutdown();
+    }
+
     boolean stopping() {
         return stopping;
     }

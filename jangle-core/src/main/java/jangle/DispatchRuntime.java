@@ -71,6 +71,8 @@ final class DispatchRuntime {
     private volatile DispatchWorker[] workers = new DispatchWorker[0];
     /** Set once at build, before the application is published: handlers are fed only through {@link #externalDelivery()}. */
     private boolean externalOnly;
+    /** Set once by the builder before the application is published; {@link Telemetry#NONE} by default. */
+    private Telemetry telemetry = Telemetry.NONE;
 
     /**
      * Binds every handler and saga; adds every problem found to {@code problems} (CR2: bad saga classes SG11,
@@ -356,6 +358,45 @@ final class DispatchRuntime {
 
     // ======================= external deliveries =======================
 
+    /** Called by the builder before the application is published. */
+    void observe(Telemetry t) {
+        this.telemetry = t == null ? Telemetry.NONE : t;
+        sagas.observe(this.telemetry);
+    }
+
+    Telemetry telemetry() {
+        return telemetry;
+    }
+
+    /** For health: dispatch state, and whether every live worker and both daemons are still running. */
+    boolean started() {
+        return state == State.STARTED;
+    }
+
+    boolean closed() {
+        return state == State.CLOSED;
+    }
+
+    /** The live dispatcher threads that have died (0 while healthy). */
+    int deadWorkers() {
+        int dead = 0;
+        for (DispatchWorker w : workers) if (!w.alive()) dead++;
+        return dead;
+    }
+
+    EventDaemon eventDaemon() {
+        return eventDaemon;
+    }
+
+    SagaDaemon sagaDaemon() {
+        return sagaDaemon;
+    }
+
+    /** Every registered handler name (projections, reactors, {@code saga:<Name>}). */
+    Set<String> handlerNamesAll() {
+        return byHandler.keySet();
+    }
+
     /** See {@link JangleBuilder#externallyDelivered()}; called by the builder before the application exists. */
     void deliverExternallyOnly() {
         externalOnly = true;
@@ -381,13 +422,17 @@ final class DispatchRuntime {
                 DispatchContext ctx = new DispatchContext(record, b.name(), gateway, clock);
                 String previous = MDC.get("correlationId");
                 MDC.put("correlationId", record.metadata().correlationId().toString());
+                Telemetry.Activity activity = telemetry.handler(b.name(), record);
                 try {
                     b.invoker().invoke(record, ctx);
                 } catch (RuntimeException | Error e) {
+                    activity.failed(e);
                     throw e;
                 } catch (Exception e) {
+                    activity.failed(e);
                     throw new JangleException("handler '" + handlerName + "' failed: " + e.getMessage(), e);
                 } finally {
+                    activity.close();
                     ctx.close();
                     if (previous == null) MDC.remove("correlationId");
                     else MDC.put("correlationId", previous);
@@ -422,6 +467,7 @@ final class DispatchRuntime {
         DispatchContext ctx = new DispatchContext(record, b.name(), gateway, clock);
         String previous = MDC.get("correlationId");
         MDC.put("correlationId", record.metadata().correlationId().toString());
+        Telemetry.Activity activity = telemetry.handler(b.name(), record);
         try {
             b.invoker().invoke(record, ctx);
             if (LOG.isDebugEnabled()) {
@@ -433,11 +479,15 @@ final class DispatchRuntime {
         } catch (VirtualMachineError fatal) {
             throw fatal;
         } catch (Throwable t) {
+            activity.failed(t);
+            activity.close();
+            activity = Telemetry.Activity.NONE; // the failure below is recorded outside the handler's span
             DeliveryKey key = new DeliveryKey(record.eventId(), b.name());
             release(key); // before the failure is visible, so whoever sees it can claim the delivery at once
             fail(key, record.type(), record.aggregateId(), record.position(), describe(t), t, attempt, source);
             return Outcome.FAILED;
         } finally {
+            activity.close();
             ctx.close();
             if (previous == null) MDC.remove("correlationId");
             else MDC.put("correlationId", previous);
@@ -450,6 +500,7 @@ final class DispatchRuntime {
      * one by one through {@link #run}, so that only the failing deliveries are recorded as failed (D3, D6).
      */
     boolean runBatch(Projection projection, List<EventRecord<?>> records) {
+        Telemetry.Activity activity = telemetry.handlerBatch(projection.name(), records);
         try {
             projection.handleBatch(records);
             if (LOG.isDebugEnabled()) {
@@ -460,9 +511,12 @@ final class DispatchRuntime {
         } catch (VirtualMachineError fatal) {
             throw fatal;
         } catch (Throwable t) {
+            activity.failed(t);
             LOG.atDebug().addKeyValue("point", "dispatch.batch-failed").addKeyValue("handler", projection.name())
                     .addKeyValue("events", records.size()).setCause(t).log("batch failed; running its events one by one");
             return false;
+        } finally {
+            activity.close();
         }
     }
 
@@ -525,6 +579,7 @@ final class DispatchRuntime {
             return;
         }
         int of = settings.deadLetterAttempts();
+        if (status != DeliveryStatus.DONE) telemetry.deliveryFailed(key.handler(), status == DeliveryStatus.DEAD);
         switch (status) {
             case DEAD -> LOG.atError().addKeyValue("point", "dispatch.dead-lettered").addKeyValue("handler",
                             key.handler()).addKeyValue("eventId", key.eventId()).addKeyValue("eventType", eventType)

@@ -67,6 +67,10 @@ final class DispatchWorker implements Runnable {
         thread.start();
     }
 
+    boolean alive() {
+        return thread.isAlive();
+    }
+
     /** Never blocks (D2). */
     void offer(EventRecord<?> record) {
         if (!overflowing && queue.offer(record)) {

@@ -41,6 +41,7 @@ final class EventDaemon {
     private final DispatchLedger ledger;
     private final Settings settings;
     private final Clock clock;
+    private volatile java.time.Instant lastPass;
     private final DaemonLoop loop = new DaemonLoop("jangle-event-daemon", "events", "event daemon",
             DispatchRuntime.DAEMON_LOG);
 
@@ -56,6 +57,16 @@ final class EventDaemon {
     void start() {
         loop.start(() -> pass(settings.failedEventsMaxAge(), true), () -> pass(settings.failedEventsMaxAge(), false),
                 settings.failedEventsRetryInterval());
+    }
+
+    /** For health: started, not stopped, and its scheduler still accepts passes. */
+    boolean running() {
+        return loop.running();
+    }
+
+    /** When the last pass ended (application clock); null before the first. */
+    java.time.Instant lastPass() {
+        return lastPass;
     }
 
     void stop() {
@@ -112,6 +123,8 @@ final class EventDaemon {
             if (eventCache.size() > 10_000) eventCache.clear();
         }
         int attemptedCount = delivered + failed;
+        lastPass = clock.instant();
+        runtime.telemetry().daemonPass("events", attemptedCount, failed);
         var log = DispatchRuntime.DAEMON_LOG;
         var level = attemptedCount > 0 || catchUp ? log.atInfo() : log.atDebug();
         level.addKeyValue("point", "daemon.events.pass").addKeyValue("catchUp", catchUp)

@@ -49,6 +49,15 @@ public interface Jangle extends AutoCloseable {
     /** Commands handled by this application since it was built, by outcome (H6). */
     CommandCounts commandCounts();
 
+    /** Every registered handler name: projections, reactors and each saga's {@code saga:<Name>}. */
+    java.util.Set<String> handlerNames();
+
+    /** Unfinished work read from the stores (one ledger query and one saga query): for gauges and health. */
+    Backlog backlog();
+
+    /** A health report under {@code policy} (see {@link Health}); never throws: a store failure is a down check. */
+    Health health(Health.Policy policy);
+
     /**
      * The door for committed events relayed from another process (a Kafka consumer): runs them through this
      * application's handlers without ledger rows. See {@link ExternalDelivery}.

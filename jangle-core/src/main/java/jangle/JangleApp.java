@@ -156,6 +156,22 @@ final class JangleApp implements Jangle {
     }
 
     @Override
+    public java.util.Set<String> handlerNames() {
+        return java.util.Set.copyOf(dispatch.handlerNamesAll());
+    }
+
+    @Override
+    public Backlog backlog() {
+        return HealthCheck.backlog(this, dispatch, settings, clock.instant());
+    }
+
+    @Override
+    public Health health(Health.Policy policy) {
+        java.util.Objects.requireNonNull(policy, "policy");
+        return HealthCheck.report(this, dispatch, settings, clock.instant(), policy);
+    }
+
+    @Override
     public void start() {
         ensureOpen();
         if (!started.compareAndSet(false, true)) return;

@@ -54,6 +54,7 @@ public final class JangleBuilder {
     private final List<String> earlyProblems = new ArrayList<>();
     private boolean built;
     private boolean externallyDelivered;
+    private Telemetry telemetry = Telemetry.NONE;
 
     /** One query handler as registered. */
     record QueryRegistration(Class<?> type, QueryHandler<?, ?> handler, List<String> readsFrom) {
@@ -65,6 +66,15 @@ public final class JangleBuilder {
     // ---- infrastructure ----
 
     /** The clock for every time Jangle reads (§2, A11, SG10). Default: system UTC. */
+    /**
+     * Metrics and traces (see {@link Telemetry}; {@code jangle-observability} provides Micrometer and OpenTelemetry).
+     * None by default, and then nothing is measured.
+     */
+    public JangleBuilder telemetry(Telemetry telemetry) {
+        this.telemetry = java.util.Objects.requireNonNull(telemetry, "telemetry");
+        return this;
+    }
+
     public JangleBuilder clock(Clock clock) {
         this.clock = Objects.requireNonNull(clock, "clock");
         return this;
@@ -284,7 +294,12 @@ public final class JangleBuilder {
                     clock, idSupplier, problems);
             if (externallyDelivered) dispatch.deliverExternallyOnly();
             if (!problems.isEmpty()) throw new ConfigurationException(problems);
-            return new JangleApp(bus, dispatch, queryHandlers, types, opened, settings, clock, registrationSummary());
+            bus.observe(telemetry);
+            dispatch.observe(telemetry);
+            JangleApp app = new JangleApp(bus, dispatch, queryHandlers, types, opened, settings, clock,
+                    registrationSummary());
+            telemetry.attach(app);
+            return app;
         } catch (RuntimeException e) {
             try {
                 opened.onClose().close();

@@ -28,6 +28,7 @@ final class SagaDaemon {
     private final SagaStore store;
     private final Settings settings;
     private final Clock clock;
+    private volatile java.time.Instant lastPass;
     private final DaemonLoop loop = new DaemonLoop("jangle-saga-daemon", "sagas", "saga daemon", LOG);
 
     SagaDaemon(SagaEngine engine, SagaStore store, Settings settings, Clock clock) {
@@ -40,6 +41,16 @@ final class SagaDaemon {
     /** Runs one pass on the caller's thread (SG9: at start), then schedules the periodic passes. */
     void start() {
         loop.start(this::pass, this::pass, settings.sagaRetryInterval());
+    }
+
+    /** For health: started, not stopped, and its scheduler still accepts passes. */
+    boolean running() {
+        return loop.running();
+    }
+
+    /** When the last pass ended (application clock); null before the first. */
+    java.time.Instant lastPass() {
+        return lastPass;
     }
 
     void stop() {
@@ -72,6 +83,8 @@ final class SagaDaemon {
             }
             if (fresh == 0) break;
         }
+        lastPass = clock.instant();
+        engine.telemetry().daemonPass("sagas", evaluated, failed);
         var level = evaluated > 0 || failed > 0 ? LOG.atInfo() : LOG.atDebug();
         level.addKeyValue("point", "daemon.sagas.pass").addKeyValue("evaluated", evaluated)
                 .addKeyValue("failed", failed).log("saga daemon pass finished");

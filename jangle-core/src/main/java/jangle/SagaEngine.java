@@ -50,6 +50,8 @@ final class SagaEngine {
     private final Clock clock;
     private final Supplier<UUID> ids;
     private final Supplier<CommandGateway> gateway;
+    /** Set once by the builder before the application is published. */
+    private Telemetry telemetry = Telemetry.NONE;
     /** Sagas whose deferred timeout was already logged (SG6: logged once); forgotten when they finish. */
     private final Set<String> deferredLogged = ConcurrentHashMap.newKeySet();
 
@@ -142,6 +144,14 @@ final class SagaEngine {
     }
 
     // ---- what evaluations need ----
+
+    void observe(Telemetry t) {
+        this.telemetry = t;
+    }
+
+    Telemetry telemetry() {
+        return telemetry;
+    }
 
     Clock clock() {
         return clock;

@@ -28,6 +28,7 @@ final class SagaEvaluation implements Saga.SagaRuntime {
     private UUID correlationId;
     private UUID causationId;
     private Map<String, String> entries = Map.of();
+    private Metadata sourceMetadata;
 
     private SagaEvaluation(SagaEngine engine, SagaBinding binding, Saga saga, long version,
                            List<SagaEventEntry> history, EventRecord<?> trigger) {
@@ -191,9 +192,12 @@ final class SagaEvaluation implements Saga.SagaRuntime {
                 }
                 continue;
             }
+            Telemetry.Activity step = engine.telemetry().sagaStep(binding.typeName(), saga.sagaId(), rc.methodName(),
+                    stepSource());
             try {
                 rc.invoker().call(saga);
             } catch (SagaStepRejectedException rejected) {
+                step.outcome("rejected");
                 Instant at = scheduleRetry(rc, now);
                 SagaEngine.LOG.atInfo().addKeyValue("point", "saga.step-rejected").addKeyValue("sagaId", saga.sagaId())
                         .addKeyValue("receiver", rc.methodName()).addKeyValue("commandType", rejected.commandType())
@@ -203,14 +207,25 @@ final class SagaEvaluation implements Saga.SagaRuntime {
             } catch (VirtualMachineError fatal) {
                 throw fatal;
             } catch (Throwable t) {
+                step.failed(t);
                 // 6. SG3: any exception, even before a command was sent, schedules a retry and stops this run
                 Instant at = scheduleRetry(rc, now);
                 SagaEngine.LOG.atWarn().addKeyValue("point", "saga.receiver-failed").addKeyValue("sagaId",
                                 saga.sagaId()).addKeyValue("receiver", rc.methodName()).addKeyValue("retryAt", at)
                         .setCause(t).log("saga receiver threw; retry scheduled");
                 return;
+            } finally {
+                step.close();
             }
         }
+    }
+
+    /** The metadata a step continues from (its trace context): the routed event's, or on a retry the saga's latest. */
+    private Metadata stepSource() {
+        if (trigger != null) return trigger.metadata();
+        if (engine.telemetry() == Telemetry.NONE) return null; // reading the source event costs a store read
+        resolveMetadata();
+        return sourceMetadata;
     }
 
     /** retryAt = the earlier of its current value and now + the receiver's interval (steps 6, 7). */
@@ -253,6 +268,7 @@ final class SagaEvaluation implements Saga.SagaRuntime {
             correlationId = source.metadata().correlationId();
             causationId = source.eventId();
             entries = source.metadata().entries();
+            sourceMetadata = source.metadata();
         } else {
             correlationId = SagaEngine.derivedCorrelation(binding.typeName(), saga.sagaId());
         }

@@ -60,4 +60,26 @@ public interface DispatchLedger {
 
     /** Handler names that have pending or dead deliveries (D13). */
     List<String> handlersWithWork();
+
+    /**
+     * Pending and dead counts per handler, with the oldest pending delivery, for metrics and health. Only handlers
+     * with pending or dead deliveries appear. The default lists every delivery; stores override it with one query.
+     */
+    default java.util.List<HandlerBacklog> backlog() {
+        java.util.Map<String, long[]> counts = new java.util.TreeMap<>();
+        java.util.Map<String, Delivery> oldest = new java.util.HashMap<>();
+        for (Delivery d : list(DeliveryStatus.PENDING, null, Integer.MAX_VALUE)) {
+            counts.computeIfAbsent(d.handler(), h -> new long[2])[0]++;
+            oldest.merge(d.handler(), d, (a, b) -> a.position() <= b.position() ? a : b);
+        }
+        for (Delivery d : list(DeliveryStatus.DEAD, null, Integer.MAX_VALUE)) {
+            counts.computeIfAbsent(d.handler(), h -> new long[2])[1]++;
+        }
+        java.util.List<HandlerBacklog> out = new java.util.ArrayList<>();
+        counts.forEach((h, c) -> {
+            Delivery o = oldest.get(h);
+            out.add(new HandlerBacklog(h, c[0], c[1], o == null ? null : o.committedAt(), o == null ? 0 : o.position()));
+        });
+        return out;
+    }
 }

@@ -33,4 +33,21 @@ public interface SagaStore {
      * cannot be read is left out (logged); its own deliveries and {@link #get} report the error.
      */
     List<SagaState> list(boolean includeFinished, int limit);
+
+    /**
+     * Active, due (at {@code now}) and overdue (due at or before {@code overdueAt}) sagas, for metrics and health.
+     * The default lists every open saga; stores override it with one query.
+     */
+    default SagaBacklog backlog(Instant now, Instant overdueAt) {
+        long active = 0;
+        long due = 0;
+        long overdue = 0;
+        for (SagaState s : list(false, Integer.MAX_VALUE)) {
+            if (s.complete() || s.timedOut()) continue;
+            active++;
+            if (s.wakeAt() != null && !s.wakeAt().isAfter(now)) due++;
+            if (s.wakeAt() != null && !s.wakeAt().isAfter(overdueAt)) overdue++;
+        }
+        return new SagaBacklog(active, due, overdue);
+    }
 }

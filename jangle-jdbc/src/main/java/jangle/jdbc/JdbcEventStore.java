@@ -104,6 +104,9 @@ final class JdbcEventStore implements EventStore, DispatchLedger {
     private final Rows.Where eventRows;
     private final Rows.Where deliveryRows;
 
+    private final String backlog;
+    private final String positionTime;
+
     JdbcEventStore(Connections db, Sql sql, JsonCodec codec, int batchSize, String nodeId, AppendListener listener) {
         this.db = db;
         this.eventRows = new Rows.Where(STORE, "read", db.describe(), "jangle_events");
@@ -140,6 +143,8 @@ final class JdbcEventStore implements EventStore, DispatchLedger {
         this.lowest = sql.get("ledger.lowest");
         this.count = sql.get("ledger.count");
         this.handlers = sql.get("ledger.handlers");
+        this.backlog = sql.get("ledger.backlog");
+        this.positionTime = sql.get("ledger.positionTime");
     }
 
     // ======================= EventStore =======================
@@ -644,6 +649,41 @@ final class JdbcEventStore implements EventStore, DispatchLedger {
             });
         } catch (SQLException e) {
             throw SqlErrors.storeError(LEDGER, "handlersWithWork", e);
+        }
+    }
+
+    /** One grouped query, then the commit time of each handler's oldest pending event (one indexed read each). */
+    @Override
+    public List<jangle.spi.HandlerBacklog> backlog() {
+        try {
+            return db.read(s -> {
+                Map<String, long[]> byHandler = new java.util.TreeMap<>(); // pending, dead, lowest pending position
+                try (ResultSet rs = s.prepare(backlog).executeQuery()) {
+                    while (rs.next()) {
+                        long[] row = byHandler.computeIfAbsent(rs.getString(1), h -> new long[3]);
+                        if (DeliveryStatus.valueOf(rs.getString(2)) == DeliveryStatus.PENDING) {
+                            row[0] = rs.getLong(3);
+                            row[2] = rs.getLong(4);
+                        } else {
+                            row[1] = rs.getLong(3);
+                        }
+                    }
+                }
+                List<jangle.spi.HandlerBacklog> out = new ArrayList<>(byHandler.size());
+                for (Map.Entry<String, long[]> e : byHandler.entrySet()) {
+                    long[] row = e.getValue();
+                    Instant oldest = null;
+                    if (row[0] > 0) {
+                        try (ResultSet rs = s.prepare(positionTime, row[2]).executeQuery()) {
+                            if (rs.next()) oldest = Values.instant(rs, 1, dialect);
+                        }
+                    }
+                    out.add(new jangle.spi.HandlerBacklog(e.getKey(), row[0], row[1], oldest, row[2]));
+                }
+                return List.copyOf(out);
+            });
+        } catch (SQLException e) {
+            throw SqlErrors.storeError(LEDGER, "backlog", e);
         }
     }
 }

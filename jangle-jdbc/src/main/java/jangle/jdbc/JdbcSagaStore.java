@@ -46,6 +46,7 @@ final class JdbcSagaStore implements SagaStore {
     private final String claimMark;
     private final String listOpen;
     private final String listAll;
+    private final String backlog;
 
     JdbcSagaStore(Connections db, Sql sql, JsonCodec codec) {
         this.db = db;
@@ -60,6 +61,7 @@ final class JdbcSagaStore implements SagaStore {
         this.claimMark = sql.get("sagas.claimMark");
         this.listOpen = sql.get("sagas.listOpen");
         this.listAll = sql.get("sagas.listAll");
+        this.backlog = sql.get("sagas.backlog");
     }
 
     @Override
@@ -237,5 +239,20 @@ final class JdbcSagaStore implements SagaStore {
             while (rs.next()) out.add(rs.getString(1));
         }
         return out;
+    }
+
+    /** One query over the open sagas. */
+    @Override
+    public jangle.spi.SagaBacklog backlog(Instant now, Instant overdueAt) {
+        try {
+            return db.read(s -> {
+                try (ResultSet rs = s.prepare(backlog, now, overdueAt).executeQuery()) {
+                    rs.next();
+                    return new jangle.spi.SagaBacklog(rs.getLong(1), rs.getLong(2), rs.getLong(3));
+                }
+            });
+        } catch (SQLException e) {
+            throw SqlErrors.storeError(STORE, "backlog", e);
+        }
     }
 }

@@ -59,6 +59,7 @@ public final class KafkaEventConsumer implements AutoCloseable {
     private final AtomicLong handled = new AtomicLong();
     private final AtomicLong deadLettered = new AtomicLong();
     private volatile boolean running;
+    private volatile long lag;
     private volatile KafkaConsumer<String, byte[]> consumer;
     private Thread thread;
 
@@ -99,6 +100,14 @@ public final class KafkaEventConsumer implements AutoCloseable {
         return handled.get();
     }
 
+    /**
+     * Records not yet fetched from the assigned partitions, summed, as the consumer last knew it after a poll (its own
+     * fetch state, no broker call); 0 before the first poll. For a gauge, see docs/observability.md.
+     */
+    public long lag() {
+        return lag;
+    }
+
     /** (record, handler) pairs sent to the dead-letter topic. */
     public long deadLetterCount() {
         return deadLettered.get();
@@ -120,6 +129,7 @@ public final class KafkaEventConsumer implements AutoCloseable {
                     .addKeyValue("group", settings.group()).log("Kafka consumer started");
             while (running) {
                 ConsumerRecords<String, byte[]> records = c.poll(settings.pollInterval());
+                lag = currentLag(c);
                 if (records.isEmpty()) continue;
                 Map<TopicPartition, OffsetAndMetadata> done = new HashMap<>();
                 for (ConsumerRecord<String, byte[]> r : records) {
@@ -139,6 +149,13 @@ public final class KafkaEventConsumer implements AutoCloseable {
         } finally {
             consumer = null;
         }
+    }
+
+    /** The sum of the consumer's known lag over its assigned partitions (on the polling thread only). */
+    private static long currentLag(KafkaConsumer<String, byte[]> c) {
+        long sum = 0;
+        for (TopicPartition tp : c.assignment()) sum += c.currentLag(tp).orElse(0);
+        return sum;
     }
 
     /** Runs every subscribed handler on one record; dead letters the ones that keep failing. */

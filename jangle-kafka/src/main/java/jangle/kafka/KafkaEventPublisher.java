@@ -112,6 +112,14 @@ public final class KafkaEventPublisher implements AutoCloseable {
         return batch.size();
     }
 
+    /**
+     * Committed events not yet published: the feed's last position minus the cursor (two store reads; for a gauge,
+     * see docs/observability.md). Never negative.
+     */
+    public long lag() {
+        return Math.max(0, events.lastPosition() - cursor.read());
+    }
+
     /** Publishes until the feed is caught up; returns how many were published. */
     public int publishAll() {
         int total = 0;

@@ -173,7 +173,9 @@ class KafkaRelayTest {
             Jangle command = f.command();
             Map<String, Tally.Row> expected = sendAdds(command, 300, 7, new HashMap<>());
             try (KafkaEventPublisher publisher = publisher(command, s, store)) {
+                assertThat(publisher.lag()).as("OB7: the relay's lag before publishing").isEqualTo(300);
                 assertThat(publisher.publishAll()).isEqualTo(300);
+                assertThat(publisher.lag()).as("OB7: caught up").isZero();
                 assertThat(cursor(store).read()).isEqualTo(command.stores().events().lastPosition());
                 assertThat(publisher.publishOnce()).as("a caught-up publisher sends nothing").isZero();
             }
@@ -183,6 +185,7 @@ class KafkaRelayTest {
                 consumer.start();
                 await("the read model", () -> matches(expected, totals.rows()));
                 assertThat(consumer.deadLetterCount()).isZero();
+                await("OB7: the consumer's lag back to zero", () -> consumer.lag() == 0);
             } finally {
                 worker.close();
                 command.close();

@@ -1179,4 +1179,26 @@ public abstract class EventStoreContract {
         }
         throw new AssertionError("expected an exception, but the call succeeded");
     }
+
+    @Test
+    @DisplayName("OB4: backlog() counts pending and dead deliveries per handler, with the oldest pending one's commit")
+    void backlogPerHandler() {
+        assertThat(ledger().backlog()).isEmpty();
+        List<NewEvent> events = List.of(note("a", 1, "h", "g"), note("a", 2, "h"), note("a", 3, "h"));
+        AppendResult r = store.append(events);
+        ledger().markDone(List.of(new DeliveryKey(events.get(0).eventId(), "h")));
+        ledger().recordFailure(new DeliveryKey(events.get(1).eventId(), "h"), "x", T0, 1);
+        var backlog = ledger().backlog();
+        assertThat(backlog).extracting(jangle.spi.HandlerBacklog::handler).containsExactly("g", "h");
+        var g = backlog.get(0);
+        var h = backlog.get(1);
+        assertThat(g.pending()).isEqualTo(1);
+        assertThat(g.dead()).isZero();
+        assertThat(g.lowestPendingPosition()).isEqualTo(r.records().get(0).position());
+        assertThat(g.oldestPendingCommit()).isEqualTo(r.records().get(0).createdAt());
+        assertThat(h.pending()).isEqualTo(1);
+        assertThat(h.dead()).isEqualTo(1);
+        assertThat(h.lowestPendingPosition()).isEqualTo(r.records().get(2).position());
+        assertThat(h.oldestPendingCommit()).isEqualTo(r.records().get(2).createdAt());
+    }
 }

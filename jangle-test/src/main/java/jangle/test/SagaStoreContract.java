@@ -378,4 +378,17 @@ public abstract class SagaStoreContract {
         assertThat(listed.complete()).isFalse();
         assertThat(listed.timeoutAt()).isEqualTo(T0);
     }
+
+    @Test
+    @DisplayName("OB4: backlog(now, overdueAt) counts open sagas, those due at now and those due at overdueAt")
+    void backlogCounts() {
+        assertThat(store.backlog(T0, T0)).isEqualTo(new jangle.spi.SagaBacklog(0, 0, 0));
+        store.commit(withWake("old", T0), 0, List.of());
+        store.commit(withWake("recent", T0.plusSeconds(50)), 0, List.of());
+        store.commit(withWake("later", T0.plusSeconds(600)), 0, List.of());
+        store.commit(state("done", 1, null, null, true, false), 0, List.of());
+        store.commit(state("sleeping", 1, null, null, false, false), 0, List.of());
+        assertThat(store.backlog(T0.plusSeconds(60), T0.plusSeconds(30)))
+                .isEqualTo(new jangle.spi.SagaBacklog(4, 2, 1));
+    }
 }

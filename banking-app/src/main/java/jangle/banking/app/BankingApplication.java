@@ -51,11 +51,14 @@ public final class BankingApplication implements AutoCloseable {
     private final Jangle jangle;
     private final BankViews views;
     private final BankQueries queries;
+    private final BankObservability observability;
     private volatile boolean started;
     private volatile boolean closed;
 
     private BankingApplication(BankingConfig config, JdbcDatabase db, Jangle jangle, BankViews views,
-                               BankQueries queries) {
+                               BankQueries queries, BankObservability observability) {
+        this.observability = observability;
+        observability.attach(jangle);
         this.config = config;
         this.db = db;
         this.jangle = jangle;
@@ -88,11 +91,14 @@ public final class BankingApplication implements AutoCloseable {
         } else {
             db = JdbcDatabase.sqlite(config.effectiveDbPath());
         }
+        BankObservability observability = null;
         try {
+            observability = BankObservability.fromEnvironment(config.environment());
             BankViews views = new BankViews(db);
             views.createSchema();
             BankQueries queries = new BankQueries(db, config.clock());
-            JangleBuilder builder = Jangle.builder().clock(config.clock()).environment(config.environment());
+            JangleBuilder builder = Jangle.builder().clock(config.clock()).environment(config.environment())
+                    .telemetry(observability.telemetry());
             if (!config.memory()) builder.stores(db.stores());
             BankingDomain.register(builder);
             builder.queries(queryFamily());
@@ -101,8 +107,9 @@ public final class BankingApplication implements AutoCloseable {
             Jangle jangle = customize.apply(builder).build();
             LOG.atInfo().addKeyValue("point", "bank.opened").addKeyValue("store", config.describeStore())
                     .log("Jangle Banking opened");
-            return new BankingApplication(config, db, jangle, views, queries);
+            return new BankingApplication(config, db, jangle, views, queries, observability);
         } catch (RuntimeException e) {
+            if (observability != null) observability.close();
             closeQuietly(db);
             throw e;
         }
@@ -115,6 +122,14 @@ public final class BankingApplication implements AutoCloseable {
 
     public Jangle jangle() {
         return jangle;
+    }
+
+    /**
+     * Meters ({@link BankObservability#scrape()}: Prometheus text for {@code /metrics}), traces (OTLP when
+     * {@code OTEL_EXPORTER_OTLP_ENDPOINT} is set) and {@link BankObservability#health()} for {@code /health}.
+     */
+    public BankObservability observability() {
+        return observability;
     }
 
     public BankingConfig config() {
@@ -258,6 +273,7 @@ public final class BankingApplication implements AutoCloseable {
         try {
             jangle.close();
         } finally {
+            observability.close();
             closeQuietly(db);
         }
     }

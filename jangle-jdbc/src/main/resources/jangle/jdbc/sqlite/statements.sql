@@ -144,3 +144,12 @@ UPDATE jangle_sagas SET claimed_until = ? WHERE saga_id = ?
 SELECT saga_id FROM jangle_sagas WHERE complete = 0 AND timed_out = 0 ORDER BY saga_id LIMIT ?
 -- name: sagas.listAll
 SELECT saga_id FROM jangle_sagas ORDER BY saga_id LIMIT ?
+-- Backlog for gauges and health (jangle-observability): counts per handler and status, and one event's commit time.
+-- name: ledger.backlog
+SELECT handler, status, COUNT(*), MIN(position) FROM jangle_deliveries GROUP BY handler, status ORDER BY handler
+-- name: ledger.positionTime
+SELECT created_at FROM jangle_events WHERE position = ?
+-- name: sagas.backlog
+SELECT COUNT(*), COALESCE(SUM(CASE WHEN wake_at <= ? THEN 1 ELSE 0 END), 0),
+       COALESCE(SUM(CASE WHEN wake_at <= ? THEN 1 ELSE 0 END), 0)
+FROM jangle_sagas WHERE complete = 0 AND timed_out = 0

@@ -671,6 +671,38 @@ final class Cli implements Callable<Integer> {
     // Operator commands (cli.md §5.3)
     // =================================================================================================================
 
+    @Command(name = "health", description = "Prints the health of the bank's store: lag, dead letters, overdue sagas. "
+            + "Exit 0 when ready (up or degraded), 1 when down.")
+    int health(@Option(names = "--max-lag", paramLabel = "SECONDS", defaultValue = "60",
+            description = "Oldest pending delivery or due saga allowed, in seconds (default 60).") long maxLag) {
+        if (maxLag <= 0) throw new BadInput("--max-lag must be a positive number of seconds, not " + maxLag);
+        return withApplication(false, app -> {
+            // a one-shot process runs no dispatch: it judges the shared store (lag says whether any node runs it)
+            jangle.Health h = app.jangle().health(new jangle.Health.Policy(Duration.ofSeconds(maxLag), false));
+            if (json) {
+                List<Map<String, Object>> checks = new ArrayList<>();
+                for (jangle.Health.Check c : h.checks()) {
+                    checks.add(ordered("name", c.name(), "probe", c.probe().name().toLowerCase(java.util.Locale.ROOT),
+                            "status", c.status().name(), "detail", c.detail()));
+                }
+                io.out().println(new JsonOutput().write(ordered("status", h.status().name(), "at", h.at(),
+                        "checks", checks)));
+            } else {
+                jangle.banking.app.BankObservability.describe(h).forEach(io.out()::println);
+            }
+            return h.ready() ? Main.OK : Main.REJECTED;
+        });
+    }
+
+    @Command(name = "metrics", description = "Starts the bank (catching up on waiting work), then prints its meters "
+            + "in the Prometheus text format.")
+    int metrics() {
+        return withApplication(true, app -> {
+            io.out().print(app.observability().scrape());
+            return Main.OK;
+        });
+    }
+
     @Command(name = "sagas", description = "Lists incomplete sagas (--all: finished ones too).")
     int sagas(@Option(names = "--all", description = "Finished sagas too.") boolean all,
               @Option(names = "--limit", paramLabel = "N", defaultValue = "1000", description = LIMIT_HELP) int limit) {

@@ -48,6 +48,9 @@ public final class SplitNode implements AutoCloseable {
                             new JsonCodec(app.jangle().types()), kafka, PublisherCursor.jdbc(
                                     w -> db.inTransaction(c -> { w.run(c); return null; }), kafka.topic()));
                     publisher.start();
+                    io.micrometer.core.instrument.Gauge.builder("jangle.kafka.relay.lag", publisher,
+                                    KafkaEventPublisher::lag).description("Committed events not yet relayed to Kafka")
+                            .baseUnit("events").strongReference(true).register(app.observability().registry());
                     side = publisher;
                 } else {
                     side = () -> { };
@@ -56,6 +59,16 @@ public final class SplitNode implements AutoCloseable {
                 app.start();
                 KafkaEventConsumer consumer = new KafkaEventConsumer(app.jangle(), kafka);
                 consumer.start();
+                var registry = app.observability().registry();
+                io.micrometer.core.instrument.Gauge.builder("jangle.kafka.consumer.lag", consumer,
+                                KafkaEventConsumer::lag).description("Records not yet fetched from the assigned partitions")
+                        .baseUnit("records").strongReference(true).register(registry);
+                io.micrometer.core.instrument.FunctionCounter.builder("jangle.kafka.consumer.handled", consumer,
+                        KafkaEventConsumer::handledCount).description("Records whose handlers all succeeded")
+                        .register(registry);
+                io.micrometer.core.instrument.FunctionCounter.builder("jangle.kafka.consumer.dead", consumer,
+                        KafkaEventConsumer::deadLetterCount).description("(record, handler) pairs sent to the DLQ")
+                        .register(registry);
                 side = consumer;
             }
             return new SplitNode(app, side);

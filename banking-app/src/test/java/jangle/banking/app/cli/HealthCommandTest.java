@@ -1,0 +1,76 @@
+package jangle.banking.app.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** OB5 (docs/observability.md): {@code jangle-bank health} and {@code jangle-bank metrics} on a real SQLite file. */
+class HealthCommandTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    @DisplayName("OB5: health is UP, DEGRADED with a dead letter (exit 0), DOWN past the lag limit (exit 1)")
+    void healthFollowsTheLedger() throws Exception {
+        CliHarness off = new CliHarness(dir).env("JANGLE_BANK_DISPATCH", "off");
+        assertThat(off.sub("create-account", "--name", "Alice", "--initial-deposit", "100").code()).isZero();
+        assertThat(off.sub("deposit", "000001", "5").code()).isZero();
+
+        var up = off.sub("health");
+        assertThat(up.code()).as(up.err()).isZero();
+        assertThat(up.lines().get(0)).isEqualTo("Health: UP (ready)");
+        assertThat(up.out()).containsPattern("UP +lag:bank-views +3 pending");
+
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + off.db());
+             Statement s = c.createStatement()) {
+            int parked = s.executeUpdate("UPDATE jangle_deliveries SET status = 'DEAD', attempts = 5, "
+                    + "last_error = 'test' WHERE position = (SELECT MAX(position) FROM jangle_deliveries)");
+            assertThat(parked).isEqualTo(1);
+        }
+        var degraded = off.sub("health");
+        assertThat(degraded.code()).as(degraded.err()).isZero();
+        assertThat(degraded.lines().get(0)).isEqualTo("Health: DEGRADED (ready)");
+        assertThat(degraded.out()).containsPattern("DEGRADED +dead-letters:bank-views +1 dead letter");
+
+        JsonNode json = new ObjectMapper().readTree(off.sub("--json", "health").out());
+        assertThat(json.get("status").asText()).isEqualTo("DEGRADED");
+        assertThat(json.get("checks").size()).isGreaterThanOrEqualTo(3);
+
+        // the pending delivery ages on the real clock; wait (bounded) until it is past a one-second limit
+        CliHarness.Result down = null;
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            down = off.sub("health", "--max-lag", "1");
+            if (down.code() != 0) break;
+            Thread.sleep(200);
+        }
+        assertThat(down.code()).as(down.out()).isEqualTo(1);
+        assertThat(down.lines().get(0)).isEqualTo("Health: DOWN (not ready)");
+        assertThat(down.out()).containsPattern("DOWN +lag:bank-views +2 pending, oldest \\d+ s old, over the 1 s limit");
+
+        assertThat(off.sub("health", "--max-lag", "0").code()).isEqualTo(2);
+    }
+
+    @Test
+    @DisplayName("OB5: metrics prints a Prometheus scrape with the command and ledger meters")
+    void metricsScrape() {
+        CliHarness cli = new CliHarness(dir);
+        assertThat(cli.sub("create-account", "--name", "Alice", "--initial-deposit", "100").code()).isZero();
+        var r = cli.sub("metrics");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("# TYPE jangle_handler_pending_events gauge")
+                .contains("jangle_handler_pending_events{handler=\"bank-views\"} 0.0")
+                .contains("jangle_handler_lag_seconds{handler=\"transfer-mediator\"} 0.0")
+                .containsPattern("jangle_feed_position \\d+\\.0")
+                .contains("jangle_sagas_active ");
+    }
+}

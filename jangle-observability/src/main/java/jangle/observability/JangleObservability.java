@@ -1,0 +1,615 @@
+package jangle.observability;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.FunctionTimer;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanBuilder;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.propagation.TextMapGetter;
+import io.opentelemetry.context.propagation.TextMapSetter;
+import jangle.Command;
+import jangle.EventRecord;
+import jangle.Jangle;
+import jangle.Metadata;
+import jangle.Telemetry;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Micrometer meters and OpenTelemetry spans for a Jangle application: give it to
+ * {@link jangle.JangleBuilder#telemetry}. Either part may be absent ({@code null}): without a registry nothing is
+ * counted, without an {@link OpenTelemetry} no span is made. No global registry or tracer is ever used.
+ *
+ * <p><b>Meters</b> (every one is listed in {@code docs/observability.md}): commands by type, aggregate and outcome
+ * with latency percentiles; appends; handler invocations, batch sizes and failures per handler; saga steps; the
+ * aggregate cache; rebuilds; snapshots; daemon passes; and, read from the stores when scraped (at most once a
+ * second), each handler's pending and dead deliveries and lag, the feed's head and the sagas' backlog.
+ *
+ * <p><b>Spans</b>: one per command, append, handler invocation and saga step. A command writes its span's W3C
+ * {@code traceparent} into the metadata of the events it commits; a handler's span takes its parent from its event's
+ * metadata, so it is a child of the committing command whenever and wherever it runs. Spans are made current while
+ * their work runs, so a command sent by a handler or a saga step is that span's child.
+ */
+public final class JangleObservability implements Telemetry {
+    static final String SCOPE = "dev.jangle";
+    static final AttributeKey<String> COMMAND_TYPE = AttributeKey.stringKey("jangle.command.type");
+    static final AttributeKey<String> AGGREGATE_TYPE = AttributeKey.stringKey("jangle.aggregate.type");
+    static final AttributeKey<String> AGGREGATE_ID = AttributeKey.stringKey("jangle.aggregate.id");
+    static final AttributeKey<String> OUTCOME = AttributeKey.stringKey("jangle.outcome");
+    static final AttributeKey<String> CORRELATION_ID = AttributeKey.stringKey("jangle.correlation_id");
+    static final AttributeKey<String> HANDLER = AttributeKey.stringKey("jangle.handler");
+    static final AttributeKey<String> EVENT_TYPE = AttributeKey.stringKey("jangle.event.type");
+    static final AttributeKey<String> EVENT_ID = AttributeKey.stringKey("jangle.event.id");
+    static final AttributeKey<Long> POSITION = AttributeKey.longKey("jangle.event.position");
+    static final AttributeKey<Long> EVENTS = AttributeKey.longKey("jangle.events");
+    static final AttributeKey<Long> CONFLICTS = AttributeKey.longKey("jangle.conflicts");
+    static final AttributeKey<String> SAGA_TYPE = AttributeKey.stringKey("jangle.saga.type");
+    static final AttributeKey<String> SAGA_ID = AttributeKey.stringKey("jangle.saga.id");
+    static final AttributeKey<String> RECEIVER = AttributeKey.stringKey("jangle.saga.receiver");
+
+    private static final W3CTraceContextPropagator W3C = W3CTraceContextPropagator.getInstance();
+    private static final TextMapSetter<Map<String, String>> SETTER = (carrier, key, value) -> {
+        if (carrier != null) carrier.put(key, value);
+    };
+    private static final TextMapGetter<Map<String, String>> GETTER = new TextMapGetter<>() {
+        @Override
+        public Iterable<String> keys(Map<String, String> carrier) {
+            return carrier.keySet();
+        }
+
+        @Override
+        public String get(Map<String, String> carrier, String key) {
+            return carrier == null ? null : carrier.get(key);
+        }
+    };
+
+    /** Simple class names and span names, computed once per class (no string work per command). */
+    private static final ClassValue<String> SIMPLE_NAME = new ClassValue<>() {
+        @Override
+        protected String computeValue(Class<?> type) {
+            return type.getSimpleName();
+        }
+    };
+    private static final ClassValue<String> COMMAND_SPAN = new ClassValue<>() {
+        @Override
+        protected String computeValue(Class<?> type) {
+            return "command " + type.getSimpleName();
+        }
+    };
+
+    private final MeterRegistry registry;
+    private final Tracer tracer;
+    private final Meters meters;
+
+    private final OpenTelemetry openTelemetry;
+
+    private JangleObservability(MeterRegistry registry, OpenTelemetry openTelemetry, boolean percentiles) {
+        this.registry = registry;
+        this.openTelemetry = openTelemetry;
+        this.tracer = openTelemetry == null ? null : openTelemetry.getTracer(SCOPE);
+        this.meters = registry == null ? null : new Meters(registry, percentiles);
+    }
+
+    /**
+     * The same without client-side percentiles on the command and handler timers (count, sum and max only): for
+     * registries that compute quantiles themselves, or when the last fraction of the command path's cost matters
+     * (see docs/benchmarks.md, "Observability overhead").
+     */
+    public JangleObservability withoutPercentiles() {
+        return new JangleObservability(registry, openTelemetry, false);
+    }
+
+    /**
+     * Meters into {@code registry} and spans through {@code openTelemetry}; either may be null (then that half is
+     * off), not both.
+     */
+    public static JangleObservability of(MeterRegistry registry, OpenTelemetry openTelemetry) {
+        if (registry == null && openTelemetry == null) {
+            throw new IllegalArgumentException("give a MeterRegistry, an OpenTelemetry, or both (or use Telemetry.NONE)");
+        }
+        return new JangleObservability(registry, openTelemetry, true);
+    }
+
+    /** Meters only. */
+    public static JangleObservability metrics(MeterRegistry registry) {
+        return of(Objects.requireNonNull(registry, "registry"), null);
+    }
+
+    /** Spans only. */
+    public static JangleObservability tracing(OpenTelemetry openTelemetry) {
+        return of(null, Objects.requireNonNull(openTelemetry, "openTelemetry"));
+    }
+
+    @Override
+    public void attach(Jangle jangle) {
+        if (registry != null) BacklogGauges.register(registry, jangle);
+    }
+
+    // ======================= commands and appends =======================
+
+    @Override
+    public CommandActivity command(Command command, Class<?> aggregateType, Metadata metadata) {
+        Meters.CommandMeters m = meters == null ? null : meters.command(command.getClass(), aggregateType);
+        Span span = null;
+        io.opentelemetry.context.Scope scope = null;
+        if (tracer != null) {
+            Context parent = Context.current();
+            if (!Span.fromContext(parent).getSpanContext().isValid() && !metadata.entries().isEmpty()) {
+                parent = W3C.extract(parent, metadata.entries(), GETTER); // a caller's traceparent in the metadata
+            }
+            span = tracer.spanBuilder(COMMAND_SPAN.get(command.getClass())).setParent(parent)
+                    .setSpanKind(SpanKind.INTERNAL).startSpan();
+            if (span.isRecording()) { // attributes only for sampled spans: an unsampled command stays cheap
+                span.setAttribute(COMMAND_TYPE, SIMPLE_NAME.get(command.getClass()));
+                span.setAttribute(AGGREGATE_TYPE, SIMPLE_NAME.get(aggregateType));
+                span.setAttribute(AGGREGATE_ID, command.aggregateId());
+                span.setAttribute(CORRELATION_ID, metadata.correlationId().toString());
+            }
+            scope = span.makeCurrent();
+        }
+        return new CommandRun(m, span, scope);
+    }
+
+    /** One command in progress. */
+    private static final class CommandRun implements CommandActivity {
+        private final Meters.CommandMeters meters;
+        private final Span span;
+        private final io.opentelemetry.context.Scope scope;
+        private final long started = System.nanoTime();
+        private String outcome = "failed";
+        private int conflicts;
+
+        CommandRun(Meters.CommandMeters meters, Span span, io.opentelemetry.context.Scope scope) {
+            this.meters = meters;
+            this.span = span;
+            this.scope = scope;
+        }
+
+        @Override
+        public Map<String, String> propagation() {
+            if (span == null) return Map.of();
+            Map<String, String> carrier = new HashMap<>(4);
+            W3C.inject(Context.current().with(span), carrier, SETTER);
+            return carrier;
+        }
+
+        @Override
+        public void conflict() {
+            conflicts++;
+            if (meters != null) meters.conflicts.increment(); // a LongAdder read by a FunctionCounter
+        }
+
+        @Override
+        public void outcome(String outcome) {
+            this.outcome = outcome;
+        }
+
+        @Override
+        public void failed(Throwable error) {
+            outcome = "failed";
+            if (span != null) {
+                span.recordException(error);
+                span.setStatus(StatusCode.ERROR, error.getClass().getSimpleName());
+            }
+        }
+
+        @Override
+        public void close() {
+            if (meters != null) meters.timer(outcome).record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+            if (span != null) {
+                if (span.isRecording()) span.setAttribute(OUTCOME, outcome);
+                if (conflicts > 0) span.setAttribute(CONFLICTS, (long) conflicts);
+                if (outcome.equals("exhausted")) span.setStatus(StatusCode.ERROR, "retries exhausted");
+                scope.close();
+                span.end();
+            }
+        }
+    }
+
+    @Override
+    public Activity append(String aggregateId, int events) {
+        Span span = null;
+        if (tracer != null && Span.current().isRecording()) { // no span of its own under an unsampled command
+            span = tracer.spanBuilder("append").setAttribute(AGGREGATE_ID, aggregateId)
+                    .setAttribute(EVENTS, (long) events).startSpan();
+        }
+        if (meters == null && span == null) return Activity.NONE;
+        if (meters != null) meters.appendEvents.add(events);
+        return new AppendRun(meters, span);
+    }
+
+    /** One append: counted and timed with plain adders (read by function meters at scrape), and its span. */
+    private static final class AppendRun implements Activity {
+        private final Meters meters;
+        private final Span span;
+        private final long started = System.nanoTime();
+        private String outcome = "committed";
+
+        AppendRun(Meters meters, Span span) {
+            this.meters = meters;
+            this.span = span;
+        }
+
+        @Override
+        public void outcome(String outcome) {
+            this.outcome = outcome;
+        }
+
+        @Override
+        public void failed(Throwable error) {
+            outcome = "failed";
+            if (span != null) {
+                span.recordException(error);
+                span.setStatus(StatusCode.ERROR, error.getClass().getSimpleName());
+            }
+        }
+
+        @Override
+        public void close() {
+            if (meters != null) meters.append(outcome).record(System.nanoTime() - started);
+            if (span != null) {
+                span.setAttribute(OUTCOME, outcome);
+                span.end();
+            }
+        }
+    }
+
+    /** A timed piece of work with an optional span (and scope): one timer per outcome family. */
+    private static final class Timed implements Activity {
+        private final Meters.OutcomeTimers timers;
+        private final Span span;
+        private final io.opentelemetry.context.Scope scope;
+        private final long started = System.nanoTime();
+        private String outcome;
+
+        Timed(Meters.OutcomeTimers timers, Span span, io.opentelemetry.context.Scope scope, String success) {
+            this.timers = timers;
+            this.span = span;
+            this.scope = scope;
+            this.outcome = success;
+        }
+
+        @Override
+        public void outcome(String outcome) {
+            this.outcome = outcome;
+        }
+
+        @Override
+        public void failed(Throwable error) {
+            outcome = "failed";
+            if (span != null) {
+                span.recordException(error);
+                span.setStatus(StatusCode.ERROR, error.getClass().getSimpleName());
+            }
+        }
+
+        @Override
+        public void close() {
+            if (timers != null) timers.get(outcome).record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+            if (span != null) {
+                span.setAttribute(OUTCOME, outcome);
+                if (scope != null) scope.close();
+                span.end();
+            }
+        }
+    }
+
+    // ======================= handlers =======================
+
+    @Override
+    public Activity handler(String handler, EventRecord<?> record) {
+        Meters.OutcomeTimers timers = meters == null ? null : meters.handler(handler);
+        Span span = null;
+        io.opentelemetry.context.Scope scope = null;
+        if (tracer != null) {
+            span = handlerSpan(handler, record).startSpan();
+            scope = span.makeCurrent();
+        }
+        return new Timed(timers, span, scope, "success");
+    }
+
+    /** The span of one handler for one event: a child of the command that committed it (from its metadata). */
+    private SpanBuilder handlerSpan(String handler, EventRecord<?> record) {
+        Context parent = W3C.extract(Context.root(), record.metadata().entries(), GETTER);
+        return tracer.spanBuilder("handle " + handler).setParent(parent).setSpanKind(SpanKind.CONSUMER)
+                .setAttribute(HANDLER, handler).setAttribute(EVENT_TYPE, record.type())
+                .setAttribute(EVENT_ID, record.eventId().toString())
+                .setAttribute(AGGREGATE_ID, record.aggregateId()).setAttribute(POSITION, record.position())
+                .setAttribute(CORRELATION_ID, record.metadata().correlationId().toString());
+    }
+
+    @Override
+    public Activity handlerBatch(String handler, List<EventRecord<?>> records) {
+        Meters.OutcomeTimers timers = null;
+        if (meters != null) {
+            meters.batchSize(handler).record(records.size());
+            timers = meters.batch(handler);
+        }
+        List<Span> spans = null;
+        if (tracer != null) {
+            spans = new ArrayList<>(records.size()); // one span per event, each in its command's trace
+            for (EventRecord<?> r : records) {
+                spans.add(handlerSpan(handler, r).setAttribute(EVENTS, (long) records.size()).startSpan());
+            }
+        }
+        return new BatchRun(timers, spans);
+    }
+
+    /** A projection batch: one timing, one span per event in its own trace. */
+    private static final class BatchRun implements Activity {
+        private final Meters.OutcomeTimers timers;
+        private final List<Span> spans;
+        private final long started = System.nanoTime();
+        private String outcome = "success";
+        private Throwable error;
+
+        BatchRun(Meters.OutcomeTimers timers, List<Span> spans) {
+            this.timers = timers;
+            this.spans = spans;
+        }
+
+        @Override
+        public void failed(Throwable error) {
+            this.outcome = "failed";
+            this.error = error;
+        }
+
+        @Override
+        public void close() {
+            if (timers != null) timers.get(outcome).record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+            if (spans == null) return;
+            for (Span s : spans) {
+                s.setAttribute(OUTCOME, outcome);
+                if (error != null) s.setStatus(StatusCode.ERROR, "batch failed; its events run one by one");
+                s.end();
+            }
+        }
+    }
+
+    @Override
+    public void deliveryFailed(String handler, boolean dead) {
+        if (meters != null) meters.failure(handler, dead).increment();
+    }
+
+    // ======================= sagas =======================
+
+    @Override
+    public Activity sagaStep(String sagaType, String sagaId, String receiver, Metadata source) {
+        Meters.OutcomeTimers timers = meters == null ? null : meters.sagaStep(sagaType, receiver);
+        Span span = null;
+        io.opentelemetry.context.Scope scope = null;
+        if (tracer != null) {
+            Context parent = Context.current();
+            if (!Span.fromContext(parent).getSpanContext().isValid() && source != null) {
+                parent = W3C.extract(Context.root(), source.entries(), GETTER); // a daemon retry: continue the trace
+            }
+            span = tracer.spanBuilder("saga " + sagaType + "." + receiver).setParent(parent)
+                    .setAttribute(SAGA_TYPE, sagaType).setAttribute(SAGA_ID, sagaId).setAttribute(RECEIVER, receiver)
+                    .startSpan();
+            scope = span.makeCurrent();
+        }
+        return new Timed(timers, span, scope, "success");
+    }
+
+    // ======================= aggregates, snapshots, daemons =======================
+
+    @Override
+    public void aggregateCache(boolean hit) {
+        if (meters != null) (hit ? meters.cacheHits : meters.cacheMisses).increment(); // LongAdders
+    }
+
+    @Override
+    public boolean timesRebuilds() {
+        return meters != null;
+    }
+
+    @Override
+    public void aggregateRebuilt(Class<?> aggregateType, long events, long nanos) {
+        if (meters != null) meters.rebuild(aggregateType).record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public void snapshotWritten(Class<?> aggregateType) {
+        if (meters != null) meters.snapshot(aggregateType).increment(); // a LongAdder
+    }
+
+    @Override
+    public void daemonPass(String daemon, int attempted, int failed) {
+        if (meters == null) return;
+        meters.daemon(daemon).record(attempted);
+        if (failed > 0) meters.daemonFailures(daemon).increment(failed);
+    }
+
+    /** Every meter this instance made on the command and dispatch paths, cached per tag set. */
+    static final class Meters {
+        private final MeterRegistry registry;
+        private final Map<Class<?>, CommandMeters> commands = new ConcurrentHashMap<>();
+        private final Map<String, OutcomeTimers> handlers = new ConcurrentHashMap<>();
+        private final Map<String, OutcomeTimers> batches = new ConcurrentHashMap<>();
+        private final Map<String, DistributionSummary> batchSizes = new ConcurrentHashMap<>();
+        private final Map<String, Counter> failures = new ConcurrentHashMap<>();
+        private final Map<String, OutcomeTimers> sagaSteps = new ConcurrentHashMap<>();
+        private final Map<Class<?>, Timer> rebuilds = new ConcurrentHashMap<>();
+        private final Map<Class<?>, LongAdder> snapshots = new ConcurrentHashMap<>();
+        private final Map<String, Adders> appendsByOutcome = new ConcurrentHashMap<>();
+        private final Map<String, DistributionSummary> daemons = new ConcurrentHashMap<>();
+        private final Map<String, Counter> daemonFailures = new ConcurrentHashMap<>();
+        final LongAdder appendEvents = new LongAdder();
+        final LongAdder cacheHits = new LongAdder();
+        final LongAdder cacheMisses = new LongAdder();
+
+        /*
+         * The command path's per-command meters other than the command timer are plain LongAdders that function
+         * meters read when scraped: an increment is a few nanoseconds, with no step or window bookkeeping.
+         */
+        private final boolean percentiles;
+
+        Meters(MeterRegistry registry, boolean percentiles) {
+            this.registry = registry;
+            this.percentiles = percentiles;
+            FunctionCounter.builder("jangle.append.events", appendEvents, LongAdder::sum)
+                    .description("Events appended (divide by jangle.appends' count for events per append)")
+                    .baseUnit("events").register(registry);
+            cache("hit", cacheHits);
+            cache("miss", cacheMisses);
+        }
+
+        private void cache(String result, LongAdder adder) {
+            FunctionCounter.builder("jangle.aggregate.cache", adder, LongAdder::sum)
+                    .description("Aggregate cache lookups by the command path").tag("result", result)
+                    .register(registry);
+        }
+
+        /** Count and total time of the appends with one outcome. */
+        static final class Adders {
+            final LongAdder count = new LongAdder();
+            final LongAdder nanos = new LongAdder();
+
+            void record(long elapsed) {
+                count.increment();
+                nanos.add(elapsed);
+            }
+        }
+
+        Adders append(String outcome) {
+            Adders a = appendsByOutcome.get(outcome);
+            if (a != null) return a;
+            return appendsByOutcome.computeIfAbsent(outcome, o -> {
+                Adders made = new Adders();
+                FunctionTimer.builder("jangle.appends", made, x -> x.count.sum(), x -> x.nanos.sum(),
+                                TimeUnit.NANOSECONDS)
+                        .description("Atomic appends of a command's events, by outcome (committed, conflict, failed)")
+                        .tag("outcome", o).register(registry);
+                return made;
+            });
+        }
+
+        CommandMeters command(Class<?> commandType, Class<?> aggregateType) {
+            CommandMeters m = commands.get(commandType);
+            return m != null ? m : commands.computeIfAbsent(commandType,
+                    t -> new CommandMeters(registry, t.getSimpleName(), aggregateType.getSimpleName(), percentiles));
+        }
+
+        OutcomeTimers handler(String handler) {
+            OutcomeTimers t = handlers.get(handler);
+            return t != null ? t : handlers.computeIfAbsent(handler, h -> new OutcomeTimers(o -> Timer.builder(
+                            "jangle.handler.invocations").description("Handler invocations for one event, by outcome")
+                    .tag("handler", h).tag("outcome", o).publishPercentiles(percentiles ? new double[]{0.5, 0.99}
+                            : new double[0]).register(registry)));
+        }
+
+        OutcomeTimers batch(String handler) {
+            OutcomeTimers t = batches.get(handler);
+            return t != null ? t : batches.computeIfAbsent(handler, h -> new OutcomeTimers(o -> Timer.builder(
+                            "jangle.handler.batches").description("Projection calls for a batch of events, by outcome")
+                    .tag("handler", h).tag("outcome", o).register(registry)));
+        }
+
+        DistributionSummary batchSize(String handler) {
+            DistributionSummary d = batchSizes.get(handler);
+            return d != null ? d : batchSizes.computeIfAbsent(handler, h -> DistributionSummary
+                    .builder("jangle.handler.batch.size").description("Events per projection batch")
+                    .baseUnit("events").tag("handler", h).register(registry));
+        }
+
+        Counter failure(String handler, boolean dead) {
+            String key = handler + (dead ? "\u0000dead" : "\u0000retry");
+            Counter c = failures.get(key);
+            return c != null ? c : failures.computeIfAbsent(key, k -> Counter.builder("jangle.handler.failures")
+                    .description("Failed deliveries recorded in the ledger; result=dead when parked as a dead letter")
+                    .tag("handler", handler).tag("result", dead ? "dead" : "retry").register(registry));
+        }
+
+        OutcomeTimers sagaStep(String sagaType, String receiver) {
+            String key = sagaType + "\u0000" + receiver;
+            OutcomeTimers t = sagaSteps.get(key);
+            return t != null ? t : sagaSteps.computeIfAbsent(key, k -> new OutcomeTimers(o -> Timer.builder(
+                            "jangle.saga.steps").description("Saga receiver runs, by outcome (success, rejected, failed)")
+                    .tag("saga", sagaType).tag("receiver", receiver).tag("outcome", o).register(registry)));
+        }
+
+        Timer rebuild(Class<?> aggregateType) {
+            Timer t = rebuilds.get(aggregateType);
+            return t != null ? t : rebuilds.computeIfAbsent(aggregateType, a -> Timer.builder("jangle.aggregate.rebuild")
+                    .description("Rebuilding an aggregate from its snapshot and events (cache misses)")
+                    .tag("aggregate", a.getSimpleName()).register(registry));
+        }
+
+        LongAdder snapshot(Class<?> aggregateType) {
+            LongAdder c = snapshots.get(aggregateType);
+            return c != null ? c : snapshots.computeIfAbsent(aggregateType, a -> {
+                LongAdder made = new LongAdder();
+                FunctionCounter.builder("jangle.snapshots.written", made, LongAdder::sum).description("Snapshots written")
+                        .tag("aggregate", a.getSimpleName()).register(registry);
+                return made;
+            });
+        }
+
+        DistributionSummary daemon(String daemon) {
+            return daemons.computeIfAbsent(daemon, d -> DistributionSummary.builder("jangle.daemon.passes")
+                    .description("Daemon passes and the work each attempted").baseUnit("items").tag("daemon", d)
+                    .register(registry));
+        }
+
+        Counter daemonFailures(String daemon) {
+            return daemonFailures.computeIfAbsent(daemon, d -> Counter.builder("jangle.daemon.failures")
+                    .description("Work that failed in daemon passes").tag("daemon", d).register(registry));
+        }
+
+        /** Timers of one tag set, one per outcome, made on first use. */
+        static final class OutcomeTimers {
+            private final java.util.function.Function<String, Timer> factory;
+            private final Map<String, Timer> byOutcome = new ConcurrentHashMap<>(8);
+
+            OutcomeTimers(java.util.function.Function<String, Timer> factory) {
+                this.factory = factory;
+            }
+
+            Timer get(String outcome) {
+                Timer t = byOutcome.get(outcome);
+                return t != null ? t : byOutcome.computeIfAbsent(outcome, factory);
+            }
+        }
+
+        /** One command type's meters. */
+        static final class CommandMeters {
+            private final OutcomeTimers timers;
+            final LongAdder conflicts = new LongAdder();
+
+            CommandMeters(MeterRegistry registry, String type, String aggregate, boolean percentiles) {
+                // percentiles over a one-minute window kept in one buffer (not Micrometer's default three): a
+                // sample is recorded into one histogram, which keeps the timer cheap on the command path
+                this.timers = new OutcomeTimers(o -> Timer.builder("jangle.commands")
+                        .description("Commands by type and outcome (accepted, rejected, exhausted, failed)")
+                        .tag("type", type).tag("aggregate", aggregate).tag("outcome", o)
+                        .publishPercentiles(percentiles ? new double[]{0.5, 0.95, 0.99} : new double[0])
+                        .distributionStatisticBufferLength(1)
+                        .distributionStatisticExpiry(java.time.Duration.ofMinutes(1)).register(registry));
+                FunctionCounter.builder("jangle.command.conflicts", conflicts, LongAdder::sum)
+                        .description("Version conflicts retried on fresh state (H2)").tag("type", type)
+                        .tag("aggregate", aggregate).register(registry);
+            }
+
+            Timer timer(String outcome) {
+                return timers.get(outcome);
+            }
+        }
+    }
+}
