@@ -10,6 +10,7 @@ import jangle.SagaFixtures.TransferSaga;
 import jangle.SagaFixtures.TxEvent;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -98,6 +99,7 @@ class TelemetryHooksTest {
     }
 
     @Test
+    @Tag("OB6")
     @DisplayName("OB6: events carry the command's propagation entries; handlers and a daemon retry step receive them")
     void propagationReachesHandlersAndDaemonSteps() {
         jangle = builder().build();

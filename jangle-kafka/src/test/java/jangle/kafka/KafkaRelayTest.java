@@ -164,7 +164,8 @@ class KafkaRelayTest {
     @Test
     @Tag("KF1")
     @Tag("KF2")
-    @DisplayName("KF1, KF2: committed events reach the read model through Kafka, keyed by aggregate, in version order")
+    @Tag("OB7")
+    @DisplayName("KF1, KF2, OB7: committed events reach the read model through Kafka, keyed by aggregate, in version order; lag falls to zero")
     void roundTrip() throws Exception {
         KafkaSettings s = settings("round-trip");
         try (Fixture f = new Fixture(s, "rt")) {

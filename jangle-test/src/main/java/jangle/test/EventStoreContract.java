@@ -1181,6 +1181,7 @@ public abstract class EventStoreContract {
     }
 
     @Test
+    @Tag("OB4")
     @DisplayName("OB4: backlog() counts pending and dead deliveries per handler, with the oldest pending one's commit")
     void backlogPerHandler() {
         assertThat(ledger().backlog()).isEmpty();

@@ -380,6 +380,7 @@ public abstract class SagaStoreContract {
     }
 
     @Test
+    @Tag("OB4")
     @DisplayName("OB4: backlog(now, overdueAt) counts open sagas, those due at now and those due at overdueAt")
     void backlogCounts() {
         assertThat(store.backlog(T0, T0)).isEqualTo(new jangle.spi.SagaBacklog(0, 0, 0));

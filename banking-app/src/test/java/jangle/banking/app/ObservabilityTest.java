@@ -22,6 +22,7 @@ import jangle.banking.TransferMediator;
 import jangle.banking.app.views.BankViews;
 import jangle.observability.JangleObservability;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -89,6 +90,8 @@ class ObservabilityTest {
     }
 
     @Test
+    @Tag("OB1")
+    @Tag("OB2")
     @DisplayName("OB1 OB2: a transfer and a request saga are one trace each, continued after a restart from the event metadata")
     void tracesCrossARestart() throws IOException {
         String a;
@@ -158,6 +161,7 @@ class ObservabilityTest {
     }
 
     @Test
+    @Tag("OB3")
     @DisplayName("OB3: meters count commands by outcome and follow the ledger; health reports lag and dead letters")
     void metersAndHealth() throws IOException {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);

@@ -3,6 +3,7 @@ package jangle.banking.app.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,6 +20,7 @@ class HealthCommandTest {
     Path dir;
 
     @Test
+    @Tag("OB5")
     @DisplayName("OB5: health is UP, DEGRADED with a dead letter (exit 0), DOWN past the lag limit (exit 1)")
     void healthFollowsTheLedger() throws Exception {
         CliHarness off = new CliHarness(dir).env("JANGLE_BANK_DISPATCH", "off");
@@ -61,6 +63,7 @@ class HealthCommandTest {
     }
 
     @Test
+    @Tag("OB5")
     @DisplayName("OB5: metrics prints a Prometheus scrape with the command and ledger meters")
     void metricsScrape() {
         CliHarness cli = new CliHarness(dir);
