@@ -146,6 +146,7 @@ public final class WebServer implements AutoCloseable {
     /** Javalin's own view of the registered HTTP routes (method and path), to check {@link #routes()} against. */
     public List<String> registeredEndpoints() {
         return javalin.unsafe.internalRouter.allHttpHandlers().stream()
+                .filter(p -> p.endpoint.method.isHttpMethod())
                 .map(p -> p.endpoint.method.name() + " " + p.endpoint.path).toList();
     }
 
