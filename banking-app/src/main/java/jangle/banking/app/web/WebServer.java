@@ -304,6 +304,10 @@ public final class WebServer implements AutoCloseable {
             }
         }
         if (ctx.path().equals("/api/stream")) {
+            String accept = ctx.header("Accept");
+            if (accept == null || !accept.contains("text/event-stream")) {
+                throw new ApiError(406, "the event stream needs Accept: text/event-stream");
+            }
             if (!stream.admit()) throw new ApiError(503, "too many event streams open; try again later");
             try {
                 String last = ctx.header("Last-Event-ID");

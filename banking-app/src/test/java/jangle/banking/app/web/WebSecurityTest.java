@@ -52,7 +52,8 @@ class WebSecurityTest {
     /** The status of one call; the event stream is opened and closed as soon as its status is known. */
     private int status(String method, String path, String token) throws Exception {
         if (path.equals("/api/stream")) {
-            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(web.base() + path)).timeout(Duration.ofSeconds(30));
+            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(web.base() + path)).timeout(Duration.ofSeconds(30))
+                    .header("Accept", "text/event-stream");
             if (token != null) b.header("Authorization", "Bearer " + token);
             HttpResponse<InputStream> r = web.client.sendAsync(b.build(), HttpResponse.BodyHandlers.ofInputStream())
                     .get(60, TimeUnit.SECONDS);
