@@ -87,12 +87,14 @@ function debounce(fn, ms) {
   return () => { clearTimeout(t); t = setTimeout(fn, ms); };
 }
 
-function lineChart(points, label) {
+function lineChart(points, label, fmt) {
+  fmt = fmt || money;
   // points: [{x: Date, y: Number}], drawn as an SVG polyline scaled to its own range
   const W = 600, H = 200, P = 30;
   const svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
   svg.setAttribute('viewBox', `0 0 ${W} ${H + 20}`);
   svg.setAttribute('class', 'chart');
+  svg.setAttribute('preserveAspectRatio', 'xMinYMid meet');
   svg.setAttribute('role', 'img');
   svg.setAttribute('aria-label', label);
   if (points.length === 0) return svg;
@@ -103,7 +105,7 @@ function lineChart(points, label) {
   const line = document.createElementNS(svg.namespaceURI, 'polyline');
   line.setAttribute('points', points.map(p => `${sx(p.x).toFixed(1)},${sy(p.y).toFixed(1)}`).join(' '));
   svg.append(line);
-  for (const [y, txt] of [[y1, money(y1)], [y0, money(y0)]]) {
+  for (const [y, txt] of [[y1, fmt(y1)], [y0, fmt(y0)]]) {
     const t = document.createElementNS(svg.namespaceURI, 'text');
     t.setAttribute('x', 2); t.setAttribute('y', sy(y) + 4); t.textContent = txt;
     svg.append(t);
@@ -311,7 +313,7 @@ pages.operator = async (content) => {
       el('p', { class: 'muted' }, 'Feed position ' + p.lastPosition + '.'));
     history.push({ x: Date.now(), y: p.processors.reduce((n, r) => n + r.lag, 0) });
     if (history.length > 120) history.shift();
-    lagChart.replaceChildren(lineChart(history, 'total lag over time'));
+    lagChart.replaceChildren(lineChart(history, 'total lag over time', n => String(Math.round(n))));
     const d = await api('GET', '/api/ops/deliveries?status=dead');
     dead.replaceChildren(d.length === 0 ? el('p', { class: 'muted', id: 'no-dead' }, 'No dead letters.')
       : table(['Event', 'Type', 'Account', 'Handler', 'Attempts', 'Last error', ''], d.map(x => el('tr', { 'data-event': x.eventId },
