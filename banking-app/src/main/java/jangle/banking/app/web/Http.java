@@ -49,7 +49,7 @@ final class Http {
     <T> T json(Context ctx, byte[] body, Class<T> type, boolean emptyAllowed) {
         if (body.length == 0) {
             if (!emptyAllowed) throw new ApiError(400, "a JSON body is required");
-            body = "{}".getBytes();
+            body = "{}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
         } else {
             String ct = ctx.contentType();
             String base = ct == null ? "" : ct.split(";", 2)[0].strip().toLowerCase(Locale.ROOT);

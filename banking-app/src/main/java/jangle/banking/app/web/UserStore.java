@@ -107,6 +107,18 @@ public final class UserStore {
         });
     }
 
+    /** The user's current role, if the user still exists (a console session is checked against it each time). */
+    public Optional<Role> role(String name) {
+        return db.read(c -> {
+            try (PreparedStatement s = c.prepareStatement(sql.get("user.by-name"))) {
+                s.setString(1, name);
+                try (ResultSet rs = s.executeQuery()) {
+                    return rs.next() ? Optional.of(Role.parseUserRole(rs.getString(2))) : Optional.empty();
+                }
+            }
+        });
+    }
+
     public List<Listed> list() {
         return db.read(c -> {
             List<Listed> users = new ArrayList<>();

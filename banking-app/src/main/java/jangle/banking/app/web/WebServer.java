@@ -344,8 +344,18 @@ public final class WebServer implements AutoCloseable {
         return current(ctx);
     }
 
+    /** The cookie session's user, as long as that user still exists and with its current role. */
     private Optional<WebUser> current(Context ctx) {
-        return sessions.find(ctx.cookie(SESSION_COOKIE));
+        String id = ctx.cookie(SESSION_COOKIE);
+        Optional<WebUser> session = sessions.find(id);
+        if (session.isEmpty()) return session;
+        WebUser u = session.get();
+        Optional<Role> now = users.role(u.name());
+        if (now.isEmpty()) {
+            sessions.close(id);
+            return Optional.empty();
+        }
+        return Optional.of(new WebUser(u.name(), now.get(), u.csrf()));
     }
 
     private static WebUser user(Context ctx) {

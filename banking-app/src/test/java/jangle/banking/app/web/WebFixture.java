@@ -25,6 +25,7 @@ import java.util.function.UnaryOperator;
 final class WebFixture implements AutoCloseable {
     static final JsonMapper JSON = JsonMapper.builder().build();
     final Path db;
+    final String pgUrl;
     final Map<String, String> env;
     BankingApplication app;
     UserStore users;
@@ -41,15 +42,23 @@ final class WebFixture implements AutoCloseable {
 
     /** {@code customize} has the last say over the builder (a test adds a handler it can break). */
     WebFixture(Path dir, Map<String, String> extraEnv, UnaryOperator<JangleBuilder> customize) {
+        this(dir, null, extraEnv, customize);
+    }
+
+    /** On PostgreSQL when {@code pgUrl} is given (user and password postgres), else on a SQLite file in {@code dir}. */
+    WebFixture(Path dir, String pgUrl, Map<String, String> extraEnv, UnaryOperator<JangleBuilder> customize) {
         this.db = dir.resolve("bank.db");
+        this.pgUrl = pgUrl;
         this.env = new HashMap<>(extraEnv);
         this.customize = customize;
         open(true);
     }
 
     private void open(boolean createUsers) {
-        app = BankingApplication.open(new BankingConfig(db.toString(), null, null, null, false, Clock.systemUTC(), env),
-                customize);
+        BankingConfig config = pgUrl == null
+                ? new BankingConfig(db.toString(), null, null, null, false, Clock.systemUTC(), env)
+                : new BankingConfig(null, pgUrl, "postgres", "postgres", false, Clock.systemUTC(), env);
+        app = BankingApplication.open(config, customize);
         app.start();
         users = UserStore.open(app.database(), Clock.systemUTC());
         if (createUsers) {

@@ -156,6 +156,12 @@ class WebSecurityTest {
         assertThat(web.send("POST", "/logout", null, null, "Cookie", session, "X-CSRF-Token", csrf).status())
                 .isEqualTo(303);
         assertThat(web.send("GET", "/api/session", null, null, "Cookie", session).status()).isEqualTo(401);
+        // removing a user ends its sessions at once
+        String operatorCookie = login("oscar", web.operator).header("Set-Cookie");
+        String operatorSession = operatorCookie.substring(0, operatorCookie.indexOf(';'));
+        assertThat(web.send("GET", "/api/ops/sagas", null, null, "Cookie", operatorSession).status()).isEqualTo(200);
+        assertThat(web.users.remove("oscar")).isTrue();
+        assertThat(web.send("GET", "/api/ops/sagas", null, null, "Cookie", operatorSession).status()).isEqualTo(401);
     }
 
     @Test
