@@ -90,7 +90,7 @@ function debounce(fn, ms) {
 function lineChart(points, label, fmt) {
   fmt = fmt || money;
   // points: [{x: Date, y: Number}], drawn as an SVG polyline scaled to its own range
-  const W = 600, H = 200, P = 30;
+  const W = 1000, H = 200, P = 40;
   const svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
   svg.setAttribute('viewBox', `0 0 ${W} ${H + 20}`);
   svg.setAttribute('class', 'chart');
@@ -114,7 +114,7 @@ function lineChart(points, label, fmt) {
 }
 
 function barChart(bars, label) {
-  const W = 600, H = 200;
+  const W = 1000, H = 200;
   const svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
   svg.setAttribute('viewBox', `0 0 ${W} ${H + 20}`);
   svg.setAttribute('class', 'chart');

@@ -125,15 +125,31 @@ class WebConsoleBrowserTest {
         wait.until(ExpectedConditions.textToBe(By.id("balance-" + ada), "75.00"));
         shot("04-live-balance");
 
+        // Eve asks Ada for 5.00; Ada's request is answered on the requests page
+        browser.get(web.base() + "/console/send");
+        ready(wait);
+        browser.findElement(By.id("request-account")).sendKeys(eve);
+        browser.findElement(By.id("request-from")).sendKeys(ada);
+        browser.findElement(By.id("request-amount")).sendKeys("5");
+        browser.findElement(By.id("request-submit")).click();
+        wait.until(ExpectedConditions.textMatches(By.id("flash"), java.util.regex.Pattern.compile("Request .* sent\\.")));
+        browser.get(web.base() + "/console/requests");
+        ready(wait);
+        wait.until(ExpectedConditions.elementToBeClickable(By.cssSelector("#requests-list button.accept"))).click();
+        wait.until(ExpectedConditions.textToBe(By.id("flash"), "Accepted: credited."));
+        shot("05-request-accepted");
+
         // the ledger and its chart
         browser.get(web.base() + "/console/account?id=" + eve);
         ready(wait);
         assertThat(browser.findElement(By.id("account-name")).getText()).isEqualTo("<i>Eve</i>");
         assertThat(browser.findElements(By.cssSelector("svg.chart polyline"))).hasSize(1);
+        assertThat(browser.findElement(By.id("account-balance")).getText()).isEqualTo("80.00");
+        shot("06-account");
         browser.get(web.base() + "/console/stats");
         ready(wait);
         assertThat(browser.findElement(By.id("stat-net")).getText()).isEqualTo("150.00");
-        shot("05-stats");
+        shot("07-stats");
 
         // park a delivery by breaking a handler, then retry it from the operator page
         breakable.broken.set(true);
@@ -141,12 +157,12 @@ class WebConsoleBrowserTest {
         browser.get(web.base() + "/console/operator");
         ready(wait);
         wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#dead-letters button.retry")));
-        shot("06-dead-letter");
+        shot("08-dead-letter");
         breakable.broken.set(false);
         browser.findElement(By.cssSelector("#dead-letters button.retry")).click();
         wait.until(ExpectedConditions.presenceOfElementLocated(By.id("no-dead")));
         assertThat(breakable.handled.get()).isGreaterThanOrEqualTo(1);
-        shot("07-retried");
+        shot("09-retried");
 
         // a phone: nothing wider than the screen, the table scrolls inside its box
         browser.manage().window().setSize(new Dimension(375, 740));
@@ -155,7 +171,7 @@ class WebConsoleBrowserTest {
         long overflow = (Long) ((JavascriptExecutor) browser).executeScript(
                 "return document.documentElement.scrollWidth - window.innerWidth;");
         assertThat(overflow).isLessThanOrEqualTo(0);
-        shot("08-phone");
+        shot("10-phone");
 
         List<String> errors = browser.manage().logs().getAvailableLogTypes().contains("browser")
                 ? browser.manage().logs().get("browser").getAll().stream().map(Object::toString)
