@@ -190,8 +190,10 @@ public final class WebServer implements AutoCloseable {
         var r = config.routes;
 
         r.before(ctx -> {
-            inFlight.incrementAndGet();
-            ctx.attribute("jangle.counted", Boolean.TRUE);
+            if (!ctx.path().equals("/api/stream")) { // a stream is long-lived: stop() ends it instead of waiting
+                inFlight.incrementAndGet();
+                ctx.attribute("jangle.counted", Boolean.TRUE);
+            }
             ctx.header("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; "
                     + "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; form-action 'self'; "
                     + "base-uri 'none'");

@@ -154,6 +154,51 @@ class WebStreamAndOpsTest {
         assertThat(web.get("/metrics", web.operator).status()).isEqualTo(404);
     }
 
+    /** A deposits handler that waits at a gate, so a request can be held in flight (its settle waits for it). */
+    static final class Gate implements Projection {
+        final java.util.concurrent.CountDownLatch entered = new java.util.concurrent.CountDownLatch(1);
+        final java.util.concurrent.CountDownLatch open = new java.util.concurrent.CountDownLatch(1);
+
+        @Override
+        public String name() {
+            return "gate";
+        }
+
+        @Override
+        public Set<Class<? extends Event>> eventTypes() {
+            return Set.of(FundsDeposited.class);
+        }
+
+        @Override
+        public void handle(EventRecord<?> record) throws InterruptedException {
+            entered.countDown();
+            if (!open.await(120, TimeUnit.SECONDS)) throw new IllegalStateException("the gate was never opened");
+        }
+    }
+
+    @Test
+    void stopDrainsTheRequestInFlightAndRefusesNewOnes() throws Exception {
+        Gate gate = new Gate();
+        web = new WebFixture(dir, Map.of(), b -> b.projection(gate));
+        String ada = web.open("Ada Lovelace", null);
+        CompletableFuture<WebFixture.Reply> inFlight = CompletableFuture.supplyAsync(() ->
+                web.post("/api/accounts/" + ada + "/deposits", web.teller, "{\"amount\":3}"));
+        assertThat(gate.entered.await(60, TimeUnit.SECONDS)).isTrue(); // committed, now settling
+        CompletableFuture<Void> stopping = CompletableFuture.runAsync(web.server::stop);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        int refused = 0;
+        while (refused == 0 && System.nanoTime() < deadline) {
+            refused = web.get("/api/accounts", web.teller).status() == 503 ? 1 : 0;
+        }
+        assertThat(refused).as("a new request while stopping gets 503").isEqualTo(1);
+        assertThat(stopping).isNotDone();
+        gate.open.countDown();
+        WebFixture.Reply reply = inFlight.get(60, TimeUnit.SECONDS);
+        assertThat(reply.status()).isEqualTo(200);
+        assertThat(reply.body()).contains("\"balance\":3.00");
+        stopping.get(60, TimeUnit.SECONDS);
+    }
+
     private JsonNode awaitDead(int n) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         JsonNode dead;
