@@ -218,7 +218,19 @@ pages.account = async (content) => {
       form('rename', [['name', 'New name', 'text', { required: true }]], 'Rename', async (v, f) => {
         await api('PUT', `/api/accounts/${enc}/name`, { name: v.name }, true);
         flash('Renamed.'); f.reset(); await load();
-      })),
+      }),
+      el('div', { class: 'actions' },
+        el('button', { type: 'button', class: 'secondary', id: 'forgive', onclick: async () => {
+          try {
+            const r = await api('POST', `/api/accounts/${enc}/forgive`, {}, true);
+            flash('Forgave ' + money(r.amountForgiven) + '.'); await load();
+          } catch (e) { flash(e.message, true); } } }, 'Forgive debt'),
+        el('button', { type: 'button', class: 'danger', id: 'delete', onclick: async () => {
+          if (!confirm('Delete account ' + id + '?')) return;
+          try {
+            await api('DELETE', `/api/accounts/${enc}`, undefined, true);
+            location.href = '/console/accounts';
+          } catch (e) { flash(e.message, true); } } }, 'Delete account'))),
     pending, chart, ledger);
   await load();
   stream(debounce(() => load().catch(e => flash(e.message, true)), 150));

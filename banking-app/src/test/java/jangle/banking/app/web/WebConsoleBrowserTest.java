@@ -145,6 +145,8 @@ class WebConsoleBrowserTest {
         assertThat(browser.findElement(By.id("account-name")).getText()).isEqualTo("<i>Eve</i>");
         assertThat(browser.findElements(By.cssSelector("svg.chart polyline"))).hasSize(1);
         assertThat(browser.findElement(By.id("account-balance")).getText()).isEqualTo("80.00");
+        browser.findElement(By.id("forgive")).click(); // a positive balance: the bank's reason is shown
+        wait.until(ExpectedConditions.textToBe(By.id("flash"), "Forgiveness not applicable"));
         shot("06-account");
         browser.get(web.base() + "/console/stats");
         ready(wait);
