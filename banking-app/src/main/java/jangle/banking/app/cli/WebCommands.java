@@ -31,7 +31,7 @@ final class WebCommands {
         if (port < 0 || port > 65535) throw new Cli.BadInput("--port must be 0 to 65535");
         if (host == null || host.isBlank()) throw new Cli.BadInput("--host must not be empty");
         WebServer.Options options = WebServer.Options.defaults().withAddress(host.strip(), port)
-                .withSecureCookies(!insecureCookies);
+                .withSecureCookies(!insecureCookies).withSettleWait(cli.waitLimit());
         boolean dispatch = cli.dispatchOn();
         return cli.withApplication(true, app -> {
             UserStore users = UserStore.open(app.database(), app.config().clock());

@@ -72,6 +72,12 @@ public final class WebServer implements AutoCloseable {
                     loginWindow, sessionLifetime, drainTimeout);
         }
 
+        /** How long a command answer waits for its chain to settle, and a query for {@code ?after=}. */
+        public Options withSettleWait(Duration newWait) {
+            return new Options(host, port, maxBodyBytes, secureCookies, newWait, maxStreams, maxLoginFailures,
+                    loginWindow, sessionLifetime, drainTimeout);
+        }
+
         public Options withSecureCookies(boolean secure) {
             return new Options(host, port, maxBodyBytes, secure, settleWait, maxStreams, maxLoginFailures, loginWindow,
                     sessionLifetime, drainTimeout);
