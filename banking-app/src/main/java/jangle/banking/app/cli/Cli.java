@@ -176,6 +176,7 @@ final class Cli implements Callable<Integer> {
         cl.addSubcommand("check", new StoreCommands.Check(this));     // issue 17: store operations
         cl.addSubcommand("backup", new StoreCommands.Backup(this));
         cl.addSubcommand("restore", new StoreCommands.Restore(this));
+        cl.addSubcommand("users", new WebCommands.Users(this, io));
         return cl;
     }
 
@@ -490,6 +491,21 @@ final class Cli implements Callable<Integer> {
             }
             return Main.OK;
         });
+    }
+
+    @Command(name = "serve", description = "Serves the HTTP API and the web console, with dispatch and both daemons, "
+            + "until Ctrl-C.")
+    int serve(@Option(names = "--host", defaultValue = "127.0.0.1", description = "Address (default 127.0.0.1).")
+              String host,
+              @Option(names = "--port", defaultValue = "8080", description = "Port (default 8080; 0: any free).")
+              int port,
+              @Option(names = "--first-operator", paramLabel = "NAME",
+                      description = "When there are no users yet, add this operator and print its token once.")
+              String firstOperator,
+              @Option(names = "--insecure-cookies",
+                      description = "Session cookies without Secure (only for plain HTTP off localhost).")
+              boolean insecureCookies) {
+        return new WebCommands(this, io).serve(host, port, firstOperator, insecureCookies);
     }
 
     @Command(name = "demo", description = "Runs the scripted story of the bank (accounts, transfers, requests, "

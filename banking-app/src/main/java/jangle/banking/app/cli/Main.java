@@ -51,6 +51,7 @@ public final class Main {
     private final AtomicBoolean finished = new AtomicBoolean();
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final CountDownLatch stop = new CountDownLatch(1);
+    private final AtomicReference<Runnable> beforeClose = new AtomicReference<>();
 
     private Main(InputStream in, PrintStream out, PrintStream err, Map<String, String> env, boolean tty) {
         this.in = in;
@@ -142,6 +143,11 @@ public final class Main {
         if (app != null) app.close();
     }
 
+    /** Runs {@code action} on Ctrl-C before the application closes (the HTTP server drains its requests). */
+    void beforeClose(Runnable action) {
+        beforeClose.set(action);
+    }
+
     /** Blocks the daemon until the process is asked to stop. */
     void awaitStop() throws InterruptedException {
         stop.await();
@@ -158,6 +164,8 @@ public final class Main {
             out.flush();
         }
         try {
+            Runnable first = beforeClose.getAndSet(null);
+            if (first != null) first.run();
             closeApplication();
         } catch (RuntimeException e) {
             err.println("Error while closing: " + e.getMessage());
