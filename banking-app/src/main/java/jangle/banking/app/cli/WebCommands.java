@@ -1,6 +1,8 @@
 package jangle.banking.app.cli;
 
 import jangle.banking.app.web.Role;
+import jangle.banking.app.web.HealthSource;
+import jangle.banking.app.web.LibraryHealth;
 import jangle.banking.app.web.StoreHealth;
 import jangle.banking.app.web.UserStore;
 import jangle.banking.app.web.WebServer;
@@ -46,7 +48,9 @@ final class WebCommands {
             }
             WebServer server;
             try {
-                server = WebServer.start(app, users, options, new StoreHealth(app, () -> dispatch), null);
+                // with dispatch and daemons running the library's report applies; without them only the store's
+                HealthSource health = dispatch ? new LibraryHealth(app.observability()) : new StoreHealth(app, () -> false);
+                server = WebServer.start(app, users, options, health, LibraryHealth.metrics(app.observability()));
             } catch (IllegalStateException e) {
                 io.err().println("Error: " + e.getMessage());
                 return Main.FAILURE;

@@ -66,7 +66,7 @@ final class WebFixture implements AutoCloseable {
             operator = users.add("oscar", Role.OPERATOR);
         }
         server = WebServer.start(app, users, WebServer.Options.defaults().withAddress("127.0.0.1", 0),
-                new StoreHealth(app, () -> true), null);
+                new LibraryHealth(app.observability()), LibraryHealth.metrics(app.observability())); // as serve wires it
     }
 
     void restart() {

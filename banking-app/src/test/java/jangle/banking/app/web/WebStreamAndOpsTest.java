@@ -150,8 +150,12 @@ class WebStreamAndOpsTest {
         assertThat(web.get("/api/ops/sagas?all=true", web.operator).status()).isEqualTo(200);
         JsonNode health = web.get("/health", null).json();
         assertThat(health.get("status").asText()).isEqualTo("up");
-        assertThat(health.get("deadLetters").asInt()).isZero();
-        assertThat(web.get("/metrics", web.operator).status()).isEqualTo(404);
+        assertThat(health.get("checks").get("store").get("status").asText()).isEqualTo("up");
+        assertThat(health.get("checks").has("dead-letters:breakable")).as(health.toString()).isFalse();
+        var metrics = web.get("/metrics", web.operator);
+        assertThat(metrics.status()).isEqualTo(200);
+        assertThat(metrics.body()).contains("jangle_commands");
+        assertThat(web.get("/metrics", web.teller).status()).isEqualTo(403);
     }
 
     /** A deposits handler that waits at a gate, so a request can be held in flight (its settle waits for it). */
