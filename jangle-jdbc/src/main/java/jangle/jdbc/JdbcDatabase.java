@@ -86,7 +86,13 @@ public final class JdbcDatabase implements AutoCloseable {
      * in-memory database on one connection) or {@code jdbc:postgresql://...} (pooled by HikariCP).
      */
     public static JdbcDatabase open(String jdbcUrl, String user, String password) {
+        return open(jdbcUrl, user, password, DbTimeouts.DEFAULTS);
+    }
+
+    /** {@link #open(String, String, String)} with the PostgreSQL client's time-outs (ignored for SQLite). */
+    public static JdbcDatabase open(String jdbcUrl, String user, String password, DbTimeouts timeouts) {
         Objects.requireNonNull(jdbcUrl, "jdbcUrl");
+        Objects.requireNonNull(timeouts, "timeouts");
         if (jdbcUrl.startsWith("jdbc:sqlite:")) {
             String path = jdbcUrl.substring("jdbc:sqlite:".length());
             if (path.isEmpty() || path.startsWith(":memory:") || path.startsWith("file:")) {
@@ -100,6 +106,10 @@ public final class JdbcDatabase implements AutoCloseable {
             config.setUsername(user);
             config.setPassword(password);
             config.addDataSourceProperty("reWriteBatchedInserts", "true");
+            config.addDataSourceProperty("connectTimeout", String.valueOf(DbTimeouts.seconds(timeouts.connect())));
+            config.addDataSourceProperty("loginTimeout", String.valueOf(DbTimeouts.seconds(timeouts.connect())));
+            config.addDataSourceProperty("socketTimeout", String.valueOf(DbTimeouts.seconds(timeouts.socket())));
+            config.setConnectionTimeout(Math.max(250, timeouts.connect().toMillis()));
             return new JdbcDatabase(new PostgresConnections(config), stripSecrets(jdbcUrl));
         }
         throw new IllegalArgumentException("unsupported JDBC URL (use jdbc:sqlite:<file> or jdbc:postgresql://...): "

@@ -16,6 +16,7 @@ final class PostgresConnections extends Connections {
     static final int DEFAULT_POOL_SIZE = 8;
 
     private final HikariDataSource pool;
+    private final String location;
 
     PostgresConnections(HikariConfig config) {
         config.setPoolName(config.getPoolName() == null ? "jangle" : config.getPoolName());
@@ -24,7 +25,25 @@ final class PostgresConnections extends Connections {
         }
         config.setMinimumIdle(Math.min(2, config.getMaximumPoolSize()));
         config.setAutoCommit(true);
-        this.pool = new HikariDataSource(config);
+        this.location = describe(config);
+        try {
+            this.pool = new HikariDataSource(config);
+        } catch (RuntimeException e) { // HikariCP's first connection failed (fail-fast): name the server and the cause
+            SQLException cause = e.getCause() instanceof SQLException s ? s : new SQLException(e.getMessage(), e);
+            throw SqlErrors.storeError("database", "connect", located(cause));
+        }
+    }
+
+    /** {@code host:port/database} of the JDBC URL (never its parameters, which may hold secrets). */
+    private static String describe(HikariConfig config) {
+        String url = config.getJdbcUrl();
+        if (url == null) {
+            return "PostgreSQL (" + (config.getDataSource() == null ? "data source"
+                    : config.getDataSource().getClass().getSimpleName()) + ")";
+        }
+        String rest = url.startsWith("jdbc:postgresql://") ? url.substring("jdbc:postgresql://".length()) : url;
+        int q = rest.indexOf('?');
+        return "PostgreSQL " + (q < 0 ? rest : rest.substring(0, q));
     }
 
     @Override
@@ -33,7 +52,20 @@ final class PostgresConnections extends Connections {
     }
 
     @Override
+    String location() {
+        return location;
+    }
+
+    @Override
     <T> T write(Work<T> work) throws SQLException {
+        try {
+            return writeTransaction(work);
+        } catch (SQLException e) {
+            throw located(e);
+        }
+    }
+
+    private <T> T writeTransaction(Work<T> work) throws SQLException {
         try (Connection c = pool.getConnection(); Session session = new Session(c, SqlDialect.POSTGRESQL, null)) {
             c.setAutoCommit(false);
             try {
@@ -61,6 +93,8 @@ final class PostgresConnections extends Connections {
     <T> T read(Work<T> work) throws SQLException {
         try (Connection c = pool.getConnection(); Session session = new Session(c, SqlDialect.POSTGRESQL, null)) {
             return work.run(session);
+        } catch (SQLException e) {
+            throw located(e);
         }
     }
 

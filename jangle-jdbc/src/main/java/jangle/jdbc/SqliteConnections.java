@@ -102,6 +102,11 @@ final class SqliteConnections extends Connections {
         return SqlDialect.SQLITE;
     }
 
+    @Override
+    String location() {
+        return memory ? "an in-memory SQLite database" : url.substring("jdbc:sqlite:".length());
+    }
+
     /**
      * Runs {@code work} in a write transaction and returns after its COMMIT. <b>Group commit:</b> writers that
      * arrive while a transaction is running queue up; the next thread to take the write lock runs every queued work
@@ -133,7 +138,11 @@ final class SqliteConnections extends Connections {
                 LockSupport.parkNanos(this, PARK_NANOS); // woken when done or when it should lead
             }
         }
-        return mine.outcome();
+        try {
+            return mine.outcome();
+        } catch (SQLException e) {
+            throw located(e);
+        }
     }
 
     /** One queued write and what became of it; {@code done} is published after the fields. */
@@ -232,12 +241,19 @@ final class SqliteConnections extends Connections {
                 writeLock.unlock();
             }
         }
-        Reader r = borrow();
+        Reader r;
+        try {
+            r = borrow();
+        } catch (SQLException e) {
+            throw located(e);
+        }
         boolean healthy = false;
         try {
             T result = work.run(new Session(r.connection(), SqlDialect.SQLITE, r.cache()));
             healthy = true;
             return result;
+        } catch (SQLException e) {
+            throw located(e);
         } finally {
             giveBack(r, healthy);
         }
