@@ -13,7 +13,7 @@ public class StoreException extends JangleException {
         DISK_FULL("the disk is full"),
         READ_ONLY("the database is read-only"),
         CORRUPT("the database file is damaged"),
-        CONNECTION_LOST("the connection to the database was lost"),
+        CONNECTION_LOST("the connection to the database failed or was lost"),
         TIMEOUT("the database did not answer in time"),
         IO_ERROR("the disk reported an I/O error"),
         OTHER("a database error");
