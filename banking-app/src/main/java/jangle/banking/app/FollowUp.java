@@ -2,6 +2,7 @@ package jangle.banking.app;
 
 import jangle.ConsistencyTimeoutException;
 import jangle.Jangle;
+import jangle.spi.Delivery;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,6 +22,7 @@ import java.util.function.Supplier;
 public final class FollowUp {
     private final String transactionId;
     private final List<String> warnings = new ArrayList<>();
+    private boolean failingWork;
 
     /** @param transactionId the committed command's transaction id, or null when it has none */
     public FollowUp(String transactionId) {
@@ -47,12 +49,27 @@ public final class FollowUp {
             if (e.getMessage() != null && e.getMessage().contains("dead letter")) {
                 warn("part of its follow-up work failed and was set aside (" + e.getMessage()
                         + "); 'events dead' lists it and 'events retry' runs it again");
+            } else {
+                List<Delivery> failing = failing(jangle, correlationId);
+                failingWork |= !failing.isEmpty();
+                failing.forEach(d -> warn("its follow-up work fails and is being retried (" + d.handler() + ": "
+                        + d.lastError() + "); 'events pending' shows it"));
             }
             return false;
         } catch (RuntimeException e) {
             warn("waiting for its follow-up work failed: " + describe(e));
             return false;
         }
+    }
+
+    /**
+     * The pending deliveries of this correlation id that have failed at least once (bounded scan). A failure to look
+     * is itself a warning, never an exception.
+     */
+    private List<Delivery> failing(Jangle jangle, UUID correlationId) {
+        return read("its pending follow-up work", () -> jangle.operations().pending(null, 10_000).stream()
+                .filter(d -> correlationId.equals(d.correlationId()) && d.lastError() != null).toList())
+                .orElse(List.of());
     }
 
     /**
@@ -66,6 +83,11 @@ public final class FollowUp {
             warn("reading " + what + " failed: " + describe(e));
             return Optional.empty();
         }
+    }
+
+    /** True when {@link #settle} found deliveries of the command that fail and are being retried. */
+    public boolean failingWork() {
+        return failingWork;
     }
 
     /** Adds a warning in the caller's words. */

@@ -269,8 +269,10 @@ final class Cli implements Callable<Integer> {
                      @Parameters(index = "2", paramLabel = "AMOUNT") String amount,
                      @Option(names = "--tx", paramLabel = "ID") String tx) {
         Request command = new Request(account, from, amount(amount), tx);
-        return send(command, command.transactionId(), (app, r, f) -> new Printed(command.transactionId(),
-                ordered("transactionId", command.transactionId())));
+        return send(command, command.transactionId(), (app, r, f) -> {
+            if (dispatchOn()) notOnItsWay(app, f, from, command.transactionId());
+            return new Printed(command.transactionId(), ordered("transactionId", command.transactionId()));
+        });
     }
 
     @Command(name = "accept", description = "ACCOUNT accepts the request TX; prints the outcome "
@@ -368,6 +370,22 @@ final class Cli implements Callable<Integer> {
             f.warningLines().forEach(io.err()::println);
             return Main.OK;
         });
+    }
+
+    /**
+     * Issue 16 item 9: a request is on its way only once the funding account holds it ({@code RequestReceived}) and
+     * none of its work fails (its saga, which carries an acceptance through, could not be stored, say); otherwise the
+     * user is told, beside the transaction id.
+     */
+    static void notOnItsWay(BankingApplication app, FollowUp f, String funding, String tx) {
+        boolean received = f.read("the request's arrival", () -> Outcomes.receivedRequest(app.jangle().stores().events(),
+                funding, tx).isPresent()).orElse(false);
+        if (!received) {
+            f.warn("the request is not on its way: account " + funding + " has not received it");
+        } else if (f.failingWork()) {
+            f.warn("the request is not on its way: its work fails (see above) and it cannot be accepted until that is "
+                    + "fixed");
+        }
     }
 
     /** Closes the store after a committed command; a fault there is a warning, never a failure of the command. */

@@ -272,6 +272,7 @@ final class Terminal {
         CommandResponse r = send(command, f);
         if (r.success()) {
             screen.line("Requested " + Formats.money(command.amount()) + " from account ID " + other + ".");
+            Cli.notOnItsWay(app, f, other, command.transactionId());
             warnings(f);
         } else {
             screen.error("There was an error requesting funds from " + other + ": " + r.reason());

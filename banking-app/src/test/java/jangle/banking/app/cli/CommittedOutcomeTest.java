@@ -78,7 +78,27 @@ class CommittedOutcomeTest {
         assertThat(second.code()).as(second.err()).isZero();
         assertThat(second.out().strip()).isEqualTo("21.00");
         assertThat(second.err()).contains("Warning: committed (transaction ")
-                .contains("has not finished within");
+                .contains("its follow-up work fails and is being retried").contains("deposits view is broken");
+    }
+
+    @Test
+    @DisplayName("issue 16.9: a request whose saga cannot be stored prints its transaction id and says it is not on "
+            + "its way, naming the failure")
+    void requestWhoseSagaCannotBeStored() throws Exception {
+        ok("create-account", "--name", "Alice", "--initial-deposit", "10");
+        ok("create-account", "--name", "Bobby", "--initial-deposit", "10");
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + cli.db());
+             Statement s = c.createStatement()) {
+            s.execute("CREATE TRIGGER sagas_broken BEFORE INSERT ON jangle_sagas "
+                    + "BEGIN SELECT RAISE(ABORT, 'saga table is broken'); END");
+        }
+
+        var r = cli.sub("request", "000001", "000002", "5", "--tx", "req-stuck", "--wait", "2s");
+
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out().strip()).isEqualTo("req-stuck");
+        assertThat(r.err()).contains("Warning: committed (transaction req-stuck), but the request is not on its way")
+                .contains("saga table is broken");
     }
 
     /** Overwrites a table's root page with zeros, as a damaged sector would (after a checkpoint, in the main file). */
