@@ -44,6 +44,14 @@ import java.util.concurrent.locks.ReentrantLock;
  *   once.</li>
  *   <li>{@code foreign_keys=ON}: application read-model schemas may rely on them.</li>
  *   <li>readers add {@code query_only=1}, so a read can never write by mistake.</li>
+ *   <li>{@code mmap_size=0}, set on every connection rather than left to the driver's build (whose default is 0 today):
+ *   pages of the database file are read and written with system calls, never through a memory mapping, so a storage
+ *   fault under a running process (a full or read-only disk, a file made immutable, an I/O error) comes back as an
+ *   error code such as {@code SQLITE_IOERR_WRITE}, where a fault met through a mapping is a {@code SIGBUS} that kills
+ *   the JVM with no message (issue 18 item 5). The one mapping left is WAL mode's shared-memory index ({@code -shm}),
+ *   which every process that shares the file must map; SQLite writes each page of it before mapping that page, so a
+ *   full disk while it grows is an error too ({@code SQLITE_IOERR_SHMSIZE}). {@code locking_mode=EXCLUSIVE} would
+ *   remove that mapping as well, but would shut the daemon and other processes out of the file.</li>
  * </ul>
  *
  * <p>A {@code :memory:} database is one connection: reads then go through the writer, under the lock.
@@ -89,6 +97,9 @@ final class SqliteConnections extends Connections {
         config.enforceForeignKeys(true);
         config.setTempStore(SQLiteConfig.TempStore.MEMORY);
         Connection c = DriverManager.getConnection(url, config.toProperties());
+        try (Statement s = c.createStatement()) {
+            s.execute("PRAGMA mmap_size = 0"); // storage faults as errors, never SIGBUS (see the class comment)
+        }
         if (reader) {
             try (Statement s = c.createStatement()) {
                 s.execute("PRAGMA query_only = 1");

@@ -92,6 +92,22 @@ class StoreErrorsTest {
     }
 
     @Test
+    @DisplayName("issue 18.5: no SQLite connection reads or writes the database through a memory mapping "
+            + "(mmap_size 0 on the writer and the readers)")
+    void noMemoryMappedIo() {
+        try (JdbcDatabase db = JdbcDatabase.sqlite(dir.resolve("mmap.db"))) {
+            SqlWork<Long> mmapSize = c -> {
+                try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("PRAGMA mmap_size")) {
+                    rs.next();
+                    return rs.getLong(1);
+                }
+            };
+            assertThat(db.inTransaction(mmapSize)).isZero();
+            assertThat(db.read(mmapSize)).isZero();
+        }
+    }
+
+    @Test
     @DisplayName("issue 16.8: nothing listening on the PostgreSQL port: the server named, 'connection failed', fast")
     void postgresUnreachable() throws Exception {
         int port;
