@@ -263,6 +263,20 @@ public final class JdbcDatabase implements AutoCloseable {
         }
     }
 
+    /**
+     * Writes one row (a no-op update of Jangle's schema row) in a write transaction and commits: a probe that fails
+     * with the store's own {@link StoreException} when the database cannot be written (disk full, read-only file,
+     * connection lost), so a long-running process can report such a fault while its background work meets it, and
+     * report the recovery. A probe that succeeds proves little more than that one page could be written.
+     */
+    public void probeWrite() {
+        try {
+            connections.write(s -> s.prepare(sql.get("schema.touch"), COMPONENT).executeUpdate());
+        } catch (SQLException e) {
+            throw SqlErrors.storeError("database", "write probe", e);
+        }
+    }
+
     /** Closes every connection. Idempotent. Close the {@code Jangle} application built on it first. */
     @Override
     public void close() {

@@ -9,6 +9,8 @@ CREATE TABLE IF NOT EXISTS jangle_schema_version (
 )
 -- name: schema.get
 SELECT version FROM jangle_schema_version WHERE component = ?
+-- name: schema.touch
+UPDATE jangle_schema_version SET version = version WHERE component = ?
 -- name: schema.set
 INSERT INTO jangle_schema_version (component, version, applied_at) VALUES (?, ?, ?)
 ON CONFLICT (component) DO UPDATE SET version = excluded.version, applied_at = excluded.applied_at

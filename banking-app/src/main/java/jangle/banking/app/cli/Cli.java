@@ -494,7 +494,7 @@ final class Cli implements Callable<Integer> {
                     + ". Press Ctrl-C to stop.");
             io.out().flush();
             try {
-                io.awaitStop();
+                new StoreWatch(app.database()::probeWrite, io.err()).runUntil(io::awaitStop);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

@@ -82,6 +82,34 @@ class FullDiskTerminalTest {
         }
     }
 
+    @Test
+    @DisplayName("issue 17.5: disk full under a running daemon: it says so on stderr, and says so again when space "
+            + "is back")
+    void diskFullUnderTheDaemon() throws Exception {
+        Path small = dir.resolve("small");
+        Files.createDirectories(small);
+        assumeTrue(System.getProperty("os.name").startsWith("Linux")
+                        && run("mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", small.toString()),
+                "needs to mount a small tmpfs (root on Linux)");
+        mount = small;
+        Path db = small.resolve("bank.db");
+        Path filler = small.resolve("filler");
+        Process p = new ProcessBuilder(CliHarness.childCommand("--db", db.toString(), "--log-file",
+                dir.resolve("d.log").toString(), "daemon")).redirectErrorStream(true).start();
+        try (CliHarness.Expect out = new CliHarness.Expect(p.getInputStream())) {
+            out.expect("daemon running on", java.time.Duration.ofSeconds(120));
+            fill(filler);
+            out.expect("Error: the store cannot be written: database failed during write probe on " + db
+                    + ": the disk is full", java.time.Duration.ofSeconds(120));
+            Files.delete(filler);
+            out.expect("The store can be written again; background work resumes.", java.time.Duration.ofSeconds(120));
+            p.toHandle().destroy(); // SIGTERM: graceful
+            assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+
     /** Writes until the file system refuses: the disk is full. */
     private static void fill(Path filler) throws IOException {
         byte[] block = new byte[64 * 1024];
