@@ -55,6 +55,7 @@ public final class JdbcDatabase implements AutoCloseable {
     private final Connections connections;
     private final Sql sql;
     private final String description;
+    private volatile boolean probeTableMade;
 
     private JdbcDatabase(Connections connections, String description) {
         this.connections = connections;
@@ -264,14 +265,24 @@ public final class JdbcDatabase implements AutoCloseable {
     }
 
     /**
-     * Writes one row (a no-op update of Jangle's schema row) in a write transaction and commits: a probe that fails
-     * with the store's own {@link StoreException} when the database cannot be written (disk full, read-only file,
-     * connection lost), so a long-running process can report such a fault while its background work meets it, and
-     * report the recovery. A probe that succeeds proves little more than that one page could be written.
+     * Writes one row (the current time into {@code jangle_write_probe}, a one-row table made by the first probe) in a
+     * write transaction and commits: a probe that fails with the store's own {@link StoreException} when the database
+     * cannot be written (disk full, read-only file, connection lost), so a long-running process can report such a
+     * fault while its background work meets it, and report the recovery. The value changes at every probe because
+     * SQLite does not write a page whose content an update leaves as it was. A probe that succeeds proves little more
+     * than that one page could be written.
      */
     public void probeWrite() {
         try {
-            connections.write(s -> s.prepare(sql.get("schema.touch"), COMPONENT).executeUpdate());
+            connections.write(s -> {
+                if (!probeTableMade) {
+                    try (Statement st = s.connection().createStatement()) {
+                        st.execute(sql.get("probe.create"));
+                    }
+                }
+                return s.prepare(sql.get("probe.write"), Clock.systemUTC().instant().toString()).executeUpdate();
+            });
+            probeTableMade = true;
         } catch (SQLException e) {
             throw SqlErrors.storeError("database", "write probe", e);
         }
