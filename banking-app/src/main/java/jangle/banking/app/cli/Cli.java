@@ -7,6 +7,7 @@ import jangle.InvalidMessageException;
 import jangle.Jangle;
 import jangle.ReplayResult;
 import jangle.SendOptions;
+import jangle.StoreException;
 import jangle.Settings;
 import jangle.banking.AcceptRequest;
 import jangle.banking.AccountLedger;
@@ -342,7 +343,18 @@ final class Cli implements Callable<Integer> {
         return withApplication(true, app -> {
             UUID correlation = UUID.randomUUID();
             Jangle jangle = app.jangle();
-            CommandResponse r = jangle.send(command, SendOptions.NONE.withCorrelationId(correlation));
+            CommandResponse r;
+            try {
+                r = jangle.send(command, SendOptions.NONE.withCorrelationId(correlation));
+            } catch (StoreException e) {
+                // the connection failed while the command was sent: its COMMIT may have reached the server
+                if (retryable(command) && (e.fault() == StoreException.Fault.CONNECTION_LOST
+                        || e.fault() == StoreException.Fault.TIMEOUT)) {
+                    io.err().println("The command may have been recorded before the connection failed. Retry it with "
+                            + "--tx " + transactionId + ": a command with the same transaction id is applied once.");
+                }
+                throw e;
+            }
             if (!r.success()) {
                 if (json) io.out().println(new JsonOutput().write(JsonOutput.response(r, Map.of())));
                 io.err().println("Rejected: " + r.reason());
@@ -386,6 +398,12 @@ final class Cli implements Callable<Integer> {
             f.warn("the request is not on its way: its work fails (see above) and it cannot be accepted until that is "
                     + "fixed");
         }
+    }
+
+    /** The commands whose subcommand takes {@code --tx}, so a retry with the same id is applied once. */
+    private static boolean retryable(jangle.Command command) {
+        return command instanceof DepositFunds || command instanceof WithdrawFunds || command instanceof Transfer
+                || command instanceof Request || command instanceof ForgiveDebt;
     }
 
     /** Closes the store after a committed command; a fault there is a warning, never a failure of the command. */

@@ -80,6 +80,40 @@ class PostgresOutagesCliTest {
     }
 
     @Test
+    @DisplayName("issue 16.2: the connection lost before the COMMIT's acknowledgement (committed, but the client "
+            + "cannot know): exit 3 saying it may be recorded and how to retry; the retry with --tx applies it once")
+    void ambiguousCommitRetriedOnce() throws Exception {
+        try (FaultyProxy proxy = new FaultyProxy(EmbeddedPg.server().getPort())) {
+            String[] urls = databaseThrough(proxy.port());
+            var cli = cli(urls[1]);
+            assertThat(cli.runRaw("", "create-account", "--name", "Alice", "--initial-deposit", "50").code()).isZero();
+
+            proxy.cutBeforeCommitAck("INSERT INTO jangle_events");
+            var lost = cli.runRaw("", "withdraw", "000001", "5", "--tx", "w-ambiguous", "--wait", "2s");
+            assertThat(proxy.awaitCut(1)).isTrue();
+            assertThat(withdrawals(urls[0])).as("the lost withdrawal did commit").isEqualTo(1);
+            proxy.heal();
+            var retried = cli.runRaw("", "withdraw", "000001", "5", "--tx", "w-ambiguous", "--wait", "2s");
+
+            assertThat(lost.code()).as(lost.out() + lost.err()).isEqualTo(3);
+            assertThat(lost.err()).contains("The command may have been recorded before the connection failed. "
+                    + "Retry it with --tx w-ambiguous").contains("Error: ");
+            assertThat(retried.code()).as(retried.err()).isZero();
+            assertThat(retried.out().strip()).isEqualTo("45.00");
+            assertThat(withdrawals(urls[0])).as("withdrawn once").isEqualTo(1);
+        }
+    }
+
+    private static long withdrawals(String directUrl) throws Exception {
+        try (Connection c = DriverManager.getConnection(directUrl, "postgres", "postgres");
+             Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT count(*) FROM jangle_events WHERE type LIKE '%FundsWithdrawn%'")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    @Test
     @DisplayName("issue 16.4: a server that accepts and never answers: exit 3 with an error naming the server and "
             + "the cause, within the connect time-out (JANGLE_DB_CONNECT_TIMEOUT)")
     void silentServer() throws Exception {

@@ -28,6 +28,7 @@ public final class FaultyProxy implements AutoCloseable {
     private final Thread acceptor;
     private volatile boolean refusing;
     private volatile String armedMarker;
+    private volatile boolean swallowAck;
     private final CountDownLatch cutDone = new CountDownLatch(1);
 
     public FaultyProxy(int targetPort) throws IOException {
@@ -57,6 +58,16 @@ public final class FaultyProxy implements AutoCloseable {
 
     /** Arms a {@link #cut()} after the first COMMIT acknowledged on a connection whose client sent {@code marker}. */
     public void cutAfterCommit(String marker) {
+        swallowAck = false;
+        armedMarker = marker;
+    }
+
+    /**
+     * Like {@link #cutAfterCommit} but the server's acknowledgement is not passed on: the transaction has committed
+     * and the client cannot know it (the ambiguous commit of a connection lost at the worst moment).
+     */
+    public void cutBeforeCommitAck(String marker) {
+        swallowAck = true;
         armedMarker = marker;
     }
 
@@ -103,12 +114,15 @@ public final class FaultyProxy implements AutoCloseable {
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
                 int n;
                 while ((n = in.read(buffer)) >= 0) {
-                    out.write(buffer, 0, n);
-                    out.flush();
                     String chunk = new String(buffer, 0, n, StandardCharsets.ISO_8859_1);
                     String window = tail + chunk;
                     tail = window.length() > 256 ? window.substring(window.length() - 256) : window;
-                    if (rule.after(window, chunk)) {
+                    boolean cutNow = rule.after(window, chunk);
+                    if (!(cutNow && swallowAck)) {
+                        out.write(buffer, 0, n);
+                        out.flush();
+                    }
+                    if (cutNow) {
                         armedMarker = null;
                         cut();
                         return;
