@@ -5,6 +5,7 @@ import jangle.CommandResponse;
 import jangle.InvalidMessageException;
 import jangle.Jangle;
 import jangle.SendOptions;
+import jangle.StoreException;
 import jangle.banking.AcceptRequest;
 import jangle.banking.AccountLedger;
 import jangle.banking.AccountSummary;
@@ -86,6 +87,12 @@ final class Terminal {
     /** Shows an infrastructure fault at the action that met it, then waits for Enter before the screen again. */
     private void fault(RuntimeException e) {
         screen.error("Error: " + FollowUp.describe(e));
+        if (e instanceof StoreException s && (s.fault() == StoreException.Fault.CONNECTION_LOST
+                || s.fault() == StoreException.Fault.TIMEOUT)) {
+            // the connection may have failed after the server committed: a blind retry could pay twice
+            screen.line("If this was a money action, it may have been recorded before the connection failed: "
+                    + "check the account's ledger before you try again.");
+        }
         screen.line("Back to the menu; try again when the database is available.");
         screen.pause();
     }

@@ -165,6 +165,7 @@ class PostgresOutagesCliTest {
                 t.type("3");
                 t.type("000001");
                 t.expect("Error: ");
+                t.expect("it may have been recorded before the connection failed: check the account's ledger");
                 t.expect("Back to the menu; try again when the database is available.");
                 proxy.heal();
                 t.type("");
