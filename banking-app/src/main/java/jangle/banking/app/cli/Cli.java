@@ -305,8 +305,8 @@ final class Cli implements Callable<Integer> {
         return send(command, command.transactionId(), (app, r, f) -> {
             String forgiven = f.read("the forgiveness's event", () -> Outcomes.find(app.jangle().stores().events(),
                             account, DebtForgiven.class, e -> e.transactionId().equals(command.transactionId()))
-                    .map(e -> Formats.money(e.amount())).orElse("0.00")).orElse("0.00");
-            return new Printed(forgiven, ordered("amountForgiven", new BigDecimal(forgiven)));
+                    .map(e -> Formats.money(e.amount())).orElse("0.00")).orElse(""); // "": unreadable, warned
+            return new Printed(forgiven, ordered("amountForgiven", forgiven.isEmpty() ? null : new BigDecimal(forgiven)));
         });
     }
 
