@@ -66,6 +66,13 @@ class FullDiskTerminalTest {
             t.type("5");
             t.expect("Error: event store failed during append on " + db + ": the disk is full");
             t.expect("Back to the menu; try again when the database is available.");
+            // every time, not only the first (a statement the driver finalised said "statement is not executing")
+            t.type("");
+            t.expect("Balance:");
+            t.type("2");
+            t.type("6");
+            t.expect("Error: event store failed during append on " + db + ": the disk is full");
+            t.expect("Back to the menu; try again when the database is available.");
             Files.delete(filler);
             t.type("");
             // the fault ended only the deposit: the account screen comes back, and the next deposit works
