@@ -16,8 +16,13 @@ abstract sealed class Connections implements AutoCloseable permits SqliteConnect
 
     abstract SqlDialect dialect();
 
-    /** The file or server, without secrets, for error messages that must name it. */
-    abstract String describe();
+    /** Where the data is, for error messages: the SQLite file, or the PostgreSQL server and database. */
+    abstract String location();
+
+    /** {@code e} carrying {@link #location()} ({@link LocatedSQLException}), for the error translation. */
+    final SQLException located(SQLException e) {
+        return LocatedSQLException.wrap(e, location());
+    }
 
     /** Runs {@code work} in one write transaction: commits when it returns, rolls back when it throws. */
     abstract <T> T write(Work<T> work) throws SQLException;

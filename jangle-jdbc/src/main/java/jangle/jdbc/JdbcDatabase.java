@@ -63,6 +63,7 @@ public final class JdbcDatabase implements AutoCloseable {
     private final Connections connections;
     private final Sql sql;
     private final String description;
+    private volatile boolean probeTableMade;
 
     private JdbcDatabase(Connections connections, String description) {
         this.connections = connections;
@@ -94,7 +95,13 @@ public final class JdbcDatabase implements AutoCloseable {
      * in-memory database on one connection) or {@code jdbc:postgresql://...} (pooled by HikariCP).
      */
     public static JdbcDatabase open(String jdbcUrl, String user, String password) {
+        return open(jdbcUrl, user, password, DbTimeouts.DEFAULTS);
+    }
+
+    /** {@link #open(String, String, String)} with the PostgreSQL client's time-outs (ignored for SQLite). */
+    public static JdbcDatabase open(String jdbcUrl, String user, String password, DbTimeouts timeouts) {
         Objects.requireNonNull(jdbcUrl, "jdbcUrl");
+        Objects.requireNonNull(timeouts, "timeouts");
         if (jdbcUrl.startsWith("jdbc:sqlite:")) {
             String path = jdbcUrl.substring("jdbc:sqlite:".length());
             if (path.isEmpty() || path.startsWith(":memory:") || path.startsWith("file:")) {
@@ -108,6 +115,10 @@ public final class JdbcDatabase implements AutoCloseable {
             config.setUsername(user);
             config.setPassword(password);
             config.addDataSourceProperty("reWriteBatchedInserts", "true");
+            config.addDataSourceProperty("connectTimeout", String.valueOf(DbTimeouts.seconds(timeouts.connect())));
+            config.addDataSourceProperty("loginTimeout", String.valueOf(DbTimeouts.seconds(timeouts.connect())));
+            config.addDataSourceProperty("socketTimeout", String.valueOf(DbTimeouts.seconds(timeouts.socket())));
+            config.setConnectionTimeout(Math.max(250, timeouts.connect().toMillis()));
             return new JdbcDatabase(new PostgresConnections(config), stripSecrets(jdbcUrl));
         }
         throw new IllegalArgumentException("unsupported JDBC URL (use jdbc:sqlite:<file> or jdbc:postgresql://...): "
@@ -280,6 +291,30 @@ public final class JdbcDatabase implements AutoCloseable {
                 + String.join(", ", tables.subList(0, shown)) + (shown < tables.size() ? ", ..." : "")
                 + ") and no Jangle schema marker (" + MARKER + "); nothing was changed. Use a new file or an empty"
                 + " database.");
+    }
+
+    /**
+     * Writes one row (the current time into {@code jangle_write_probe}, a one-row table made by the first probe) in a
+     * write transaction and commits: a probe that fails with the store's own {@link StoreException} when the database
+     * cannot be written (disk full, read-only file, connection lost), so a long-running process can report such a
+     * fault while its background work meets it, and report the recovery. The value changes at every probe because
+     * SQLite does not write a page whose content an update leaves as it was. A probe that succeeds proves little more
+     * than that one page could be written.
+     */
+    public void probeWrite() {
+        try {
+            connections.write(s -> {
+                if (!probeTableMade) {
+                    try (Statement st = s.connection().createStatement()) {
+                        st.execute(sql.get("probe.create"));
+                    }
+                }
+                return s.prepare(sql.get("probe.write"), Clock.systemUTC().instant().toString()).executeUpdate();
+            });
+            probeTableMade = true;
+        } catch (SQLException e) {
+            throw SqlErrors.storeError("database", "write probe", e);
+        }
     }
 
     /** Closes every connection. Idempotent. Close the {@code Jangle} application built on it first. */

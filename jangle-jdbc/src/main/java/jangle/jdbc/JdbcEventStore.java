@@ -109,8 +109,8 @@ final class JdbcEventStore implements EventStore, DispatchLedger {
 
     JdbcEventStore(Connections db, Sql sql, JsonCodec codec, int batchSize, String nodeId, AppendListener listener) {
         this.db = db;
-        this.eventRows = new Rows.Where(STORE, "read", db.describe(), "jangle_events");
-        this.deliveryRows = new Rows.Where(LEDGER, "read", db.describe(), "jangle_deliveries");
+        this.eventRows = new Rows.Where(STORE, "read", db.location(), "jangle_events");
+        this.deliveryRows = new Rows.Where(LEDGER, "read", db.location(), "jangle_deliveries");
         this.nodeId = nodeId;
         this.dialect = db.dialect();
         this.codec = codec;
@@ -393,7 +393,7 @@ final class JdbcEventStore implements EventStore, DispatchLedger {
             });
         } catch (SQLException e) {
             if (Rows.corrupt(e)) { // SQLite cannot say which row; say the file, the table and where we were
-                throw new Rows.Where(STORE, operation, db.describe(), "jangle_events").damaged(
+                throw new Rows.Where(STORE, operation, db.location(), "jangle_events").damaged(
                         lastRead[0] < 0 ? "(at the first row of this read)" : "after position " + lastRead[0],
                         "SQLite reports the file damaged: " + e.getMessage());
             }

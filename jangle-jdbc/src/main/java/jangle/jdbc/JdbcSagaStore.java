@@ -83,7 +83,7 @@ final class JdbcSagaStore implements SagaStore {
         Instant wakeAt;
         try (ResultSet rs = s.prepare(get, sagaId).executeQuery()) {
             if (!rs.next()) return null;
-            Rows.Where where = new Rows.Where(STORE, "get", db.describe(), "jangle_sagas");
+            Rows.Where where = new Rows.Where(STORE, "get", db.location(), "jangle_sagas");
             String at = "saga '" + sagaId + "'";
             type = Rows.required(rs.getString(1), where, at, "saga_type");
             version = Rows.requiredLong(rs, 2, where, at, "version");
@@ -100,7 +100,7 @@ final class JdbcSagaStore implements SagaStore {
         List<SagaEventEntry> history = new ArrayList<>();
         try (ResultSet rs = s.prepare(events, sagaId, version).executeQuery()) {
             while (rs.next()) {
-                Rows.Where where = new Rows.Where(STORE, "get", db.describe(), "jangle_saga_events");
+                Rows.Where where = new Rows.Where(STORE, "get", db.location(), "jangle_saga_events");
                 String at = "saga '" + sagaId + "' entry " + (history.size() + 1);
                 var id = Rows.required(Values.uuid(rs, 1, s.dialect()), where, at, "event_id");
                 JsonCodec.Decoded d = codec.decode(id, Rows.required(rs.getString(2), where, at, "type"),

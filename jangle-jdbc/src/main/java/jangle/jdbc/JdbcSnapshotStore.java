@@ -42,7 +42,7 @@ final class JdbcSnapshotStore implements SnapshotStore {
             row = db.read(s -> {
                 try (ResultSet rs = s.prepare(get, aggregateId).executeQuery()) {
                     if (!rs.next()) return null;
-                    Rows.Where where = new Rows.Where(STORE, "get", db.describe(), "jangle_snapshots");
+                    Rows.Where where = new Rows.Where(STORE, "get", db.location(), "jangle_snapshots");
                     String at = "aggregate '" + aggregateId + "'";
                     return new Row(Rows.requiredLong(rs, 1, where, at, "version"),
                             Rows.requiredLong(rs, 2, where, at, "position"),

@@ -16,7 +16,7 @@ final class PostgresConnections extends Connections {
     static final int DEFAULT_POOL_SIZE = 8;
 
     private final HikariDataSource pool;
-    private final String description;
+    private final String location;
     private final PostgresAppendGroups appendGroups;
 
     PostgresConnections(HikariConfig config) {
@@ -26,10 +26,13 @@ final class PostgresConnections extends Connections {
         }
         config.setMinimumIdle(Math.min(2, config.getMaximumPoolSize()));
         config.setAutoCommit(true);
-        String url = config.getJdbcUrl();
-        this.description = url == null ? "postgresql:" + config.getPoolName()
-                : url.indexOf('?') < 0 ? url : url.substring(0, url.indexOf('?'));
-        this.pool = new HikariDataSource(config);
+        this.location = describe(config);
+        try {
+            this.pool = new HikariDataSource(config);
+        } catch (RuntimeException e) { // HikariCP's first connection failed (fail-fast): name the server and the cause
+            SQLException cause = e.getCause() instanceof SQLException s ? s : new SQLException(e.getMessage(), e);
+            throw SqlErrors.storeError("database", "connect", located(cause));
+        }
         this.appendGroups = groupCommitEnabled() ? new PostgresAppendGroups(pool) : null;
     }
 
@@ -41,7 +44,24 @@ final class PostgresConnections extends Connections {
     /** Appends queued behind a running one share its transaction and commit (G5, {@link PostgresAppendGroups}). */
     @Override
     <T> T append(String lockSql, Work<T> work) throws SQLException {
-        return appendGroups == null ? super.append(lockSql, work) : appendGroups.run(lockSql, work);
+        if (appendGroups == null) return super.append(lockSql, work); // write() names the server
+        try {
+            return appendGroups.run(lockSql, work);
+        } catch (SQLException e) {
+            throw located(e);
+        }
+    }
+
+    /** {@code host:port/database} of the JDBC URL (never its parameters, which may hold secrets). */
+    private static String describe(HikariConfig config) {
+        String url = config.getJdbcUrl();
+        if (url == null) {
+            return "PostgreSQL (" + (config.getDataSource() == null ? "data source"
+                    : config.getDataSource().getClass().getSimpleName()) + ")";
+        }
+        String rest = url.startsWith("jdbc:postgresql://") ? url.substring("jdbc:postgresql://".length()) : url;
+        int q = rest.indexOf('?');
+        return "PostgreSQL " + (q < 0 ? rest : rest.substring(0, q));
     }
 
     @Override
@@ -50,12 +70,20 @@ final class PostgresConnections extends Connections {
     }
 
     @Override
-    String describe() {
-        return description;
+    String location() {
+        return location;
     }
 
     @Override
     <T> T write(Work<T> work) throws SQLException {
+        try {
+            return writeTransaction(work);
+        } catch (SQLException e) {
+            throw located(e);
+        }
+    }
+
+    private <T> T writeTransaction(Work<T> work) throws SQLException {
         try (Connection c = pool.getConnection(); Session session = new Session(c, SqlDialect.POSTGRESQL, null)) {
             c.setAutoCommit(false);
             try {
@@ -83,6 +111,8 @@ final class PostgresConnections extends Connections {
     <T> T read(Work<T> work) throws SQLException {
         try (Connection c = pool.getConnection(); Session session = new Session(c, SqlDialect.POSTGRESQL, null)) {
             return work.run(session);
+        } catch (SQLException e) {
+            throw located(e);
         }
     }
 

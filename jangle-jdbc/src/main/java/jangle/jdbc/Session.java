@@ -66,7 +66,20 @@ final class Session implements AutoCloseable {
                 ps = connection.prepareStatement(sql);
                 cache.put(sql, ps);
             } else {
-                ps.clearParameters();
+                try {
+                    ps.clearParameters();
+                } catch (SQLException finalised) {
+                    // sqlite-jdbc finalises a statement after some errors (SQLITE_FULL, I/O errors) without marking
+                    // it closed; reusing it would fail with "statement is not executing" for ever, hiding the cause
+                    // and outliving the fault (issue 18 item 2). Compile it again.
+                    try {
+                        ps.close();
+                    } catch (SQLException ignored) {
+                        // already unusable
+                    }
+                    ps = connection.prepareStatement(sql);
+                    cache.put(sql, ps);
+                }
             }
             return ps;
         }

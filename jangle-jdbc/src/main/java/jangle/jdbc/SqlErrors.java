@@ -78,9 +78,65 @@ final class SqlErrors {
         return t.getCause() == t ? null : t.getCause();
     }
 
-    /** Any fault that is not a Jangle conflict: named by store and operation, with the driver's error as cause. */
+    /**
+     * Any fault that is not a Jangle conflict: named by store and operation, by the file or server when a
+     * {@link LocatedSQLException} carries it, and by its root cause ({@link StoreException.Fault}), with the driver's
+     * error as cause. The message is what a user sees (issue 16 item 8, issue 18 item 2): the cause must be in it, not
+     * only in the log.
+     */
     static StoreException storeError(String store, String operation, Throwable cause) {
         if (cause instanceof StoreException s) return s;
-        return new StoreException(store, operation, cause);
+        String location = null;
+        for (Throwable t = cause; t != null; t = next(t)) {
+            if (t instanceof LocatedSQLException l) {
+                location = l.location();
+                break;
+            }
+        }
+        Diagnosis d = diagnose(cause);
+        if (location == null && d.fault() == StoreException.Fault.OTHER) return new StoreException(store, operation, cause);
+        return new StoreException(store, operation, location, d.fault(), d.detail(), cause);
+    }
+
+    /** A root cause and the driver's words that show it. */
+    record Diagnosis(StoreException.Fault fault, String detail) {
+    }
+
+    /**
+     * The root cause of a driver error. SQLite: its extended result code ({@code SQLITE_FULL}, {@code SQLITE_READONLY*},
+     * {@code SQLITE_CORRUPT*}/{@code SQLITE_NOTADB}, {@code SQLITE_IOERR*}). PostgreSQL: the SQLState class
+     * ({@code 08} connection, {@code 57P0x} server shutting down or starting, {@code 53100} disk full, {@code 25006}
+     * read-only transaction, {@code XX001}/{@code XX002} damaged data), a socket time-out, a socket error, or the pool
+     * finding no connection.
+     */
+    static Diagnosis diagnose(Throwable cause) {
+        for (Throwable t = cause; t != null; t = next(t)) {
+            if (t instanceof SQLiteException s) {
+                String code = s.getResultCode() == null ? "" : s.getResultCode().name();
+                StoreException.Fault f = code.startsWith("SQLITE_FULL") ? StoreException.Fault.DISK_FULL
+                        : code.startsWith("SQLITE_READONLY") ? StoreException.Fault.READ_ONLY
+                        : code.startsWith("SQLITE_CORRUPT") || code.startsWith("SQLITE_NOTADB")
+                        ? StoreException.Fault.CORRUPT
+                        : code.startsWith("SQLITE_IOERR") ? StoreException.Fault.IO_ERROR : null;
+                if (f != null) return new Diagnosis(f, s.getMessage());
+            }
+            if (t instanceof java.net.SocketTimeoutException) {
+                return new Diagnosis(StoreException.Fault.TIMEOUT, t.getMessage());
+            }
+            if (t instanceof SQLException s && s.getSQLState() != null && !(t instanceof LocatedSQLException)) {
+                String state = s.getSQLState();
+                StoreException.Fault f = state.startsWith("08") || state.startsWith("57P")
+                        ? StoreException.Fault.CONNECTION_LOST
+                        : state.equals("53100") ? StoreException.Fault.DISK_FULL
+                        : state.equals("25006") ? StoreException.Fault.READ_ONLY
+                        : state.equals("XX001") || state.equals("XX002") ? StoreException.Fault.CORRUPT : null;
+                if (f != null) return new Diagnosis(f, s.getMessage());
+            }
+            if (t instanceof java.sql.SQLTransientConnectionException
+                    || t instanceof java.net.SocketException || t instanceof java.io.EOFException) {
+                return new Diagnosis(StoreException.Fault.CONNECTION_LOST, t.getMessage());
+            }
+        }
+        return new Diagnosis(StoreException.Fault.OTHER, cause == null ? null : cause.getMessage());
     }
 }

@@ -44,6 +44,14 @@ import java.util.concurrent.locks.ReentrantLock;
  *   once.</li>
  *   <li>{@code foreign_keys=ON}: application read-model schemas may rely on them.</li>
  *   <li>readers add {@code query_only=1}, so a read can never write by mistake.</li>
+ *   <li>{@code mmap_size=0}, set on every connection rather than left to the driver's build (whose default is 0 today):
+ *   pages of the database file are read and written with system calls, never through a memory mapping, so a storage
+ *   fault under a running process (a full or read-only disk, a file made immutable, an I/O error) comes back as an
+ *   error code such as {@code SQLITE_IOERR_WRITE}, where a fault met through a mapping is a {@code SIGBUS} that kills
+ *   the JVM with no message (issue 18 item 5). The one mapping left is WAL mode's shared-memory index ({@code -shm}),
+ *   which every process that shares the file must map; SQLite writes each page of it before mapping that page, so a
+ *   full disk while it grows is an error too ({@code SQLITE_IOERR_SHMSIZE}). {@code locking_mode=EXCLUSIVE} would
+ *   remove that mapping as well, but would shut the daemon and other processes out of the file.</li>
  * </ul>
  *
  * <p>A {@code :memory:} database is one connection: reads then go through the writer, under the lock.
@@ -92,6 +100,9 @@ final class SqliteConnections extends Connections {
         config.enforceForeignKeys(true);
         config.setTempStore(SQLiteConfig.TempStore.MEMORY);
         Connection c = DriverManager.getConnection(url, config.toProperties());
+        try (Statement s = c.createStatement()) {
+            s.execute("PRAGMA mmap_size = 0"); // storage faults as errors, never SIGBUS (see the class comment)
+        }
         if (reader) {
             try (Statement s = c.createStatement()) {
                 s.execute("PRAGMA query_only = 1");
@@ -106,8 +117,8 @@ final class SqliteConnections extends Connections {
     }
 
     @Override
-    String describe() {
-        return url.substring("jdbc:sqlite:".length());
+    String location() {
+        return memory ? "an in-memory SQLite database" : url.substring("jdbc:sqlite:".length());
     }
 
     /**
@@ -141,7 +152,11 @@ final class SqliteConnections extends Connections {
                 LockSupport.parkNanos(this, PARK_NANOS); // woken when done or when it should lead
             }
         }
-        return mine.outcome();
+        try {
+            return mine.outcome();
+        } catch (SQLException e) {
+            throw located(e);
+        }
     }
 
     /** One queued write and what became of it; {@code done} is published after the fields. */
@@ -240,12 +255,19 @@ final class SqliteConnections extends Connections {
                 writeLock.unlock();
             }
         }
-        Reader r = borrow();
+        Reader r;
+        try {
+            r = borrow();
+        } catch (SQLException e) {
+            throw located(e);
+        }
         boolean healthy = false;
         try {
             T result = work.run(new Session(r.connection(), SqlDialect.SQLITE, r.cache()));
             healthy = true;
             return result;
+        } catch (SQLException e) {
+            throw located(e);
         } finally {
             giveBack(r, healthy);
         }

@@ -13,6 +13,7 @@ import jangle.banking.BankingDomain;
 import jangle.banking.app.views.BankQueries;
 import jangle.banking.app.views.BankViews;
 import jangle.banking.app.views.ViewTables;
+import jangle.jdbc.DbTimeouts;
 import jangle.jdbc.JdbcDatabase;
 import jangle.jdbc.SqlDialect;
 import jangle.spi.DeliveryStatus;
@@ -87,7 +88,8 @@ public final class BankingApplication implements AutoCloseable {
         if (config.memory()) {
             db = JdbcDatabase.open(MEMORY_URL, null, null);
         } else if (config.usesUrl()) {
-            db = JdbcDatabase.open(config.dbUrl(), config.dbUser(), config.dbPassword());
+            db = JdbcDatabase.open(config.dbUrl(), config.dbUser(), config.dbPassword(),
+                    DbTimeouts.fromEnvironment(config.environment()));
         } else {
             db = JdbcDatabase.sqlite(config.effectiveDbPath());
         }
@@ -299,7 +301,8 @@ public final class BankingApplication implements AutoCloseable {
                 });
                 String url = app.config.dbUrl();
                 String scoped = url + (url.contains("?") ? "&" : "?") + "currentSchema=" + schema;
-                JdbcDatabase scratch = JdbcDatabase.open(scoped, app.config.dbUser(), app.config.dbPassword());
+                JdbcDatabase scratch = JdbcDatabase.open(scoped, app.config.dbUser(), app.config.dbPassword(),
+                        DbTimeouts.fromEnvironment(app.config.environment()));
                 return new Scratch(scratch, () -> app.db.inTransaction(c -> {
                     try (var s = c.createStatement()) {
                         s.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");

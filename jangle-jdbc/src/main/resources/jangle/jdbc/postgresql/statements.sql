@@ -11,6 +11,11 @@ CREATE TABLE IF NOT EXISTS jangle_schema_version (
 SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY table_name
 -- name: schema.get
 SELECT version FROM jangle_schema_version WHERE component = ?
+-- name: probe.create
+CREATE TABLE IF NOT EXISTS jangle_write_probe (id INTEGER PRIMARY KEY, written_at TEXT NOT NULL)
+-- name: probe.write
+INSERT INTO jangle_write_probe (id, written_at) VALUES (1, ?)
+ON CONFLICT (id) DO UPDATE SET written_at = excluded.written_at
 -- name: schema.set
 INSERT INTO jangle_schema_version (component, version, applied_at) VALUES (?, ?, ?)
 ON CONFLICT (component) DO UPDATE SET version = excluded.version, applied_at = excluded.applied_at

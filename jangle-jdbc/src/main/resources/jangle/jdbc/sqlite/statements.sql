@@ -11,6 +11,11 @@ CREATE TABLE IF NOT EXISTS jangle_schema_version (
 SELECT name FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite!_%' ESCAPE '!' ORDER BY name
 -- name: schema.get
 SELECT version FROM jangle_schema_version WHERE component = ?
+-- name: probe.create
+CREATE TABLE IF NOT EXISTS jangle_write_probe (id INTEGER PRIMARY KEY, written_at TEXT NOT NULL)
+-- name: probe.write
+INSERT INTO jangle_write_probe (id, written_at) VALUES (1, ?)
+ON CONFLICT (id) DO UPDATE SET written_at = excluded.written_at
 -- name: schema.set
 INSERT INTO jangle_schema_version (component, version, applied_at) VALUES (?, ?, ?)
 ON CONFLICT (component) DO UPDATE SET version = excluded.version, applied_at = excluded.applied_at

@@ -7,6 +7,7 @@ import jangle.InvalidMessageException;
 import jangle.Jangle;
 import jangle.ReplayResult;
 import jangle.SendOptions;
+import jangle.StoreException;
 import jangle.Settings;
 import jangle.banking.AcceptRequest;
 import jangle.banking.AccountLedger;
@@ -37,6 +38,7 @@ import jangle.banking.app.load.LoadDriver;
 import jangle.banking.app.load.LoadOptions;
 import jangle.banking.app.load.LoadReport;
 import jangle.banking.app.DemoStory;
+import jangle.banking.app.FollowUp;
 import jangle.banking.app.RowDifference;
 import jangle.spi.Delivery;
 import jangle.spi.SagaEventEntry;
@@ -69,7 +71,6 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
@@ -263,7 +264,7 @@ final class Cli implements Callable<Integer> {
         BigDecimal deposit = initialDeposit == null ? null : amount(initialDeposit);
         if (deposit != null && deposit.signum() == 0) deposit = null; // 0 means no deposit, as in the terminal
         CreateAccount command = new CreateAccount(name, deposit, null);
-        return send(command, (app, r) -> new Printed(String.valueOf(r.data()), Map.of()));
+        return send(command, command.transactionId(), (app, r, f) -> new Printed(String.valueOf(r.data()), Map.of()));
     }
 
     @Command(name = "deposit", description = "Deposits into an account; prints the new balance.")
@@ -271,9 +272,10 @@ final class Cli implements Callable<Integer> {
                 @Parameters(index = "1", paramLabel = "AMOUNT", description = AMOUNT_HELP) String amount,
                 @Option(names = "--tx", paramLabel = "ID", description = TX_HELP) String tx) {
         DepositFunds command = new DepositFunds(account, amount(amount), tx);
-        return send(command, (app, r) -> balance(app, account, Outcomes.find(app.jangle().stores().events(), account,
-                FundsDeposited.class, e -> e.transactionId().equals(command.transactionId()))
-                .map(FundsDeposited::balance)));
+        return send(command, command.transactionId(), (app, r, f) -> balance(app, account, f,
+                f.read("the deposit's event", () -> Outcomes.find(app.jangle().stores().events(), account,
+                        FundsDeposited.class, e -> e.transactionId().equals(command.transactionId()))
+                        .map(FundsDeposited::balance).orElse(null))));
     }
 
     @Command(name = "withdraw", description = "Withdraws from an account; prints the new balance.")
@@ -281,9 +283,10 @@ final class Cli implements Callable<Integer> {
                  @Parameters(index = "1", paramLabel = "AMOUNT", description = AMOUNT_HELP) String amount,
                  @Option(names = "--tx", paramLabel = "ID", description = TX_HELP) String tx) {
         WithdrawFunds command = new WithdrawFunds(account, amount(amount), tx);
-        return send(command, (app, r) -> balance(app, account, Outcomes.find(app.jangle().stores().events(), account,
-                FundsWithdrawn.class, e -> e.transactionId().equals(command.transactionId()))
-                .map(FundsWithdrawn::balance)));
+        return send(command, command.transactionId(), (app, r, f) -> balance(app, account, f,
+                f.read("the withdrawal's event", () -> Outcomes.find(app.jangle().stores().events(), account,
+                        FundsWithdrawn.class, e -> e.transactionId().equals(command.transactionId()))
+                        .map(FundsWithdrawn::balance).orElse(null))));
     }
 
     @Command(name = "send", description = "Sends funds; prints the transaction id and its outcome "
@@ -293,8 +296,9 @@ final class Cli implements Callable<Integer> {
                   @Parameters(index = "2", paramLabel = "AMOUNT", description = AMOUNT_HELP) String amount,
                   @Option(names = "--tx", paramLabel = "ID", description = TX_HELP) String tx) {
         Transfer command = new Transfer(from, to, amount(amount), tx);
-        return send(command, (app, r) -> {
-            String outcome = Outcomes.transfer(app.jangle().stores().events(), from, to, command.transactionId()).text;
+        return send(command, command.transactionId(), (app, r, f) -> {
+            String outcome = f.read("the transfer's outcome", () -> Outcomes.transfer(app.jangle().stores().events(),
+                    from, to, command.transactionId())).orElse(Outcomes.TransferOutcome.IN_PROGRESS).text;
             return new Printed(command.transactionId() + " " + outcome,
                     ordered("transactionId", command.transactionId(), "outcome", outcome));
         });
@@ -306,8 +310,10 @@ final class Cli implements Callable<Integer> {
                      @Parameters(index = "2", paramLabel = "AMOUNT", description = AMOUNT_HELP) String amount,
                      @Option(names = "--tx", paramLabel = "ID", description = TX_HELP) String tx) {
         Request command = new Request(account, from, amount(amount), tx);
-        return send(command, (app, r) -> new Printed(command.transactionId(),
-                ordered("transactionId", command.transactionId())));
+        return send(command, command.transactionId(), (app, r, f) -> {
+            if (dispatchOn()) notOnItsWay(app, f, from, command.transactionId());
+            return new Printed(command.transactionId(), ordered("transactionId", command.transactionId()));
+        });
     }
 
     @Command(name = "accept", description = "ACCOUNT accepts the request TX; prints the outcome "
@@ -315,12 +321,13 @@ final class Cli implements Callable<Integer> {
     int accept(@Parameters(index = "0", paramLabel = "ACCOUNT", description = ACCOUNT_HELP) String account,
                @Parameters(index = "1", paramLabel = "TX", description = REQUEST_TX_HELP) String tx) {
         AcceptRequest command = new AcceptRequest(account, tx);
-        return send(command, (app, r) -> {
+        return send(command, tx, (app, r, f) -> {
             var store = app.jangle().stores().events();
-            String outcome = Outcomes.receivedRequest(store, account, tx)
-                    .map(RequestReceived::fundedAccountId)
-                    .map(requester -> Outcomes.accept(store, account, requester, tx).text)
-                    .orElse(Outcomes.AcceptOutcome.IN_PROGRESS.text);
+            String outcome = f.read("the request's outcome", () -> Outcomes.receivedRequest(store, account, tx)
+                            .map(RequestReceived::fundedAccountId)
+                            .map(requester -> Outcomes.accept(store, account, requester, tx))
+                            .orElse(Outcomes.AcceptOutcome.IN_PROGRESS))
+                    .orElse(Outcomes.AcceptOutcome.IN_PROGRESS).text;
             return new Printed(outcome, ordered("outcome", outcome));
         });
     }
@@ -328,64 +335,138 @@ final class Cli implements Callable<Integer> {
     @Command(name = "reject", description = "ACCOUNT rejects the request TX.")
     int reject(@Parameters(index = "0", paramLabel = "ACCOUNT", description = ACCOUNT_HELP) String account,
                @Parameters(index = "1", paramLabel = "TX", description = REQUEST_TX_HELP) String tx) {
-        return send(new RejectRequest(account, tx), (app, r) -> new Printed("rejected", Map.of()));
+        return send(new RejectRequest(account, tx), tx, (app, r, f) -> new Printed("rejected", Map.of()));
     }
 
     @Command(name = "forgive", description = "Forgives a negative balance; prints the amount forgiven.")
     int forgive(@Parameters(index = "0", paramLabel = "ACCOUNT", description = ACCOUNT_HELP) String account,
                 @Option(names = "--tx", paramLabel = "ID", description = TX_HELP) String tx) {
         ForgiveDebt command = new ForgiveDebt(account, tx);
-        return send(command, (app, r) -> {
-            String forgiven = Outcomes.find(app.jangle().stores().events(), account, DebtForgiven.class,
-                            e -> e.transactionId().equals(command.transactionId()))
-                    .map(e -> Formats.money(e.amount())).orElse("0.00");
-            return new Printed(forgiven, ordered("amountForgiven", new BigDecimal(forgiven)));
+        return send(command, command.transactionId(), (app, r, f) -> {
+            String forgiven = f.read("the forgiveness's event", () -> Outcomes.find(app.jangle().stores().events(),
+                            account, DebtForgiven.class, e -> e.transactionId().equals(command.transactionId()))
+                    .map(e -> Formats.money(e.amount())).orElse("0.00")).orElse(""); // "": unreadable, warned
+            return new Printed(forgiven, ordered("amountForgiven", forgiven.isEmpty() ? null : new BigDecimal(forgiven)));
         });
     }
 
     @Command(name = "delete-account", description = "Deletes (soft) an account.")
     int deleteAccount(@Parameters(index = "0", paramLabel = "ACCOUNT", description = ACCOUNT_HELP) String account) {
-        return send(new DeleteAccount(account), (app, r) -> new Printed("deleted", Map.of()));
+        return send(new DeleteAccount(account), null, (app, r, f) -> new Printed("deleted", Map.of()));
     }
 
     @Command(name = "change-name", description = "Renames an account.")
     int changeName(@Parameters(index = "0", paramLabel = "ACCOUNT", description = ACCOUNT_HELP) String account,
                    @Parameters(index = "1", paramLabel = "NAME", description = "New name, 5 to 15 characters.") String name) {
-        return send(new ChangeAccountName(account, name), (app, r) -> new Printed("renamed", Map.of()));
+        return send(new ChangeAccountName(account, name), null, (app, r, f) -> new Printed("renamed", Map.of()));
     }
 
     /** Text for stdout and the extra JSON fields of one accepted command. */
     private record Printed(String text, Map<String, Object> extra) {
     }
 
+    /** Tells what became of one committed command; its reads go through the {@link FollowUp}, so they cannot fail it. */
+    @FunctionalInterface
+    private interface Printer {
+        Printed print(BankingApplication app, CommandResponse r, FollowUp f);
+    }
+
     /**
      * Starts the application, sends, waits (at most {@code --wait}) until the chain has settled (CA3), prints the
      * result: exit 0, or 1 with {@code Rejected: <reason>} on stderr.
+     *
+     * <p>Once the command is accepted it has committed: whatever fails after that (the wait, the outcome's reads, the
+     * views, closing the store) is printed as a {@code Warning:} line on stderr (and under {@code warnings} in JSON)
+     * beside the outcome and its transaction id, and the exit code stays 0 (issue 16 item 2, issue 18 item 3).
      */
-    private int send(jangle.Command command, BiFunction<BankingApplication, CommandResponse, Printed> printer) {
+    private int send(jangle.Command command, String transactionId, Printer printer) {
         return withApplication(true, app -> {
             UUID correlation = UUID.randomUUID();
             Jangle jangle = app.jangle();
-            CommandResponse r = jangle.send(command, SendOptions.NONE.withCorrelationId(correlation));
+            CommandResponse r;
+            try {
+                r = jangle.send(command, SendOptions.NONE.withCorrelationId(correlation));
+            } catch (StoreException e) {
+                // the connection failed while the command was sent: its COMMIT may have reached the server
+                if (retryable(command) && (e.fault() == StoreException.Fault.CONNECTION_LOST
+                        || e.fault() == StoreException.Fault.TIMEOUT)) {
+                    io.err().println("The command may have been recorded before the connection failed. Retry it with "
+                            + "--tx " + transactionId + ": a command with the same transaction id is applied once.");
+                }
+                throw e;
+            }
             if (!r.success()) {
                 if (json) io.out().println(new JsonOutput().write(JsonOutput.response(r, Map.of())));
                 io.err().println("Rejected: " + r.reason());
                 return Main.REJECTED;
             }
-            if (dispatchOn()) Outcomes.settle(jangle, correlation, waitLimit());
-            Printed p = printer.apply(app, r);
-            io.out().println(json ? new JsonOutput().write(JsonOutput.response(r, p.extra())) : p.text());
+            FollowUp f = new FollowUp(transactionId);
+            boolean settled = !dispatchOn() || f.settle(jangle, correlation, waitLimit());
+            Printed p;
+            try {
+                p = printer.print(app, r, f);
+            } catch (RuntimeException e) {
+                f.warn("telling its outcome failed: " + FollowUp.describe(e));
+                p = new Printed(transactionId == null ? "committed" : transactionId, Map.of());
+            }
+            if (!settled && f.warnings().isEmpty() && !(command instanceof Transfer || command instanceof AcceptRequest)) {
+                f.warn("its follow-up work has not finished within " + waitLimit().toMillis() / 1000.0
+                        + " s; 'accounts', 'summary' and 'ledger' may not show it yet");
+            }
+            Printed shown = p;
+            closeAfterCommit(f);
+            Map<String, Object> extra = new LinkedHashMap<>(shown.extra());
+            if (transactionId != null) extra.putIfAbsent("transactionId", transactionId);
+            if (!f.warnings().isEmpty()) extra.put("warnings", f.warnings());
+            io.out().println(json ? new JsonOutput().write(JsonOutput.response(r, extra)) : shown.text());
+            f.warningLines().forEach(io.err()::println);
             return Main.OK;
         });
     }
 
     /**
-     * The account's balance: from the read model, which has caught up after the wait (and is current also after an
-     * idempotent repeat); without dispatch, from the event the command committed.
+     * Issue 16 item 9: a request is on its way only once the funding account holds it ({@code RequestReceived}) and
+     * none of its work fails (its saga, which carries an acceptance through, could not be stored, say); otherwise the
+     * user is told, beside the transaction id.
      */
-    private Printed balance(BankingApplication app, String account, Optional<BigDecimal> fromEvent) {
-        Optional<BigDecimal> fromView = app.jangle().query(new AccountSummary(account)).map(AccountSummaryView::balance);
-        BigDecimal balance = (dispatchOn() ? fromView.or(() -> fromEvent) : fromEvent.or(() -> fromView)).orElse(null);
+    static void notOnItsWay(BankingApplication app, FollowUp f, String funding, String tx) {
+        boolean received = f.read("the request's arrival", () -> Outcomes.receivedRequest(app.jangle().stores().events(),
+                funding, tx).isPresent()).orElse(false);
+        if (!received) {
+            f.warn("the request is not on its way: account " + funding + " has not received it");
+        } else if (f.failingWork()) {
+            f.warn("the request is not on its way: its work fails (see above) and it cannot be accepted until that is "
+                    + "fixed");
+        }
+    }
+
+    /** The commands whose subcommand takes {@code --tx}, so a retry with the same id is applied once. */
+    private static boolean retryable(jangle.Command command) {
+        return command instanceof DepositFunds || command instanceof WithdrawFunds || command instanceof Transfer
+                || command instanceof Request || command instanceof ForgiveDebt;
+    }
+
+    /** Closes the store after a committed command; a fault there is a warning, never a failure of the command. */
+    private void closeAfterCommit(FollowUp f) {
+        try {
+            io.closeApplication();
+        } catch (RuntimeException e) {
+            f.warn("closing the store failed: " + FollowUp.describe(e));
+        }
+    }
+
+    /**
+     * The account's balance that the command decided: the one its event recorded (for an idempotent repeat, the
+     * original's). Not the read model, which may be behind or unreadable (issue 16 item 3); only when the event cannot
+     * be read is the read model asked, with a warning.
+     */
+    private Printed balance(BankingApplication app, String account, FollowUp f, Optional<BigDecimal> fromEvent) {
+        BigDecimal balance = fromEvent.orElse(null);
+        if (balance == null) {
+            balance = f.read("the account's view", () -> app.jangle().query(new AccountSummary(account))
+                    .map(AccountSummaryView::balance).orElse(null)).orElse(null);
+            if (balance != null) f.warn("the balance shown comes from the account's view, which may be behind");
+        }
         String text = balance == null ? "" : Formats.money(balance);
         return new Printed(text, ordered("balance", balance));
     }
@@ -485,7 +566,7 @@ final class Cli implements Callable<Integer> {
                     + ". Press Ctrl-C to stop.");
             io.out().flush();
             try {
-                io.awaitStop();
+                new StoreWatch(app.database()::probeWrite, io.err()).runUntil(io::awaitStop);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

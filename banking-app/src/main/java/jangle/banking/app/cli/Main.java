@@ -153,6 +153,11 @@ public final class Main {
         stop.await();
     }
 
+    /** Waits at most {@code max} for the process to be asked to stop; true when it was. */
+    boolean awaitStop(java.time.Duration max) throws InterruptedException {
+        return stop.await(max.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
     /** Ctrl-C (or SIGTERM): Goodbye for a person at the terminal, then a graceful close; work left stays pending. */
     private void onShutdown() {
         if (finished.get()) return;

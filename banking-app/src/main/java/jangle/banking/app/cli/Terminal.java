@@ -5,6 +5,7 @@ import jangle.CommandResponse;
 import jangle.InvalidMessageException;
 import jangle.Jangle;
 import jangle.SendOptions;
+import jangle.StoreException;
 import jangle.banking.AcceptRequest;
 import jangle.banking.AccountLedger;
 import jangle.banking.AccountSummary;
@@ -23,6 +24,7 @@ import jangle.banking.Request;
 import jangle.banking.Transfer;
 import jangle.banking.WithdrawFunds;
 import jangle.banking.app.BankingApplication;
+import jangle.banking.app.FollowUp;
 
 import java.math.BigDecimal;
 import java.time.Duration;
@@ -64,22 +66,55 @@ final class Terminal {
         this.zone = zone;
     }
 
-    /** Runs the root screen until Quit or end of input (T6). Prints nothing on the way out: the caller says Goodbye. */
+    /**
+     * Runs the root screen until Quit or end of input (T6). Prints nothing on the way out: the caller says Goodbye.
+     * A store fault (connection lost, disk full, read-only or damaged file) ends only the action it hit: its message
+     * is shown there and the terminal goes back to the screen, so it answers again as soon as the store does (issue 16
+     * items 5 and 11).
+     */
     void run() {
         try {
-            while (rootScreen()) {
-                // until Quit
+            while (true) {
+                try {
+                    if (!rootScreen()) return; // Quit
+                } catch (Screen.EndOfInput e) {
+                    throw e;
+                } catch (RuntimeException e) {
+                    fault(e);
+                }
             }
         } catch (Screen.EndOfInput e) {
             // T6: end of input means Quit
         }
     }
 
+    /** Shows an infrastructure fault at the action that met it, then waits for Enter before the screen again. */
+    private void fault(RuntimeException e) {
+        screen.error("Error: " + FollowUp.describe(e));
+        if (e instanceof StoreException s && (s.fault() == StoreException.Fault.CONNECTION_LOST
+                || s.fault() == StoreException.Fault.TIMEOUT)) {
+            // the connection may have failed after the server committed: a blind retry could pay twice
+            screen.line("If this was a money action, it may have been recorded before the connection failed: "
+                    + "check the account's ledger before you try again.");
+        }
+        screen.line("Back to the menu; try again when the database is available.");
+        screen.pause();
+    }
+
+    /** Shows the warnings of a committed command under its success line (it succeeded; they are not errors). */
+    private void warnings(FollowUp f) {
+        f.warningLines().forEach(screen::error);
+    }
+
     // ---- root ----
 
     private boolean rootScreen() {
         screen.blank();
-        screen.lines(Formats.accountTable(jangle.query(new AccountsList()), screen.width()));
+        try {
+            screen.lines(Formats.accountTable(jangle.query(new AccountsList()), screen.width()));
+        } catch (RuntimeException e) { // the menu stays usable while the store is away
+            screen.error("Cannot show the accounts: " + FollowUp.describe(e));
+        }
         switch (screen.menu(ROOT_MENU)) {
             case 1 -> createAccount();
             case 2 -> deleteAccount();
@@ -105,9 +140,11 @@ final class Terminal {
             // fix 2: ENTER, 0 or 0.00 opens the account without an initial deposit
             return new CreateAccount(name, amount.signum() == 0 ? null : amount, null);
         });
-        CommandResponse r = send(command);
+        FollowUp f = new FollowUp(command.transactionId());
+        CommandResponse r = send(command, f);
         if (r.success()) {
             screen.line("Account successfully created with id '" + r.data() + "'.");
+            warnings(f);
         } else {
             screen.error("There was an error creating the account: " + r.reason());
         }
@@ -117,9 +154,11 @@ final class Terminal {
     private void deleteAccount() {
         DeleteAccount command = askValid("ID of account to delete: ", DeleteAccount::new);
         if (command == null) return;
-        CommandResponse r = send(command);
+        FollowUp f = new FollowUp(null);
+        CommandResponse r = send(command, f);
         if (r.success()) {
             screen.line("Account with id " + command.accountId() + " successfully deleted.");
+            warnings(f);
         } else {
             screen.error("There was an error deleting the account: " + r.reason());
         }
@@ -134,15 +173,27 @@ final class Terminal {
             screen.pause();
             return;
         }
-        while (accountScreen(query.accountId())) {
-            // until Back, or the account disappears
+        while (true) { // until Back, or the account disappears
+            try {
+                if (!accountScreen(query.accountId())) return;
+            } catch (Screen.EndOfInput e) {
+                throw e;
+            } catch (RuntimeException e) {
+                fault(e);
+            }
         }
     }
 
     // ---- account ----
 
     private boolean accountScreen(String id) {
-        Optional<AccountSummaryView> view = jangle.query(new AccountSummary(id));
+        Optional<AccountSummaryView> view;
+        try {
+            view = jangle.query(new AccountSummary(id));
+        } catch (RuntimeException e) { // cannot draw the account: say why and go back to the root screen
+            fault(e);
+            return false;
+        }
         screen.blank();
         if (view.isEmpty()) {
             screen.error("Account not found.");
@@ -169,9 +220,11 @@ final class Terminal {
     private void deposit(String id) {
         DepositFunds command = askValid("How much to deposit? ", a -> new DepositFunds(id, number(a), null));
         if (command == null) return;
-        CommandResponse r = send(command);
+        FollowUp f = new FollowUp(command.transactionId());
+        CommandResponse r = send(command, f);
         if (r.success()) {
             screen.line(Formats.money(command.amount()) + " successfully deposited into " + id + ".");
+            warnings(f);
         } else {
             screen.error("There was an error depositing funds: " + r.reason());
         }
@@ -181,9 +234,11 @@ final class Terminal {
     private void withdraw(String id) {
         WithdrawFunds command = askValid("How much to withdraw? ", a -> new WithdrawFunds(id, number(a), null));
         if (command == null) return;
-        CommandResponse r = send(command);
+        FollowUp f = new FollowUp(command.transactionId());
+        CommandResponse r = send(command, f);
         if (r.success()) {
             screen.line(Formats.money(command.amount()) + " successfully withdrawn from " + id + ".");
+            warnings(f);
         } else {
             screen.error("There was an error withdrawing funds: " + r.reason());
         }
@@ -207,14 +262,17 @@ final class Terminal {
         if (!r.success()) {
             screen.error("There was an error sending funds to " + other + ": " + r.reason());
         } else {
-            Outcomes.settle(jangle, correlation, WAIT);
-            switch (Outcomes.transfer(jangle.stores().events(), id, other, command.transactionId())) {
+            FollowUp f = new FollowUp(command.transactionId());
+            f.settle(jangle, correlation, WAIT);
+            switch (f.read("the transfer's outcome", () -> Outcomes.transfer(jangle.stores().events(), id, other,
+                    command.transactionId())).orElse(Outcomes.TransferOutcome.IN_PROGRESS)) {
                 case CREDITED -> screen.line("Sent " + amount + " to account ID " + other + ".");
                 case RETURNED -> screen.line("Sending " + amount + " to account ID " + other
                         + " failed; the money was returned to your account.");
                 case IN_PROGRESS -> screen.line("Sending " + amount + " to account ID " + other
                         + "; the transfer is still in progress.");
             }
+            warnings(f);
         }
         screen.pause();
     }
@@ -230,9 +288,12 @@ final class Terminal {
         if (other == null) return;
         Request command = askValid("Amount to request: ", a -> new Request(id, other, number(a), null));
         if (command == null) return;
-        CommandResponse r = send(command);
+        FollowUp f = new FollowUp(command.transactionId());
+        CommandResponse r = send(command, f);
         if (r.success()) {
             screen.line("Requested " + Formats.money(command.amount()) + " from account ID " + other + ".");
+            Cli.notOnItsWay(app, f, other, command.transactionId());
+            warnings(f);
         } else {
             screen.error("There was an error requesting funds from " + other + ": " + r.reason());
         }
@@ -240,9 +301,12 @@ final class Terminal {
     }
 
     private void forgive(String id) {
-        CommandResponse r = send(new ForgiveDebt(id, null));
+        ForgiveDebt command = new ForgiveDebt(id, null);
+        FollowUp f = new FollowUp(command.transactionId());
+        CommandResponse r = send(command, f);
         if (r.success()) {
             screen.line("Your debt has been forgiven! Balance reset to 0.00.");
+            warnings(f);
         } else {
             screen.error("Debt forgiveness failed: " + r.reason());
         }
@@ -279,20 +343,25 @@ final class Terminal {
             if (!r.success()) {
                 screen.error("There was an error accepting request to transfer funds: " + r.reason());
             } else {
-                Outcomes.settle(jangle, correlation, WAIT);
+                FollowUp f = new FollowUp(p.transactionId());
+                f.settle(jangle, correlation, WAIT);
                 String base = "Accepted request to transfer " + amount + " to account ID " + requester;
-                switch (Outcomes.accept(jangle.stores().events(), id, requester, p.transactionId())) {
+                switch (f.read("the request's outcome", () -> Outcomes.accept(jangle.stores().events(), id, requester,
+                        p.transactionId())).orElse(Outcomes.AcceptOutcome.IN_PROGRESS)) {
                     case CREDITED -> screen.line(base + ".");
                     case FAILED -> screen.line(base + ", but the payment failed.");
                     case RETURNED -> screen.line(base
                             + ", but it could not be delivered; the money was returned to your account.");
                     case IN_PROGRESS -> screen.line(base + "; the transfer is still in progress.");
                 }
+                warnings(f);
             }
         } else {
-            CommandResponse r = send(new RejectRequest(id, p.transactionId()));
+            FollowUp f = new FollowUp(p.transactionId());
+            CommandResponse r = send(new RejectRequest(id, p.transactionId()), f);
             if (r.success()) {
                 screen.line("Rejected request to transfer " + amount + " to account ID " + requester + ".");
+                warnings(f);
             } else {
                 screen.error("There was an error rejecting request to transfer funds: " + r.reason());
             }
@@ -309,9 +378,11 @@ final class Terminal {
     private void changeName(String id) {
         ChangeAccountName command = askValid("New account name (5-15 chars): ", a -> new ChangeAccountName(id, a));
         if (command == null) return;
-        CommandResponse r = send(command);
+        FollowUp f = new FollowUp(null);
+        CommandResponse r = send(command, f);
         if (r.success()) {
             screen.line("Account name changed to '" + command.name() + "'.");
+            warnings(f);
         } else {
             screen.error("There was an error changing the account name: " + r.reason());
         }
@@ -320,11 +391,14 @@ final class Terminal {
 
     // ---- helpers ----
 
-    /** Sends with a fresh correlation id and waits for its effects (T5), at most {@link #WAIT}. */
-    private CommandResponse send(Command command) {
+    /**
+     * Sends with a fresh correlation id and waits for its effects (T5), at most {@link #WAIT}; a fault in the wait is a
+     * warning in {@code f}, because the command has committed.
+     */
+    private CommandResponse send(Command command, FollowUp f) {
         UUID correlation = UUID.randomUUID();
         CommandResponse r = jangle.send(command, SendOptions.NONE.withCorrelationId(correlation));
-        if (r.success()) Outcomes.settle(jangle, correlation, WAIT);
+        if (r.success()) f.settle(jangle, correlation, WAIT);
         return r;
     }
 
