@@ -24,6 +24,7 @@ class SqliteFilesTest {
     /** A closed database of several pages in rollback-journal mode (no -wal), 4,096-byte pages. */
     private Path database(String name) throws Exception {
         Path file = dir.resolve(name);
+        JdbcDatabase.sqlite(file).close(); // a Jangle database (others are refused at open), then some bulk
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement s = c.createStatement()) {
             s.execute("PRAGMA page_size = 4096");
             s.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL)");
