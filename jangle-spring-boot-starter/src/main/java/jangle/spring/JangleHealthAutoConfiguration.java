@@ -1,0 +1,21 @@
+package jangle.spring;
+
+import jangle.Jangle;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.context.annotation.Bean;
+
+/** The {@code jangle} health indicator, when Spring Boot's health support is on the classpath. */
+@AutoConfiguration(after = JangleAutoConfiguration.class)
+@ConditionalOnClass(name = "org.springframework.boot.health.contributor.HealthIndicator")
+@ConditionalOnBean(Jangle.class)
+public class JangleHealthAutoConfiguration {
+
+    @Bean
+    @ConditionalOnMissingBean(name = "jangleHealthIndicator")
+    public JangleHealthIndicator jangleHealthIndicator(Jangle jangle, JangleProperties properties) {
+        return new JangleHealthIndicator(jangle, new jangle.Health.Policy(properties.health().maxLag(), true));
+    }
+}
