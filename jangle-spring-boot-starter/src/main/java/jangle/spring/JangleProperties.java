@@ -10,23 +10,23 @@ import java.time.Duration;
  * The {@code jangle.*} properties. Every tuning value left unset keeps Jangle's default (or its {@code JANGLE_*}
  * environment variable); every value set is checked by {@code JangleBuilder.build()}, which names the bad ones (K2).
  *
- * @param store                     where the events live: {@code auto} (a SQLite file when {@code jangle.sqlite.path}
+ * @param store                     Where the events live: {@code auto} (a SQLite file when {@code jangle.sqlite.path}
  *                                  is set, else the application's PostgreSQL DataSource), {@code postgresql},
- *                                  {@code sqlite} or {@code memory} (nothing survives a restart: tests and demos)
- * @param sqlite                    the SQLite store
- * @param autoStartup               whether dispatch, the event daemon and the saga daemon start with the context;
- *                                  commands and queries work either way
- * @param health                    the Actuator health indicator
- * @param batchSize                 events read per dispatch batch
- * @param dispatchWorkers           threads running handlers
- * @param replayBatchSize           events per projection transaction in a replay
- * @param aggregateCacheSize        aggregates kept in memory between commands
- * @param commandMaxAttempts        attempts of a command that meets a version conflict
- * @param deadLetterAttempts        failed deliveries of one event to one handler before it is dead-lettered
- * @param failedEventsRetryInterval how often the event daemon retries failed deliveries
- * @param failedEventsMaxAge        how long a delivery may stay pending before the event daemon takes it over
- * @param sagaRetryInterval         how often the saga daemon retries unfinished saga steps
- * @param nodeId                    this process's name among several on one database
+ *                                  {@code sqlite} or {@code memory} (nothing survives a restart: tests and demos).
+ * @param sqlite                    The SQLite store.
+ * @param autoStartup               Whether dispatch, the event daemon and the saga daemon start with the context;
+ *                                  commands and queries work either way.
+ * @param health                    The Actuator health indicator.
+ * @param batchSize                 Events read per dispatch batch.
+ * @param dispatchWorkers           Threads running handlers.
+ * @param replayBatchSize           Events per projection transaction in a replay.
+ * @param aggregateCacheSize        Aggregates kept in memory between commands.
+ * @param commandMaxAttempts        Attempts of a command that meets a version conflict.
+ * @param deadLetterAttempts        Failed deliveries of one event to one handler before it is dead-lettered.
+ * @param failedEventsRetryInterval How often the event daemon retries failed deliveries.
+ * @param failedEventsMaxAge        How long a delivery may stay pending before the event daemon takes it over.
+ * @param sagaRetryInterval         How often the saga daemon retries unfinished saga steps.
+ * @param nodeId                    This process's name among several on one database.
  */
 @ConfigurationProperties("jangle")
 public record JangleProperties(
@@ -60,7 +60,7 @@ public record JangleProperties(
     /**
      * The SQLite store.
      *
-     * @param path the database file, created with its folders when missing
+     * @param path The database file, created with its folders when missing.
      */
     public record Sqlite(Path path) {
     }
@@ -68,7 +68,7 @@ public record JangleProperties(
     /**
      * The Actuator health indicator {@code jangle}.
      *
-     * @param maxLag how far behind the feed a handler may be before the application reports itself down
+     * @param maxLag How far behind the feed a handler may be before the application reports itself down.
      */
     public record Health(@DefaultValue("60s") Duration maxLag) {
     }

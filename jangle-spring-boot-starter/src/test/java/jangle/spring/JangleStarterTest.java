@@ -24,7 +24,6 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 import javax.sql.DataSource;
 import java.math.BigDecimal;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
@@ -162,8 +161,7 @@ class JangleStarterTest {
     }
 
     @Test
-    void theApplicationsOwnJangleBeanWins() throws Exception {
-        Files.createDirectories(dir);
+    void theApplicationsOwnJangleBeanWins() {
         RUNNER.withPropertyValues("jangle.store=memory")
                 .withBean("myJangle", Jangle.class, () -> Jangle.builder().build())
                 .run(context -> assertThat(context.getBeansOfType(Jangle.class)).containsOnlyKeys("myJangle"));
