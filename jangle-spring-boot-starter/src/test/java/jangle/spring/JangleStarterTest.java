@@ -82,6 +82,25 @@ class JangleStarterTest {
     }
 
     @Test
+    @Tag("CR4")
+    void workLeftPendingByOneContextIsDoneByTheNext() {
+        Path file = dir.resolve("bank.db");
+        AtomicReference<String> accountId = new AtomicReference<>();
+        RUNNER.withPropertyValues("jangle.sqlite.path=" + file, "jangle.auto-startup=false").run(context -> {
+            CommandResponse r = context.getBean(Jangle.class).send(new CreateAccount("Ada Lovelace", null, "t-1"));
+            assertThat(r.success()).isTrue();
+            accountId.set(r.data(String.class));
+            assertThat(context.getBean(StarterBank.Names.class).byId).as("not started: nothing dispatched").isEmpty();
+        });
+        RUNNER.withPropertyValues("jangle.sqlite.path=" + file).run(context -> {
+            Jangle jangle = context.getBean(Jangle.class);
+            long last = jangle.stores().events().lastPosition();
+            assertThat(jangle.query(new StarterBank.NameOf(accountId.get()),
+                    new jangle.ConsistencyToken(accountId.get(), 0, last), WAIT)).contains("Ada Lovelace");
+        });
+    }
+
+    @Test
     void postgresqlFromTheContextsDataSource() {
         DataSource dataSource = EmbeddedPg.newDatabaseDataSource();
         RUNNER.withBean(DataSource.class, () -> dataSource).run(context -> {
