@@ -155,6 +155,12 @@ class JangleStarterTest {
     }
 
     @Test
+    void theHealthIndicatorCanBeSwitchedOff() {
+        RUNNER.withPropertyValues("jangle.store=memory", "management.health.jangle.enabled=false")
+                .run(context -> assertThat(context).hasNotFailed().doesNotHaveBean(JangleHealthIndicator.class));
+    }
+
+    @Test
     void micrometerAndOpenTelemetryBeansReachJangle() {
         RUNNER.withPropertyValues("jangle.store=memory")
                 .withBean(MeterRegistry.class, SimpleMeterRegistry::new)
