@@ -89,8 +89,9 @@ final class WebCommands {
         }
 
         @Command(name = "add", description = "Adds a user and prints its token; the token is never shown again.")
-        int add(@Parameters(index = "0", paramLabel = "NAME") String name,
-                @Option(names = "--role", paramLabel = "teller|operator", required = true) String roleText) {
+        int add(@Parameters(index = "0", paramLabel = "NAME", description = "The user's name.") String name,
+                @Option(names = "--role", paramLabel = "teller|operator", required = true,
+                        description = "teller: bank commands and queries; operator: everything.") String roleText) {
             Role role;
             try {
                 role = Role.parseUserRole(roleText);
@@ -139,7 +140,7 @@ final class WebCommands {
         }
 
         @Command(name = "remove", description = "Removes a user; its token stops working at once.")
-        int remove(@Parameters(index = "0", paramLabel = "NAME") String name) {
+        int remove(@Parameters(index = "0", paramLabel = "NAME", description = "The user to remove.") String name) {
             return cli.withApplication(false, app -> {
                 if (!UserStore.open(app.database(), app.config().clock()).remove(name)) {
                     io.err().println("No such user: " + name);

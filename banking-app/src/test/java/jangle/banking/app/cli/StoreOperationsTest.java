@@ -218,6 +218,7 @@ class StoreOperationsTest {
         assertThat(afterBackup).isGreaterThan(beforeBackup.size());
 
         Path fresh = dir.resolve("fresh/bank.db");
+        Files.createDirectories(fresh.getParent()); // --db in a missing directory is refused (16.7)
         var restored = cli.runRaw("", "--db", fresh.toString(), "restore", backup.toString());
         assertThat(restored.code()).as(restored.out() + restored.err()).isZero();
         var check = cli.runRaw("", "--db", fresh.toString(), "check", "--views");
@@ -258,6 +259,7 @@ class StoreOperationsTest {
         }
         assertThat(scalar(backup, "SELECT COUNT(*) FROM jangle_events")).isPositive();
         Path fresh = dir.resolve("restored/bank.db");
+        Files.createDirectories(fresh.getParent()); // --db in a missing directory is refused (16.7)
         assertThat(cli.runRaw("", "--db", fresh.toString(), "restore", backup.toString()).code()).isZero();
         var check = cli.runRaw("", "--db", fresh.toString(), "check", "--views");
         assertThat(check.code()).as(check.out() + check.err()).isZero();
