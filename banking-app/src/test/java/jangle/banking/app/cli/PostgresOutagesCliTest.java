@@ -2,7 +2,7 @@ package jangle.banking.app.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import jangle.banking.app.testsupport.EmbeddedPg;
+import jangle.test.EmbeddedPg;
 import jangle.banking.app.testsupport.FaultyProxy;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
