@@ -155,7 +155,7 @@ final class CommandBus implements CommandGateway {
         try {
             CommandResponse response = loop(route, command, aggregateId, expectedVersion,
                     carry(metadata, activity.propagation()), completing, activity);
-            activity.outcome(response.success() ? "accepted" : "rejected");
+            activity.outcome(response.isAccepted() ? "accepted" : "rejected");
             return response;
         } catch (RetriesExhaustedException e) {
             activity.outcome("exhausted");
@@ -208,9 +208,9 @@ final class CommandBus implements CommandGateway {
                 throw new AggregateException(route.binding.type().getName(), aggregateId,
                         route.validator.methodName(), command.getClass().getSimpleName(), e);
             }
-            if (response == null) response = CommandResponse.ok();
+            if (response == null) response = CommandResponse.accepted();
             List<Aggregate.Posted> posted = aggregate.frameworkPosted();
-            if (!response.success()) {
+            if (response instanceof CommandResponse.Rejected rejection) {
                 boolean postedSomething = !posted.isEmpty();
                 aggregate.frameworkClearPosted();
                 if (!postedSomething) cache.put(aggregateId, aggregate, rebuilt.position); // H8: else evicted
@@ -218,7 +218,7 @@ final class CommandBus implements CommandGateway {
                 if (LOG.isInfoEnabled()) {
                     LOG.atInfo().addKeyValue("point", "command.rejected").addKeyValue("commandType",
                             command.getClass().getSimpleName()).addKeyValue("aggregateId", aggregateId)
-                            .addKeyValue("reason", response.reason()).log("command rejected");
+                            .addKeyValue("reason", rejection.reason()).log("command rejected");
                 }
                 return response.withToken(new ConsistencyToken(aggregateId, version, rebuilt.position));
             }

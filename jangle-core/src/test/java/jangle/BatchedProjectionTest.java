@@ -78,10 +78,10 @@ class BatchedProjectionTest {
         Tally tally = new Tally();
         jangle = DispatchFixtures.builder(clock).dispatchWorkers(1).projection(tally).build();
         jangle.start();
-        assertThat(jangle.send(new Add("c0", 1)).success()).isTrue(); // taken by the first, waiting batch
+        assertThat(jangle.send(new Add("c0", 1)).isAccepted()).isTrue(); // taken by the first, waiting batch
         eventually(() -> !jangle.operations().pending("tally", 10).isEmpty(), "first delivery pending");
         for (int i = 1; i <= 40; i++) {
-            assertThat(jangle.send(new Add("c" + (i % 7), i == 20 ? 13 : 1)).success()).isTrue();
+            assertThat(jangle.send(new Add("c" + (i % 7), i == 20 ? 13 : 1)).isAccepted()).isTrue();
         }
         tally.release.countDown();
         eventually(() -> jangle.operations().pending("tally", 100).size() == 1, "all but the refused one handled");

@@ -48,7 +48,7 @@ final class Tally {
         @ValidateCommand
         CommandResponse add(Add c) {
             post(new Added(id(), c.amount()));
-            return CommandResponse.ok();
+            return CommandResponse.accepted();
         }
 
         @ReconstituteState
