@@ -149,11 +149,11 @@ final class CommandBus implements CommandGateway {
     }
 
     /** The command loop inside its telemetry activity; the activity's trace context goes into the events' metadata. */
-    private CommandResponse observed(Route route, Command command, String aggregateId, long expectedVersion,
+    private CommandResponse observed(Route route, Command command, String aggregateId, ExpectedVersion expected,
                                      Metadata metadata, DeliveryKey completing) {
         Telemetry.CommandActivity activity = telemetry.command(command, route.binding.type(), metadata);
         try {
-            CommandResponse response = loop(route, command, aggregateId, expectedVersion,
+            CommandResponse response = loop(route, command, aggregateId, expected,
                     carry(metadata, activity.propagation()), completing, activity);
             activity.outcome(response.isAccepted() ? "accepted" : "rejected");
             return response;
@@ -181,7 +181,7 @@ final class CommandBus implements CommandGateway {
         PostedEvents.checkForeignId(id);
     }
 
-    private CommandResponse loop(Route route, Command command, String aggregateId, long expectedVersion,
+    private CommandResponse loop(Route route, Command command, String aggregateId, ExpectedVersion expected,
                                  Metadata metadata, DeliveryKey completing, Telemetry.CommandActivity activity) {
         int maxAttempts = settings.commandMaxAttempts();
         long lastConflictVersion = 0;
@@ -190,10 +190,14 @@ final class CommandBus implements CommandGateway {
             Rebuilt rebuilt = rebuild(route, aggregateId);
             Aggregate aggregate = rebuilt.aggregate;
             long version = aggregate.version();
-            if (expectedVersion >= 0 && expectedVersion != version) {
+            if (!expected.matches(version)) {
                 cache.put(aggregateId, aggregate, rebuilt.position);
                 rejected.increment();
-                return CommandResponse.rejected("Expected version " + expectedVersion + " but found " + version)
+                return CommandResponse.rejected(switch (expected) {
+                            case ExpectedVersion.Exactly e -> "Expected version " + e.version() + " but found " + version;
+                            case ExpectedVersion.NoStream n -> "Expected no events but found version " + version;
+                            case ExpectedVersion.Any a -> throw new AssertionError("any version matches");
+                        })
                         .withToken(new ConsistencyToken(aggregateId, version, rebuilt.position));
             }
             CommandResponse response;

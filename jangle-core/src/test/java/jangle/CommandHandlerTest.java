@@ -162,6 +162,24 @@ class CommandHandlerTest {
     }
 
     @Test
+    @Tag("CA2")
+    @DisplayName("CA2: ExpectedVersion.noStream() accepts only an aggregate without events; exact versions start at 1")
+    void expectedNoStream() {
+        Jangle j = build(Bank.builder());
+        SendOptions fresh = SendOptions.NONE.withExpectedVersion(ExpectedVersion.noStream());
+        String id = j.send(new Bank.Open("Ana"), fresh).acceptedData(String.class);
+        CommandResponse again = j.send(new Bank.Deposit(id, BigDecimal.ONE), fresh);
+        assertThat(again).isInstanceOf(CommandResponse.Rejected.class);
+        assertThat(again.rejectionReason()).isEqualTo("Expected no events but found version 1");
+        assertThat(j.send(new Bank.Deposit(id, BigDecimal.ONE), SendOptions.NONE.withExpectedVersion(
+                ExpectedVersion.any()))).isInstanceOf(CommandResponse.Accepted.class);
+        assertThatThrownBy(() -> SendOptions.expectVersion(0)).isInstanceOf(InvalidMessageException.class)
+                .hasMessageContaining("noStream()");
+        assertThatThrownBy(() -> SendOptions.NONE.withExpectedVersion(null))
+                .isInstanceOf(NullPointerException.class).hasMessageContaining("ExpectedVersion.any()");
+    }
+
+    @Test
     @Tag("S1")
     @Tag("S2")
     @DisplayName("S1, S2: snapshots at every multiple of the frequency, own versions only, even when a command "
