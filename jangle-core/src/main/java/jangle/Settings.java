@@ -1,15 +1,12 @@
 package jangle;
 
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Effective settings of one application (§14). Each comes from the builder, else from its {@code JANGLE_*}
@@ -48,7 +45,6 @@ public record Settings(int batchSize, int dispatchHandoffSize, int dispatchWorke
         ENVIRONMENT_VARIABLES = java.util.Collections.unmodifiableMap(m);
     }
 
-    private static final Pattern SHORT_DURATION = Pattern.compile("(\\d+)(ms|s|m|h)?");
 
     /**
      * Resolves every setting: {@code explicit} (builder values by setting name, as text) wins over {@code environment},
@@ -83,27 +79,6 @@ public record Settings(int batchSize, int dispatchHandoffSize, int dispatchWorke
     /** Defaults only (no environment): for tests that must not depend on the caller's environment. */
     public static Settings defaults() {
         return resolve(Map.of(), Map.of());
-    }
-
-    /** Parses a duration as K1 allows: {@code 500ms}, {@code 10s}, {@code 5m}, {@code 1h}, ISO-8601, or seconds. */
-    public static Duration parseDuration(String text) {
-        String t = text.trim();
-        Matcher m = SHORT_DURATION.matcher(t.toLowerCase(Locale.ROOT));
-        if (m.matches()) {
-            long n = Long.parseLong(m.group(1));
-            String unit = m.group(2) == null ? "s" : m.group(2);
-            return switch (unit) {
-                case "ms" -> Duration.ofMillis(n);
-                case "s" -> Duration.ofSeconds(n);
-                case "m" -> Duration.ofMinutes(n);
-                default -> Duration.ofHours(n);
-            };
-        }
-        try {
-            return Duration.parse(t);
-        } catch (DateTimeParseException e) {
-            throw new IllegalArgumentException("not a duration (use 500ms, 10s, 5m, PT10S or a number of seconds)");
-        }
     }
 
     /** The settings as text with secrets masked, for the start-up summary (K3). */
@@ -182,9 +157,7 @@ public record Settings(int batchSize, int dispatchHandoffSize, int dispatchWorke
 
         Duration duration(String name, Duration dflt) {
             return parse(name, dflt, v -> {
-                Duration d = parseDuration(v);
-                if (d.isNegative()) throw new IllegalArgumentException("must not be negative");
-                return d;
+                return Durations.parse(v); // K1: one grammar for every setting
             });
         }
 

@@ -3,8 +3,6 @@ package jangle;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
 
 import java.time.Duration;
 import java.util.Map;
@@ -13,13 +11,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class SettingsTest {
-
-    @Tag("K1")
-    @ParameterizedTest(name = "K1: {0} = {1} ms")
-    @CsvSource({"500ms,500", "10s,10000", "5m,300000", "PT10S,10000", "7,7000", "1h,3600000"})
-    void durationForms(String text, long millis) {
-        assertThat(Settings.parseDuration(text)).isEqualTo(Duration.ofMillis(millis));
-    }
 
     @Test
     @DisplayName("§14: defaults as specified")

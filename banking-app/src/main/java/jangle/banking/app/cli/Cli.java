@@ -8,7 +8,7 @@ import jangle.Jangle;
 import jangle.ReplayResult;
 import jangle.SendOptions;
 import jangle.StoreException;
-import jangle.Settings;
+import jangle.Durations;
 import jangle.banking.AcceptRequest;
 import jangle.banking.AccountLedger;
 import jangle.banking.AccountListItem;
@@ -1039,7 +1039,7 @@ final class Cli implements Callable<Integer> {
     Duration waitLimit() {
         if (waitText == null) return DEFAULT_WAIT;
         try {
-            Duration d = Settings.parseDuration(waitText);
+            Duration d = Durations.parse(waitText);
             if (d.isNegative()) throw new IllegalArgumentException("must not be negative");
             return d;
         } catch (IllegalArgumentException e) {
