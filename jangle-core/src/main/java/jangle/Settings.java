@@ -105,8 +105,24 @@ public record Settings(int batchSize, int dispatchHandoffSize, int dispatchWorke
         return m;
     }
 
-    private static String maskUrl(String url) {
-        return url.replaceAll("(?i)(password=)[^&;]*", "$1****");
+    /**
+     * The settings with secrets masked, as {@link #describe()} shows them (K3): a record's generated
+     * {@code toString} would print the database password, and settings end up in logs and exception messages.
+     */
+    @Override
+    public String toString() {
+        return "Settings" + describe();
+    }
+
+    /**
+     * {@code url} with its secrets replaced by {@code ****}: the value of every {@code ...password=} parameter and the
+     * password in a {@code user:password@host} part. Every Jangle summary, log line and {@code toString} that shows a
+     * database address goes through here (K3).
+     */
+    public static String maskUrl(String url) {
+        if (url == null) return null;
+        return url.replaceAll("(?i)(password=)[^&;]*", "$1****")
+                .replaceAll("(//[^/@:?#]*:)[^/@?#]*@", "$1****@");
     }
 
     private record Resolver(Map<String, String> explicit, Map<String, String> env, List<String> problems) {

@@ -62,4 +62,17 @@ class SettingsTest {
                 "JANGLE_DB_URL", "jdbc:postgresql://h/db?user=u&password=hunter2"));
         assertThat(s.describe().toString()).doesNotContain("hunter2");
     }
+
+    @Test
+    @Tag("K3")
+    @DisplayName("K3: Settings.toString never prints a secret, whether a password setting or in the URL")
+    void toStringMasksSecrets() {
+        Settings s = Settings.resolve(Map.of(), Map.of("JANGLE_DB_PASSWORD", "hunter2", "JANGLE_DB_USER", "bank",
+                "JANGLE_DB_URL", "jdbc:postgresql://bank:inUserInfo@h:5432/db?user=u&sslpassword=inQuery&x=1"));
+        assertThat(s.dbPassword()).isEqualTo("hunter2"); // still there for the store, just never printed
+        assertThat(s.toString()).doesNotContain("hunter2", "inUserInfo", "inQuery")
+                .contains("dbPassword=****", "jdbc:postgresql://bank:****@h:5432/db?user=u&sslpassword=****&x=1",
+                        "dbUser=bank");
+        assertThat(Settings.defaults().toString()).contains("dbPassword=,").doesNotContain("****");
+    }
 }
