@@ -7,6 +7,7 @@ import jangle.Jangle;
 import jangle.JangleBuilder;
 import jangle.Query;
 import jangle.ReplayListener;
+import jangle.ReplayOptions;
 import jangle.ReplayResult;
 import jangle.banking.BankQuery;
 import jangle.banking.BankingDomain;
@@ -172,7 +173,7 @@ public final class BankingApplication implements AutoCloseable {
         // cleared, instead of leaving them cut off at that event
         EventStore store = jangle.stores().events();
         readHistory(store, store.lastPosition(), jangle.settings().replayBatchSize(), r -> { });
-        return jangle.replay(List.of(BankViews.NAME), 0, true, listener == null ? ReplayListener.NONE : listener);
+        return jangle.replay(ReplayOptions.of(BankViews.NAME).resettingFirst().reportingTo(listener));
     }
 
     /**
