@@ -33,7 +33,7 @@ class ReplayTest {
     }
 
     /** A projection with a reset and batched writes that counts what it got. */
-    static final class Totals implements Projection {
+    static final class Totals implements Projection<Added> {
         final Map<String, Integer> totals = new ConcurrentHashMap<>();
         final List<Integer> batchSizes = Collections.synchronizedList(new ArrayList<>());
         final AtomicInteger resets = new AtomicInteger();
@@ -44,19 +44,19 @@ class ReplayTest {
         }
 
         @Override
-        public Set<Class<? extends Event>> eventTypes() {
+        public Set<Class<? extends Added>> eventTypes() {
             return Set.of(Added.class);
         }
 
         @Override
-        public void handle(EventRecord<?> record) {
-            totals.merge(record.aggregateId(), ((Added) record.event()).amount(), Integer::sum);
+        public void handle(EventRecord<? extends Added> record) {
+            totals.merge(record.aggregateId(), record.event().amount(), Integer::sum);
         }
 
         @Override
-        public void handleBatch(List<EventRecord<?>> records) {
+        public void handleBatch(List<EventRecord<? extends Added>> records) {
             batchSizes.add(records.size());
-            for (EventRecord<?> r : records) handle(r);
+            for (EventRecord<? extends Added> r : records) handle(r);
         }
 
         @Override
@@ -151,5 +151,40 @@ class ReplayTest {
                 .hasMessageContaining("at least one projection");
         assertThatThrownBy(() -> ReplayOptions.of("a").from(-1)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("fromPosition");
+    }
+
+    /** Reads the whole family Evt: an exhaustive switch, no cast and no instanceof. */
+    static final class Family implements Projection<DispatchFixtures.Evt> {
+        final List<String> seen = Collections.synchronizedList(new ArrayList<>());
+
+        @Override
+        public String name() {
+            return "family";
+        }
+
+        @Override
+        public Set<Class<? extends DispatchFixtures.Evt>> eventTypes() {
+            return Set.of(DispatchFixtures.Evt.class);
+        }
+
+        @Override
+        public void handle(EventRecord<? extends DispatchFixtures.Evt> record) {
+            seen.add(switch (record.event()) {
+                case Added a -> "added " + a.amount();
+                case Noted n -> "noted " + n.text();
+            });
+        }
+    }
+
+    @Test
+    @Tag("R1")
+    @DisplayName("R1: a projection typed by a sealed family subscribes to each of its records, found by the builder")
+    void projectionOfAFamily() {
+        Family family = new Family();
+        jangle = DispatchFixtures.builder(clock).projection(family).build();
+        jangle.send(new Add("a", 2));
+        jangle.send(new Note("a", "hi"));
+        jangle.replay(ReplayOptions.of("family"));
+        assertThat(family.seen).containsExactly("added 2", "noted hi");
     }
 }

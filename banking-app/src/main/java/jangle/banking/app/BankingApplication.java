@@ -205,7 +205,7 @@ public final class BankingApplication implements AutoCloseable {
                     List<EventRecord<?>> page = store.readFeed(after, batch);
                     if (page.isEmpty()) break;
                     List<EventRecord<?>> upTo = page.stream().filter(r -> r.position() <= last).toList();
-                    rebuilt.handleBatch(upTo);
+                    rebuilt.handleBatch(BankViews.bankEvents(upTo));
                     after = page.getLast().position();
                 }
             } else {
@@ -214,7 +214,7 @@ public final class BankingApplication implements AutoCloseable {
                 for (int i = 0; i < 3; i++) tripled.addAll(history);
                 Collections.shuffle(tripled, new Random(shuffleSeed));
                 for (int i = 0; i < tripled.size(); i += batch) {
-                    rebuilt.handleBatch(tripled.subList(i, Math.min(tripled.size(), i + batch)));
+                    rebuilt.handleBatch(BankViews.bankEvents(tripled.subList(i, Math.min(tripled.size(), i + batch))));
                 }
             }
             return ReplayComparison.compare(ViewTables.dump(db), ViewTables.dump(scratch.db()));
