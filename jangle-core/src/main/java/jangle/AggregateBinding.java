@@ -35,7 +35,7 @@ final class AggregateBinding<A extends Aggregate> {
                 ((Invokers.ValidatorVoidVersion) invoker).call(target, command, nextVersion);
                 result = null;
             }
-            return result == null ? CommandResponse.ok() : (CommandResponse) result;
+            return result == null ? CommandResponse.accepted() : (CommandResponse) result;
         }
     }
 

@@ -149,13 +149,13 @@ final class CommandBus implements CommandGateway {
     }
 
     /** The command loop inside its telemetry activity; the activity's trace context goes into the events' metadata. */
-    private CommandResponse observed(Route route, Command command, String aggregateId, long expectedVersion,
+    private CommandResponse observed(Route route, Command command, String aggregateId, ExpectedVersion expected,
                                      Metadata metadata, DeliveryKey completing) {
         Telemetry.CommandActivity activity = telemetry.command(command, route.binding.type(), metadata);
         try {
-            CommandResponse response = loop(route, command, aggregateId, expectedVersion,
+            CommandResponse response = loop(route, command, aggregateId, expected,
                     carry(metadata, activity.propagation()), completing, activity);
-            activity.outcome(response.success() ? "accepted" : "rejected");
+            activity.outcome(response.isAccepted() ? "accepted" : "rejected");
             return response;
         } catch (RetriesExhaustedException e) {
             activity.outcome("exhausted");
@@ -181,7 +181,7 @@ final class CommandBus implements CommandGateway {
         PostedEvents.checkForeignId(id);
     }
 
-    private CommandResponse loop(Route route, Command command, String aggregateId, long expectedVersion,
+    private CommandResponse loop(Route route, Command command, String aggregateId, ExpectedVersion expected,
                                  Metadata metadata, DeliveryKey completing, Telemetry.CommandActivity activity) {
         int maxAttempts = settings.commandMaxAttempts();
         long lastConflictVersion = 0;
@@ -190,10 +190,14 @@ final class CommandBus implements CommandGateway {
             Rebuilt rebuilt = rebuild(route, aggregateId);
             Aggregate aggregate = rebuilt.aggregate;
             long version = aggregate.version();
-            if (expectedVersion >= 0 && expectedVersion != version) {
+            if (!expected.matches(version)) {
                 cache.put(aggregateId, aggregate, rebuilt.position);
                 rejected.increment();
-                return CommandResponse.rejected("Expected version " + expectedVersion + " but found " + version)
+                return CommandResponse.rejected(switch (expected) {
+                            case ExpectedVersion.Exactly e -> "Expected version " + e.version() + " but found " + version;
+                            case ExpectedVersion.NoStream n -> "Expected no events but found version " + version;
+                            case ExpectedVersion.Any a -> throw new AssertionError("any version matches");
+                        })
                         .withToken(new ConsistencyToken(aggregateId, version, rebuilt.position));
             }
             CommandResponse response;
@@ -208,9 +212,9 @@ final class CommandBus implements CommandGateway {
                 throw new AggregateException(route.binding.type().getName(), aggregateId,
                         route.validator.methodName(), command.getClass().getSimpleName(), e);
             }
-            if (response == null) response = CommandResponse.ok();
+            if (response == null) response = CommandResponse.accepted();
             List<Aggregate.Posted> posted = aggregate.frameworkPosted();
-            if (!response.success()) {
+            if (response instanceof CommandResponse.Rejected rejection) {
                 boolean postedSomething = !posted.isEmpty();
                 aggregate.frameworkClearPosted();
                 if (!postedSomething) cache.put(aggregateId, aggregate, rebuilt.position); // H8: else evicted
@@ -218,7 +222,7 @@ final class CommandBus implements CommandGateway {
                 if (LOG.isInfoEnabled()) {
                     LOG.atInfo().addKeyValue("point", "command.rejected").addKeyValue("commandType",
                             command.getClass().getSimpleName()).addKeyValue("aggregateId", aggregateId)
-                            .addKeyValue("reason", response.reason()).log("command rejected");
+                            .addKeyValue("reason", rejection.reason()).log("command rejected");
                 }
                 return response.withToken(new ConsistencyToken(aggregateId, version, rebuilt.position));
             }

@@ -57,10 +57,10 @@ final class DefaultAggregateHarness<A extends Aggregate> implements AggregateHar
             throw new AggregateException(binding.type().getName(), aggregate.id(), v.methodName(),
                     command.getClass().getSimpleName(), e);
         }
-        if (response == null) response = CommandResponse.ok();
+        if (response == null) response = CommandResponse.accepted();
         List<Aggregate.Posted> posted = List.copyOf(aggregate.frameworkPosted());
         aggregate.frameworkClearPosted();
-        if (!response.success() || posted.isEmpty()) return new Decision(response, List.of());
+        if (!response.isAccepted() || posted.isEmpty()) return new Decision(response, List.of());
         UUID commandId = UUID.randomUUID();
         Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
         return new Decision(response, PostedEvents.number(aggregate.id(), aggregate.version(), posted,

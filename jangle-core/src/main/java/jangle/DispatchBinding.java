@@ -6,7 +6,7 @@ package jangle;
  * {@code batchTarget} is the {@link Projection} object when one was registered: live dispatch then hands it a whole
  * drained batch through {@link Projection#handleBatch} (one transaction instead of one per event); null otherwise.
  */
-record DispatchBinding(String name, String typeName, boolean projection, Invoker invoker, Projection batchTarget) {
+record DispatchBinding(String name, String typeName, boolean projection, Invoker invoker, Projection<?> batchTarget) {
     /** Runs the handler for one committed event. */
     @FunctionalInterface
     interface Invoker {

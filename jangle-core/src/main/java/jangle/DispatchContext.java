@@ -45,7 +45,7 @@ final class DispatchContext implements HandlerContext {
     @Override
     public CommandResponse sendAndComplete(Command command) {
         CommandResponse response = dispatch(command, new DeliveryKey(record.eventId(), handlerName));
-        if (response.success()) completed = true;
+        if (response.isAccepted()) completed = true;
         return response;
     }
 

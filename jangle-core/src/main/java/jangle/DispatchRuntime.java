@@ -95,8 +95,8 @@ final class DispatchRuntime {
             if (typeName == null) continue;
             DispatchBinding.Invoker invoker;
             if (h.projection() != null) {
-                Projection p = h.projection();
-                invoker = (record, ctx) -> p.handle(record);
+                Projection<?> p = h.projection();
+                invoker = (record, ctx) -> ProjectionCalls.handle(p, record);
             } else {
                 EventHandler raw = h.handler();
                 invoker = (record, ctx) -> raw.handle(record, ctx);
@@ -499,10 +499,10 @@ final class DispatchRuntime {
      * the lot). Returns false when the batch failed; nothing of it counts as done then, and the caller runs the events
      * one by one through {@link #run}, so that only the failing deliveries are recorded as failed (D3, D6).
      */
-    boolean runBatch(Projection projection, List<EventRecord<?>> records) {
+    boolean runBatch(Projection<?> projection, List<EventRecord<?>> records) {
         Telemetry.Activity activity = telemetry.handlerBatch(projection.name(), records);
         try {
-            projection.handleBatch(records);
+            ProjectionCalls.handleBatch(projection, records);
             if (LOG.isDebugEnabled()) {
                 LOG.atDebug().addKeyValue("point", "dispatch.delivered-batch").addKeyValue("handler", projection.name())
                         .addKeyValue("events", records.size()).log("delivered a batch");

@@ -144,7 +144,7 @@ final class DispatchWorker implements Runnable {
         List<DeliveryKey> done = new ArrayList<>();
         List<DeliveryKey> claimed = new ArrayList<>();
         try {
-            Map<Projection, List<Claimed>> batches = new IdentityHashMap<>();
+            Map<Projection<?>, List<Claimed>> batches = new IdentityHashMap<>();
             for (EventRecord<?> r : records) {
                 DispatchBinding[] bindings = runtime.bindings(r.type());
                 if (bindings == null) continue;
@@ -156,7 +156,7 @@ final class DispatchWorker implements Runnable {
                     }
                 }
             }
-            for (Map.Entry<Projection, List<Claimed>> e : batches.entrySet()) {
+            for (Map.Entry<Projection<?>, List<Claimed>> e : batches.entrySet()) {
                 List<Claimed> items = e.getValue();
                 if (runtime.runBatch(e.getKey(), items.stream().<EventRecord<?>>map(Claimed::record).toList())) {
                     for (Claimed c : items) {

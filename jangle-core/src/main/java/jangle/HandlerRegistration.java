@@ -6,5 +6,5 @@ package jangle;
  * Package-private: collected by {@link JangleBuilder}, consumed by the dispatch runtime.
  */
 record HandlerRegistration(String name, Class<? extends Event> type, EventHandler<?> handler, boolean isProjection,
-                           Projection projection) {
+                           Projection<?> projection) {
 }

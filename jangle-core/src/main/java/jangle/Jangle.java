@@ -4,7 +4,6 @@ import jangle.spi.Stores;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Collection;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 
@@ -41,8 +40,8 @@ public interface Jangle extends AutoCloseable {
     /** Returns when no pending delivery belongs to an event with this correlation id (CA3). */
     void awaitSettled(UUID correlationId, Duration timeout);
 
-    /** Rebuilds the named projections from the global feed (R1–R3); {@code reset} calls their reset() first. */
-    ReplayResult replay(Collection<String> projectionNames, long fromPosition, boolean reset, ReplayListener listener);
+    /** Rebuilds projections from the global feed (R1–R3) as {@code options} say; reactors and sagas never replay. */
+    ReplayResult replay(ReplayOptions options);
 
     Operations operations();
 

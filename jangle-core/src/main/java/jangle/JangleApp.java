@@ -6,7 +6,6 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -115,9 +114,9 @@ final class JangleApp implements Jangle {
     }
 
     @Override
-    public ReplayResult replay(Collection<String> projectionNames, long fromPosition, boolean reset,
-                               ReplayListener listener) {
-        return dispatch.replay(projectionNames, fromPosition, reset, listener == null ? ReplayListener.NONE : listener);
+    public ReplayResult replay(ReplayOptions options) {
+        Objects.requireNonNull(options, "options");
+        return dispatch.replay(options.projections(), options.fromPosition(), options.resetFirst(), options.listener());
     }
 
     @Override

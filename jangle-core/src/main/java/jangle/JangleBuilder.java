@@ -143,15 +143,21 @@ public final class JangleBuilder {
     }
 
     /** A read model with its own reset and batched writes (R2, R3), subscribed to all its event types. */
-    public JangleBuilder projection(Projection projection) {
+    @SuppressWarnings("unchecked")
+    public JangleBuilder projection(Projection<?> projection) {
         Objects.requireNonNull(projection, "projection");
-        Set<Class<? extends Event>> types = projection.eventTypes();
+        Set<? extends Class<? extends Event>> types = projection.eventTypes();
         if (types == null || types.isEmpty()) {
             earlyProblems.add("projection '" + projection.name() + "' subscribes to no event type");
             return this;
         }
+        Set<Class<?>> records = new LinkedHashSet<>(); // a sealed family stands for its records, found once here
         for (Class<? extends Event> t : types) {
-            handlers.add(new HandlerRegistration(projection.name(), t, null, true, projection));
+            records.addAll(members(t, "projection '" + projection.name() + "' event", earlyProblems));
+        }
+        for (Class<?> t : records) {
+            handlers.add(new HandlerRegistration(projection.name(), (Class<? extends Event>) t, null, true,
+                    projection));
         }
         return this;
     }

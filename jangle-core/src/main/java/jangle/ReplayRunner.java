@@ -26,7 +26,7 @@ final class ReplayRunner {
         private final String name;
         private final Set<String> typeNames = new LinkedHashSet<>();
         private final Map<String, EventHandler<?>> lambdas = new HashMap<>();
-        private Projection projection;
+        private Projection<?> projection;
 
         Target(String name) {
             this.name = name;
@@ -44,7 +44,7 @@ final class ReplayRunner {
             for (EventRecord<?> r : batch) if (typeNames.contains(r.type())) mine.add(r);
             if (mine.isEmpty()) return;
             if (projection != null) {
-                projection.handleBatch(mine);
+                ProjectionCalls.handleBatch(projection, mine);
                 return;
             }
             for (EventRecord<?> r : mine) {

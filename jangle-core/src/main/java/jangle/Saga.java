@@ -105,12 +105,12 @@ public abstract class Saga {
         if (flags.contains(rt.typeName(onSuccess.getClass()))) return;
         if (failureType != null && flags.contains(rt.typeName(failureType))) return;
         CommandResponse response = rt.send(command);
-        if (response.success()) {
-            rt.record(onSuccess);
-        } else if (onFailure != null) {
-            rt.record(onFailure.apply(response.reason()));
-        } else {
-            throw new SagaStepRejectedException(sagaId, command.getClass().getSimpleName(), response.reason());
+        switch (response) {
+            case CommandResponse.Accepted accepted -> rt.record(onSuccess);
+            case CommandResponse.Rejected rejected when onFailure != null ->
+                    rt.record(onFailure.apply(rejected.reason()));
+            case CommandResponse.Rejected rejected ->
+                    throw new SagaStepRejectedException(sagaId, command.getClass().getSimpleName(), rejected.reason());
         }
     }
 

@@ -294,7 +294,7 @@ final class SagaEvaluation implements Saga.SagaRuntime {
         if (SagaEngine.LOG.isDebugEnabled()) {
             SagaEngine.LOG.atDebug().addKeyValue("point", "saga.step-dispatched").addKeyValue("sagaId", saga.sagaId())
                     .addKeyValue("commandType", command.getClass().getSimpleName())
-                    .addKeyValue("accepted", response.success()).log("saga step dispatched");
+                    .addKeyValue("accepted", response.isAccepted()).log("saga step dispatched");
         }
         return response;
     }

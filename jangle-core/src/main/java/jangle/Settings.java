@@ -1,15 +1,12 @@
 package jangle;
 
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Effective settings of one application (§14). Each comes from the builder, else from its {@code JANGLE_*}
@@ -48,7 +45,6 @@ public record Settings(int batchSize, int dispatchHandoffSize, int dispatchWorke
         ENVIRONMENT_VARIABLES = java.util.Collections.unmodifiableMap(m);
     }
 
-    private static final Pattern SHORT_DURATION = Pattern.compile("(\\d+)(ms|s|m|h)?");
 
     /**
      * Resolves every setting: {@code explicit} (builder values by setting name, as text) wins over {@code environment},
@@ -85,27 +81,6 @@ public record Settings(int batchSize, int dispatchHandoffSize, int dispatchWorke
         return resolve(Map.of(), Map.of());
     }
 
-    /** Parses a duration as K1 allows: {@code 500ms}, {@code 10s}, {@code 5m}, {@code 1h}, ISO-8601, or seconds. */
-    public static Duration parseDuration(String text) {
-        String t = text.trim();
-        Matcher m = SHORT_DURATION.matcher(t.toLowerCase(Locale.ROOT));
-        if (m.matches()) {
-            long n = Long.parseLong(m.group(1));
-            String unit = m.group(2) == null ? "s" : m.group(2);
-            return switch (unit) {
-                case "ms" -> Duration.ofMillis(n);
-                case "s" -> Duration.ofSeconds(n);
-                case "m" -> Duration.ofMinutes(n);
-                default -> Duration.ofHours(n);
-            };
-        }
-        try {
-            return Duration.parse(t);
-        } catch (DateTimeParseException e) {
-            throw new IllegalArgumentException("not a duration (use 500ms, 10s, 5m, PT10S or a number of seconds)");
-        }
-    }
-
     /** The settings as text with secrets masked, for the start-up summary (K3). */
     public Map<String, String> describe() {
         var m = new LinkedHashMap<String, String>();
@@ -130,8 +105,24 @@ public record Settings(int batchSize, int dispatchHandoffSize, int dispatchWorke
         return m;
     }
 
-    private static String maskUrl(String url) {
-        return url.replaceAll("(?i)(password=)[^&;]*", "$1****");
+    /**
+     * The settings with secrets masked, as {@link #describe()} shows them (K3): a record's generated
+     * {@code toString} would print the database password, and settings end up in logs and exception messages.
+     */
+    @Override
+    public String toString() {
+        return "Settings" + describe();
+    }
+
+    /**
+     * {@code url} with its secrets replaced by {@code ****}: the value of every {@code ...password=} parameter and the
+     * password in a {@code user:password@host} part. Every Jangle summary, log line and {@code toString} that shows a
+     * database address goes through here (K3).
+     */
+    public static String maskUrl(String url) {
+        if (url == null) return null;
+        return url.replaceAll("(?i)(password=)[^&;]*", "$1****")
+                .replaceAll("(//[^/@:?#]*:)[^/@?#]*@", "$1****@");
     }
 
     private record Resolver(Map<String, String> explicit, Map<String, String> env, List<String> problems) {
@@ -182,9 +173,7 @@ public record Settings(int batchSize, int dispatchHandoffSize, int dispatchWorke
 
         Duration duration(String name, Duration dflt) {
             return parse(name, dflt, v -> {
-                Duration d = parseDuration(v);
-                if (d.isNegative()) throw new IllegalArgumentException("must not be negative");
-                return d;
+                return Durations.parse(v); // K1: one grammar for every setting
             });
         }
 

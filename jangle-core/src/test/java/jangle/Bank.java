@@ -103,7 +103,7 @@ final class Bank {
             String accountId = String.format("%06d", nextVersion);
             post(new Provisioned(accountId));
             post(accountId, new Opened(accountId, c.name()));
-            return CommandResponse.ok(accountId);
+            return CommandResponse.accepted(accountId);
         }
 
         @ReconstituteState
@@ -153,7 +153,7 @@ final class Bank {
         CommandResponse deposit(Deposit c) {
             if (!exists) return CommandResponse.rejected("Account does not exist");
             post(new Deposited(c.amount()));
-            return CommandResponse.ok();
+            return CommandResponse.accepted();
         }
 
         @ValidateCommand
@@ -163,7 +163,7 @@ final class Bank {
                 return CommandResponse.rejected("Insufficient funds");
             }
             post(new Withdrawn(c.amount()));
-            return CommandResponse.ok();
+            return CommandResponse.accepted();
         }
 
         @ValidateCommand
@@ -173,9 +173,9 @@ final class Bank {
 
         @ValidateCommand
         CommandResponse rename(Rename c) {
-            if (c.name().equals(name)) return CommandResponse.ok();
+            if (c.name().equals(name)) return CommandResponse.accepted();
             post(new Renamed(c.name()));
-            return CommandResponse.ok();
+            return CommandResponse.accepted();
         }
 
         @ReconstituteState

@@ -35,7 +35,7 @@ class BatchedProjectionTest {
     }
 
     /** Applies events to a set of ids; refuses (in both forms) any event of amount 13; the first batch waits. */
-    static final class Tally implements Projection {
+    static final class Tally implements Projection<Added> {
         final Set<UUID> applied = ConcurrentHashMap.newKeySet();
         final List<Integer> batchSizes = new CopyOnWriteArrayList<>();
         final CountDownLatch release = new CountDownLatch(1);
@@ -47,23 +47,23 @@ class BatchedProjectionTest {
         }
 
         @Override
-        public Set<Class<? extends Event>> eventTypes() {
+        public Set<Class<? extends Added>> eventTypes() {
             return Set.of(Added.class);
         }
 
         @Override
-        public void handle(EventRecord<?> record) {
+        public void handle(EventRecord<? extends Added> record) {
             singleCalls++;
-            if (((Added) record.event()).amount() == 13) throw new IllegalStateException("13 is refused");
+            if (record.event().amount() == 13) throw new IllegalStateException("13 is refused");
             applied.add(record.eventId());
         }
 
         @Override
-        public void handleBatch(List<EventRecord<?>> records) throws InterruptedException {
+        public void handleBatch(List<EventRecord<? extends Added>> records) throws InterruptedException {
             if (batchSizes.isEmpty()) release.await(20, TimeUnit.SECONDS); // let the hand-off fill up
             batchSizes.add(records.size());
-            for (EventRecord<?> r : records) {
-                if (((Added) r.event()).amount() == 13) throw new IllegalStateException("13 is refused");
+            for (EventRecord<? extends Added> r : records) {
+                if (r.event().amount() == 13) throw new IllegalStateException("13 is refused");
             }
             records.forEach(r -> applied.add(r.eventId()));
         }
@@ -78,10 +78,10 @@ class BatchedProjectionTest {
         Tally tally = new Tally();
         jangle = DispatchFixtures.builder(clock).dispatchWorkers(1).projection(tally).build();
         jangle.start();
-        assertThat(jangle.send(new Add("c0", 1)).success()).isTrue(); // taken by the first, waiting batch
+        assertThat(jangle.send(new Add("c0", 1)).isAccepted()).isTrue(); // taken by the first, waiting batch
         eventually(() -> !jangle.operations().pending("tally", 10).isEmpty(), "first delivery pending");
         for (int i = 1; i <= 40; i++) {
-            assertThat(jangle.send(new Add("c" + (i % 7), i == 20 ? 13 : 1)).success()).isTrue();
+            assertThat(jangle.send(new Add("c" + (i % 7), i == 20 ? 13 : 1)).isAccepted()).isTrue();
         }
         tally.release.countDown();
         eventually(() -> jangle.operations().pending("tally", 100).size() == 1, "all but the refused one handled");

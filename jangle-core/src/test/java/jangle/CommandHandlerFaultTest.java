@@ -27,7 +27,7 @@ class CommandHandlerFaultTest {
     void boundedRetries() {
         FaultyStores stores = new FaultyStores();
         try (Jangle j = bank(stores, 0).commandMaxAttempts(4).build()) {
-            String id = j.send(new Bank.Open("Ana")).data(String.class);
+            String id = j.send(new Bank.Open("Ana")).acceptedData(String.class);
             stores.failAppendsWithConflict.set(1_000);
             assertThatThrownBy(() -> j.send(new Bank.Deposit(id, BigDecimal.ONE)))
                     .isInstanceOfSatisfying(RetriesExhaustedException.class, e -> {
@@ -44,10 +44,10 @@ class CommandHandlerFaultTest {
     void retrySucceeds() {
         FaultyStores stores = new FaultyStores();
         try (Jangle j = bank(stores, 0).build()) {
-            String id = j.send(new Bank.Open("Ana")).data(String.class);
+            String id = j.send(new Bank.Open("Ana")).acceptedData(String.class);
             stores.failAppendsWithConflict.set(2);
             CommandResponse r = j.send(new Bank.Deposit(id, BigDecimal.TEN));
-            assertThat(r.success()).isTrue();
+            assertThat(r.isAccepted()).isTrue();
             assertThat(r.token().version()).isEqualTo(2);
             assertThat(j.stores().events().lastVersion(id)).isEqualTo(2);
         }
@@ -60,16 +60,16 @@ class CommandHandlerFaultTest {
     void snapshotStoreFailures() {
         FaultyStores stores = new FaultyStores();
         try (Jangle j = bank(stores, 2).aggregateCacheSize(0).build()) {
-            String id = j.send(new Bank.Open("Ana")).data(String.class);
+            String id = j.send(new Bank.Open("Ana")).acceptedData(String.class);
             stores.failSnapshotWrites.set(100);
             CommandResponse r = j.send(new Bank.Deposit(id, new BigDecimal("7"))); // version 2: snapshot due, fails
-            assertThat(r.success()).isTrue();
+            assertThat(r.isAccepted()).isTrue();
             stores.failSnapshotWrites.set(0);
             j.send(new Bank.Deposit(id, new BigDecimal("1")));
             j.send(new Bank.Deposit(id, new BigDecimal("1"))); // version 4: snapshot stored
             stores.failSnapshotReads.set(100);
-            assertThat(j.send(new Bank.Withdraw(id, new BigDecimal("110"))).success()).isFalse();
-            assertThat(j.send(new Bank.Withdraw(id, new BigDecimal("109"))).success()).isTrue();
+            assertThat(j.send(new Bank.Withdraw(id, new BigDecimal("110"))).isAccepted()).isFalse();
+            assertThat(j.send(new Bank.Withdraw(id, new BigDecimal("109"))).isAccepted()).isTrue();
         }
     }
 
@@ -101,8 +101,8 @@ class CommandHandlerFaultTest {
         try (Jangle j = Jangle.builder().environment(Map.of()).events(Bank.Evt.class)
                 .aggregate(Sloppy.class, Sloppy::new).build()) {
             CommandResponse r = j.send(new PostThenReject("s-1"));
-            assertThat(r.success()).isFalse();
-            assertThat(r.reason()).isEqualTo("changed my mind");
+            assertThat(r.isAccepted()).isFalse();
+            assertThat(r.rejectionReason()).isEqualTo("changed my mind");
             assertThat(j.stores().events().lastPosition()).isZero();
             assertThat(j.send(new PostThenReject("s-1")).token().version()).isZero();
         }
@@ -123,7 +123,7 @@ class CommandHandlerFaultTest {
             @ValidateCommand
             CommandResponse tick(Tick t, long nextVersion) {
                 post(new Bank.Provisioned(String.valueOf(nextVersion)));
-                return CommandResponse.ok(nextVersion);
+                return CommandResponse.accepted(nextVersion);
             }
         }
         final class Counter extends Base {
@@ -137,8 +137,8 @@ class CommandHandlerFaultTest {
         }
         try (Jangle j = Jangle.builder().environment(Map.of()).events(Bank.Evt.class)
                 .aggregate(Counter.class, Counter::new).aggregateCacheSize(0).build()) {
-            assertThat(j.send(new Tick("c")).data()).isEqualTo(1L);
-            assertThat(j.send(new Tick("c")).data()).isEqualTo(2L);
+            assertThat(j.send(new Tick("c")).acceptedData(Object.class)).isEqualTo(1L);
+            assertThat(j.send(new Tick("c")).acceptedData(Object.class)).isEqualTo(2L);
             assertThat(j.send(new Tick("c")).token().version()).isEqualTo(3);
         }
     }

@@ -38,7 +38,7 @@ class CommandHandlerTest {
     }
 
     private String open(Jangle j, String name) {
-        return j.send(new Bank.Open(name)).data(String.class);
+        return j.send(new Bank.Open(name)).acceptedData(String.class);
     }
 
     @Test
@@ -48,8 +48,8 @@ class CommandHandlerTest {
     void creationAggregate() {
         Jangle j = build(Bank.builder());
         CommandResponse r = j.send(new Bank.Open("Ana"));
-        assertThat(r.success()).isTrue();
-        assertThat(r.data()).isEqualTo("000001");
+        assertThat(r.isAccepted()).isTrue();
+        assertThat(r.acceptedData(Object.class)).isEqualTo("000001");
         // §3.1: the token carries the position of the last event committed, here the new account's first event
         assertThat(r.token()).isEqualTo(new ConsistencyToken(Bank.Creator.ID, 1, 2));
         assertThat(stream(j, Bank.Creator.ID)).extracting(EventRecord::version).containsExactly(1L);
@@ -67,16 +67,16 @@ class CommandHandlerTest {
         Jangle j = build(Bank.builder());
         String id = open(j, "Ana");
         CommandResponse dep = j.send(new Bank.Deposit(id, new BigDecimal("10")));
-        assertThat(dep.success()).isTrue();
+        assertThat(dep.isAccepted()).isTrue();
         assertThat(dep.token().aggregateId()).isEqualTo(id);
         assertThat(dep.token().version()).isEqualTo(2);
         assertThat(dep.token().position()).isEqualTo(j.stores().events().lastPosition());
         CommandResponse no = j.send(new Bank.Withdraw(id, new BigDecimal("200")));
-        assertThat(no.success()).isFalse();
-        assertThat(no.reason()).isEqualTo("Insufficient funds");
+        assertThat(no.isAccepted()).isFalse();
+        assertThat(no.rejectionReason()).isEqualTo("Insufficient funds");
         assertThat(no.token()).isEqualTo(dep.token());
         CommandResponse same = j.send(new Bank.Rename(id, "Ana"));
-        assertThat(same.success()).isTrue();
+        assertThat(same.isAccepted()).isTrue();
         assertThat(same.token()).isEqualTo(dep.token());
         assertThat(stream(j, id)).hasSize(2);
     }
@@ -154,11 +154,29 @@ class CommandHandlerTest {
         Jangle j = build(Bank.builder());
         String id = open(j, "Ana");
         CommandResponse wrong = j.send(new Bank.Explode(id), SendOptions.expectVersion(5));
-        assertThat(wrong.success()).isFalse();
-        assertThat(wrong.reason()).isEqualTo("Expected version 5 but found 1");
+        assertThat(wrong.isAccepted()).isFalse();
+        assertThat(wrong.rejectionReason()).isEqualTo("Expected version 5 but found 1");
         assertThat(wrong.token().version()).isEqualTo(1);
         assertThat(wrong.token().entityTag()).isEqualTo("\"" + id + ":1\"");
-        assertThat(j.send(new Bank.Deposit(id, BigDecimal.ONE), SendOptions.expectVersion(1)).success()).isTrue();
+        assertThat(j.send(new Bank.Deposit(id, BigDecimal.ONE), SendOptions.expectVersion(1)).isAccepted()).isTrue();
+    }
+
+    @Test
+    @Tag("CA2")
+    @DisplayName("CA2: ExpectedVersion.noStream() accepts only an aggregate without events; exact versions start at 1")
+    void expectedNoStream() {
+        Jangle j = build(Bank.builder());
+        SendOptions fresh = SendOptions.NONE.withExpectedVersion(ExpectedVersion.noStream());
+        String id = j.send(new Bank.Open("Ana"), fresh).acceptedData(String.class);
+        CommandResponse again = j.send(new Bank.Deposit(id, BigDecimal.ONE), fresh);
+        assertThat(again).isInstanceOf(CommandResponse.Rejected.class);
+        assertThat(again.rejectionReason()).isEqualTo("Expected no events but found version 1");
+        assertThat(j.send(new Bank.Deposit(id, BigDecimal.ONE), SendOptions.NONE.withExpectedVersion(
+                ExpectedVersion.any()))).isInstanceOf(CommandResponse.Accepted.class);
+        assertThatThrownBy(() -> SendOptions.expectVersion(0)).isInstanceOf(InvalidMessageException.class)
+                .hasMessageContaining("noStream()");
+        assertThatThrownBy(() -> SendOptions.NONE.withExpectedVersion(null))
+                .isInstanceOf(NullPointerException.class).hasMessageContaining("ExpectedVersion.any()");
     }
 
     @Test
@@ -209,8 +227,8 @@ class CommandHandlerTest {
         j.send(new Bank.Deposit(id, new BigDecimal("5")));
         j.stores().snapshots().put(new Snapshot(id, 2, 0, "old-code", new Bank.Account.State(true, "X",
                 new BigDecimal("999"))));
-        assertThat(j.send(new Bank.Withdraw(id, new BigDecimal("106"))).reason()).isEqualTo("Insufficient funds");
-        assertThat(j.send(new Bank.Withdraw(id, new BigDecimal("105"))).success()).isTrue();
+        assertThat(j.send(new Bank.Withdraw(id, new BigDecimal("106"))).rejectionReason()).isEqualTo("Insufficient funds");
+        assertThat(j.send(new Bank.Withdraw(id, new BigDecimal("105"))).isAccepted()).isTrue();
         assertThat(j.stores().snapshots().get(id, Bank.Account.State.class, "old-code")).isEmpty();
     }
 
@@ -223,7 +241,7 @@ class CommandHandlerTest {
         String fp = Fingerprints.of(Bank.Account.class, Bank.Account.State.class) + "-v1";
         j.stores().snapshots().put(new Snapshot(id, 50, 0, fp, new Bank.Account.State(true, "X",
                 new BigDecimal("999"))));
-        assertThat(j.send(new Bank.Withdraw(id, new BigDecimal("101"))).reason()).isEqualTo("Insufficient funds");
+        assertThat(j.send(new Bank.Withdraw(id, new BigDecimal("101"))).rejectionReason()).isEqualTo("Insufficient funds");
         assertThat(j.stores().snapshots().get(id, Bank.Account.State.class, fp)).isEmpty();
     }
 
@@ -235,8 +253,8 @@ class CommandHandlerTest {
         String id = open(j, "Ana");
         String fp = Fingerprints.of(Bank.Account.class, Bank.Account.State.class) + "-v1";
         j.stores().snapshots().put(new Snapshot(id, 1, 0, fp, new Bank.Account.State(true, "X", null)));
-        assertThat(j.send(new Bank.Withdraw(id, new BigDecimal("101"))).reason()).isEqualTo("Insufficient funds");
-        assertThat(j.send(new Bank.Deposit(id, BigDecimal.ONE)).success()).isTrue();
+        assertThat(j.send(new Bank.Withdraw(id, new BigDecimal("101"))).rejectionReason()).isEqualTo("Insufficient funds");
+        assertThat(j.send(new Bank.Deposit(id, BigDecimal.ONE)).isAccepted()).isTrue();
         assertThat(j.stores().snapshots().get(id, Bank.Account.State.class, fp)).isEmpty();
     }
 
@@ -247,7 +265,7 @@ class CommandHandlerTest {
         try (Jangle a = Bank.builder().build(); Jangle b = Bank.builder().build()) {
             a.send(new Bank.Open("Ana"));
             a.send(new Bank.Open("Bea"));
-            assertThat(b.send(new Bank.Open("Cy")).data()).isEqualTo("000001");
+            assertThat(b.send(new Bank.Open("Cy")).acceptedData(Object.class)).isEqualTo("000001");
             assertThat(a.stores().events().lastPosition()).isEqualTo(4);
             assertThat(b.stores().events().lastPosition()).isEqualTo(2);
         }

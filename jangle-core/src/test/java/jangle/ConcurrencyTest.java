@@ -36,7 +36,7 @@ class ConcurrencyTest {
                 .aggregate(Bank.Creator.class, Bank.Creator::new)
                 .aggregate(Bank.Account.class, id -> new Bank.Account(id, 100))
                 .build()) {
-            String id = j.send(new Bank.Open("Hot")).data(String.class);
+            String id = j.send(new Bank.Open("Hot")).acceptedData(String.class);
             LongAdder accepted = new LongAdder();
             LongAdder rejected = new LongAdder();
             LongAdder exhausted = new LongAdder();
@@ -53,7 +53,7 @@ class ConcurrencyTest {
                         Command c = random.nextBoolean() ? new Bank.Deposit(id, amount) : new Bank.Withdraw(id, amount);
                         try {
                             CommandResponse r = j.send(c);
-                            (r.success() ? accepted : rejected).increment();
+                            (r.isAccepted() ? accepted : rejected).increment();
                         } catch (RetriesExhaustedException e) {
                             exhausted.increment();
                         }
@@ -91,9 +91,9 @@ class ConcurrencyTest {
             // and the live application decides on the same balance: a withdrawal to exactly the floor succeeds
             BigDecimal toFloor = balance.subtract(Bank.FLOOR);
             if (toFloor.signum() > 0) {
-                assertThat(j.send(new Bank.Withdraw(id, toFloor)).success()).isTrue();
+                assertThat(j.send(new Bank.Withdraw(id, toFloor)).isAccepted()).isTrue();
             }
-            assertThat(j.send(new Bank.Withdraw(id, new BigDecimal("0.01"))).reason()).isEqualTo("Insufficient funds");
+            assertThat(j.send(new Bank.Withdraw(id, new BigDecimal("0.01"))).rejectionReason()).isEqualTo("Insufficient funds");
         }
     }
 }

@@ -46,7 +46,7 @@ class CoreRulesTest {
                     ids.add(id);
                     return new Bank.Account(id);
                 }).aggregateCacheSize(0).build()) {
-            String a = j.send(new Bank.Open("Ana")).data(String.class);
+            String a = j.send(new Bank.Open("Ana")).acceptedData(String.class);
             j.send(new Bank.Deposit(a, BigDecimal.ONE));
             j.send(new Bank.Deposit(a, BigDecimal.ONE));
             assertThat(ids).containsExactly(a, a);
@@ -66,16 +66,16 @@ class CoreRulesTest {
                     built.incrementAndGet();
                     return new Bank.Account(id);
                 }).build()) {
-            String a = j.send(new Bank.Open("Ana")).data(String.class);
+            String a = j.send(new Bank.Open("Ana")).acceptedData(String.class);
             for (int i = 0; i < 5; i++) j.send(new Bank.Deposit(a, BigDecimal.ONE));
-            assertThat(j.send(new Bank.Withdraw(a, new BigDecimal("500"))).success()).isFalse();
+            assertThat(j.send(new Bank.Withdraw(a, new BigDecimal("500"))).isAccepted()).isFalse();
             j.send(new Bank.Deposit(a, BigDecimal.ONE));
             assertThat(built.get()).isEqualTo(1);
             // a conflict-free external append is still seen: the cache re-reads events after its version (H7)
             j.stores().events().append(List.of(new jangle.spi.NewEvent(java.util.UUID.randomUUID(), a, 8,
                     "Deposited", 1, java.time.Instant.now(), Metadata.of(java.util.UUID.randomUUID()),
                     new Bank.Deposited(new BigDecimal("1000")), List.of())));
-            assertThat(j.send(new Bank.Withdraw(a, new BigDecimal("1100"))).success()).isTrue();
+            assertThat(j.send(new Bank.Withdraw(a, new BigDecimal("1100"))).isAccepted()).isTrue();
             assertThat(built.get()).isEqualTo(1);
         }
     }
@@ -85,7 +85,7 @@ class CoreRulesTest {
     @DisplayName("H6: commands are counted by outcome")
     void countsByOutcome() {
         try (Jangle j = Bank.builder().build()) {
-            String a = j.send(new Bank.Open("Ana")).data(String.class);
+            String a = j.send(new Bank.Open("Ana")).acceptedData(String.class);
             j.send(new Bank.Withdraw(a, new BigDecimal("500")));
             j.send(new Bank.Deposit(a, BigDecimal.ONE));
             CommandCounts counts = j.commandCounts();
@@ -165,13 +165,13 @@ class CoreRulesTest {
 
             @ValidateCommand
             CommandResponse when(When w) {
-                return CommandResponse.ok(clock().instant());
+                return CommandResponse.accepted(clock().instant());
             }
         }
         java.time.Instant fixed = java.time.Instant.parse("2030-01-01T00:00:00Z");
         try (Jangle j = Jangle.builder().environment(Map.of()).clock(Clock.fixed(fixed, java.time.ZoneOffset.UTC))
                 .aggregate(Timed.class, Timed::new).build()) {
-            assertThat(j.send(new When("t")).data()).isEqualTo(fixed);
+            assertThat(j.send(new When("t")).acceptedData(Object.class)).isEqualTo(fixed);
         }
     }
 }

@@ -93,7 +93,7 @@ final class DispatchFixtures {
         CommandResponse add(Add c) {
             if (c.amount() < 0) return CommandResponse.rejected("amount must not be negative");
             if (c.amount() > 0) post(new Added(c.amount()));
-            return CommandResponse.ok(total + c.amount());
+            return CommandResponse.accepted(total + c.amount());
         }
 
         @ValidateCommand

@@ -77,7 +77,7 @@ class DispatchTest {
     void noDispatcherNoHang() {
         Recorder<Added> rec = new Recorder<>();
         Jangle j = build(DispatchFixtures.builder(clock).dispatchHandoffSize(1).projection("p", Added.class, rec));
-        for (int i = 0; i < 50; i++) assertThat(j.send(new Add("c" + (i % 5), 1)).success()).isTrue();
+        for (int i = 0; i < 50; i++) assertThat(j.send(new Add("c" + (i % 5), 1)).isAccepted()).isTrue();
         assertThat(j.operations().pending("p", 100)).hasSize(50);
         assertThat(rec.calls.get()).isZero();
 
@@ -118,7 +118,7 @@ class DispatchTest {
                 .reactor("echo", Added.class, (record, ctx) -> {
                     causes.put(record.eventId(), record);
                     CommandResponse r = ctx.send(new Note(record.aggregateId(), "seen " + record.version()));
-                    if (!r.success()) throw new IllegalStateException(r.reason());
+                    if (!r.isAccepted()) throw new IllegalStateException(r.rejectionReason());
                 })
                 .projection("notes", Noted.class, notes));
         j.start();
@@ -176,7 +176,7 @@ class DispatchTest {
                 .reactor("mediator", Added.class, (record, ctx) -> {
                     cause.set(record);
                     CommandResponse r = ctx.sendAndComplete(new Note("notes-" + record.aggregateId(), "done"));
-                    assertThat(r.success()).isTrue();
+                    assertThat(r.isAccepted()).isTrue();
                     throw new IllegalStateException("crash after the completing command");
                 }));
         j.start();
@@ -197,7 +197,7 @@ class DispatchTest {
         Jangle j = build(DispatchFixtures.builder(clock)
                 .reactor("mediator", Added.class, (record, ctx) -> {
                     CommandResponse r = ctx.sendAndComplete(new Add("other", -1));
-                    if (!r.success()) throw new IllegalStateException("rejected: " + r.reason());
+                    if (!r.isAccepted()) throw new IllegalStateException("rejected: " + r.rejectionReason());
                 }));
         j.start();
         j.send(new Add("m1", 3));

@@ -23,7 +23,7 @@ class ExternalDeliveryTest {
         try (Jangle j = DispatchFixtures.builder(Clock.systemUTC()).reactor("rec", Added.class, rec)
                 .externallyDelivered().build()) {
             j.start();
-            assertThat(j.send(new Add("c1", 3)).success()).isTrue();
+            assertThat(j.send(new Add("c1", 3)).isAccepted()).isTrue();
             j.operations().runCatchUpPass();
             assertThat(j.stores().events().ledger().list(DeliveryStatus.PENDING, null, 10)).isEmpty();
             assertThat(rec.calls).hasValue(0);

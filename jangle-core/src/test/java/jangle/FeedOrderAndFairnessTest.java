@@ -71,7 +71,7 @@ class FeedOrderAndFairnessTest {
                         // three in four commands go to the hot aggregate, the rest to one of the thread's own
                         String id = i % 4 == 3 ? "own-" + thread : "hot";
                         try {
-                            assertThat(j.send(new Add(id, 1)).success()).isTrue();
+                            assertThat(j.send(new Add(id, 1)).isAccepted()).isTrue();
                         } catch (RetriesExhaustedException e) {
                             exhausted.incrementAndGet();
                         }

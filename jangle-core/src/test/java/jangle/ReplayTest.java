@@ -33,7 +33,7 @@ class ReplayTest {
     }
 
     /** A projection with a reset and batched writes that counts what it got. */
-    static final class Totals implements Projection {
+    static final class Totals implements Projection<Added> {
         final Map<String, Integer> totals = new ConcurrentHashMap<>();
         final List<Integer> batchSizes = Collections.synchronizedList(new ArrayList<>());
         final AtomicInteger resets = new AtomicInteger();
@@ -44,19 +44,19 @@ class ReplayTest {
         }
 
         @Override
-        public Set<Class<? extends Event>> eventTypes() {
+        public Set<Class<? extends Added>> eventTypes() {
             return Set.of(Added.class);
         }
 
         @Override
-        public void handle(EventRecord<?> record) {
-            totals.merge(record.aggregateId(), ((Added) record.event()).amount(), Integer::sum);
+        public void handle(EventRecord<? extends Added> record) {
+            totals.merge(record.aggregateId(), record.event().amount(), Integer::sum);
         }
 
         @Override
-        public void handleBatch(List<EventRecord<?>> records) {
+        public void handleBatch(List<EventRecord<? extends Added>> records) {
             batchSizes.add(records.size());
-            for (EventRecord<?> r : records) handle(r);
+            for (EventRecord<? extends Added> r : records) handle(r);
         }
 
         @Override
@@ -88,8 +88,8 @@ class ReplayTest {
         totals.batchSizes.clear();
 
         List<long[]> progress = new ArrayList<>();
-        ReplayResult result = j.replay(List.of("totals"), 0, true,
-                (done, total, rate) -> progress.add(new long[]{done, total}));
+        ReplayResult result = j.replay(ReplayOptions.of("totals").resettingFirst()
+                .reportingTo((done, total, rate) -> progress.add(new long[]{done, total})));
         assertThat(totals.resets.get()).isEqualTo(1);
         assertThat(totals.totals).containsEntry("acc-0", 5).containsEntry("acc-1", 4);
         assertThat(totals.batchSizes).containsExactly(4, 4, 1); // 10 feed events in batches of 4; the note is not its type
@@ -109,7 +109,7 @@ class ReplayTest {
         jangle = DispatchFixtures.builder(clock)
                 .projection("lambda", Added.class, (r, ctx) -> seen.merge(r.position(), 1, Integer::sum)).build();
         for (int i = 0; i < 5; i++) jangle.send(new Add("a", 1));
-        ReplayResult result = jangle.replay(List.of("lambda"), 3, false, ReplayListener.NONE);
+        ReplayResult result = jangle.replay(ReplayOptions.of("lambda").from(3));
         assertThat(seen).containsOnlyKeys(4L, 5L);
         assertThat(result.events()).isEqualTo(2);
     }
@@ -119,9 +119,9 @@ class ReplayTest {
     @DisplayName("R1: reactors and sagas are never replayed; unknown names are refused")
     void onlyProjections() {
         jangle = DispatchFixtures.builder(clock).reactor("mediator", Added.class, new Recorder<>()).build();
-        assertThatThrownBy(() -> jangle.replay(List.of("mediator"), 0, false, ReplayListener.NONE))
+        assertThatThrownBy(() -> jangle.replay(ReplayOptions.of("mediator")))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("never replayed");
-        assertThatThrownBy(() -> jangle.replay(List.of("nope"), 0, false, ReplayListener.NONE))
+        assertThatThrownBy(() -> jangle.replay(ReplayOptions.of("nope")))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 
@@ -132,8 +132,59 @@ class ReplayTest {
         jangle = DispatchFixtures.builder(clock)
                 .projection("sender", Added.class, (r, ctx) -> ctx.send(new Note("x", "no"))).build();
         jangle.send(new Add("a", 1));
-        assertThatThrownBy(() -> jangle.replay(List.of("sender"), 0, false, ReplayListener.NONE))
+        assertThatThrownBy(() -> jangle.replay(ReplayOptions.of("sender")))
                 .isInstanceOf(JangleException.class).hasRootCauseInstanceOf(IllegalStateException.class);
         assertThat(jangle.stores().events().lastVersion("x")).isZero();
+    }
+
+    @Test
+    @Tag("R1")
+    @DisplayName("R1: replay options are named; no projection and a negative position are refused by name")
+    void replayOptions() {
+        ReplayOptions o = ReplayOptions.of("a", "b").from(7).resettingFirst();
+        assertThat(o.projections()).containsExactly("a", "b");
+        assertThat(o.fromPosition()).isEqualTo(7);
+        assertThat(o.resetFirst()).isTrue();
+        assertThat(o.listener()).isSameAs(ReplayListener.NONE);
+        assertThat(ReplayOptions.of("a").resetFirst()).isFalse();
+        assertThatThrownBy(() -> ReplayOptions.of()).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("at least one projection");
+        assertThatThrownBy(() -> ReplayOptions.of("a").from(-1)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("fromPosition");
+    }
+
+    /** Reads the whole family Evt: an exhaustive switch, no cast and no instanceof. */
+    static final class Family implements Projection<DispatchFixtures.Evt> {
+        final List<String> seen = Collections.synchronizedList(new ArrayList<>());
+
+        @Override
+        public String name() {
+            return "family";
+        }
+
+        @Override
+        public Set<Class<? extends DispatchFixtures.Evt>> eventTypes() {
+            return Set.of(DispatchFixtures.Evt.class);
+        }
+
+        @Override
+        public void handle(EventRecord<? extends DispatchFixtures.Evt> record) {
+            seen.add(switch (record.event()) {
+                case Added a -> "added " + a.amount();
+                case Noted n -> "noted " + n.text();
+            });
+        }
+    }
+
+    @Test
+    @Tag("R1")
+    @DisplayName("R1: a projection typed by a sealed family subscribes to each of its records, found by the builder")
+    void projectionOfAFamily() {
+        Family family = new Family();
+        jangle = DispatchFixtures.builder(clock).projection(family).build();
+        jangle.send(new Add("a", 2));
+        jangle.send(new Note("a", "hi"));
+        jangle.replay(ReplayOptions.of("family"));
+        assertThat(family.seen).containsExactly("added 2", "noted hi");
     }
 }

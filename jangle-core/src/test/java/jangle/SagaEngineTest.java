@@ -155,7 +155,7 @@ class SagaEngineTest {
         SagaState s = h.require(SAGA);
         assertThat(h.historyTypes(SAGA)).contains("CreditFailed");
         assertThat(s.retryAt()).isEqualTo(h.clock.instant().plus(RETRY));
-        h.gateway.responder = c -> CommandResponse.ok();
+        h.gateway.responder = c -> CommandResponse.accepted();
         h.clock.advance(RETRY);
         assertThat(h.daemonPass()).isEqualTo(1);
         s = h.require(SAGA);
@@ -204,7 +204,7 @@ class SagaEngineTest {
         assertThat(s.timedOut()).isFalse();
         assertThat(s.complete()).isFalse();
 
-        h.gateway.responder = c -> CommandResponse.ok();
+        h.gateway.responder = c -> CommandResponse.accepted();
         h.clock.advance(RETRY);
         assertThat(h.daemonPass()).isEqualTo(1);
         s = h.require(SAGA);
@@ -326,7 +326,7 @@ class SagaEngineTest {
         java.util.concurrent.atomic.AtomicBoolean nested = new java.util.concurrent.atomic.AtomicBoolean();
         h.gateway.responder = c -> {
             if (nested.compareAndSet(false, true)) h.deliver(approved);
-            return CommandResponse.ok();
+            return CommandResponse.accepted();
         };
         assertThatCode(() -> h.deliver(approved)).doesNotThrowAnyException();
         SagaState s = h.require(SAGA);
@@ -344,7 +344,7 @@ class SagaEngineTest {
         java.util.concurrent.atomic.AtomicBoolean nested = new java.util.concurrent.atomic.AtomicBoolean();
         h.gateway.responder = c -> {
             if (nested.compareAndSet(false, true)) h.deliver(new Audited("1"));
-            return CommandResponse.ok();
+            return CommandResponse.accepted();
         };
         h.deliver(new Approved("1"));
         SagaState s = h.require(SAGA);
@@ -369,7 +369,7 @@ class SagaEngineTest {
                         current.retryAt(), current.timeoutAt(), false, false, current.wakeAt(), List.of()),
                         current.version(), List.of());
             }
-            return CommandResponse.ok();
+            return CommandResponse.accepted();
         };
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> h.deliver(new Approved("1")))
                 .isInstanceOf(RetriesExhaustedException.class)

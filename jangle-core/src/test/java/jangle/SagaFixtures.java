@@ -163,7 +163,7 @@ final class SagaFixtures {
     /** A command gateway that records commands and answers with {@link #responder} (default: accepted). */
     static final class RecordingGateway implements CommandGateway {
         final List<Sent> sent = Collections.synchronizedList(new ArrayList<>());
-        volatile Function<Command, CommandResponse> responder = c -> CommandResponse.ok();
+        volatile Function<Command, CommandResponse> responder = c -> CommandResponse.accepted();
 
         @Override
         public CommandResponse send(Command command, SendOptions options, UUID causationId, DeliveryKey completing) {

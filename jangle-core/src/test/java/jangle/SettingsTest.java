@@ -3,8 +3,6 @@ package jangle;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
 
 import java.time.Duration;
 import java.util.Map;
@@ -13,13 +11,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class SettingsTest {
-
-    @Tag("K1")
-    @ParameterizedTest(name = "K1: {0} = {1} ms")
-    @CsvSource({"500ms,500", "10s,10000", "5m,300000", "PT10S,10000", "7,7000", "1h,3600000"})
-    void durationForms(String text, long millis) {
-        assertThat(Settings.parseDuration(text)).isEqualTo(Duration.ofMillis(millis));
-    }
 
     @Test
     @DisplayName("§14: defaults as specified")
@@ -70,5 +61,18 @@ class SettingsTest {
         Settings s = Settings.resolve(Map.of(), Map.of("JANGLE_DB_PASSWORD", "hunter2",
                 "JANGLE_DB_URL", "jdbc:postgresql://h/db?user=u&password=hunter2"));
         assertThat(s.describe().toString()).doesNotContain("hunter2");
+    }
+
+    @Test
+    @Tag("K3")
+    @DisplayName("K3: Settings.toString never prints a secret, whether a password setting or in the URL")
+    void toStringMasksSecrets() {
+        Settings s = Settings.resolve(Map.of(), Map.of("JANGLE_DB_PASSWORD", "hunter2", "JANGLE_DB_USER", "bank",
+                "JANGLE_DB_URL", "jdbc:postgresql://bank:inUserInfo@h:5432/db?user=u&sslpassword=inQuery&x=1"));
+        assertThat(s.dbPassword()).isEqualTo("hunter2"); // still there for the store, just never printed
+        assertThat(s.toString()).doesNotContain("hunter2", "inUserInfo", "inQuery")
+                .contains("dbPassword=****", "jdbc:postgresql://bank:****@h:5432/db?user=u&sslpassword=****&x=1",
+                        "dbUser=bank");
+        assertThat(Settings.defaults().toString()).contains("dbPassword=,").doesNotContain("****");
     }
 }

@@ -20,10 +20,10 @@ class SnapshotOffTest {
         // every snapshot read takes one from this counter (and fails, which a command survives, S6)
         stores.failSnapshotReads.set(ARMED);
         try (Jangle j = Bank.builder().stores(stores).aggregateCacheSize(0).build()) {
-            String id = j.send(new Bank.Open("Off")).data(String.class); // the creator (frequency 10) reads one
+            String id = j.send(new Bank.Open("Off")).acceptedData(String.class); // the creator (frequency 10) reads one
             int afterOpen = stores.failSnapshotReads.get();
             assertThat(afterOpen).as("the creator, frequency 10, reads its snapshot").isLessThan(ARMED);
-            for (int i = 0; i < 20; i++) assertThat(j.send(new Bank.Deposit(id, BigDecimal.ONE)).success()).isTrue();
+            for (int i = 0; i < 20; i++) assertThat(j.send(new Bank.Deposit(id, BigDecimal.ONE)).isAccepted()).isTrue();
             assertThat(stores.failSnapshotReads.get()).as("snapshot reads by the frequency-0 account")
                     .isEqualTo(afterOpen);
         }

@@ -131,7 +131,7 @@ public final class AccountAggregate extends Aggregate implements Snapshottable<A
         CommandResponse no = userChecks(c.transactionId(), Operation.DEPOSIT, c.amount(), null);
         if (no != null) return no;
         post(new FundsDeposited(id(), c.amount(), balance.add(c.amount()), c.transactionId()));
-        return CommandResponse.ok();
+        return CommandResponse.accepted();
     }
 
     /** B7: exists, live, fresh tx, floor. */
@@ -142,7 +142,7 @@ public final class AccountAggregate extends Aggregate implements Snapshottable<A
         BigDecimal after = balance.subtract(c.amount());
         if (after.compareTo(Money.FLOOR) < 0) return CommandResponse.rejected(INSUFFICIENT_FUNDS);
         post(new FundsWithdrawn(id(), c.amount(), after, c.transactionId()));
-        return CommandResponse.ok();
+        return CommandResponse.accepted();
     }
 
     /** B8: exists, live, fresh tx, floor. The funded account is another aggregate; mediation handles it (B27). */
@@ -154,7 +154,7 @@ public final class AccountAggregate extends Aggregate implements Snapshottable<A
         BigDecimal after = balance.subtract(c.amount());
         if (after.compareTo(Money.FLOOR) < 0) return CommandResponse.rejected(INSUFFICIENT_FUNDS);
         post(new TransferDebited(id(), c.fundedAccountId(), c.amount(), after, c.transactionId()));
-        return CommandResponse.ok();
+        return CommandResponse.accepted();
     }
 
     /** B9: exists, live, fresh tx; no balance check. Times out 30 minutes from the clock's now (B28). */
@@ -166,7 +166,7 @@ public final class AccountAggregate extends Aggregate implements Snapshottable<A
         // truncated to microseconds, the precision every store keeps (framework §2), so the event round-trips
         Instant timeoutAt = clock().instant().truncatedTo(ChronoUnit.MICROS).plus(REQUEST_TIMEOUT);
         post(new RequestCreated(id(), c.fundingAccountId(), c.amount(), c.transactionId(), timeoutAt));
-        return CommandResponse.ok();
+        return CommandResponse.accepted();
     }
 
     /** B10, B22: exists, live, fresh tx; only a negative balance; at most twice in the account's life. */
@@ -177,16 +177,16 @@ public final class AccountAggregate extends Aggregate implements Snapshottable<A
         if (balance.signum() >= 0) return CommandResponse.rejected("Forgiveness not applicable");
         if (forgivenessCount >= 2) return CommandResponse.rejected("Forgiveness quota exceeded");
         post(new DebtForgiven(id(), balance.negate(), c.transactionId()));
-        return CommandResponse.ok();
+        return CommandResponse.accepted();
     }
 
     /** B11, B26: exists; deleting again is an accepted no-op. A non-zero balance stays in the account. */
     @ValidateCommand
     CommandResponse delete(DeleteAccount c) {
         if (!exists) return CommandResponse.rejected(ACCOUNT_DOES_NOT_EXIST);
-        if (deleted) return CommandResponse.ok();
+        if (deleted) return CommandResponse.accepted();
         post(new AccountDeleted(id()));
-        return CommandResponse.ok();
+        return CommandResponse.accepted();
     }
 
     /** B12: exists, live; the same name again is an accepted no-op. */
@@ -194,9 +194,9 @@ public final class AccountAggregate extends Aggregate implements Snapshottable<A
     CommandResponse rename(ChangeAccountName c) {
         CommandResponse no = live();
         if (no != null) return no;
-        if (c.name().equals(name)) return CommandResponse.ok();
+        if (c.name().equals(name)) return CommandResponse.accepted();
         post(new AccountNameChanged(id(), c.name()));
-        return CommandResponse.ok();
+        return CommandResponse.accepted();
     }
 
     /** B13, B23: exists, live, known tx; idempotent; never after a rejection; in time. */
@@ -206,11 +206,11 @@ public final class AccountAggregate extends Aggregate implements Snapshottable<A
         if (no != null) return no;
         ReceivedRequest r = receivedRequests.get(c.transactionId());
         if (r == null) return notFound(c.transactionId());
-        if (r.decision() == Decision.APPROVED) return CommandResponse.ok();
+        if (r.decision() == Decision.APPROVED) return CommandResponse.accepted();
         if (r.decision() == Decision.REJECTED) return CommandResponse.rejected("Request already rejected");
         if (timedOut(r.timeoutAt())) return CommandResponse.rejected(TIMED_OUT);
         post(new RequestApproved(id(), r.fundedAccountId(), c.transactionId()));
-        return CommandResponse.ok();
+        return CommandResponse.accepted();
     }
 
     /** B14, B23: exists, live, known tx; idempotent; never after an acceptance; in time. */
@@ -220,11 +220,11 @@ public final class AccountAggregate extends Aggregate implements Snapshottable<A
         if (no != null) return no;
         ReceivedRequest r = receivedRequests.get(c.transactionId());
         if (r == null) return notFound(c.transactionId());
-        if (r.decision() == Decision.REJECTED) return CommandResponse.ok();
+        if (r.decision() == Decision.REJECTED) return CommandResponse.accepted();
         if (r.decision() == Decision.APPROVED) return CommandResponse.rejected("Request already accepted");
         if (timedOut(r.timeoutAt())) return CommandResponse.rejected(TIMED_OUT);
         post(new RequestRejected(id(), r.fundedAccountId(), c.transactionId()));
-        return CommandResponse.ok();
+        return CommandResponse.accepted();
     }
 
     // ================================================================ system commands: "already done" first
@@ -234,14 +234,14 @@ public final class AccountAggregate extends Aggregate implements Snapshottable<A
     CommandResponse getApproval(GetRequestApproval c) {
         ReceivedRequest r = receivedRequests.get(c.transactionId());
         if (r != null && r.fundedAccountId().equals(c.fundedAccountId()) && r.amount().compareTo(c.amount()) == 0) {
-            return CommandResponse.ok();
+            return CommandResponse.accepted();
         }
         if (useOf(c.transactionId()) != null) return alreadyUsed(c.transactionId());
         CommandResponse no = live();
         if (no != null) return no;
         if (timedOut(c.timeoutAt())) return CommandResponse.rejected(TIMED_OUT);
         post(new RequestReceived(c.fundedAccountId(), id(), c.amount(), c.transactionId(), c.timeoutAt()));
-        return CommandResponse.ok();
+        return CommandResponse.accepted();
     }
 
     /** B16, B24: known tx; done or rolled back → no-op; needs approval; live; in time; floor on the request. */
@@ -249,14 +249,14 @@ public final class AccountAggregate extends Aggregate implements Snapshottable<A
     CommandResponse debitRequest(DebitRequest c) {
         ReceivedRequest r = receivedRequests.get(c.transactionId());
         if (r == null) return notFound(c.transactionId());
-        if (r.funds() == Funds.DEBITED || r.funds() == Funds.ROLLED_BACK) return CommandResponse.ok();
+        if (r.funds() == Funds.DEBITED || r.funds() == Funds.ROLLED_BACK) return CommandResponse.accepted();
         if (r.decision() != Decision.APPROVED) return CommandResponse.rejected("Request not approved");
         if (deleted) return CommandResponse.rejected(ACCOUNT_DELETED);
         if (timedOut(r.timeoutAt())) return CommandResponse.rejected(TIMED_OUT);
         BigDecimal after = balance.subtract(r.amount());
         if (after.compareTo(Money.FLOOR) < 0) return CommandResponse.rejected(INSUFFICIENT_FUNDS);
         post(new RequestDebited(id(), r.fundedAccountId(), r.amount(), after, c.transactionId()));
-        return CommandResponse.ok();
+        return CommandResponse.accepted();
     }
 
     /** B17: known tx; credited → no-op; rejected → refused; live. No time check (the debit already happened). */
@@ -264,11 +264,11 @@ public final class AccountAggregate extends Aggregate implements Snapshottable<A
     CommandResponse creditRequest(CreditRequest c) {
         SentRequest r = sentRequests.get(c.transactionId());
         if (r == null) return notFound(c.transactionId());
-        if (r.state() == RequestState.CREDITED) return CommandResponse.ok();
+        if (r.state() == RequestState.CREDITED) return CommandResponse.accepted();
         if (r.state() == RequestState.REJECTED) return CommandResponse.rejected("Request already rejected");
         if (deleted) return CommandResponse.rejected(ACCOUNT_DELETED);
         post(new RequestCredited(id(), r.amount(), balance.add(r.amount()), c.transactionId()));
-        return CommandResponse.ok();
+        return CommandResponse.accepted();
     }
 
     /** B18, B24, B25: known tx; rolled back → no-op; needs a debit. No live check, no time check. */
@@ -276,13 +276,13 @@ public final class AccountAggregate extends Aggregate implements Snapshottable<A
     CommandResponse rollbackRequest(RollbackRequestDebit c) {
         ReceivedRequest r = receivedRequests.get(c.transactionId());
         if (r == null) return notFound(c.transactionId());
-        if (r.funds() == Funds.ROLLED_BACK) return CommandResponse.ok();
+        if (r.funds() == Funds.ROLLED_BACK) return CommandResponse.accepted();
         if (r.funds() != Funds.DEBITED) {
             return CommandResponse.rejected("No debit to roll back for transaction '" + c.transactionId() + "'");
         }
         post(new RequestDebitRolledBack(id(), r.fundedAccountId(), r.amount(), balance.add(r.amount()),
                 c.transactionId()));
-        return CommandResponse.ok();
+        return CommandResponse.accepted();
     }
 
     /** B19: known tx; rejected → no-op; credited → refused. No live check, no time check (it moves no money). */
@@ -290,10 +290,10 @@ public final class AccountAggregate extends Aggregate implements Snapshottable<A
     CommandResponse notifyRejected(NotifyRequestRejected c) {
         SentRequest r = sentRequests.get(c.transactionId());
         if (r == null) return notFound(c.transactionId());
-        if (r.state() == RequestState.REJECTED) return CommandResponse.ok();
+        if (r.state() == RequestState.REJECTED) return CommandResponse.accepted();
         if (r.state() == RequestState.CREDITED) return CommandResponse.rejected("Request already credited");
         post(new RequestRejectionReceived(id(), c.transactionId()));
-        return CommandResponse.ok();
+        return CommandResponse.accepted();
     }
 
     /** B20, B30: already credited from this funder, same amount → no-op; any other use → refused; exists; live. */
@@ -301,14 +301,14 @@ public final class AccountAggregate extends Aggregate implements Snapshottable<A
     CommandResponse creditTransfer(CreditTransfer c) {
         ReceivedTransfer r = receivedTransfers.get(c.transactionId());
         if (r != null && r.fundingAccountId().equals(c.fundingAccountId()) && r.amount().compareTo(c.amount()) == 0) {
-            return CommandResponse.ok();
+            return CommandResponse.accepted();
         }
         if (useOf(c.transactionId()) != null) return alreadyUsed(c.transactionId());
         CommandResponse no = live();
         if (no != null) return no;
         post(new TransferCredited(id(), c.fundingAccountId(), c.amount(), balance.add(c.amount()),
                 c.transactionId()));
-        return CommandResponse.ok();
+        return CommandResponse.accepted();
     }
 
     /** B21, B25: known tx; rolled back → no-op; the amount must match. No live check. */
@@ -316,12 +316,12 @@ public final class AccountAggregate extends Aggregate implements Snapshottable<A
     CommandResponse rollbackTransfer(RollbackTransferDebit c) {
         SentTransfer t = sentTransfers.get(c.transactionId());
         if (t == null) return notFound(c.transactionId());
-        if (t.state() == TransferState.ROLLED_BACK) return CommandResponse.ok();
+        if (t.state() == TransferState.ROLLED_BACK) return CommandResponse.accepted();
         if (t.amount().compareTo(c.amount()) != 0) {
             return CommandResponse.rejected("Transaction '" + c.transactionId() + "' amount does not match");
         }
         post(new TransferDebitRolledBack(id(), t.amount(), balance.add(t.amount()), c.transactionId()));
-        return CommandResponse.ok();
+        return CommandResponse.accepted();
     }
 
     // ================================================================ checks
@@ -349,7 +349,7 @@ public final class AccountAggregate extends Aggregate implements Snapshottable<A
         boolean same = use.operation() == operation
                 && (amount == null || use.amount().compareTo(amount) == 0)
                 && Objects.equals(use.otherAccountId(), otherAccountId);
-        return same ? CommandResponse.ok() : alreadyUsed(tx);
+        return same ? CommandResponse.accepted() : alreadyUsed(tx);
     }
 
     /** How {@code tx} is known in any of the account's transaction maps; null when it is not. */

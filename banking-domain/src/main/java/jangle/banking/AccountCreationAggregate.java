@@ -47,7 +47,7 @@ public final class AccountCreationAggregate extends Aggregate
         if (c.initialDeposit() != null) {
             post(accountId, new FundsDeposited(accountId, c.initialDeposit(), c.initialDeposit(), c.transactionId()));
         }
-        return CommandResponse.ok(accountId);
+        return CommandResponse.accepted(accountId);
     }
 
     /** The version is the state; the framework advances it (A3). */

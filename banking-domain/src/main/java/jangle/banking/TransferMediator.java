@@ -24,12 +24,14 @@ public final class TransferMediator {
     /** Credits, else rolls back, else throws (§7.1 steps 1 and 2). */
     public void on(EventRecord<TransferDebited> record, HandlerContext ctx) {
         TransferDebited e = record.event();
-        CommandResponse credit = ctx.sendAndComplete(
-                new CreditTransfer(e.fundingAccountId(), e.fundedAccountId(), e.amount(), e.transactionId()));
-        if (credit.success()) return;
-        CommandResponse rollback = ctx.sendAndComplete(
-                new RollbackTransferDebit(e.fundingAccountId(), e.amount(), e.transactionId()));
-        if (rollback.success()) return;
+        if (!(ctx.sendAndComplete(new CreditTransfer(e.fundingAccountId(), e.fundedAccountId(), e.amount(),
+                e.transactionId())) instanceof CommandResponse.Rejected credit)) {
+            return;
+        }
+        if (!(ctx.sendAndComplete(new RollbackTransferDebit(e.fundingAccountId(), e.amount(),
+                e.transactionId())) instanceof CommandResponse.Rejected rollback)) {
+            return;
+        }
         throw new JangleException("transfer '" + e.transactionId() + "' of " + e.amount().toPlainString() + " from "
                 + e.fundingAccountId() + " to " + e.fundedAccountId() + ": the credit was rejected ("
                 + credit.reason() + ") and so was the rollback (" + rollback.reason() + ")");

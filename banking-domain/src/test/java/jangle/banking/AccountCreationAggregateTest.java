@@ -57,7 +57,7 @@ class AccountCreationAggregateTest {
         }
         AccountCreationAggregate aggregate = harness.rehydrate(AccountCreationAggregate.ID, history);
         AggregateHarness.Decision d = harness.decide(aggregate, new CreateAccount("Millionth"));
-        assertThat(d.response().data()).isEqualTo("1000000");
+        assertThat(d.response().acceptedData(Object.class)).isEqualTo("1000000");
         assertThat(d.events()).extracting(NewEvent::aggregateId, NewEvent::version, NewEvent::event).containsExactly(
                 org.assertj.core.groups.Tuple.tuple(AccountCreationAggregate.ID, 1_000_000L,
                         new AccountIdProvisioned("1000000")),
@@ -74,9 +74,9 @@ class AccountCreationAggregateTest {
         try (Bank bank = new Bank()) {
             CommandResponse r1 = bank.send(new CreateAccount("HSPBC"));
             CommandResponse r2 = bank.send(new CreateAccount("Natalie", m("100"), "init-2"));
-            assertThat(r1.success()).isTrue();
-            assertThat(r1.data()).isEqualTo("000001");
-            assertThat(r2.data()).isEqualTo("000002");
+            assertThat(r1.isAccepted()).isTrue();
+            assertThat(r1.acceptedData(Object.class)).isEqualTo("000001");
+            assertThat(r2.acceptedData(Object.class)).isEqualTo("000002");
             List<EventRecord<?>> feed = bank.feed();
             assertThat(feed).extracting(EventRecord::aggregateId, EventRecord::version, EventRecord::event)
                     .containsExactly(
@@ -91,7 +91,7 @@ class AccountCreationAggregateTest {
             // the version of the creation aggregate is the number of accounts ever created (B1)
             assertThat(bank.jangle.stores().events().lastVersion(AccountCreationAggregate.ID)).isEqualTo(2);
             // the new account is usable at once
-            assertThat(bank.send(new WithdrawFunds("000002", m("200"))).success()).isTrue();
+            assertThat(bank.send(new WithdrawFunds("000002", m("200"))).isAccepted()).isTrue();
         }
     }
 
@@ -114,7 +114,7 @@ class AccountCreationAggregateTest {
             assertThat(snap.version()).isEqualTo(200);
             assertThat(new AccountCreationAggregate(AccountCreationAggregate.ID).snapshot())
                     .isEqualTo(new AccountCreationAggregate.State());
-            assertThat(bank.send(new CreateAccount("Holder 251")).data()).isEqualTo("000251");
+            assertThat(bank.send(new CreateAccount("Holder 251")).acceptedData(Object.class)).isEqualTo("000251");
         }
     }
 
@@ -129,7 +129,7 @@ class AccountCreationAggregateTest {
             for (int i = 0; i < 200; i++) {
                 int n = i;
                 tasks.add(() -> bank.ok(new CreateAccount("Racer " + (1000 + n), BigDecimal.ONE, null))
-                        .data(String.class));
+                        .acceptedData(String.class));
             }
             Set<String> ids = new TreeSet<>();
             for (Future<String> f : pool.invokeAll(tasks)) ids.add(f.get());

@@ -49,13 +49,13 @@ final class Bank implements AutoCloseable {
     /** Sends and requires acceptance. */
     CommandResponse ok(Command c) {
         CommandResponse r = jangle.send(c);
-        if (!r.success()) throw new AssertionError(c + " was rejected: " + r.reason());
+        if (!r.isAccepted()) throw new AssertionError(c + " was rejected: " + r.rejectionReason());
         return r;
     }
 
     /** Opens an account with an optional initial deposit and returns its id. */
     String open(String name, String deposit) {
-        return ok(new CreateAccount(name, deposit == null ? null : new BigDecimal(deposit), null)).data(String.class);
+        return ok(new CreateAccount(name, deposit == null ? null : new BigDecimal(deposit), null)).acceptedData(String.class);
     }
 
     /** Runs catch-up passes until nothing is pending (failed deliveries are retried each pass). */

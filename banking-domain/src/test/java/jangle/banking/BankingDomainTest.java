@@ -65,11 +65,11 @@ class BankingDomainTest {
             assertThat(snap.version()).isEqualTo(1200);
             stores.resetCounts();
             // decisions after the snapshot: the bounded memory forgot d0..d199 but not the transfer
-            assertThat(bank.send(new DepositFunds(a, m("1"), "d0")).success()).isTrue();
-            assertThat(bank.send(new DepositFunds(a, m("2"), "d500")).reason())
+            assertThat(bank.send(new DepositFunds(a, m("1"), "d0")).isAccepted()).isTrue();
+            assertThat(bank.send(new DepositFunds(a, m("2"), "d500")).rejectionReason())
                     .isEqualTo("Transaction id 'd500' was already used");
-            assertThat(bank.send(new Transfer(a, b, m("1"), "kept-forever")).success()).isTrue();
-            assertThat(bank.send(new Transfer(a, b, m("2"), "kept-forever")).reason())
+            assertThat(bank.send(new Transfer(a, b, m("1"), "kept-forever")).isAccepted()).isTrue();
+            assertThat(bank.send(new Transfer(a, b, m("2"), "kept-forever")).rejectionReason())
                     .isEqualTo("Transaction id 'kept-forever' was already used");
             assertThat(stores.read(a)).isLessThan(100); // read from the snapshot, not 1,200 events
             assertThat(bank.stream(a).getLast()).isEqualTo(new FundsDeposited(a, m("1.00"), m("1200.00"), "d0"));

@@ -83,8 +83,8 @@ class DemoStoryTest {
         for (EventRecord<?> e : feedAfter(before)) {
             if (e.metadata().correlationId().equals(correlation)) actual.add(line(e));
         }
-        String outcome = r.success() ? "accepted" + (r.data() == null ? "" : " " + r.data())
-                : "rejected " + r.reason();
+        String outcome = r.isAccepted() ? "accepted" + (r.acceptedData(Object.class) == null ? "" : " " + r.acceptedData(Object.class))
+                : "rejected " + r.rejectionReason();
         assertThat(outcome).as("step %d response", n).isEqualTo(response);
         assertThat(actual).as("step %d events", n).containsExactly(events);
         Map<String, BigDecimal> balances = BankInvariants.of(feedAfter(0)).balances();

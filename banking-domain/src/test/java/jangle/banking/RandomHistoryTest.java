@@ -96,7 +96,7 @@ class RandomHistoryTest {
             if (accounts.size() < 3 || random.nextInt(100) < 5) {
                 BigDecimal initial = random.nextBoolean() ? null : amount();
                 CommandResponse r = send(new CreateAccount("Holder " + (1000 + accounts.size()), initial, null));
-                if (r != null && r.success()) accounts.add(r.data(String.class));
+                if (r != null && r.isAccepted()) accounts.add(r.acceptedData(String.class));
                 return;
             }
             String a = pick();
@@ -110,7 +110,7 @@ class RandomHistoryTest {
             } else if (dice < 56) {
                 Request r = new Request(a, other(a), amount());
                 CommandResponse response = send(r);
-                if (response != null && response.success()) requests.add(new String[]{r.fundingAccountId(),
+                if (response != null && response.isAccepted()) requests.add(new String[]{r.fundingAccountId(),
                         r.transactionId(), r.fundedAccountId()});
             } else if (dice < 68) {
                 String[] r = pickRequest();

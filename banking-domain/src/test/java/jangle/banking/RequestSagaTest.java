@@ -83,7 +83,7 @@ class RequestSagaTest {
             assertThat(bank.saga(a, "r").complete()).isTrue();
             assertThat(bank.balance(b)).isEqualByComparingTo("10.00");
             // B23 through the whole system: accepting after rejecting is refused
-            assertThat(bank.send(new AcceptRequest(b, "r")).reason()).isEqualTo("Request already rejected");
+            assertThat(bank.send(new AcceptRequest(b, "r")).rejectionReason()).isEqualTo("Request already rejected");
         }
     }
 
@@ -253,8 +253,8 @@ class RequestSagaTest {
             assertThat(s.timedOut()).isTrue();
             assertThat(s.complete()).isFalse();
             assertThat(bank.unfinishedSagas()).isEmpty();
-            assertThat(bank.send(new AcceptRequest(b, "r")).reason()).isEqualTo("Transaction timed out");
-            assertThat(bank.send(new RejectRequest(b, "r")).reason()).isEqualTo("Transaction timed out");
+            assertThat(bank.send(new AcceptRequest(b, "r")).rejectionReason()).isEqualTo("Transaction timed out");
+            assertThat(bank.send(new RejectRequest(b, "r")).rejectionReason()).isEqualTo("Transaction timed out");
             assertThat(bank.balance(b)).isEqualByComparingTo("50.00");
         }
     }

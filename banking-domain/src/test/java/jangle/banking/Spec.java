@@ -90,7 +90,7 @@ final class Spec<A extends Aggregate & Snapshottable<?>> {
         Object before = aggregate.snapshot();
         AggregateHarness.Decision d = harness.decide(aggregate, command);
         assertThat((Object) aggregate.snapshot()).as("A7: the validator must not change state").isEqualTo(before);
-        assertThat(d.response().success()).isEqualTo(decided.response().success());
+        assertThat(d.response().isAccepted()).isEqualTo(decided.response().isAccepted());
         assertThat(d.events()).extracting(NewEvent::event)
                 .containsExactlyElementsOf(decided.posted().stream().map(NewEvent::event).toList());
         return new Outcome(decided.response(), decided.posted());
@@ -111,15 +111,15 @@ final class Spec<A extends Aggregate & Snapshottable<?>> {
         }
 
         Outcome rejected(String reason) {
-            assertThat(response.success()).as("rejected, but was accepted with %s", events()).isFalse();
-            assertThat(response.reason()).isEqualTo(reason);
+            assertThat(response.isAccepted()).as("rejected, but was accepted with %s", events()).isFalse();
+            assertThat(response.rejectionReason()).isEqualTo(reason);
             assertThat(posted).isEmpty();
             return this;
         }
 
         /** Accepted with exactly these events (none: an accepted no-op). */
         Outcome accepted(Event... expected) {
-            assertThat(response.success()).as("accepted, but was rejected: %s", response.reason()).isTrue();
+            assertThat(response.isAccepted()).as("accepted, but was rejected: %s", response).isTrue();
             assertThat(events()).containsExactly(expected);
             return this;
         }
@@ -129,7 +129,7 @@ final class Spec<A extends Aggregate & Snapshottable<?>> {
         }
 
         <E extends Event> E only(Class<E> type) {
-            assertThat(response.success()).as("accepted, but was rejected: %s", response.reason()).isTrue();
+            assertThat(response.isAccepted()).as("accepted, but was rejected: %s", response).isTrue();
             assertThat(events()).hasSize(1);
             return type.cast(events().getFirst());
         }

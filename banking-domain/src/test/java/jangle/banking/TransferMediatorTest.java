@@ -56,7 +56,7 @@ class TransferMediatorTest {
     void missingAccount() {
         try (Bank bank = new Bank()) {
             String a = bank.open("Alice", "50.50");
-            assertThat(bank.send(new Transfer(a, "999999", m("20"), "t")).success()).isTrue();
+            assertThat(bank.send(new Transfer(a, "999999", m("20"), "t")).isAccepted()).isTrue();
             assertThat(bank.balance(a)).isEqualByComparingTo("30.50");
             assertThat(bank.invariants().inFlight()).containsExactly(
                     new BankInvariants.InFlight(BankInvariants.Flow.TRANSFER, a, "t", m("20.00")));
@@ -149,7 +149,7 @@ class TransferMediatorTest {
             TransferDebited e = record.event();
             CommandResponse credit = ctx.send(new CreditTransfer(e.fundingAccountId(), e.fundedAccountId(),
                     e.amount(), e.transactionId()));
-            if (!credit.success()) ctx.send(new RollbackTransferDebit(e.fundingAccountId(), e.amount(),
+            if (!credit.isAccepted()) ctx.send(new RollbackTransferDebit(e.fundingAccountId(), e.amount(),
                     e.transactionId()));
             if (crash.getAndSet(false)) throw new IllegalStateException("crash between the rollback and the return");
         };
@@ -240,11 +240,11 @@ class TransferMediatorTest {
     @DisplayName("D15, §7.1: both steps use sendAndComplete; an accepted credit ends the handler")
     void usesSendAndComplete() {
         EventRecord<TransferDebited> r = debited();
-        ScriptedContext ok = new ScriptedContext(r, CommandResponse.ok(), CommandResponse.ok());
+        ScriptedContext ok = new ScriptedContext(r, CommandResponse.accepted(), CommandResponse.accepted());
         new TransferMediator().on(r, ok);
         assertThat(ok.calls).containsExactly("sendAndComplete CreditTransfer");
         ScriptedContext refused = new ScriptedContext(r, CommandResponse.rejected("Account does not exist"),
-                CommandResponse.ok());
+                CommandResponse.accepted());
         new TransferMediator().on(r, refused);
         assertThat(refused.calls).containsExactly("sendAndComplete CreditTransfer",
                 "sendAndComplete RollbackTransferDebit");

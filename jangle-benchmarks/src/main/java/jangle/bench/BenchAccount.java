@@ -48,7 +48,7 @@ public final class BenchAccount extends Aggregate {
     @ValidateCommand
     CommandResponse deposit(Deposit c) {
         post(new Deposited(c.amount(), balance.add(c.amount())));
-        return CommandResponse.ok();
+        return CommandResponse.accepted();
     }
 
     @ValidateCommand
@@ -56,7 +56,7 @@ public final class BenchAccount extends Aggregate {
         BigDecimal after = balance.subtract(c.amount());
         if (after.compareTo(FLOOR) < 0) return CommandResponse.rejected("Insufficient funds");
         post(new Withdrawn(c.amount(), after));
-        return CommandResponse.ok();
+        return CommandResponse.accepted();
     }
 
     @ReconstituteState

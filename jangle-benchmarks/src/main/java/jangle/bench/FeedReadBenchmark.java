@@ -64,7 +64,9 @@ public class FeedReadBenchmark {
         BigDecimal amount = new BigDecimal("5.50");
         for (int i = 1; i <= aggregates; i++) {
             CommandResponse r = jangle.send(new LongAccount.Credit("feed-" + i, BATCH, amount));
-            if (!r.success()) throw new IllegalStateException("population failed: " + r.reason());
+            if (r instanceof CommandResponse.Rejected rejected) {
+                throw new IllegalStateException("population failed: " + rejected.reason());
+            }
         }
         events = jangle.stores().events();
         last = events.lastPosition();

@@ -63,12 +63,12 @@ public final class LongAccount extends Aggregate implements Snapshottable<LongAc
             b = b.add(c.amount());
             post(new Credited(c.amount(), b));
         }
-        return CommandResponse.ok();
+        return CommandResponse.accepted();
     }
 
     @ValidateCommand
     CommandResponse inspect(Inspect c) {
-        return credits == version() ? CommandResponse.ok() : CommandResponse.rejected("state and version disagree");
+        return credits == version() ? CommandResponse.accepted() : CommandResponse.rejected("state and version disagree");
     }
 
     @ReconstituteState

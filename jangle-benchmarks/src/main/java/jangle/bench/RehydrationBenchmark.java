@@ -101,7 +101,7 @@ public class RehydrationBenchmark {
             throw new IllegalStateException("expected a snapshot at " + snapshotAt + " but found " + storedAt);
         }
         CommandResponse r = inspect();
-        if (!r.success() || r.token().version() != expectedVersion) {
+        if (!r.isAccepted() || r.token().version() != expectedVersion) {
             throw new IllegalStateException("rebuild check failed: " + r);
         }
         System.out.println("\n[store] " + opened.durability() + "; " + expectedVersion + " events, snapshot at "
@@ -110,7 +110,9 @@ public class RehydrationBenchmark {
 
     private void credit(int count, BigDecimal amount) {
         CommandResponse r = jangle.send(new LongAccount.Credit(ID, count, amount));
-        if (!r.success()) throw new IllegalStateException("population failed: " + r.reason());
+        if (r instanceof CommandResponse.Rejected rejected) {
+            throw new IllegalStateException("population failed: " + rejected.reason());
+        }
     }
 
     @TearDown(Level.Trial)

@@ -110,7 +110,9 @@ public class StoreThroughputBenchmark {
         for (int i = 0; i < accounts; i++) {
             ids[i] = String.format("%06d", i + 1);
             CommandResponse r = jangle.send(new BenchAccount.Deposit(ids[i], opening));
-            if (!r.success()) throw new IllegalStateException("pre-population failed: " + r.reason());
+            if (r instanceof CommandResponse.Rejected rejected) {
+                throw new IllegalStateException("pre-population failed: " + rejected.reason());
+            }
         }
         if (!opened.memory()) {
             try (Connection c = opened.rawConnection(); Statement s = c.createStatement()) {

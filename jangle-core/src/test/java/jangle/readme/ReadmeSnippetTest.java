@@ -59,8 +59,11 @@ class ReadmeSnippetTest {
                 .query(Balance.class, q -> balances.getOrDefault(q.accountId(), BigDecimal.ZERO), "balances")
                 .build()) {                                              // fails listing every missing route
             jangle.start();
-            CommandResponse r = jangle.send(new Deposit("000001", new BigDecimal("5.00")));
-            return jangle.query(new Balance("000001"), r.token(), Duration.ofSeconds(5)); // read-your-writes (CA1)
+            return switch (jangle.send(new Deposit("000001", new BigDecimal("5.00")))) { // sealed: both cases
+                case CommandResponse.Accepted ok ->
+                        jangle.query(new Balance("000001"), ok.token(), Duration.ofSeconds(5)); // read-your-writes (CA1)
+                case CommandResponse.Rejected no -> throw new IllegalStateException(no.reason()); // a value (§18)
+            };
         }
     }
     // @end region="wiring"

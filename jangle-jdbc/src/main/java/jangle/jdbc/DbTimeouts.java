@@ -1,7 +1,7 @@
 package jangle.jdbc;
 
 import jangle.ConfigurationException;
-import jangle.Settings;
+import jangle.Durations;
 
 import java.time.Duration;
 import java.util.Map;
@@ -50,7 +50,7 @@ public record DbTimeouts(Duration connect, Duration socket) {
         String v = env == null ? null : env.get(name);
         if (v == null || v.isBlank()) return dflt;
         try {
-            Duration d = Settings.parseDuration(v);
+            Duration d = Durations.parse(v);
             if (d.isNegative() || (!zeroAllowed && d.isZero())) {
                 throw new IllegalArgumentException(zeroAllowed ? "must not be negative" : "must be positive");
             }

@@ -185,7 +185,7 @@ abstract class ConcurrencyCases {
                                 : new TestBank.Withdraw(id, amount);
                         try {
                             CommandResponse r = j.send(c);
-                            (r.success() ? accepted : rejected).increment();
+                            (r.isAccepted() ? accepted : rejected).increment();
                         } catch (RetriesExhaustedException e) {
                             exhausted.increment();
                         }

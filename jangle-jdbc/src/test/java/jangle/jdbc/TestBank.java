@@ -61,14 +61,14 @@ final class TestBank {
         @ValidateCommand
         CommandResponse deposit(Deposit c) {
             post(new Deposited(c.amount()));
-            return CommandResponse.ok();
+            return CommandResponse.accepted();
         }
 
         @ValidateCommand
         CommandResponse withdraw(Withdraw c) {
             if (balance.subtract(c.amount()).compareTo(FLOOR) < 0) return CommandResponse.rejected("Insufficient funds");
             post(new Withdrawn(c.amount()));
-            return CommandResponse.ok();
+            return CommandResponse.accepted();
         }
 
         @ReconstituteState

@@ -1,6 +1,7 @@
 package jangle.kafka;
 
 import jangle.ConfigurationException;
+import jangle.Durations;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -164,13 +165,9 @@ public record KafkaSettings(String bootstrapServers, String topic, String group,
             String v = raw(name);
             if (v == null) return fallback;
             try {
-                if (v.endsWith("ms")) return Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2)));
-                if (v.endsWith("s")) return Duration.ofSeconds(Long.parseLong(v.substring(0, v.length() - 1)));
-                if (v.startsWith("PT")) return Duration.parse(v);
-                return Duration.ofSeconds(Long.parseLong(v));
-            } catch (RuntimeException e) {
-                problems.add(ENVIRONMENT_VARIABLES.get(name) + " must be a duration like 200ms, 5s or PT5S, was '"
-                        + v + "'");
+                return Durations.parse(v); // K1: the grammar of every Jangle setting
+            } catch (IllegalArgumentException e) {
+                problems.add(ENVIRONMENT_VARIABLES.get(name) + " must be a duration: " + e.getMessage());
                 return fallback;
             }
         }

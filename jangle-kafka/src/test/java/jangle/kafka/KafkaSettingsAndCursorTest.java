@@ -42,6 +42,17 @@ class KafkaSettingsAndCursorTest {
 
     @Test
     @Tag("KF10")
+    @Tag("K1")
+    @DisplayName("K1: Kafka's durations use the grammar of every setting (5m, 1h)")
+    void durationsInMinutesAndHours() {
+        KafkaSettings s = KafkaSettings.builder().environment(Map.of("JANGLE_KAFKA_BOOTSTRAP", "k:9092",
+                "JANGLE_KAFKA_SESSION_TIMEOUT", "5m", "JANGLE_KAFKA_RETRY_BACKOFF", "1h")).build();
+        assertThat(s.sessionTimeout()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(s.retryBackoff()).isEqualTo(Duration.ofHours(1));
+    }
+
+    @Test
+    @Tag("KF10")
     @DisplayName("KF10: a missing bootstrap and bad numbers are all reported at once, naming the variables")
     void badValues() {
         assertThatThrownBy(() -> KafkaSettings.fromEnvironment(Map.of("JANGLE_KAFKA_PARTITIONS", "zero",

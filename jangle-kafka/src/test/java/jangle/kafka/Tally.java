@@ -48,7 +48,7 @@ final class Tally {
         @ValidateCommand
         CommandResponse add(Add c) {
             post(new Added(id(), c.amount()));
-            return CommandResponse.ok();
+            return CommandResponse.accepted();
         }
 
         @ReconstituteState
@@ -63,7 +63,7 @@ final class Tally {
     }
 
     /** The read model "tallies" in its own SQLite database. */
-    static final class Totals implements Projection {
+    static final class Totals implements Projection<Added> {
         static final String NAME = "tallies";
         private final JdbcDatabase db;
 
@@ -84,13 +84,13 @@ final class Tally {
         }
 
         @Override
-        public Set<Class<? extends Event>> eventTypes() {
+        public Set<Class<? extends Added>> eventTypes() {
             return Set.of(Added.class);
         }
 
         @Override
-        public void handle(EventRecord<?> record) {
-            Added e = (Added) record.event();
+        public void handle(EventRecord<? extends Added> record) {
+            Added e = record.event();
             db.inTransaction(c -> {
                 long version = 0;
                 BigDecimal total = BigDecimal.ZERO;

@@ -43,7 +43,7 @@ public class JangleAutoConfiguration {
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
     public Jangle jangle(JangleProperties properties, ObjectProvider<JdbcDatabase> database,
-                         ObjectProvider<JangleRegistration> registrations, ObjectProvider<Projection> projections,
+                         ObjectProvider<JangleRegistration> registrations, ObjectProvider<Projection<?>> projections,
                          ObjectProvider<JangleCustomizer> customizers, ObjectProvider<Telemetry> telemetry,
                          ObjectProvider<Clock> clock) {
         JangleBuilder builder = Jangle.builder();

@@ -53,8 +53,8 @@ class JangleStarterTest {
         Jangle jangle = context.getBean(Jangle.class);
         assertThat(context.getBean(JangleLifecycle.class).isRunning()).isTrue();
         CommandResponse response = jangle.send(new CreateAccount("Ada Lovelace", new BigDecimal("100.00"), "t-1"));
-        assertThat(response.success()).as("%s", response).isTrue();
-        String accountId = response.data(String.class);
+        assertThat(response.isAccepted()).as("%s", response).isTrue();
+        String accountId = response.acceptedData(String.class);
         Optional<String> name = jangle.query(new StarterBank.NameOf(accountId),
                 new jangle.ConsistencyToken(accountId, 0, response.token().position()), WAIT);
         assertThat(name).contains("Ada Lovelace");
@@ -77,7 +77,7 @@ class JangleStarterTest {
             assertThat(context).hasNotFailed();
             CommandResponse second = context.getBean(Jangle.class)
                     .send(new CreateAccount("Grace Hopper", null, "t-2"));
-            assertThat(second.data(String.class)).isEqualTo("000002");
+            assertThat(second.acceptedData(String.class)).isEqualTo("000002");
         });
     }
 
@@ -88,8 +88,8 @@ class JangleStarterTest {
         AtomicReference<String> accountId = new AtomicReference<>();
         RUNNER.withPropertyValues("jangle.sqlite.path=" + file, "jangle.auto-startup=false").run(context -> {
             CommandResponse r = context.getBean(Jangle.class).send(new CreateAccount("Ada Lovelace", null, "t-1"));
-            assertThat(r.success()).isTrue();
-            accountId.set(r.data(String.class));
+            assertThat(r.isAccepted()).isTrue();
+            accountId.set(r.acceptedData(String.class));
             assertThat(context.getBean(StarterBank.Names.class).byId).as("not started: nothing dispatched").isEmpty();
         });
         RUNNER.withPropertyValues("jangle.sqlite.path=" + file).run(context -> {

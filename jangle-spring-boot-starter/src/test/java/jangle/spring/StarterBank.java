@@ -30,7 +30,7 @@ import java.util.concurrent.ConcurrentHashMap;
 class StarterBank {
 
     /** Account names by id: an in-memory read model, enough to see that events reach a Projection bean. */
-    static final class Names implements Projection {
+    static final class Names implements Projection<AccountCreated> {
         final Map<String, String> byId = new ConcurrentHashMap<>();
 
         @Override
@@ -39,13 +39,13 @@ class StarterBank {
         }
 
         @Override
-        public Set<Class<? extends jangle.Event>> eventTypes() {
+        public Set<Class<? extends AccountCreated>> eventTypes() {
             return Set.of(AccountCreated.class);
         }
 
         @Override
-        public void handle(EventRecord<?> record) {
-            if (record.event() instanceof AccountCreated c) byId.put(c.accountId(), c.name());
+        public void handle(EventRecord<? extends AccountCreated> record) {
+            byId.put(record.event().accountId(), record.event().name());
         }
 
         @Override

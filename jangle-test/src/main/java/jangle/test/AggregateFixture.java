@@ -186,8 +186,7 @@ public final class AggregateFixture<A extends Aggregate> {
 
         /** The command was accepted (an accepted no-op included). */
         public Outcome<A> thenAccepted() {
-            CommandResponse r = response();
-            if (!r.success()) {
+            if (response() instanceof CommandResponse.Rejected r) {
                 throw new AssertionError("expected " + command.getClass().getSimpleName()
                         + " to be accepted, but it was rejected: \"" + r.reason() + "\"");
             }
@@ -196,8 +195,7 @@ public final class AggregateFixture<A extends Aggregate> {
 
         /** The command was rejected with exactly {@code reason}, and nothing is committed (A9). */
         public Outcome<A> thenRejected(String reason) {
-            CommandResponse r = response();
-            if (r.success()) {
+            if (!(response() instanceof CommandResponse.Rejected r)) {
                 throw new AssertionError("expected " + command.getClass().getSimpleName() + " to be rejected with \""
                         + reason + "\", but it was accepted" + describePosted());
             }
@@ -208,8 +206,7 @@ public final class AggregateFixture<A extends Aggregate> {
 
         /** The command was rejected with a reason containing {@code part}. */
         public Outcome<A> thenRejectedContaining(String part) {
-            CommandResponse r = response();
-            if (r.success()) {
+            if (!(response() instanceof CommandResponse.Rejected r)) {
                 throw new AssertionError("expected " + command.getClass().getSimpleName()
                         + " to be rejected, but it was accepted" + describePosted());
             }
@@ -248,7 +245,8 @@ public final class AggregateFixture<A extends Aggregate> {
 
         /** The response's data equals {@code expected} (for example the new account id). */
         public Outcome<A> thenData(Object expected) {
-            assertThat(response().data()).as("response data of %s", command.getClass().getSimpleName())
+            thenAccepted();
+            assertThat(((CommandResponse.Accepted) response()).data()).as("response data of %s", command.getClass().getSimpleName())
                     .isEqualTo(expected);
             return this;
         }
@@ -277,8 +275,10 @@ public final class AggregateFixture<A extends Aggregate> {
         public RuntimeException thenFails(Class<? extends Throwable> type) {
             if (failure == null) {
                 throw new AssertionError("expected " + command.getClass().getSimpleName() + " to fail with "
-                        + type.getSimpleName() + ", but it was " + (decision.response().success() ? "accepted"
-                        : "rejected: \"" + decision.response().reason() + "\""));
+                        + type.getSimpleName() + ", but it was " + switch (decision.response()) {
+                            case CommandResponse.Accepted a -> "accepted";
+                            case CommandResponse.Rejected r -> "rejected: \"" + r.reason() + "\"";
+                        });
             }
             if (!type.isInstance(failure) && !type.isInstance(failure.getCause())) {
                 throw new AssertionError("expected a " + type.getName() + " but got " + failure, failure);

@@ -101,7 +101,7 @@ final class TestAccounts {
             String accountId = String.format("%06d", nextVersion);
             post(new Provisioned(accountId));
             post(accountId, new Opened(accountId, c.name(), clock().instant()));
-            return CommandResponse.ok(accountId);
+            return CommandResponse.accepted(accountId);
         }
 
         @ReconstituteState
@@ -134,14 +134,14 @@ final class TestAccounts {
             BigDecimal after = balance.subtract(c.amount());
             if (after.compareTo(limits.floor) < 0) return CommandResponse.rejected("Insufficient funds");
             post(new Withdrawn(id(), c.amount(), after));
-            return CommandResponse.ok();
+            return CommandResponse.accepted();
         }
 
         @ValidateCommand
         CommandResponse sneaky(SneakyWithdraw c) {
             balance = balance.subtract(c.amount());
             post(new Withdrawn(id(), c.amount(), balance));
-            return CommandResponse.ok();
+            return CommandResponse.accepted();
         }
 
         @ValidateCommand

@@ -7,6 +7,7 @@ import jangle.Jangle;
 import jangle.JangleBuilder;
 import jangle.Query;
 import jangle.ReplayListener;
+import jangle.ReplayOptions;
 import jangle.ReplayResult;
 import jangle.banking.BankQuery;
 import jangle.banking.BankingDomain;
@@ -172,7 +173,7 @@ public final class BankingApplication implements AutoCloseable {
         // cleared, instead of leaving them cut off at that event
         EventStore store = jangle.stores().events();
         readHistory(store, store.lastPosition(), jangle.settings().replayBatchSize(), r -> { });
-        return jangle.replay(List.of(BankViews.NAME), 0, true, listener == null ? ReplayListener.NONE : listener);
+        return jangle.replay(ReplayOptions.of(BankViews.NAME).resettingFirst().reportingTo(listener));
     }
 
     /**
@@ -204,7 +205,7 @@ public final class BankingApplication implements AutoCloseable {
                     List<EventRecord<?>> page = store.readFeed(after, batch);
                     if (page.isEmpty()) break;
                     List<EventRecord<?>> upTo = page.stream().filter(r -> r.position() <= last).toList();
-                    rebuilt.handleBatch(upTo);
+                    rebuilt.handleBatch(BankViews.bankEvents(upTo));
                     after = page.getLast().position();
                 }
             } else {
@@ -213,7 +214,7 @@ public final class BankingApplication implements AutoCloseable {
                 for (int i = 0; i < 3; i++) tripled.addAll(history);
                 Collections.shuffle(tripled, new Random(shuffleSeed));
                 for (int i = 0; i < tripled.size(); i += batch) {
-                    rebuilt.handleBatch(tripled.subList(i, Math.min(tripled.size(), i + batch)));
+                    rebuilt.handleBatch(BankViews.bankEvents(tripled.subList(i, Math.min(tripled.size(), i + batch))));
                 }
             }
             return ReplayComparison.compare(ViewTables.dump(db), ViewTables.dump(scratch.db()));

@@ -1,5 +1,7 @@
 package jangle.banking.app;
 
+import jangle.Settings;
+
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Map;
@@ -84,7 +86,7 @@ public record BankingConfig(String dbPath, String dbUrl, String dbUser, String d
     /** Where the data lives, for messages: the file, the URL without credentials, or "memory". */
     public String describeStore() {
         if (memory) return "memory";
-        if (usesUrl()) return dbUrl.replaceAll("(?i)(password=)[^&;]*", "$1****");
+        if (usesUrl()) return Settings.maskUrl(dbUrl);
         return effectiveDbPath().toString();
     }
 

@@ -344,8 +344,11 @@ public final class DemoStory {
         }
 
         private static String describe(CommandResponse r) {
-            if (!r.success()) return "rejected: " + r.reason();
-            return r.data() == null ? "accepted" : "accepted, " + r.data();
+            return switch (r) {
+                case CommandResponse.Rejected rejected -> "rejected: " + rejected.reason();
+                case CommandResponse.Accepted accepted ->
+                        accepted.data() == null ? "accepted" : "accepted, " + accepted.data();
+            };
         }
 
         /** An event as the demo prints it: type padded, stream, version, then its facts. */

@@ -52,8 +52,8 @@ class BankingApplicationTest {
 
     static String create(BankingApplication app, String name, String deposit) {
         CommandResponse r = sendAndSettle(app, new CreateAccount(name, deposit == null ? null : new BigDecimal(deposit), null));
-        assertThat(r.success()).isTrue();
-        return r.data(String.class);
+        assertThat(r.isAccepted()).isTrue();
+        return r.acceptedData(String.class);
     }
 
     /** A small history of every money kind, settled. */
@@ -94,9 +94,9 @@ class BankingApplicationTest {
     @DisplayName("CR4, D10, T9: before start deliveries accumulate; after a restart they resume: views catch up and mediation completes")
     void resumesPendingWork() {
         try (BankingApplication app = BankingApplication.open(sqlite())) {
-            String a = app.jangle().send(new CreateAccount("HSPBC", new BigDecimal("50"), null)).data(String.class);
-            String b = app.jangle().send(new CreateAccount("Natalie", null, null)).data(String.class);
-            assertThat(app.jangle().send(new Transfer(a, b, new BigDecimal("20"), null)).success()).isTrue();
+            String a = app.jangle().send(new CreateAccount("HSPBC", new BigDecimal("50"), null)).acceptedData(String.class);
+            String b = app.jangle().send(new CreateAccount("Natalie", null, null)).acceptedData(String.class);
+            assertThat(app.jangle().send(new Transfer(a, b, new BigDecimal("20"), null)).isAccepted()).isTrue();
             assertThat(app.pendingDeliveries()).isEqualTo(5); // bank-views for 4 events, the mediator for 1
             assertThat(app.jangle().query(new AccountsList())).isEmpty();
         }
@@ -279,7 +279,7 @@ class BankingApplicationTest {
             app.start();
             String a = create(app, "HSPBC", null);
             String b = create(app, "Natalie", null);
-            assertThat(sendAndSettle(app, new Request(a, b, new BigDecimal("5"), null)).success()).isTrue();
+            assertThat(sendAndSettle(app, new Request(a, b, new BigDecimal("5"), null)).isAccepted()).isTrue();
             assertThat(app.dueSagas()).isZero();
             clock.advance(Duration.ofMinutes(31));
             assertThat(app.dueSagas()).isEqualTo(1);

@@ -1,5 +1,7 @@
 package jangle.banking.app;
 
+import jangle.banking.app.web.Role;
+import jangle.banking.app.web.WebUser;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -21,6 +23,19 @@ class BankingConfigTest {
         assertThat(c.usesUrl()).isFalse();
         assertThat(c.effectiveDbPath()).isEqualTo(Path.of("./jangle-bank.db"));
         assertThat(c.clock()).isNotNull();
+    }
+
+    @Test
+    @Tag("K3")
+    @DisplayName("K3: neither the bank's configuration nor a web user prints a secret in toString")
+    void noSecretInToString() {
+        BankingConfig c = BankingConfig.fromEnvironment(Map.of("JANGLE_DB_URL",
+                "jdbc:postgresql://bank:inUserInfo@db/bank?password=inQuery", "JANGLE_DB_PASSWORD", "hunter2"));
+        assertThat(c.toString()).doesNotContain("inUserInfo", "inQuery", "hunter2")
+                .contains("jdbc:postgresql://bank:****@db/bank?password=****", "password=****");
+        WebUser user = new WebUser("ada", Role.OPERATOR, "csrf-token-value");
+        assertThat(user.toString()).doesNotContain("csrf-token-value").contains("ada", "csrf=****");
+        assertThat(new WebUser("bob", Role.TELLER, null).toString()).contains("csrf=none");
     }
 
     @Test

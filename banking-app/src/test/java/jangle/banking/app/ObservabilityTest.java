@@ -85,7 +85,7 @@ class ObservabilityTest {
 
     private static CommandResponse send(BankingApplication app, jangle.Command c, UUID correlation) {
         CommandResponse r = app.jangle().send(c, SendOptions.NONE.withCorrelationId(correlation));
-        assertThat(r.success()).as("%s: %s", c, r.reason()).isTrue();
+        assertThat(r.isAccepted()).as("%s: %s", c, r).isTrue();
         return r;
     }
 
@@ -99,8 +99,8 @@ class ObservabilityTest {
         try (OpenTelemetrySdk sdk = sdk(); BankingApplication app = open(sdk, null)) {
             app.start();
             UUID c = UUID.randomUUID();
-            a = send(app, new CreateAccount("Ada Lovelace", new BigDecimal("100"), null), c).data(String.class);
-            b = send(app, new CreateAccount("Bob Builder", null, null), c).data(String.class);
+            a = send(app, new CreateAccount("Ada Lovelace", new BigDecimal("100"), null), c).acceptedData(String.class);
+            b = send(app, new CreateAccount("Bob Builder", null, null), c).acceptedData(String.class);
             app.jangle().awaitSettled(c, WAIT);
         }
         exporter.reset();
@@ -167,11 +167,11 @@ class ObservabilityTest {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         try (BankingApplication app = open(null, registry)) {
             UUID c = UUID.randomUUID();
-            String a = send(app, new CreateAccount("Ada Lovelace", new BigDecimal("100"), null), c).data(String.class);
-            String b = send(app, new CreateAccount("Bob Builder", null, null), c).data(String.class);
+            String a = send(app, new CreateAccount("Ada Lovelace", new BigDecimal("100"), null), c).acceptedData(String.class);
+            String b = send(app, new CreateAccount("Bob Builder", null, null), c).acceptedData(String.class);
             send(app, new Transfer(a, b, new BigDecimal("10"), null), c);
             CommandResponse rejected = app.jangle().send(new Transfer(a, b, new BigDecimal("1000"), null));
-            assertThat(rejected.success()).isFalse();
+            assertThat(rejected.isAccepted()).isFalse();
 
             assertThat(registry.get("jangle.commands").tags("type", "Transfer", "outcome", "accepted").timer()
                     .count()).isEqualTo(1);

@@ -8,7 +8,7 @@ import jangle.Jangle;
 import jangle.ReplayResult;
 import jangle.SendOptions;
 import jangle.StoreException;
-import jangle.Settings;
+import jangle.Durations;
 import jangle.banking.AcceptRequest;
 import jangle.banking.AccountLedger;
 import jangle.banking.AccountListItem;
@@ -368,7 +368,7 @@ final class Cli implements Callable<Integer> {
     /** Tells what became of one committed command; its reads go through the {@link FollowUp}, so they cannot fail it. */
     @FunctionalInterface
     private interface Printer {
-        Printed print(BankingApplication app, CommandResponse r, FollowUp f);
+        Printed print(BankingApplication app, CommandResponse.Accepted r, FollowUp f);
     }
 
     /**
@@ -395,16 +395,16 @@ final class Cli implements Callable<Integer> {
                 }
                 throw e;
             }
-            if (!r.success()) {
+            if (!(r instanceof CommandResponse.Accepted accepted)) {
                 if (json) io.out().println(new JsonOutput().write(JsonOutput.response(r, Map.of())));
-                io.err().println("Rejected: " + r.reason());
+                io.err().println("Rejected: " + r.rejectionReason());
                 return Main.REJECTED;
             }
             FollowUp f = new FollowUp(transactionId);
             boolean settled = !dispatchOn() || f.settle(jangle, correlation, waitLimit());
             Printed p;
             try {
-                p = printer.print(app, r, f);
+                p = printer.print(app, accepted, f);
             } catch (RuntimeException e) {
                 f.warn("telling its outcome failed: " + FollowUp.describe(e));
                 p = new Printed(transactionId == null ? "committed" : transactionId, Map.of());
@@ -1039,7 +1039,7 @@ final class Cli implements Callable<Integer> {
     Duration waitLimit() {
         if (waitText == null) return DEFAULT_WAIT;
         try {
-            Duration d = Settings.parseDuration(waitText);
+            Duration d = Durations.parse(waitText);
             if (d.isNegative()) throw new IllegalArgumentException("must not be negative");
             return d;
         } catch (IllegalArgumentException e) {

@@ -48,9 +48,18 @@ final class JsonOutput {
      */
     static Map<String, Object> response(CommandResponse r, Map<String, Object> extra) {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("success", r.success());
-        m.put("reason", r.reason());
-        m.put("data", r.data());
+        switch (r) {
+            case CommandResponse.Accepted accepted -> {
+                m.put("success", true);
+                m.put("reason", null);
+                m.put("data", accepted.data());
+            }
+            case CommandResponse.Rejected rejected -> {
+                m.put("success", false);
+                m.put("reason", rejected.reason());
+                m.put("data", null);
+            }
+        }
         m.put("aggregateId", r.token() == null ? null : r.token().aggregateId());
         m.put("version", r.token() == null ? null : r.token().version());
         m.put("position", r.token() == null ? null : r.token().position());

@@ -142,11 +142,11 @@ final class Terminal {
         });
         FollowUp f = new FollowUp(command.transactionId());
         CommandResponse r = send(command, f);
-        if (r.success()) {
-            screen.line("Account successfully created with id '" + r.data() + "'.");
+        if (r.isAccepted()) {
+            screen.line("Account successfully created with id '" + r.acceptedData(String.class) + "'.");
             warnings(f);
         } else {
-            screen.error("There was an error creating the account: " + r.reason());
+            screen.error("There was an error creating the account: " + r.rejectionReason());
         }
         screen.pause();
     }
@@ -156,11 +156,11 @@ final class Terminal {
         if (command == null) return;
         FollowUp f = new FollowUp(null);
         CommandResponse r = send(command, f);
-        if (r.success()) {
+        if (r.isAccepted()) {
             screen.line("Account with id " + command.accountId() + " successfully deleted.");
             warnings(f);
         } else {
-            screen.error("There was an error deleting the account: " + r.reason());
+            screen.error("There was an error deleting the account: " + r.rejectionReason());
         }
         screen.pause();
     }
@@ -222,11 +222,11 @@ final class Terminal {
         if (command == null) return;
         FollowUp f = new FollowUp(command.transactionId());
         CommandResponse r = send(command, f);
-        if (r.success()) {
+        if (r.isAccepted()) {
             screen.line(Formats.money(command.amount()) + " successfully deposited into " + id + ".");
             warnings(f);
         } else {
-            screen.error("There was an error depositing funds: " + r.reason());
+            screen.error("There was an error depositing funds: " + r.rejectionReason());
         }
         screen.pause();
     }
@@ -236,11 +236,11 @@ final class Terminal {
         if (command == null) return;
         FollowUp f = new FollowUp(command.transactionId());
         CommandResponse r = send(command, f);
-        if (r.success()) {
+        if (r.isAccepted()) {
             screen.line(Formats.money(command.amount()) + " successfully withdrawn from " + id + ".");
             warnings(f);
         } else {
-            screen.error("There was an error withdrawing funds: " + r.reason());
+            screen.error("There was an error withdrawing funds: " + r.rejectionReason());
         }
         screen.pause();
     }
@@ -259,8 +259,8 @@ final class Terminal {
         UUID correlation = UUID.randomUUID();
         CommandResponse r = jangle.send(command, SendOptions.NONE.withCorrelationId(correlation));
         String amount = Formats.money(command.amount());
-        if (!r.success()) {
-            screen.error("There was an error sending funds to " + other + ": " + r.reason());
+        if (!r.isAccepted()) {
+            screen.error("There was an error sending funds to " + other + ": " + r.rejectionReason());
         } else {
             FollowUp f = new FollowUp(command.transactionId());
             f.settle(jangle, correlation, WAIT);
@@ -290,12 +290,12 @@ final class Terminal {
         if (command == null) return;
         FollowUp f = new FollowUp(command.transactionId());
         CommandResponse r = send(command, f);
-        if (r.success()) {
+        if (r.isAccepted()) {
             screen.line("Requested " + Formats.money(command.amount()) + " from account ID " + other + ".");
             Cli.notOnItsWay(app, f, other, command.transactionId());
             warnings(f);
         } else {
-            screen.error("There was an error requesting funds from " + other + ": " + r.reason());
+            screen.error("There was an error requesting funds from " + other + ": " + r.rejectionReason());
         }
         screen.pause();
     }
@@ -304,11 +304,11 @@ final class Terminal {
         ForgiveDebt command = new ForgiveDebt(id, null);
         FollowUp f = new FollowUp(command.transactionId());
         CommandResponse r = send(command, f);
-        if (r.success()) {
+        if (r.isAccepted()) {
             screen.line("Your debt has been forgiven! Balance reset to 0.00.");
             warnings(f);
         } else {
-            screen.error("Debt forgiveness failed: " + r.reason());
+            screen.error("Debt forgiveness failed: " + r.rejectionReason());
         }
         screen.pause();
     }
@@ -340,8 +340,8 @@ final class Terminal {
             UUID correlation = UUID.randomUUID();
             CommandResponse r = jangle.send(new AcceptRequest(id, p.transactionId()),
                     SendOptions.NONE.withCorrelationId(correlation));
-            if (!r.success()) {
-                screen.error("There was an error accepting request to transfer funds: " + r.reason());
+            if (!r.isAccepted()) {
+                screen.error("There was an error accepting request to transfer funds: " + r.rejectionReason());
             } else {
                 FollowUp f = new FollowUp(p.transactionId());
                 f.settle(jangle, correlation, WAIT);
@@ -359,11 +359,11 @@ final class Terminal {
         } else {
             FollowUp f = new FollowUp(p.transactionId());
             CommandResponse r = send(new RejectRequest(id, p.transactionId()), f);
-            if (r.success()) {
+            if (r.isAccepted()) {
                 screen.line("Rejected request to transfer " + amount + " to account ID " + requester + ".");
                 warnings(f);
             } else {
-                screen.error("There was an error rejecting request to transfer funds: " + r.reason());
+                screen.error("There was an error rejecting request to transfer funds: " + r.rejectionReason());
             }
         }
         screen.pause();
@@ -380,11 +380,11 @@ final class Terminal {
         if (command == null) return;
         FollowUp f = new FollowUp(null);
         CommandResponse r = send(command, f);
-        if (r.success()) {
+        if (r.isAccepted()) {
             screen.line("Account name changed to '" + command.name() + "'.");
             warnings(f);
         } else {
-            screen.error("There was an error changing the account name: " + r.reason());
+            screen.error("There was an error changing the account name: " + r.rejectionReason());
         }
         screen.pause();
     }
@@ -398,7 +398,7 @@ final class Terminal {
     private CommandResponse send(Command command, FollowUp f) {
         UUID correlation = UUID.randomUUID();
         CommandResponse r = jangle.send(command, SendOptions.NONE.withCorrelationId(correlation));
-        if (r.success()) f.settle(jangle, correlation, WAIT);
+        if (r.isAccepted()) f.settle(jangle, correlation, WAIT);
         return r;
     }
 

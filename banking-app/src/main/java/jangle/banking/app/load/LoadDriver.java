@@ -233,8 +233,11 @@ public final class LoadDriver {
         List<String> ids = new ArrayList<>(options.accounts());
         for (int i = 0; i < options.accounts(); i++) {
             CommandResponse r = jangle.send(new CreateAccount(String.format("Load %06d", i), OPENING_BALANCE, null));
-            if (!r.success()) throw new IllegalStateException("could not open a load account: " + r.reason());
-            ids.add(r.data(String.class));
+            switch (r) {
+                case CommandResponse.Accepted accepted -> ids.add(accepted.data(String.class));
+                case CommandResponse.Rejected rejected ->
+                        throw new IllegalStateException("could not open a load account: " + rejected.reason());
+            }
         }
         return List.copyOf(ids);
     }
@@ -326,7 +329,7 @@ public final class LoadDriver {
                 }
                 Command command = next();
                 CommandResponse r = send(command, start);
-                if (r != null && r.success() && command instanceof Request q) {
+                if (r != null && r.isAccepted() && command instanceof Request q) {
                     // the funding account answers at once: 7 in 10 accept (the saga debits, then credits)
                     Command answer = random.nextInt(10) < 7
                             ? new AcceptRequest(q.fundingAccountId(), q.transactionId())
@@ -355,7 +358,7 @@ public final class LoadDriver {
             measuredCommands.increment();
             latency.recordValue(Math.min(HIGHEST_MICROS, Math.max(1, (end - start) / 1000)));
             if (r == null || failure != null) return null;
-            if (r.success()) {
+            if (r.isAccepted()) {
                 accepted++;
                 ConsistencyToken token = r.token();
                 if (token != null && ++sinceSample >= SAMPLE_EVERY) {

@@ -253,8 +253,8 @@ final class BankApi {
     private IdempotencyStore.Answer execute(Planned p, int okStatus) {
         UUID correlation = UUID.randomUUID();
         CommandResponse r = app.jangle().send(p.command(), SendOptions.NONE.withCorrelationId(correlation));
-        if (!r.success()) {
-            int status = NOT_FOUND_REASON.equals(r.reason()) ? 404 : 422;
+        if (r instanceof CommandResponse.Rejected rejected) {
+            int status = NOT_FOUND_REASON.equals(rejected.reason()) ? 404 : 422;
             return new IdempotencyStore.Answer(null, status, facts.json(CommandFacts.response(r, Map.of())));
         }
         // committed: from here on nothing may turn the answer into a failure

@@ -8,4 +8,10 @@ public record WebUser(String name, Role role, String csrf) {
     boolean viaSession() {
         return csrf != null;
     }
+
+    /** Without the anti-forgery token, which must not reach a log. */
+    @Override
+    public String toString() {
+        return "WebUser[name=" + name + ", role=" + role + ", csrf=" + (csrf == null ? "none" : "****") + "]";
+    }
 }

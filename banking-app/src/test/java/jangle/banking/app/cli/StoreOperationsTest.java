@@ -182,7 +182,7 @@ class StoreOperationsTest {
             List<String> accounts = new ArrayList<>();
             for (int i = 0; i < 4; i++) {
                 accounts.add(app.jangle().send(new CreateAccount("Holder " + (1000 + i), new BigDecimal("10"), null))
-                        .data(String.class));
+                        .acceptedData(String.class));
             }
             List<Thread> writers = new ArrayList<>();
             for (int t = 0; t < 3; t++) {
@@ -193,7 +193,7 @@ class StoreOperationsTest {
                         try {
                             CommandResponse r = app.jangle().send(new DepositFunds(accounts.get((thread + i) % 4),
                                     new BigDecimal("1.25"), tx));
-                            if (r.success()) acknowledged.add(tx);
+                            if (r.isAccepted()) acknowledged.add(tx);
                         } catch (RuntimeException e) {
                             failures.add(e);
                             return;

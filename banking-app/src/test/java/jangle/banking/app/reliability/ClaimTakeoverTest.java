@@ -56,8 +56,8 @@ class ClaimTakeoverTest {
         try (BankingApplication a = BankingApplication.open(node(base, "node-a", clock))) {
             // not started: A commits, its live dispatch never runs
             id = a.jangle().send(new CreateAccount("Silent node", new BigDecimal("10.00"), null))
-                    .data(String.class);
-            assertThat(a.jangle().send(new DepositFunds(id, new BigDecimal("5.00"), null)).success()).isTrue();
+                    .acceptedData(String.class);
+            assertThat(a.jangle().send(new DepositFunds(id, new BigDecimal("5.00"), null)).isAccepted()).isTrue();
             long held = a.pendingDeliveries();
             assertThat(held).as("deliveries of A's commits").isPositive();
 
@@ -73,7 +73,7 @@ class ClaimTakeoverTest {
                 assertThat(b.pendingDeliveries()).isZero();
                 assertThat(b.queries().accountSummary(id).orElseThrow().balance()).isEqualByComparingTo("15.00");
             }
-            assertThat(a.jangle().send(new DepositFunds(id, new BigDecimal("1.00"), null)).success()).isTrue();
+            assertThat(a.jangle().send(new DepositFunds(id, new BigDecimal("1.00"), null)).isAccepted()).isTrue();
         }
         try (BankingApplication restarted = BankingApplication.open(node(base, "node-a", clock))) {
             restarted.start(); // same node id: its catch-up takes back what A held, without waiting for the lease

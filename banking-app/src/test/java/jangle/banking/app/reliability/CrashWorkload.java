@@ -70,7 +70,7 @@ public final class CrashWorkload {
                 try {
                     CommandResponse r = app.jangle().send(dw ? depositOrWithdraw(random, accounts)
                             : next(random, accounts, requests, hot));
-                    if (r.success() && r.token() != null) {
+                    if (r.isAccepted() && r.token() != null) {
                         out.println("ACK " + r.token().aggregateId() + " " + r.token().version() + " "
                                 + r.token().position());
                         out.flush();
@@ -89,7 +89,7 @@ public final class CrashWorkload {
             CreateAccount create = new CreateAccount("Load holder " + i, new BigDecimal("1000.00"), null);
             while (true) {
                 try {
-                    ids.add(app.jangle().send(create).data(String.class));
+                    ids.add(app.jangle().send(create).acceptedData(String.class));
                     break;
                 } catch (RetriesExhaustedException e) {
                     // every node provisions ids from the one creation aggregate: a client tries again

@@ -46,7 +46,7 @@ class HotAccountRaceTest {
             List<String> hot = new ArrayList<>();
             for (int i = 0; i < 3; i++) {
                 hot.add(app.jangle().send(new CreateAccount("Hot holder " + i, new BigDecimal("200.00"), null))
-                        .data(String.class));
+                        .acceptedData(String.class));
             }
             AtomicInteger accepted = new AtomicInteger();
             AtomicInteger rejected = new AtomicInteger();
@@ -69,8 +69,8 @@ class HotAccountRaceTest {
                             case 1, 2 -> app.jangle().send(new WithdrawFunds(a, amount, null));
                             default -> app.jangle().send(new Transfer(a, b, amount, null));
                         };
-                        if (r.success()) accepted.incrementAndGet();
-                        else if (r.reason() != null && !r.reason().isBlank()) rejected.incrementAndGet();
+                        if (r.isAccepted()) accepted.incrementAndGet();
+                        else if (r.rejectionReason() != null && !r.rejectionReason().isBlank()) rejected.incrementAndGet();
                         else unclear.incrementAndGet();
                     }
                     return null;

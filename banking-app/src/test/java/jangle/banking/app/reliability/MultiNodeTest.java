@@ -68,7 +68,7 @@ class MultiNodeTest {
             app.start();
             for (int i = 0; i < HOT_ACCOUNTS; i++) {
                 assertThat(app.jangle().send(new CreateAccount("Hot holder " + i, new BigDecimal("300.00"), null))
-                        .success()).isTrue();
+                        .isAccepted()).isTrue();
             }
         }
         Map<String, Long> acknowledged = new ConcurrentHashMap<>();

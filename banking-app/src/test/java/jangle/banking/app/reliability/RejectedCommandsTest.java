@@ -65,11 +65,11 @@ class RejectedCommandsTest {
             String alice = open(app, "Alice Liddell", "50.00");
             String bob = open(app, "Bob Builder", "20.00");
             String gone = open(app, "Gone Away", null);
-            assertThat(app.jangle().send(new DeleteAccount(gone)).success()).isTrue();
-            assertThat(app.jangle().send(new DepositFunds(alice, new BigDecimal("1.00"), "tx-used")).success())
+            assertThat(app.jangle().send(new DeleteAccount(gone)).isAccepted()).isTrue();
+            assertThat(app.jangle().send(new DepositFunds(alice, new BigDecimal("1.00"), "tx-used")).isAccepted())
                     .isTrue();
             Request expiring = new Request(alice, bob, new BigDecimal("5.00"), null);
-            assertThat(app.jangle().send(expiring).success()).isTrue();
+            assertThat(app.jangle().send(expiring).isAccepted()).isTrue();
             awaitReceived(app, bob); // the Request saga tells the funding account asynchronously
             clock.advance(AccountAggregate.REQUEST_TIMEOUT.plus(Duration.ofSeconds(1)));
             app.jangle().operations().runSagaDaemonPass(); // the Request saga times out
@@ -102,9 +102,9 @@ class RejectedCommandsTest {
             List<String> reasons = new ArrayList<>();
             for (Case c : cases) {
                 CommandResponse r = app.jangle().send(c.command());
-                assertThat(r.success()).as("%s accepted", c.command()).isFalse();
-                assertThat(r.reason()).as("reason for %s", c.command()).containsIgnoringCase(c.reasonContains());
-                reasons.add(r.reason());
+                assertThat(r.isAccepted()).as("%s accepted", c.command()).isFalse();
+                assertThat(r.rejectionReason()).as("reason for %s", c.command()).containsIgnoringCase(c.reasonContains());
+                reasons.add(r.rejectionReason());
             }
             assertThat(app.jangle().stores().events().lastPosition()).as("no event written").isEqualTo(positionBefore);
             assertThat(app.queries().accountsList()).isEqualTo(listBefore);
@@ -112,7 +112,7 @@ class RejectedCommandsTest {
             assertThat(app.queries().accountLedger(alice)).isEqualTo(ledgerBefore);
             assertThat(app.pendingDeliveries()).isZero();
 
-            assertThat(app.jangle().send(new DepositFunds(bob, new BigDecimal("3.00"), null)).success())
+            assertThat(app.jangle().send(new DepositFunds(bob, new BigDecimal("3.00"), null)).isAccepted())
                     .as("still serving").isTrue();
             assertThat(reasons).hasSize(cases.size());
         }
@@ -130,7 +130,7 @@ class RejectedCommandsTest {
     private static String open(BankingApplication app, String name, String deposit) {
         CommandResponse r = app.jangle().send(new CreateAccount(name, deposit == null ? null : new BigDecimal(deposit),
                 null));
-        assertThat(r.success()).isTrue();
-        return r.data(String.class);
+        assertThat(r.isAccepted()).isTrue();
+        return r.acceptedData(String.class);
     }
 }

@@ -168,7 +168,7 @@ abstract class StoredDataFaultsContract {
 
             // a transfer to the unreadable account: the debit commits, the mediator's credit fails naming Bob
             CommandResponse toBob = accept(app, new Transfer(ALICE, BOB, new BigDecimal("3"), null));
-            assertThat(toBob.success()).isTrue();
+            assertThat(toBob.isAccepted()).isTrue();
             Delivery mediator = awaitFailed(app, "transfer-mediator");
             assertThat(mediator.lastError()).contains("aggregate '" + BOB + "'").contains(badId);
 
@@ -378,7 +378,7 @@ abstract class StoredDataFaultsContract {
 
             // approving the bad one commits the approval; the saga's delivery fails naming the saga and the type
             CommandResponse ok = accept(app, new AcceptRequest(ALICE, txBad));
-            assertThat(ok.success()).isTrue();
+            assertThat(ok.isAccepted()).isTrue();
             Delivery d = awaitFailed(app, "saga:" + RequestSaga.class.getSimpleName());
             assertThat(d.lastError()).startsWith(SerializationException.class.getName())
                     .contains(badSaga).contains("RequestTeleported").contains("unknown event type name");
@@ -405,14 +405,14 @@ abstract class StoredDataFaultsContract {
 
     static CommandResponse accept(BankingApplication app, jangle.Command command) {
         CommandResponse r = app.jangle().send(command);
-        assertThat(r.success()).as("%s accepted: %s", command, r.reason()).isTrue();
+        assertThat(r.isAccepted()).as("%s accepted: %s", command, r).isTrue();
         return r;
     }
 
     static void settled(BankingApplication app, jangle.Command command) {
         UUID correlation = UUID.randomUUID();
         CommandResponse r = app.jangle().send(command, SendOptions.NONE.withCorrelationId(correlation));
-        assertThat(r.success()).as("%s accepted: %s", command, r.reason()).isTrue();
+        assertThat(r.isAccepted()).as("%s accepted: %s", command, r).isTrue();
         app.jangle().awaitSettled(correlation, WAIT);
     }
 

@@ -50,17 +50,17 @@ class SplitDeploymentTest {
                  SplitNode command = SplitNode.start(SplitNode.Role.COMMAND, config, kafka, false);
                  SplitNode worker = SplitNode.start(SplitNode.Role.WORKER, config, kafka, false)) {
                 String a = relay.app().jangle().send(new CreateAccount("Ada Lovelace", new BigDecimal("100"), null))
-                        .data(String.class);
+                        .acceptedData(String.class);
                 String b = command.app().jangle().send(new CreateAccount("Bob Hopper", new BigDecimal("50"), null))
-                        .data(String.class);
-                assertThat(command.app().jangle().send(new DepositFunds(a, new BigDecimal("50.50"), null)).success())
+                        .acceptedData(String.class);
+                assertThat(command.app().jangle().send(new DepositFunds(a, new BigDecimal("50.50"), null)).isAccepted())
                         .isTrue();
-                assertThat(relay.app().jangle().send(new Transfer(a, b, new BigDecimal("19"), null)).success())
+                assertThat(relay.app().jangle().send(new Transfer(a, b, new BigDecimal("19"), null)).isAccepted())
                         .isTrue();
-                assertThat(command.app().jangle().send(new Transfer(b, a, new BigDecimal("4.25"), null)).success())
+                assertThat(command.app().jangle().send(new Transfer(b, a, new BigDecimal("4.25"), null)).isAccepted())
                         .isTrue();
                 assertThat(relay.app().jangle().send(new Transfer(a, "999999", new BigDecimal("1"), null))
-                        .success()).isTrue();
+                        .isAccepted()).isTrue();
 
                 Map<String, BigDecimal> expected = Map.of(a, new BigDecimal("135.75"), b, new BigDecimal("64.75"));
                 Map<String, BigDecimal> balances = awaitBalances(worker, expected);
@@ -93,7 +93,7 @@ class SplitDeploymentTest {
                     Map<String, BigDecimal> expected = new HashMap<>();
                     for (int i = 0; i < 4; i++) {
                         String id = relay.app().jangle().send(new CreateAccount("Customer " + i,
-                                new BigDecimal("1000"), null)).data(String.class);
+                                new BigDecimal("1000"), null)).acceptedData(String.class);
                         ids.add(id);
                         expected.put(id, new BigDecimal("1000"));
                     }
@@ -106,12 +106,12 @@ class SplitDeploymentTest {
                         BigDecimal amount = new BigDecimal(1 + random.nextInt(20) + ".50");
                         if (i % 15 == 5) { // a Request saga whose steps run on either worker (one of them killed)
                             Request request = new Request(to, from, amount, null);
-                            assertThat(relay.app().jangle().send(request).success()).isTrue();
+                            assertThat(relay.app().jangle().send(request).isAccepted()).isTrue();
                             awaitReceived(worker, from, request.transactionId());
                             assertThat(relay.app().jangle().send(new AcceptRequest(from, request.transactionId()))
-                                    .success()).isTrue();
+                                    .isAccepted()).isTrue();
                         } else {
-                            assertThat(relay.app().jangle().send(new Transfer(from, to, amount, null)).success())
+                            assertThat(relay.app().jangle().send(new Transfer(from, to, amount, null)).isAccepted())
                                     .isTrue();
                         }
                         expected.merge(from, amount.negate(), BigDecimal::add);

@@ -86,7 +86,7 @@ public final class RandomBankHistory {
     private void step() {
         if (accounts.size() < 3 || random.nextInt(100) < 6) {
             BigDecimal initial = random.nextBoolean() ? null : amount();
-            String id = send(new CreateAccount("Holder " + (accounts.size() + 1000), initial, null)).data(String.class);
+            String id = send(new CreateAccount("Holder " + (accounts.size() + 1000), initial, null)).acceptedData(String.class);
             accounts.add(id);
             return;
         }
@@ -100,7 +100,7 @@ public final class RandomBankHistory {
             send(new Transfer(a, target(a), amount(), null), true);
         } else if (dice < 58) {
             Request r = new Request(a, other(a), amount(), null);
-            if (send(r).success()) requests.add(new String[]{r.fundingAccountId(), r.transactionId(), a});
+            if (send(r).isAccepted()) requests.add(new String[]{r.fundingAccountId(), r.transactionId(), a});
         } else if (dice < 70) {
             String[] r = pickRequest();
             if (r != null) send(new AcceptRequest(r[0], r[1]));
@@ -110,7 +110,7 @@ public final class RandomBankHistory {
         } else if (dice < 83) {
             send(new ForgiveDebt(a, null));
         } else if (dice < 86) {
-            if (send(new DeleteAccount(a)).success()) deleted.add(a);
+            if (send(new DeleteAccount(a)).isAccepted()) deleted.add(a);
         } else if (dice < 90) {
             send(new ChangeAccountName(a, "Renamed " + random.nextInt(10_000)));
         } else if (dice < 94) {
@@ -118,7 +118,7 @@ public final class RandomBankHistory {
         } else if (dice < 96) {
             // B25: the requester is deleted before the funder accepts: the credit fails, the debit is rolled back
             String[] r = pickRequest();
-            if (r != null && !r[2].equals(r[0]) && send(new DeleteAccount(r[2])).success()) {
+            if (r != null && !r[2].equals(r[0]) && send(new DeleteAccount(r[2])).isAccepted()) {
                 deleted.add(r[2]);
                 send(new AcceptRequest(r[0], r[1]));
             }
@@ -134,8 +134,8 @@ public final class RandomBankHistory {
                 // and the same for requests: both ask the third account, with one id
                 Request ra = new Request(a, c, amount(), "asked-" + random.nextInt(50));
                 Request rb = new Request(b, c, amount(), ra.transactionId());
-                if (send(ra).success()) requests.add(new String[]{c, ra.transactionId(), a});
-                if (send(rb).success()) requests.add(new String[]{c, rb.transactionId(), b});
+                if (send(ra).isAccepted()) requests.add(new String[]{c, ra.transactionId(), a});
+                if (send(rb).isAccepted()) requests.add(new String[]{c, rb.transactionId(), b});
             }
         }
     }
@@ -147,7 +147,7 @@ public final class RandomBankHistory {
 
     private CommandResponse send(Command c) {
         CommandResponse r = jangle.send(c);
-        if (r.success()) accepted++;
+        if (r.isAccepted()) accepted++;
         else rejected++;
         return r;
     }

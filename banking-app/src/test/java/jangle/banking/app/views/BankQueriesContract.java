@@ -68,7 +68,7 @@ abstract class BankQueriesContract {
     }
 
     void deliver(EventRecord<?>... records) {
-        views.handleBatch(List.of(records));
+        views.handleBatch(BankViews.bankEvents(List.of(records)));
     }
 
     void account(String id, String name) {

@@ -74,7 +74,7 @@ abstract class BankViewsContract {
     }
 
     void deliver(EventRecord<?>... records) {
-        for (EventRecord<?> r : records) views.handle(r);
+        for (EventRecord<?> r : records) views.handleBatch(BankViews.bankEvents(List.of(r)));
     }
 
     List<Map<String, Object>> rows(String table) {
@@ -397,9 +397,9 @@ abstract class BankViewsContract {
         List<EventRecord<?>> batch = List.of(rec.of(A, 1, new AccountCreated(A, "HSPBC")),
                 rec.of(A, 2, new FundsDeposited(A, m("5.00"), m("5.00"), "d")),
                 rec.of(A, 3, new FundsWithdrawn(A, m("1.00"), m("4.00"), "w")));
-        assertThatThrownBy(() -> views.handleBatch(batch)).isInstanceOf(RuntimeException.class);
+        assertThatThrownBy(() -> views.handleBatch(BankViews.bankEvents(batch))).isInstanceOf(RuntimeException.class);
         for (String table : BankViews.VIEW_TABLES) assertThat(rows(table)).as(table).isEmpty();
-        views.handleBatch(batch.subList(0, 2));
+        views.handleBatch(BankViews.bankEvents(batch.subList(0, 2)));
         assertThat(rows("deposits")).hasSize(1);
     }
 }

@@ -34,7 +34,7 @@ class MoneyConservationTest {
         BankViews views = new BankViews(db);
         views.createSchema();
         for (int i = 0; i < deliveries.size(); i += 200) {
-            views.handleBatch(deliveries.subList(i, Math.min(deliveries.size(), i + 200)));
+            views.handleBatch(BankViews.bankEvents(deliveries.subList(i, Math.min(deliveries.size(), i + 200))));
         }
         return new BankQueries(db, Clock.systemUTC()).moneyTotals();
     }

@@ -41,7 +41,7 @@ abstract class TripleShuffleContract {
             return new TripleShuffle.ShuffleTarget() {
                 @Override
                 public void apply(List<EventRecord<?>> batch) {
-                    views.handleBatch(batch);
+                    views.handleBatch(BankViews.bankEvents(batch));
                 }
 
                 @Override

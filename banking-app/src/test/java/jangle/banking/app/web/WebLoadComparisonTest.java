@@ -57,15 +57,15 @@ class WebLoadComparisonTest {
         Duration wait = Duration.ofSeconds(30);
 
         Figures warmup = run("warm-up", Math.min(commands, 200), threads, accounts, (acc, i) ->
-                web.app.jangle().send(new DepositFunds(acc, BigDecimal.ONE, null)).success());
+                web.app.jangle().send(new DepositFunds(acc, BigDecimal.ONE, null)).isAccepted());
         Figures library = run("library send", commands, threads, accounts, (acc, i) ->
-                web.app.jangle().send(new DepositFunds(acc, BigDecimal.ONE, null)).success());
+                web.app.jangle().send(new DepositFunds(acc, BigDecimal.ONE, null)).isAccepted());
         Figures settled = run("library send + settle + read", commands, threads, accounts, (acc, i) -> {
             UUID correlation = UUID.randomUUID();
             DepositFunds c = new DepositFunds(acc, BigDecimal.ONE, null);
             CommandResponse r = web.app.jangle().send(c, SendOptions.NONE.withCorrelationId(correlation));
             CommandFacts.settle(web.app.jangle(), correlation, wait);
-            return r.success() && CommandFacts.balanceAfter(web.app, acc, c.transactionId(), true) != null;
+            return r.isAccepted() && CommandFacts.balanceAfter(web.app, acc, c.transactionId(), true) != null;
         });
         Figures httpWarmup = run("HTTP warm-up", Math.min(commands, 200), threads, accounts, (acc, i) ->
                 web.post("/api/accounts/" + acc + "/deposits", web.teller, "{\"amount\":1}").status() == 200);

@@ -36,7 +36,7 @@ class WebStreamAndOpsTest {
     WebFixture web;
 
     /** A handler of deposits that fails while {@code broken} is set. */
-    static final class Breakable implements Projection {
+    static final class Breakable implements Projection<FundsDeposited> {
         final AtomicBoolean broken = new AtomicBoolean();
         final AtomicInteger handled = new AtomicInteger();
 
@@ -46,12 +46,12 @@ class WebStreamAndOpsTest {
         }
 
         @Override
-        public Set<Class<? extends Event>> eventTypes() {
+        public Set<Class<? extends FundsDeposited>> eventTypes() {
             return Set.of(FundsDeposited.class);
         }
 
         @Override
-        public void handle(EventRecord<?> record) {
+        public void handle(EventRecord<? extends FundsDeposited> record) {
             if (broken.get()) throw new IllegalStateException("broken on purpose");
             handled.incrementAndGet();
         }
@@ -159,7 +159,7 @@ class WebStreamAndOpsTest {
     }
 
     /** A deposits handler that waits at a gate, so a request can be held in flight (its settle waits for it). */
-    static final class Gate implements Projection {
+    static final class Gate implements Projection<FundsDeposited> {
         final java.util.concurrent.CountDownLatch entered = new java.util.concurrent.CountDownLatch(1);
         final java.util.concurrent.CountDownLatch open = new java.util.concurrent.CountDownLatch(1);
 
@@ -169,12 +169,12 @@ class WebStreamAndOpsTest {
         }
 
         @Override
-        public Set<Class<? extends Event>> eventTypes() {
+        public Set<Class<? extends FundsDeposited>> eventTypes() {
             return Set.of(FundsDeposited.class);
         }
 
         @Override
-        public void handle(EventRecord<?> record) throws InterruptedException {
+        public void handle(EventRecord<? extends FundsDeposited> record) throws InterruptedException {
             entered.countDown();
             if (!open.await(120, TimeUnit.SECONDS)) throw new IllegalStateException("the gate was never opened");
         }

@@ -1,9 +1,9 @@
 package jangle.example.bank;
 
-import jangle.Event;
 import jangle.EventRecord;
 import jangle.Projection;
 import jangle.banking.AccountCreated;
+import jangle.banking.BankEvent;
 import jangle.banking.FundsDeposited;
 import jangle.banking.FundsWithdrawn;
 import jangle.banking.RequestCredited;
@@ -34,7 +34,7 @@ import java.util.Set;
  * carries the balance after it and the account's version, so a versioned upsert converges whatever the order or number
  * of deliveries (V1–V4); the name is a write-once fact. Debt forgiveness and deletion are not shown by this example.
  */
-public final class AccountBalances implements Projection {
+public final class AccountBalances implements Projection<BankEvent> {
     /** The handler name (D4). */
     public static final String NAME = "example-balances";
 
@@ -60,22 +60,22 @@ public final class AccountBalances implements Projection {
     }
 
     @Override
-    public Set<Class<? extends Event>> eventTypes() {
+    public Set<Class<? extends BankEvent>> eventTypes() {
         return Set.of(AccountCreated.class, FundsDeposited.class, FundsWithdrawn.class, TransferDebited.class,
                 TransferCredited.class, TransferDebitRolledBack.class, RequestDebited.class,
                 RequestDebitRolledBack.class, RequestCredited.class);
     }
 
     @Override
-    public void handle(EventRecord<?> record) {
+    public void handle(EventRecord<? extends BankEvent> record) {
         SqlStatement statement = upsert(record);
         if (statement != null) db.inTransaction(statement::execute);
     }
 
     @Override
-    public void handleBatch(List<EventRecord<?>> records) {
+    public void handleBatch(List<EventRecord<? extends BankEvent>> records) {
         db.inTransaction(c -> {
-            for (EventRecord<?> r : records) {
+            for (EventRecord<? extends BankEvent> r : records) {
                 SqlStatement statement = upsert(r);
                 if (statement != null) statement.execute(c);
             }
@@ -93,23 +93,23 @@ public final class AccountBalances implements Projection {
         });
     }
 
-    private SqlStatement upsert(EventRecord<?> record) {
-        if (record.event() instanceof AccountCreated e) {
-            return VersionedUpsert.into("example_accounts").key("account_id", e.accountId())
+    private SqlStatement upsert(EventRecord<? extends BankEvent> record) {
+        return switch (record.event()) {
+            case AccountCreated e -> VersionedUpsert.into("example_accounts").key("account_id", e.accountId())
                     .fillIfNull("name", e.name()).build(db.dialect());
-        }
-        BigDecimal balance = switch (record.event()) {
-            case FundsDeposited e -> e.balance();
-            case FundsWithdrawn e -> e.balance();
-            case TransferDebited e -> e.balance();
-            case TransferCredited e -> e.balance();
-            case TransferDebitRolledBack e -> e.balance();
-            case RequestDebited e -> e.balance();
-            case RequestDebitRolledBack e -> e.balance();
-            case RequestCredited e -> e.balance();
-            default -> null;
+            case FundsDeposited e -> balance(record, e.balance());
+            case FundsWithdrawn e -> balance(record, e.balance());
+            case TransferDebited e -> balance(record, e.balance());
+            case TransferCredited e -> balance(record, e.balance());
+            case TransferDebitRolledBack e -> balance(record, e.balance());
+            case RequestDebited e -> balance(record, e.balance());
+            case RequestDebitRolledBack e -> balance(record, e.balance());
+            case RequestCredited e -> balance(record, e.balance());
+            default -> null; // not subscribed (see eventTypes)
         };
-        if (balance == null) return null;
+    }
+
+    private SqlStatement balance(EventRecord<?> record, BigDecimal balance) {
         return VersionedUpsert.into("example_accounts").key("account_id", record.aggregateId())
                 .versioned("balance", balance, "balance_version", record.version()).build(db.dialect());
     }

@@ -78,11 +78,17 @@ public class BankController {
         return ResponseEntity.badRequest().body(Map.of("error", String.valueOf(e.getMessage())));
     }
 
-    private static ResponseEntity<?> answer(CommandResponse r, HttpStatus accepted) {
-        if (!r.success()) return ResponseEntity.unprocessableContent().body(Map.of("rejected", r.reason()));
-        var builder = ResponseEntity.status(accepted);
-        if (r.token() != null) builder.eTag(r.token().entityTag());
-        return builder.body(r.data() == null ? Map.of() : Map.of("accountId", String.valueOf(r.data())));
+    private static ResponseEntity<?> answer(CommandResponse r, HttpStatus status) {
+        return switch (r) {
+            case CommandResponse.Rejected rejected ->
+                    ResponseEntity.unprocessableContent().body(Map.of("rejected", rejected.reason()));
+            case CommandResponse.Accepted accepted -> {
+                var builder = ResponseEntity.status(status);
+                if (accepted.token() != null) builder.eTag(accepted.token().entityTag());
+                yield builder.body(accepted.data() == null ? Map.of()
+                        : Map.of("accountId", String.valueOf(accepted.data())));
+            }
+        };
     }
 
     private static String tx(String given) {
