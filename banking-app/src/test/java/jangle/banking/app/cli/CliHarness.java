@@ -78,6 +78,14 @@ final class CliHarness {
         return run("", args);
     }
 
+    /** Runs a subcommand that must succeed (exit 0, stderr shown otherwise) and returns its stripped stdout. */
+    String ok(String... args) {
+        Result r = sub(args);
+        org.assertj.core.api.Assertions.assertThat(r.code())
+                .as("exit code of %s; stderr: %s", String.join(" ", args), r.err()).isZero();
+        return r.out().strip();
+    }
+
     // ---- child processes ----
 
     static String javaBinary() {

@@ -29,9 +29,7 @@ class CliRoughEdgesTest {
     }
 
     private String ok(String... args) {
-        var r = cli.sub(args);
-        assertThat(r.code()).as("exit code of %s; stderr: %s", String.join(" ", args), r.err()).isZero();
-        return r.out().strip();
+        return cli.ok(args);
     }
 
     @Test
