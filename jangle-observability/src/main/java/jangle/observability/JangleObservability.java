@@ -235,6 +235,11 @@ public final class JangleObservability implements Telemetry {
         return new AppendRun(meters, span);
     }
 
+    @Override
+    public void appendsCommitted(int appends) {
+        if (meters != null) meters.appendGroup().record(appends);
+    }
+
     /** One append: counted and timed with plain adders (read by function meters at scrape), and its span. */
     private static final class AppendRun implements Activity {
         private final Meters meters;
@@ -451,6 +456,7 @@ public final class JangleObservability implements Telemetry {
         private final Map<String, Adders> appendsByOutcome = new ConcurrentHashMap<>();
         private final Map<String, DistributionSummary> daemons = new ConcurrentHashMap<>();
         private final Map<String, Counter> daemonFailures = new ConcurrentHashMap<>();
+        private volatile DistributionSummary appendGroup; // made on the first commit a durable store reports
         final LongAdder appendEvents = new LongAdder();
         final LongAdder cacheHits = new LongAdder();
         final LongAdder cacheMisses = new LongAdder();
@@ -499,6 +505,16 @@ public final class JangleObservability implements Telemetry {
                         .tag("outcome", o).register(registry);
                 return made;
             });
+        }
+
+        DistributionSummary appendGroup() {
+            DistributionSummary d = appendGroup;
+            if (d == null) { // registering twice returns the same meter
+                appendGroup = d = DistributionSummary.builder("jangle.append.group.size")
+                        .description("Appends committed together in one commit of the event store (group commit, G5)")
+                        .baseUnit("appends").register(registry);
+            }
+            return d;
         }
 
         CommandMeters command(Class<?> commandType, Class<?> aggregateType) {
