@@ -2,6 +2,7 @@ package jangle.jdbc;
 
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import jangle.Jangle;
 import jangle.Telemetry;
 import jangle.observability.JangleObservability;
 import jangle.spi.EventStore;
@@ -12,10 +13,12 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -84,6 +87,40 @@ class GroupCommitMetricsTest {
             assertThat(size.totalAmount()).as("every append counted once").isEqualTo(QUEUED + 1 + THREADS * EACH);
             System.out.printf("PostgreSQL: %d appends by %d threads in %d commits%n", THREADS * EACH, THREADS,
                     counter.commits.get() - 2);
+        }
+    }
+
+    @Test
+    @Tag("G5")
+    @DisplayName("G5: built with telemetry, a Jangle on a SQLite file reports its appends' commits (the builder wires the store)")
+    void throughTheBuilder() throws Exception {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        try (JdbcDatabase db = JdbcDatabase.sqlite(dir.resolve("app.db"));
+             Jangle jangle = Jangle.builder().environment(Map.of()).stores(db.stores())
+                     .commands(TestBank.Cmd.class).events(TestBank.Evt.class)
+                     .aggregate(TestBank.Account.class, TestBank.Account::new)
+                     .telemetry(JangleObservability.metrics(registry)).build()) {
+            ExecutorService pool = Executors.newFixedThreadPool(THREADS);
+            try {
+                List<Future<?>> runs = new ArrayList<>();
+                for (int t = 0; t < THREADS; t++) {
+                    String id = "acc-" + t;
+                    runs.add(pool.submit(() -> {
+                        for (int i = 0; i < EACH; i++) {
+                            assertThat(jangle.send(new TestBank.Deposit(id, BigDecimal.ONE)).isAccepted()).isTrue();
+                        }
+                        return null;
+                    }));
+                }
+                for (Future<?> f : runs) f.get(120, TimeUnit.SECONDS);
+            } finally {
+                pool.shutdownNow();
+            }
+            DistributionSummary size = registry.get("jangle.append.group.size").summary();
+            double appends = registry.get("jangle.appends").tag("outcome", "committed").functionTimer().count();
+            assertThat(appends).isEqualTo(THREADS * EACH);
+            assertThat(size.totalAmount()).as("every committed append in one commit sample").isEqualTo(appends);
+            assertThat(size.count()).isBetween(1L, (long) THREADS * EACH);
         }
     }
 
