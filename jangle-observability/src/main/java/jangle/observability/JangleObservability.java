@@ -38,7 +38,7 @@ import java.util.concurrent.atomic.LongAdder;
  * counted, without an {@link OpenTelemetry} no span is made. No global registry or tracer is ever used.
  *
  * <p><b>Meters</b> (every one is listed in {@code docs/observability.md}): commands by type, aggregate and outcome
- * with latency percentiles; appends; handler invocations, batch sizes and failures per handler; saga steps; the
+ * with latency percentiles; appends, and appends per commit of a durable store (group commit); handler invocations, batch sizes and failures per handler; saga steps; the
  * aggregate cache; rebuilds; snapshots; daemon passes; and, read from the stores when scraped (at most once a
  * second), each handler's pending and dead deliveries and lag, the feed's head and the sagas' backlog.
  *
