@@ -302,6 +302,7 @@ public final class JangleBuilder {
             if (!problems.isEmpty()) throw new ConfigurationException(problems);
             bus.observe(telemetry);
             dispatch.observe(telemetry);
+            if (opened.events() instanceof Telemetry.Observed observed) observed.observe(telemetry); // group commits
             JangleApp app = new JangleApp(bus, dispatch, queryHandlers, types, opened, settings, clock,
                     registrationSummary());
             telemetry.attach(app);

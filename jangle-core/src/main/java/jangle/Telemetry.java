@@ -41,6 +41,14 @@ public interface Telemetry {
         return Activity.NONE;
     }
 
+    /**
+     * One commit of a durable event store held {@code appends} appends (group commit, G5: appends queued behind a
+     * running one commit together; 1 when an append committed alone). Called by the store after the commit, on the
+     * thread that ran it; only appends that committed are counted (not those refused by a version conflict).
+     */
+    default void appendsCommitted(int appends) {
+    }
+
     /** One handler invocation for one event, on any path (live, daemon, operator retry, external transport). */
     default Activity handler(String handler, EventRecord<?> record) {
         return Activity.NONE;
@@ -84,6 +92,14 @@ public interface Telemetry {
     /** Whether this telemetry wants {@link #aggregateRebuilt} timings (saves two clock reads per miss when not). */
     default boolean timesRebuilds() {
         return false;
+    }
+
+    /**
+     * A part handed to the builder (today: an event store) that reports to the application's telemetry itself. The
+     * builder calls {@link #observe} once when it builds; a part shared by several applications reports to the last.
+     */
+    interface Observed {
+        void observe(Telemetry telemetry);
     }
 
     /** Work in progress. Closing it ends it; {@link #failed} before closing marks it failed. */

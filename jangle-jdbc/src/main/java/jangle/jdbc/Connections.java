@@ -14,6 +14,19 @@ abstract sealed class Connections implements AutoCloseable permits SqliteConnect
         T run(Session session) throws SQLException;
     }
 
+    /** Told of each commit of appends (group sizes, G5); {@link jangle.Telemetry#NONE} until an application observes. */
+    volatile jangle.Telemetry telemetry = jangle.Telemetry.NONE;
+
+    /** Reports a commit of {@code appends} appends; a hook that throws must not turn a commit into a failure. */
+    static void reportCommitted(jangle.Telemetry telemetry, int appends) {
+        if (appends <= 0) return;
+        try {
+            telemetry.appendsCommitted(appends);
+        } catch (RuntimeException ignored) {
+            // telemetry hooks must not throw (Telemetry's contract); the commit stands either way
+        }
+    }
+
     abstract SqlDialect dialect();
 
     /** Where the data is, for error messages: the SQLite file, or the PostgreSQL server and database. */

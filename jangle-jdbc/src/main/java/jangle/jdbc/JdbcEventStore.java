@@ -61,7 +61,7 @@ import java.util.stream.StreamSupport;
  * statement with a keyset ({@code version > last seen ORDER BY version LIMIT n}) on a connection that is returned
  * after each batch.
  */
-final class JdbcEventStore implements EventStore, DispatchLedger {
+final class JdbcEventStore implements EventStore, DispatchLedger, jangle.Telemetry.Observed {
     private static final String STORE = "event store";
     private static final String LEDGER = "dispatch ledger";
 
@@ -106,6 +106,12 @@ final class JdbcEventStore implements EventStore, DispatchLedger {
 
     private final String backlog;
     private final String positionTime;
+
+    /** Group commits of appends are reported to {@code telemetry} ({@link jangle.Telemetry#appendsCommitted}). */
+    @Override
+    public void observe(jangle.Telemetry telemetry) {
+        db.telemetry = telemetry == null ? jangle.Telemetry.NONE : telemetry;
+    }
 
     JdbcEventStore(Connections db, Sql sql, JsonCodec codec, int batchSize, String nodeId, AppendListener listener) {
         this.db = db;

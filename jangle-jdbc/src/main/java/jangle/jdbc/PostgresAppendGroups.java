@@ -48,13 +48,13 @@ final class PostgresAppendGroups {
     }
 
     /** Runs {@code work} after {@code lockSql} in a (possibly shared) transaction and returns after its commit. */
-    <T> T run(String lockSql, Connections.Work<T> work) throws SQLException {
+    <T> T run(String lockSql, Connections.Work<T> work, Connections owner) throws SQLException {
         Queued<T> mine = new Queued<>(work, Thread.currentThread());
         queued.add(mine);
         while (!mine.done) {
             if (leader.tryLock()) {
                 try {
-                    if (!mine.done) runGroup(lockSql);
+                    if (!mine.done) runGroup(lockSql, owner.telemetry);
                 } finally {
                     leader.unlock();
                 }
@@ -72,17 +72,17 @@ final class PostgresAppendGroups {
         return queued.size();
     }
 
-    private void runGroup(String lockSql) {
+    private void runGroup(String lockSql, jangle.Telemetry telemetry) {
         List<Queued<?>> group = new ArrayList<>();
         for (Queued<?> q; group.size() < MAX_GROUP && (q = queued.poll()) != null; ) group.add(q);
         if (group.isEmpty()) return;
         try {
-            boolean aborted = runTogether(lockSql, group);
+            boolean aborted = runTogether(lockSql, group, telemetry);
             if (aborted) {
                 for (Queued<?> q : group) {
                     if (q.error != null) continue;
                     q.result = null;
-                    runTogether(lockSql, List.of(q)); // alone: only a faulty member fails
+                    runTogether(lockSql, List.of(q), telemetry); // alone: only a faulty member fails
                 }
             }
         } catch (Throwable t) {
@@ -100,7 +100,8 @@ final class PostgresAppendGroups {
      * of a larger group aborted the transaction (nothing committed; the members without their own error are to be
      * run again); sets each member's result or error otherwise.
      */
-    private boolean runTogether(String lockSql, List<Queued<?>> members) throws SQLException {
+    private boolean runTogether(String lockSql, List<Queued<?>> members, jangle.Telemetry telemetry)
+            throws SQLException {
         try (Connection c = pool.getConnection(); Session session = new Session(c, SqlDialect.POSTGRESQL, null)) {
             c.setAutoCommit(false);
             try {
@@ -127,6 +128,9 @@ final class PostgresAppendGroups {
                 }
                 if (anyOk) {
                     c.commit();
+                    int committed = 0;
+                    for (Queued<?> q : members) if (q.error == null) committed++;
+                    Connections.reportCommitted(telemetry, committed);
                 } else {
                     c.rollback();
                 }

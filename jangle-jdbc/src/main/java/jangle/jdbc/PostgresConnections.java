@@ -44,9 +44,13 @@ final class PostgresConnections extends Connections {
     /** Appends queued behind a running one share its transaction and commit (G5, {@link PostgresAppendGroups}). */
     @Override
     <T> T append(String lockSql, Work<T> work) throws SQLException {
-        if (appendGroups == null) return super.append(lockSql, work); // write() names the server
+        if (appendGroups == null) {
+            T result = super.append(lockSql, work); // write() names the server
+            reportCommitted(telemetry, 1);
+            return result;
+        }
         try {
-            return appendGroups.run(lockSql, work);
+            return appendGroups.run(lockSql, work, this);
         } catch (SQLException e) {
             throw located(e);
         }

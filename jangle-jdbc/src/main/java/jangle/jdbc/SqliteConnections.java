@@ -133,11 +133,21 @@ final class SqliteConnections extends Connections {
      */
     @Override
     <T> T write(Work<T> work) throws SQLException {
+        return write(work, false);
+    }
+
+    /** An append is a write like any other here (the single writer orders the feed); it is counted for telemetry. */
+    @Override
+    <T> T append(String lockSql, Work<T> work) throws SQLException {
+        return lockSql != null ? super.append(lockSql, work) : write(work, true);
+    }
+
+    private <T> T write(Work<T> work, boolean append) throws SQLException {
         if (writeLock.isHeldByCurrentThread()) {
             checkOpen();
             return work.run(new Session(writer, SqlDialect.SQLITE, writerCache)); // nested: joins the transaction
         }
-        Queued<T> mine = new Queued<>(work, Thread.currentThread());
+        Queued<T> mine = new Queued<>(work, Thread.currentThread(), append);
         queued.add(mine);
         while (!mine.done) {
             if (writeLock.tryLock()) {
@@ -163,13 +173,15 @@ final class SqliteConnections extends Connections {
     private static final class Queued<T> {
         final Work<T> work;
         final Thread thread;
+        final boolean append;
         T result;
         Throwable error;
         volatile boolean done;
 
-        Queued(Work<T> work, Thread thread) {
+        Queued(Work<T> work, Thread thread, boolean append) {
             this.work = work;
             this.thread = thread;
+            this.append = append;
         }
 
         void run(Session session) throws Throwable {
@@ -216,11 +228,18 @@ final class SqliteConnections extends Connections {
                 }
             }
             if (anyCommitted) {
+                boolean ok = false;
                 try {
                     session.prepare("COMMIT").execute();
+                    ok = true;
                 } catch (SQLException e) {
                     rollback();
                     for (Queued<?> q : group) if (q.error == null) q.error = e;
+                }
+                if (ok) {
+                    int appends = 0;
+                    for (Queued<?> q : group) if (q.append && q.error == null) appends++;
+                    reportCommitted(telemetry, appends); // group sizes (G5)
                 }
             } else {
                 rollback();
@@ -234,6 +253,11 @@ final class SqliteConnections extends Connections {
                 LockSupport.unpark(q.thread);
             }
         }
+    }
+
+    /** Writes waiting for the writer (for tests). */
+    int waiting() {
+        return queued.size();
     }
 
     private void rollback() {

@@ -105,7 +105,7 @@ class PostgresGroupCommitTest {
         return (T) Proxy.newProxyInstance(PostgresGroupCommitTest.class.getClassLoader(), new Class<?>[]{type}, h);
     }
 
-    private static JdbcDatabase database(Counter counter) {
+    static JdbcDatabase database(Counter counter) {
         String name = "g_" + UUID.randomUUID().toString().replace("-", "");
         try (Connection c = EmbeddedPg.server().getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
             s.execute("CREATE DATABASE " + name);
