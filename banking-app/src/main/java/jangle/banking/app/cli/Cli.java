@@ -775,7 +775,7 @@ final class Cli implements Callable<Integer> {
         if (maxLag <= 0) throw new BadInput("--max-lag must be a positive number of seconds, not " + maxLag);
         return withApplication(false, app -> {
             // a one-shot process runs no dispatch: it judges the shared store (lag says whether any node runs it)
-            jangle.Health h = app.jangle().health(new jangle.Health.Policy(Duration.ofSeconds(maxLag), false));
+            jangle.Health h = app.jangle().operations().health(new jangle.Health.Policy(Duration.ofSeconds(maxLag), false));
             if (json) {
                 List<Map<String, Object>> checks = new ArrayList<>();
                 for (jangle.Health.Check c : h.checks()) {
