@@ -1016,6 +1016,11 @@ final class Cli implements Callable<Integer> {
             }
             env.put("JANGLE_LOG_FORMAT", logFormat);
         }
+        // the log format is the bank's setting, not the core's: checked here, where the logging is set up
+        String envFormat = env.get("JANGLE_LOG_FORMAT");
+        if (envFormat != null && !envFormat.isBlank() && !envFormat.equals("text") && !envFormat.equals("json")) {
+            throw new BadInput("JANGLE_LOG_FORMAT must be text or json, not '" + envFormat + "'");
+        }
         String path = db != null ? db : env.get("JANGLE_DB_PATH");
         String url = dbUrl != null ? dbUrl : env.get("JANGLE_DB_URL");
         if (path != null && path.isBlank()) throw new BadInput("--db must not be empty");
