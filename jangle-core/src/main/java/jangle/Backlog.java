@@ -10,7 +10,7 @@ import java.util.List;
 /**
  * Unfinished work of an application at one instant, read from its stores (so it covers every node sharing them):
  * the head of the global feed, each handler's pending and dead deliveries, and the sagas. Read by
- * {@link Jangle#backlog()} for gauges and health.
+ * {@link Operations#backlog()} for gauges and health.
  *
  * @param at           when it was read (the application's clock)
  * @param feedPosition the last committed position

@@ -16,11 +16,11 @@ import java.util.Objects;
 import java.util.UUID;
 
 /**
- * Operator actions (D12) and explicit daemon passes. A retry puts dead letters back to pending (attempts reset) and
+ * The dispatcher's part of {@link Operations}: operator actions (D12) and explicit daemon passes. A retry puts dead letters back to pending (attempts reset) and
  * delivers them at once on the caller's thread; a skip marks one done without running it, logged at WARN with the
  * operator's reason.
  */
-final class DispatchOperations implements Operations {
+final class DispatchOperations {
     private final DispatchRuntime runtime;
     private final DispatchLedger ledger;
     private final SagaStore sagaStore;
@@ -38,23 +38,19 @@ final class DispatchOperations implements Operations {
         this.settings = settings;
     }
 
-    @Override
-    public List<String> handlers() {
+    List<String> handlers() {
         return runtime.handlers();
     }
 
-    @Override
-    public List<Delivery> pending(String handler, int limit) {
+    List<Delivery> pending(String handler, int limit) {
         return ledger.list(DeliveryStatus.PENDING, handler, limit);
     }
 
-    @Override
-    public List<Delivery> deadLetters(String handler, int limit) {
+    List<Delivery> deadLetters(String handler, int limit) {
         return ledger.list(DeliveryStatus.DEAD, handler, limit);
     }
 
-    @Override
-    public int retry(UUID eventId, String handler) {
+    int retry(UUID eventId, String handler) {
         Objects.requireNonNull(eventId, "eventId");
         List<Delivery> dead = new ArrayList<>();
         for (Delivery d : ledger.list(DeliveryStatus.DEAD, handler, Integer.MAX_VALUE)) {
@@ -66,8 +62,7 @@ final class DispatchOperations implements Operations {
         return reset;
     }
 
-    @Override
-    public int retryAll(String handler) {
+    int retryAll(String handler) {
         List<Delivery> dead = ledger.list(DeliveryStatus.DEAD, handler, Integer.MAX_VALUE);
         int reset = ledger.retryAll(handler);
         logRetry(reset, null, handler);
@@ -124,8 +119,7 @@ final class DispatchOperations implements Operations {
         return true;
     }
 
-    @Override
-    public boolean skip(UUID eventId, String handler, String reason) {
+    boolean skip(UUID eventId, String handler, String reason) {
         Objects.requireNonNull(eventId, "eventId");
         Objects.requireNonNull(handler, "handler");
         boolean skipped = ledger.skip(new DeliveryKey(eventId, handler), reason);
@@ -135,23 +129,19 @@ final class DispatchOperations implements Operations {
         return skipped;
     }
 
-    @Override
-    public List<SagaState> sagas(boolean includeFinished, int limit) {
+    List<SagaState> sagas(boolean includeFinished, int limit) {
         return sagaStore.list(includeFinished, limit);
     }
 
-    @Override
-    public int runEventDaemonPass() {
+    int runEventDaemonPass() {
         return eventDaemon.pass(settings.failedEventsMaxAge(), false);
     }
 
-    @Override
-    public int runCatchUpPass() {
+    int runCatchUpPass() {
         return eventDaemon.pass(settings.failedEventsMaxAge(), true);
     }
 
-    @Override
-    public int runSagaDaemonPass() {
+    int runSagaDaemonPass() {
         return sagaDaemon.pass();
     }
 }

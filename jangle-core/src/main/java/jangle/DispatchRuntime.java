@@ -244,7 +244,7 @@ final class DispatchRuntime {
         sagaDaemon.stop();
     }
 
-    Operations operations() {
+    DispatchOperations operations() {
         return operations;
     }
 
@@ -390,11 +390,6 @@ final class DispatchRuntime {
 
     SagaDaemon sagaDaemon() {
         return sagaDaemon;
-    }
-
-    /** Every registered handler name (projections, reactors, {@code saga:<Name>}). */
-    Set<String> handlerNamesAll() {
-        return byHandler.keySet();
     }
 
     /** See {@link JangleBuilder#externallyDelivered()}; called by the builder before the application exists. */

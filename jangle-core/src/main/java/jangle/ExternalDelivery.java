@@ -5,7 +5,7 @@ import java.util.List;
 /**
  * Runs committed events that arrive from outside this application's own store feed (for example from a Kafka topic
  * relayed by another node) through this application's handlers: projections, reactors and the {@code saga:<Name>}
- * reactors of sagas. Obtained from {@link Jangle#externalDelivery()}.
+ * reactors of sagas. Obtained from {@link Operations#externalDelivery()}.
  *
  * <p>Why a separate door: the ledger path (D1–D14) runs a delivery only when the commit wrote its row. An event
  * relayed from another process has no row here, so the caller (a transport) owns retries, dead letters and its own

@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * A health report of one application (see {@link Jangle#health}): a list of checks and their worst status, as a
+ * A health report of one application (see {@link Operations#health}): a list of checks and their worst status, as a
  * sealed family, so a caller's {@code switch} names every case. {@link Degraded} means "serving, but someone should
  * look" (dead letters); {@link Down} means "do not send traffic" (store unreachable, dispatch or a daemon not
  * running, a handler lagging past the threshold, sagas overdue).

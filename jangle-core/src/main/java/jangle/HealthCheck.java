@@ -7,7 +7,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Builds a {@link Health} report from the stores and this process's dispatch (see {@link Jangle#health}). */
+/** Builds a {@link Health} report from the stores and this process's dispatch (see {@link Operations#health}). */
 final class HealthCheck {
     private HealthCheck() {
     }

@@ -10,6 +10,10 @@ import java.util.concurrent.CompletableFuture;
 /**
  * An application: the immutable result of {@link #builder()}{@code .build()} (CR1). Thread-safe. Commands and
  * queries work before {@link #start()}; deliveries then accumulate in the ledger (CR4).
+ *
+ * <p>This type is what application code holds: send, query, wait for consistency, start and close. Everything an
+ * operator or an integration module needs (replay, dead letters, health, backlog, counts) is behind
+ * {@link #operations()}.
  */
 public interface Jangle extends AutoCloseable {
     static JangleBuilder builder() {
@@ -40,30 +44,12 @@ public interface Jangle extends AutoCloseable {
     /** Returns when no pending delivery belongs to an event with this correlation id (CA3). */
     void awaitSettled(UUID correlationId, Duration timeout);
 
-    /** Rebuilds projections from the global feed (R1–R3) as {@code options} say; reactors and sagas never replay. */
-    ReplayResult replay(ReplayOptions options);
-
-    Operations operations();
-
-    /** Commands handled by this application since it was built, by outcome (H6). */
-    CommandCounts commandCounts();
-
-    /** Every registered handler name: projections, reactors and each saga's {@code saga:<Name>}. */
-    java.util.Set<String> handlerNames();
-
-    /** Unfinished work read from the stores (one ledger query and one saga query): for gauges and health. */
-    Backlog backlog();
-
-    /** A health report under {@code policy} (see {@link Health}); never throws: a store failure is a down check. */
-    Health health(Health.Policy policy);
-
     /**
-     * The door for committed events relayed from another process (a Kafka consumer): runs them through this
-     * application's handlers without ledger rows. See {@link ExternalDelivery}.
+     * Operator and engine verbs, kept off this type so the one a user holds to send commands and run queries stays
+     * small: stuck work (pending, dead letters, retry, skip), sagas, replay, command counts, backlog, health, daemon
+     * passes and the door for relayed events.
      */
-    default ExternalDelivery externalDelivery() {
-        throw new UnsupportedOperationException("this Jangle implementation does not take external deliveries");
-    }
+    Operations operations();
 
     /** The registered event types. */
     TypeRegistry types();

@@ -30,6 +30,7 @@ final class JangleApp implements Jangle {
     private final ExecutorService asyncSends = Executors.newVirtualThreadPerTaskExecutor();
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final Operations operations = new AppOperations();
 
     JangleApp(CommandBus bus, DispatchRuntime dispatch, Map<Class<?>, JangleBuilder.QueryRegistration> queries,
               TypeRegistry types, Stores stores, Settings settings, Clock clock, Map<String, Object> summary) {
@@ -114,19 +115,8 @@ final class JangleApp implements Jangle {
     }
 
     @Override
-    public ReplayResult replay(ReplayOptions options) {
-        Objects.requireNonNull(options, "options");
-        return dispatch.replay(options.projections(), options.fromPosition(), options.resetFirst(), options.listener());
-    }
-
-    @Override
     public Operations operations() {
-        return dispatch.operations();
-    }
-
-    @Override
-    public ExternalDelivery externalDelivery() {
-        return dispatch.externalDelivery();
+        return operations;
     }
 
     @Override
@@ -147,27 +137,6 @@ final class JangleApp implements Jangle {
     @Override
     public Clock clock() {
         return clock;
-    }
-
-    @Override
-    public CommandCounts commandCounts() {
-        return bus.counts();
-    }
-
-    @Override
-    public java.util.Set<String> handlerNames() {
-        return java.util.Set.copyOf(dispatch.handlerNamesAll());
-    }
-
-    @Override
-    public Backlog backlog() {
-        return HealthCheck.backlog(this, dispatch, settings, clock.instant());
-    }
-
-    @Override
-    public Health health(Health.Policy policy) {
-        java.util.Objects.requireNonNull(policy, "policy");
-        return HealthCheck.report(this, dispatch, settings, clock.instant(), policy);
     }
 
     @Override
@@ -196,5 +165,90 @@ final class JangleApp implements Jangle {
 
     private void ensureOpen() {
         if (closed.get()) throw new IllegalStateException("this Jangle application is closed");
+    }
+
+    /** The dispatcher's operator actions plus the verbs that need the whole application. */
+    private final class AppOperations implements Operations {
+        private DispatchOperations actions() {
+            return dispatch.operations();
+        }
+
+        @Override
+        public List<jangle.spi.Delivery> pending(String handler, int limit) {
+            return actions().pending(handler, limit);
+        }
+
+        @Override
+        public List<jangle.spi.Delivery> deadLetters(String handler, int limit) {
+            return actions().deadLetters(handler, limit);
+        }
+
+        @Override
+        public int retry(UUID eventId, String handler) {
+            return actions().retry(eventId, handler);
+        }
+
+        @Override
+        public int retryAll(String handler) {
+            return actions().retryAll(handler);
+        }
+
+        @Override
+        public boolean skip(UUID eventId, String handler, String reason) {
+            return actions().skip(eventId, handler, reason);
+        }
+
+        @Override
+        public List<jangle.spi.SagaState> sagas(boolean includeFinished, int limit) {
+            return actions().sagas(includeFinished, limit);
+        }
+
+        @Override
+        public List<String> handlers() {
+            return actions().handlers();
+        }
+
+        @Override
+        public int runEventDaemonPass() {
+            return actions().runEventDaemonPass();
+        }
+
+        @Override
+        public int runCatchUpPass() {
+            return actions().runCatchUpPass();
+        }
+
+        @Override
+        public int runSagaDaemonPass() {
+            return actions().runSagaDaemonPass();
+        }
+
+        @Override
+        public ReplayResult replay(ReplayOptions options) {
+            Objects.requireNonNull(options, "options");
+            return dispatch.replay(options.projections(), options.fromPosition(), options.resetFirst(),
+                    options.listener());
+        }
+
+        @Override
+        public CommandCounts commandCounts() {
+            return bus.counts();
+        }
+
+        @Override
+        public Backlog backlog() {
+            return HealthCheck.backlog(JangleApp.this, dispatch, settings, clock.instant());
+        }
+
+        @Override
+        public Health health(Health.Policy policy) {
+            Objects.requireNonNull(policy, "policy");
+            return HealthCheck.report(JangleApp.this, dispatch, settings, clock.instant(), policy);
+        }
+
+        @Override
+        public ExternalDelivery externalDelivery() {
+            return dispatch.externalDelivery();
+        }
     }
 }

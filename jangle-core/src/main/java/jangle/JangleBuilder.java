@@ -245,7 +245,7 @@ public final class JangleBuilder {
     }
 
     /**
-     * Declares that this application's handlers are fed from outside through {@link Jangle#externalDelivery()} (a
+     * Declares that this application's handlers are fed from outside through {@link Operations#externalDelivery()} (a
      * Kafka consumer on a worker node): commits write no delivery rows (D1 bookkeeping is then the transport's
      * offsets) and the live dispatcher and event daemon leave the handlers alone, so an event is not run both
      * locally and from the transport. Sagas keep their store and daemon. Default: off.

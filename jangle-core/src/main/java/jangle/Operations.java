@@ -6,7 +6,11 @@ import jangle.spi.SagaState;
 import java.util.List;
 import java.util.UUID;
 
-/** Operator actions on stuck work (D12, SG8) and explicit daemon passes (for fixtures and tools). */
+/**
+ * Operator and engine verbs of one application, reached by {@link Jangle#operations()}: actions on stuck work (D12,
+ * SG8), saga listing, replay (R1–R3), command counts, backlog and health, explicit daemon passes (for fixtures and
+ * tools) and the door for relayed events. Thread-safe.
+ */
 public interface Operations {
     /** Pending deliveries, oldest position first; {@code handler} null means all. */
     List<Delivery> pending(String handler, int limit);
@@ -37,4 +41,22 @@ public interface Operations {
 
     /** Runs one saga daemon pass now; returns sagas evaluated. */
     int runSagaDaemonPass();
+
+    /** Rebuilds projections from the global feed (R1–R3) as {@code options} say; reactors and sagas never replay. */
+    ReplayResult replay(ReplayOptions options);
+
+    /** Commands handled by this application since it was built, by outcome (H6). */
+    CommandCounts commandCounts();
+
+    /** Unfinished work read from the stores (one ledger query and one saga query): for gauges and health. */
+    Backlog backlog();
+
+    /** A health report under {@code policy} (see {@link Health}); never throws: a store failure is a down check. */
+    Health health(Health.Policy policy);
+
+    /**
+     * The door for committed events relayed from another process (a Kafka consumer): runs them through this
+     * application's handlers without ledger rows. See {@link ExternalDelivery}.
+     */
+    ExternalDelivery externalDelivery();
 }

@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * What {@link Jangle#replay(ReplayOptions)} rebuilds (R1–R3): the projections by name, the feed position to start
+ * What {@link Operations#replay(ReplayOptions)} rebuilds (R1–R3): the projections by name, the feed position to start
  * after, whether their read models are cleared first ({@link Projection#reset()}, R2), and who hears of the progress.
  * Named steps instead of positional arguments, so a call says what it does:
  * {@code ReplayOptions.of("balances").resettingFirst().reportingTo(listener)}.

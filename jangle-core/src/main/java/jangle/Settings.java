@@ -4,20 +4,23 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
 
 /**
  * Effective settings of one application (§14). Each comes from the builder, else from its {@code JANGLE_*}
  * environment variable, else the default; read once at {@code build()}, never when a class is loaded.
+ *
+ * <p>Only the engine's own settings live here. Database settings ({@code JANGLE_DB_URL}, {@code JANGLE_DB_PATH},
+ * {@code JANGLE_DB_USER}, {@code JANGLE_DB_PASSWORD}) belong to whoever opens the store (the bank's
+ * {@code BankingConfig}, with {@code jangle.jdbc.JdbcUrls} to show a URL without its password), and the log format
+ * ({@code JANGLE_LOG_FORMAT}) to the application's logging set-up: the core opens no database and configures no
+ * logging, so it holds no secret.
  */
 public record Settings(int batchSize, int dispatchHandoffSize, int dispatchWorkers,
                        Duration failedEventsRetryInterval, Duration failedEventsMaxAge, int deadLetterAttempts,
                        Duration sagaRetryInterval, int commandMaxAttempts, Duration commandBackoffBase,
-                       Duration commandBackoffMax, int aggregateCacheSize, String dbUrl, String dbPath,
-                       String dbUser, String dbPassword, String logFormat, int replayBatchSize,
-                       String nodeId) {
+                       Duration commandBackoffMax, int aggregateCacheSize, int replayBatchSize, String nodeId) {
 
     /** Setting name → environment variable. */
     public static final Map<String, String> ENVIRONMENT_VARIABLES;
@@ -35,11 +38,6 @@ public record Settings(int batchSize, int dispatchHandoffSize, int dispatchWorke
         m.put("commandBackoffBase", "JANGLE_COMMAND_BACKOFF_BASE");
         m.put("commandBackoffMax", "JANGLE_COMMAND_BACKOFF_MAX");
         m.put("aggregateCacheSize", "JANGLE_AGGREGATE_CACHE_SIZE");
-        m.put("dbUrl", "JANGLE_DB_URL");
-        m.put("dbPath", "JANGLE_DB_PATH");
-        m.put("dbUser", "JANGLE_DB_USER");
-        m.put("dbPassword", "JANGLE_DB_PASSWORD");
-        m.put("logFormat", "JANGLE_LOG_FORMAT");
         m.put("replayBatchSize", "JANGLE_REPLAY_BATCH_SIZE");
         m.put("nodeId", "JANGLE_NODE_ID");
         ENVIRONMENT_VARIABLES = java.util.Collections.unmodifiableMap(m);
@@ -65,8 +63,6 @@ public record Settings(int batchSize, int dispatchHandoffSize, int dispatchWorke
                 r.duration("commandBackoffBase", Duration.ofMillis(2)),
                 r.duration("commandBackoffMax", Duration.ofMillis(200)),
                 r.nonNegativeInt("aggregateCacheSize", 10_000),
-                r.text("dbUrl"), r.text("dbPath"), r.text("dbUser"), r.text("dbPassword"),
-                r.oneOf("logFormat", "text", List.of("text", "json")),
                 // a replay is throughput work: thousands of events per projection transaction amortise the commit
                 r.positiveInt("replayBatchSize", 2_000),
                 // names this process in the claims it holds on shared work (deliveries); a restart under the same
@@ -81,7 +77,7 @@ public record Settings(int batchSize, int dispatchHandoffSize, int dispatchWorke
         return resolve(Map.of(), Map.of());
     }
 
-    /** The settings as text with secrets masked, for the start-up summary (K3). */
+    /** The settings as text, for the start-up summary (K3); none of them is a secret. */
     public Map<String, String> describe() {
         var m = new LinkedHashMap<String, String>();
         m.put("batchSize", String.valueOf(batchSize));
@@ -95,34 +91,15 @@ public record Settings(int batchSize, int dispatchHandoffSize, int dispatchWorke
         m.put("commandBackoffBase", commandBackoffBase.toString());
         m.put("commandBackoffMax", commandBackoffMax.toString());
         m.put("aggregateCacheSize", String.valueOf(aggregateCacheSize));
-        m.put("dbUrl", dbUrl == null ? "" : maskUrl(dbUrl));
-        m.put("dbPath", dbPath == null ? "" : dbPath);
-        m.put("dbUser", dbUser == null ? "" : dbUser);
-        m.put("dbPassword", dbPassword == null ? "" : "****");
-        m.put("logFormat", logFormat);
         m.put("replayBatchSize", String.valueOf(replayBatchSize));
         m.put("nodeId", nodeId);
         return m;
     }
 
-    /**
-     * The settings with secrets masked, as {@link #describe()} shows them (K3): a record's generated
-     * {@code toString} would print the database password, and settings end up in logs and exception messages.
-     */
+    /** The settings as {@link #describe()} shows them (K3), so a setting added later is shown in one place. */
     @Override
     public String toString() {
         return "Settings" + describe();
-    }
-
-    /**
-     * {@code url} with its secrets replaced by {@code ****}: the value of every {@code ...password=} parameter and the
-     * password in a {@code user:password@host} part. Every Jangle summary, log line and {@code toString} that shows a
-     * database address goes through here (K3).
-     */
-    public static String maskUrl(String url) {
-        if (url == null) return null;
-        return url.replaceAll("(?i)(password=)[^&;]*", "$1****")
-                .replaceAll("(//[^/@:?#]*:)[^/@?#]*@", "$1****@");
     }
 
     private record Resolver(Map<String, String> explicit, Map<String, String> env, List<String> problems) {
@@ -177,10 +154,6 @@ public record Settings(int batchSize, int dispatchHandoffSize, int dispatchWorke
             });
         }
 
-        String text(String name) {
-            return parse(name, null, v -> v);
-        }
-
         String nodeId(String dflt) {
             String fallback = dflt.isBlank() || dflt.length() > 100 ? "local" : dflt.strip();
             return parse("nodeId", fallback, v -> {
@@ -191,14 +164,6 @@ public record Settings(int batchSize, int dispatchHandoffSize, int dispatchWorke
                     }
                 }
                 return v;
-            });
-        }
-
-        String oneOf(String name, String dflt, List<String> allowed) {
-            return parse(name, dflt, v -> {
-                String lower = v.toLowerCase(Locale.ROOT);
-                if (!allowed.contains(lower)) throw new IllegalArgumentException("must be one of " + allowed);
-                return lower;
             });
         }
     }

@@ -88,7 +88,7 @@ class CoreRulesTest {
             String a = j.send(new Bank.Open("Ana")).acceptedData(String.class);
             j.send(new Bank.Withdraw(a, new BigDecimal("500")));
             j.send(new Bank.Deposit(a, BigDecimal.ONE));
-            CommandCounts counts = j.commandCounts();
+            CommandCounts counts = j.operations().commandCounts();
             assertThat(counts.accepted()).isEqualTo(2);
             assertThat(counts.rejected()).isEqualTo(1);
             assertThat(counts.exhausted()).isZero();

@@ -13,7 +13,7 @@ import java.time.Clock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** The bounded hook for transports (jangle-kafka): externallyDelivered() and Jangle.externalDelivery(). */
+/** The bounded hook for transports (jangle-kafka): externallyDelivered() and Jangle.operations().externalDelivery(). */
 class ExternalDeliveryTest {
     @Test
     @Tag("KF3")
@@ -29,10 +29,10 @@ class ExternalDeliveryTest {
             assertThat(rec.calls).hasValue(0);
 
             EventRecord<?> record = j.stores().events().readFeed(0, 1).getFirst();
-            assertThat(j.externalDelivery().handlerNames(record.type())).containsExactly("rec");
-            j.externalDelivery().deliver(record, "rec");
+            assertThat(j.operations().externalDelivery().handlerNames(record.type())).containsExactly("rec");
+            j.operations().externalDelivery().deliver(record, "rec");
             assertThat(rec.seen).containsExactly(record.eventId());
-            assertThatThrownBy(() -> j.externalDelivery().deliver(record, "nobody"))
+            assertThatThrownBy(() -> j.operations().externalDelivery().deliver(record, "nobody"))
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("nobody");
         }
     }
@@ -46,8 +46,8 @@ class ExternalDeliveryTest {
                 .externallyDelivered().build()) {
             j.send(new Add("c1", 1));
             EventRecord<?> record = j.stores().events().readFeed(0, 1).getFirst();
-            assertThatThrownBy(() -> j.externalDelivery().deliver(record, "flaky")).isInstanceOf(RuntimeException.class);
-            j.externalDelivery().deliver(record, "flaky");
+            assertThatThrownBy(() -> j.operations().externalDelivery().deliver(record, "flaky")).isInstanceOf(RuntimeException.class);
+            j.operations().externalDelivery().deliver(record, "flaky");
             assertThat(failing.calls).hasValue(2);
         }
     }

@@ -85,7 +85,7 @@ class FeedOrderAndFairnessTest {
             ConsistencyToken last = j.send(new Add("hot", 1)).token();
             j.awaitHandled(last, WAIT, "totals");
 
-            CommandCounts counts = j.commandCounts();
+            CommandCounts counts = j.operations().commandCounts();
             assertThat(exhausted.get()).as("retries exhausted").isZero();
             assertThat(counts.conflicts()).as("version conflicts on one node (H9)").isZero();
             assertThat(totals.outOfFeedOrder.get()).as("records handed over out of position order").isZero();

@@ -88,7 +88,7 @@ class ReplayTest {
         totals.batchSizes.clear();
 
         List<long[]> progress = new ArrayList<>();
-        ReplayResult result = j.replay(ReplayOptions.of("totals").resettingFirst()
+        ReplayResult result = j.operations().replay(ReplayOptions.of("totals").resettingFirst()
                 .reportingTo((done, total, rate) -> progress.add(new long[]{done, total})));
         assertThat(totals.resets.get()).isEqualTo(1);
         assertThat(totals.totals).containsEntry("acc-0", 5).containsEntry("acc-1", 4);
@@ -109,7 +109,7 @@ class ReplayTest {
         jangle = DispatchFixtures.builder(clock)
                 .projection("lambda", Added.class, (r, ctx) -> seen.merge(r.position(), 1, Integer::sum)).build();
         for (int i = 0; i < 5; i++) jangle.send(new Add("a", 1));
-        ReplayResult result = jangle.replay(ReplayOptions.of("lambda").from(3));
+        ReplayResult result = jangle.operations().replay(ReplayOptions.of("lambda").from(3));
         assertThat(seen).containsOnlyKeys(4L, 5L);
         assertThat(result.events()).isEqualTo(2);
     }
@@ -119,9 +119,9 @@ class ReplayTest {
     @DisplayName("R1: reactors and sagas are never replayed; unknown names are refused")
     void onlyProjections() {
         jangle = DispatchFixtures.builder(clock).reactor("mediator", Added.class, new Recorder<>()).build();
-        assertThatThrownBy(() -> jangle.replay(ReplayOptions.of("mediator")))
+        assertThatThrownBy(() -> jangle.operations().replay(ReplayOptions.of("mediator")))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("never replayed");
-        assertThatThrownBy(() -> jangle.replay(ReplayOptions.of("nope")))
+        assertThatThrownBy(() -> jangle.operations().replay(ReplayOptions.of("nope")))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 
@@ -132,7 +132,7 @@ class ReplayTest {
         jangle = DispatchFixtures.builder(clock)
                 .projection("sender", Added.class, (r, ctx) -> ctx.send(new Note("x", "no"))).build();
         jangle.send(new Add("a", 1));
-        assertThatThrownBy(() -> jangle.replay(ReplayOptions.of("sender")))
+        assertThatThrownBy(() -> jangle.operations().replay(ReplayOptions.of("sender")))
                 .isInstanceOf(JangleException.class).hasRootCauseInstanceOf(IllegalStateException.class);
         assertThat(jangle.stores().events().lastVersion("x")).isZero();
     }
@@ -184,7 +184,7 @@ class ReplayTest {
         jangle = DispatchFixtures.builder(clock).projection(family).build();
         jangle.send(new Add("a", 2));
         jangle.send(new Note("a", "hi"));
-        jangle.replay(ReplayOptions.of("family"));
+        jangle.operations().replay(ReplayOptions.of("family"));
         assertThat(family.seen).containsExactly("added 2", "noted hi");
     }
 }

@@ -199,7 +199,7 @@ abstract class ConcurrencyCases {
             assertThat(accepted.sum() + rejected.sum() + exhausted.sum()).isEqualTo((long) THREADS * PER_THREAD);
             // H9: one node queues its commands per aggregate, so none races another and none runs out of retries
             assertThat(exhausted.sum()).as("retries exhausted on one node").isZero();
-            assertThat(j.commandCounts().conflicts()).as("version conflicts on one node").isZero();
+            assertThat(j.operations().commandCounts().conflicts()).as("version conflicts on one node").isZero();
             assertThat(accepted.sum()).isPositive();
 
             List<EventRecord<?>> history;

@@ -32,7 +32,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Feeds the topic's records, in a consumer group, into a Jangle application's handlers (projections, reactors,
- * sagas) through {@link Jangle#externalDelivery()}; build that application with
+ * sagas) through {@link jangle.Operations#externalDelivery()}; build that application with
  * {@code JangleBuilder.externallyDelivered()} so its own commits do not deliver the same events a second way.
  *
  * <p><b>Progress.</b> Offsets are committed (synchronously) only after every record of a poll was handled or dead
@@ -69,7 +69,7 @@ public final class KafkaEventConsumer implements AutoCloseable {
      */
     public KafkaEventConsumer(Jangle jangle, KafkaSettings settings, Map<String, Object> extraConsumerConfig) {
         Objects.requireNonNull(jangle, "jangle");
-        this.delivery = jangle.externalDelivery();
+        this.delivery = jangle.operations().externalDelivery();
         this.codec = new EventRecordCodec(new JsonCodec(jangle.types()));
         this.settings = Objects.requireNonNull(settings, "settings");
         Map<String, Object> c = new HashMap<>();

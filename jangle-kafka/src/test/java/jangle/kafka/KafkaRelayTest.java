@@ -218,10 +218,10 @@ class KafkaRelayTest {
                 assertThat(app.send(new Tally.Add("x", BigDecimal.ONE)).isAccepted()).isTrue();
                 assertThat(app.stores().events().ledger().list(DeliveryStatus.PENDING, null, 10)).isEmpty();
                 assertThat(totals.rows()).isEmpty();
-                assertThat(app.externalDelivery().handlerNames("Added")).containsExactly(Tally.Totals.NAME);
+                assertThat(app.operations().externalDelivery().handlerNames("Added")).containsExactly(Tally.Totals.NAME);
                 var record = app.stores().events().readFeed(0, 1).getFirst();
-                app.externalDelivery().deliver(record, Tally.Totals.NAME);
-                app.externalDelivery().deliver(record, Tally.Totals.NAME);
+                app.operations().externalDelivery().deliver(record, Tally.Totals.NAME);
+                app.operations().externalDelivery().deliver(record, Tally.Totals.NAME);
                 assertThat(totals.rows().get("x")).isEqualTo(new Tally.Row(1, BigDecimal.ONE, 1));
             } finally {
                 app.close();

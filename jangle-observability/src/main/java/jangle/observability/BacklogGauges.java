@@ -8,7 +8,6 @@ import jangle.Jangle;
 import jangle.spi.HandlerBacklog;
 import org.slf4j.LoggerFactory;
 
-import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
 
@@ -33,7 +32,7 @@ final class BacklogGauges {
 
     static void register(MeterRegistry registry, Jangle jangle) {
         BacklogGauges g = new BacklogGauges(jangle);
-        for (String handler : new TreeSet<>(jangle.handlerNames())) {
+        for (String handler : jangle.operations().handlers()) {
             Gauge.builder("jangle.handler.pending", g, s -> s.handler(handler, h -> h.pending()))
                     .description("Pending deliveries of the handler: its lag in events").baseUnit("events")
                     .tag("handler", handler).strongReference(true).register(registry);
@@ -71,7 +70,7 @@ final class BacklogGauges {
         long now = System.nanoTime();
         if (last == null || now - readAt > MAX_AGE_NANOS) {
             try {
-                last = jangle.backlog();
+                last = jangle.operations().backlog();
                 failing = false;
             } catch (RuntimeException e) {
                 if (!failing) {

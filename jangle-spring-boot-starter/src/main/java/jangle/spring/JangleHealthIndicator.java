@@ -8,7 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Actuator's view of {@link Jangle#health}: {@code DOWN} when Jangle reports down (store unreachable, dispatch or a
+ * Actuator's view of {@link jangle.Operations#health}: {@code DOWN} when Jangle reports down (store unreachable, dispatch or a
  * daemon stopped, a handler lagging past {@code jangle.health.max-lag}, sagas overdue), else {@code UP}. Jangle's
  * "degraded" (dead letters: serving, but someone should look) stays {@code UP} for the orchestrator, with
  * {@code jangle: DEGRADED} and the checks in the details, because Actuator has no status between serving and not.
@@ -24,7 +24,7 @@ public final class JangleHealthIndicator implements HealthIndicator {
 
     @Override
     public Health health() {
-        jangle.Health report = jangle.health(policy);
+        jangle.Health report = jangle.operations().health(policy);
         Health.Builder builder = report.ready() ? Health.up() : Health.down();
         builder.withDetail("jangle", report.status().name());
         for (jangle.Health.Check check : report.checks()) {

@@ -8,6 +8,7 @@ import jangle.Event;
 import jangle.EventRecord;
 import jangle.EventType;
 import jangle.Metadata;
+import jangle.Snapshottable;
 import jangle.spi.NewEvent;
 
 import java.time.Clock;
@@ -22,6 +23,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -45,6 +47,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  * collections, maps, arrays and records), with an instance freshly rebuilt from the same given events. Any difference
  * fails {@link #when} with the field's name ("validator assigned field 'balance'"). Transient fields are not compared.
  *
+ * <p><b>Serialization round trip (optional).</b> {@link #withRoundTrip} passes every command, given and posted event,
+ * and the snapshot state of a {@link Snapshottable} aggregate through a write-then-read function and fails, naming
+ * the message type, when what comes back is not {@code equals} to what went in or the function throws. With
+ * jangle-json: {@code .withRoundTrip(new JsonCodec(types)::roundTrip)}.
+ *
  * <p>Each {@link #when} starts from the given events alone, so one fixture can try several commands. Not thread-safe.
  *
  * @param <A> the aggregate type
@@ -56,6 +63,7 @@ public final class AggregateFixture<A extends Aggregate> {
     private AggregateHarness<A> harness;
     private final Map<String, List<EventRecord<?>>> histories = new LinkedHashMap<>();
     private long position;
+    private UnaryOperator<Object> roundTrip;
 
     private AggregateFixture(Class<A> type, Function<String, A> factory) {
         this.type = Objects.requireNonNull(type, "type");
@@ -76,6 +84,21 @@ public final class AggregateFixture<A extends Aggregate> {
     public AggregateFixture<A> withClock(Clock newClock) {
         this.clock = Objects.requireNonNull(newClock, "clock");
         this.harness = AggregateHarness.of(type, factory, newClock);
+        return this;
+    }
+
+    /**
+     * Round-trips every command, given event, posted event and snapshot state (of a {@link Snapshottable} aggregate,
+     * before and after the command) through {@code writeThenRead} in {@link #when} and {@link Outcome#thenState}.
+     * A value that comes back different, or a throw, fails with an {@link AssertionError} naming the kind and type
+     * ("JSON round trip changed event Opened: …").
+     *
+     * <p>A plain function rather than a dependency on jangle-json: jangle-test stays free of Jackson and jangle-json
+     * free of JUnit and AssertJ, and any codec a store uses can be checked the same way. jangle-json provides
+     * {@code JsonCodec::roundTrip}, the path the stores take (J1, J4, J5).
+     */
+    public AggregateFixture<A> withRoundTrip(UnaryOperator<Object> writeThenRead) {
+        this.roundTrip = Objects.requireNonNull(writeThenRead, "writeThenRead");
         return this;
     }
 
@@ -127,7 +150,12 @@ public final class AggregateFixture<A extends Aggregate> {
             throw new IllegalStateException("given events are for " + histories.keySet() + " but "
                     + command.getClass().getSimpleName() + " goes to aggregate '" + id + "'");
         }
+        checkRoundTrip("command", command);
+        for (List<EventRecord<?>> given : histories.values()) {
+            for (EventRecord<?> r : given) checkRoundTrip("given event", r.event());
+        }
         A aggregate = harness.rehydrate(id, history);
+        checkSnapshotRoundTrip(aggregate);
         AggregateHarness.Decision decision;
         try {
             decision = harness.decide(aggregate, command);
@@ -141,7 +169,30 @@ public final class AggregateFixture<A extends Aggregate> {
                     + type.getSimpleName() + " assigned field '" + changed.get() + "'; state changes only through "
                     + "events: post an event and assign the field in its @ReconstituteState method");
         }
+        for (NewEvent e : decision.events()) checkRoundTrip("posted event", e.event());
         return new Outcome<>(this, command, history, decision, null);
+    }
+
+    private void checkSnapshotRoundTrip(A aggregate) {
+        if (roundTrip != null && aggregate instanceof Snapshottable<?> s) {
+            checkRoundTrip("snapshot state of " + type.getSimpleName(), s.snapshot());
+        }
+    }
+
+    private void checkRoundTrip(String kind, Object value) {
+        if (roundTrip == null || value == null) return;
+        String name = value.getClass().getSimpleName();
+        Object back;
+        try {
+            back = roundTrip.apply(value);
+        } catch (RuntimeException e) {
+            throw new AssertionError("JSON round trip of " + kind + " " + name + " failed: " + e.getMessage()
+                    + " (value " + value + ")", e);
+        }
+        if (!value.equals(back)) {
+            throw new AssertionError("JSON round trip changed " + kind + " " + name + ": wrote " + value
+                    + " but read back " + back);
+        }
     }
 
     /**
@@ -264,6 +315,7 @@ public final class AggregateFixture<A extends Aggregate> {
                 fixture.harness.apply(aggregate, new EventRecord<>(e.eventId(), e.aggregateId(), e.version(), e.type(),
                         e.schemaVersion(), e.createdAt(), ++position, e.metadata(), e.event()));
             }
+            fixture.checkSnapshotRoundTrip(aggregate);
             assertions.accept(aggregate);
             return this;
         }

@@ -121,7 +121,7 @@ public final class BankObservability implements AutoCloseable {
     public Health health() {
         Jangle j = jangle;
         if (j == null) throw new IllegalStateException("no application is attached yet");
-        return j.health(Health.Policy.server());
+        return j.operations().health(Health.Policy.server());
     }
 
     /** The report as text: the status, then one line per check ({@code jangle-bank health}, a {@code /health} body). */

@@ -173,7 +173,7 @@ public final class BankingApplication implements AutoCloseable {
         // cleared, instead of leaving them cut off at that event
         EventStore store = jangle.stores().events();
         readHistory(store, store.lastPosition(), jangle.settings().replayBatchSize(), r -> { });
-        return jangle.replay(ReplayOptions.of(BankViews.NAME).resettingFirst().reportingTo(listener));
+        return jangle.operations().replay(ReplayOptions.of(BankViews.NAME).resettingFirst().reportingTo(listener));
     }
 
     /**

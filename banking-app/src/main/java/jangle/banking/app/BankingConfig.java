@@ -1,6 +1,5 @@
 package jangle.banking.app;
 
-import jangle.Settings;
 
 import java.nio.file.Path;
 import java.time.Clock;
@@ -86,7 +85,7 @@ public record BankingConfig(String dbPath, String dbUrl, String dbUser, String d
     /** Where the data lives, for messages: the file, the URL without credentials, or "memory". */
     public String describeStore() {
         if (memory) return "memory";
-        if (usesUrl()) return Settings.maskUrl(dbUrl);
+        if (usesUrl()) return jangle.jdbc.JdbcUrls.mask(dbUrl);
         return effectiveDbPath().toString();
     }
 

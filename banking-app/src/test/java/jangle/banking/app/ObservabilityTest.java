@@ -184,7 +184,7 @@ class ObservabilityTest {
                     .value();
             assertThat(pending).isEqualTo(1.0);
             assertThat(registry.get("jangle.feed.position").gauge().value()).isGreaterThanOrEqualTo(3.0);
-            Health notStarted = app.jangle().health(Health.Policy.server());
+            Health notStarted = app.jangle().operations().health(Health.Policy.server());
             assertThat(notStarted).isInstanceOf(Health.Down.class);
             assertThat(notStarted.live()).isFalse();
 
@@ -198,7 +198,7 @@ class ObservabilityTest {
             app.jangle().awaitSettled(live, WAIT);
             assertThat(registry.get("jangle.handler.batch.size").tag("handler", BankViews.NAME).summary()
                     .count()).isGreaterThanOrEqualTo(1);
-            Health up = app.jangle().health(Health.Policy.server());
+            Health up = app.jangle().operations().health(Health.Policy.server());
             assertThat(up).as("%s", up).isInstanceOf(Health.Up.class);
             assertThat(up.checks()).extracting(Health.Check::name)
                     .contains("dispatch", "event-daemon", "saga-daemon", "store", "sagas");

@@ -775,7 +775,7 @@ final class Cli implements Callable<Integer> {
         if (maxLag <= 0) throw new BadInput("--max-lag must be a positive number of seconds, not " + maxLag);
         return withApplication(false, app -> {
             // a one-shot process runs no dispatch: it judges the shared store (lag says whether any node runs it)
-            jangle.Health h = app.jangle().health(new jangle.Health.Policy(Duration.ofSeconds(maxLag), false));
+            jangle.Health h = app.jangle().operations().health(new jangle.Health.Policy(Duration.ofSeconds(maxLag), false));
             if (json) {
                 List<Map<String, Object>> checks = new ArrayList<>();
                 for (jangle.Health.Check c : h.checks()) {
@@ -1015,6 +1015,11 @@ final class Cli implements Callable<Integer> {
                 throw new BadInput("--log-format must be text or json, not '" + logFormat + "'");
             }
             env.put("JANGLE_LOG_FORMAT", logFormat);
+        }
+        // the log format is the bank's setting, not the core's: checked here, where the logging is set up
+        String envFormat = env.get("JANGLE_LOG_FORMAT");
+        if (envFormat != null && !envFormat.isBlank() && !envFormat.equals("text") && !envFormat.equals("json")) {
+            throw new BadInput("JANGLE_LOG_FORMAT must be text or json, not '" + envFormat + "'");
         }
         String path = db != null ? db : env.get("JANGLE_DB_PATH");
         String url = dbUrl != null ? dbUrl : env.get("JANGLE_DB_URL");

@@ -102,7 +102,7 @@ public final class LoadDriver {
             progress.println("Warming up for " + options.warmup().toSeconds() + " s...");
             long warm = System.nanoTime() + options.warmup().toNanos();
             while (fault.get() == null && System.nanoTime() < warm) Thread.sleep(5);
-            before = jangle.commandCounts();
+            before = jangle.operations().commandCounts();
             positionBefore = jangle.stores().events().lastPosition();
             start = System.nanoTime();
             phase = 1;
@@ -124,7 +124,7 @@ public final class LoadDriver {
             end = System.nanoTime();
             for (Thread t : threads) t.join();
         }
-        after = jangle.commandCounts();
+        after = jangle.operations().commandCounts();
         RuntimeException failure = fault.get();
         long positionAfter = -1;
         RuntimeException unreachable = null; // after a fault: the database is still down, so nothing more is asked

@@ -7,7 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * {@code GET /health} from the library's own report ({@link jangle.Jangle#health}): store, dispatch, both daemons,
+ * {@code GET /health} from the library's own report ({@link jangle.Operations#health}): store, dispatch, both daemons,
  * lag per handler, dead letters and overdue sagas. Healthy means ready; a degraded report (dead letters) is still
  * healthy, so a load balancer keeps a node that only needs an operator's look.
  */

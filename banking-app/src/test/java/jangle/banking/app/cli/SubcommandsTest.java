@@ -160,6 +160,9 @@ class SubcommandsTest {
 
         assertThat(cli.sub("accounts", "--width", "0").code()).isEqualTo(2);
         assertThat(cli.sub("accounts", "--log-format", "xml").code()).isEqualTo(2);
+        var envFormat = new CliHarness(dir).env("JANGLE_LOG_FORMAT", "xml").sub("accounts");
+        assertThat(envFormat.code()).isEqualTo(2);
+        assertThat(envFormat.err()).contains("JANGLE_LOG_FORMAT must be text or json, not 'xml'");
         assertThat(cli.sub("accounts", "--wait", "soon").code()).isEqualTo(2);
         assertThat(cli.sub("events", "retry", "not-a-uuid").code()).isEqualTo(2);
         assertThat(cli.sub("events", "skip", UUID.randomUUID().toString(), "--handler", "x").code()).isEqualTo(2);
