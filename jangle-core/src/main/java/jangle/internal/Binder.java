@@ -24,6 +24,12 @@ public final class Binder {
      */
     public static <T> T bind(Method method, Class<T> shape) {
         Method sam = singleAbstractMethod(shape);
+        Module user = method.getDeclaringClass().getModule();
+        // the generated class lives in the user's module and implements a shape of this unexported package
+        if (user.isNamed()) {
+            Binder.class.getModule().addReads(user); // a private lookup needs this module to read the user's
+            Binder.class.getModule().addExports(Binder.class.getPackageName(), user);
+        }
         try {
             MethodHandles.Lookup lookup = MethodHandles.privateLookupIn(method.getDeclaringClass(),
                     MethodHandles.lookup());
