@@ -169,18 +169,44 @@ public final class JangleObservability implements Telemetry {
         return new CommandRun(m, span, scope);
     }
 
+    /**
+     * What every timed activity with an optional span shares: the start, the outcome (set by the caller, "failed" on
+     * an error) and the error recorded on the span. Subclasses record their meters and end the span in close().
+     */
+    private abstract static class SpanRun implements Activity {
+        final Span span;
+        final long started = System.nanoTime();
+        String outcome;
+
+        SpanRun(Span span, String outcome) {
+            this.span = span;
+            this.outcome = outcome;
+        }
+
+        @Override
+        public void outcome(String outcome) {
+            this.outcome = outcome;
+        }
+
+        @Override
+        public void failed(Throwable error) {
+            outcome = "failed";
+            if (span != null) {
+                span.recordException(error);
+                span.setStatus(StatusCode.ERROR, error.getClass().getSimpleName());
+            }
+        }
+    }
+
     /** One command in progress. */
-    private static final class CommandRun implements CommandActivity {
+    private static final class CommandRun extends SpanRun implements CommandActivity {
         private final Meters.CommandMeters meters;
-        private final Span span;
         private final io.opentelemetry.context.Scope scope;
-        private final long started = System.nanoTime();
-        private String outcome = "failed";
         private int conflicts;
 
         CommandRun(Meters.CommandMeters meters, Span span, io.opentelemetry.context.Scope scope) {
+            super(span, "failed");
             this.meters = meters;
-            this.span = span;
             this.scope = scope;
         }
 
@@ -196,20 +222,6 @@ public final class JangleObservability implements Telemetry {
         public void conflict() {
             conflicts++;
             if (meters != null) meters.conflicts.increment(); // a LongAdder read by a FunctionCounter
-        }
-
-        @Override
-        public void outcome(String outcome) {
-            this.outcome = outcome;
-        }
-
-        @Override
-        public void failed(Throwable error) {
-            outcome = "failed";
-            if (span != null) {
-                span.recordException(error);
-                span.setStatus(StatusCode.ERROR, error.getClass().getSimpleName());
-            }
         }
 
         @Override
@@ -243,29 +255,12 @@ public final class JangleObservability implements Telemetry {
     }
 
     /** One append: counted and timed with plain adders (read by function meters at scrape), and its span. */
-    private static final class AppendRun implements Activity {
+    private static final class AppendRun extends SpanRun {
         private final Meters meters;
-        private final Span span;
-        private final long started = System.nanoTime();
-        private String outcome = COMMITTED;
 
         AppendRun(Meters meters, Span span) {
+            super(span, COMMITTED);
             this.meters = meters;
-            this.span = span;
-        }
-
-        @Override
-        public void outcome(String outcome) {
-            this.outcome = outcome;
-        }
-
-        @Override
-        public void failed(Throwable error) {
-            outcome = "failed";
-            if (span != null) {
-                span.recordException(error);
-                span.setStatus(StatusCode.ERROR, error.getClass().getSimpleName());
-            }
         }
 
         @Override
@@ -283,32 +278,14 @@ public final class JangleObservability implements Telemetry {
     }
 
     /** A timed piece of work with an optional span (and scope): one timer per outcome family. */
-    private static final class Timed implements Activity {
+    private static final class Timed extends SpanRun {
         private final Meters.OutcomeTimers timers;
-        private final Span span;
         private final io.opentelemetry.context.Scope scope;
-        private final long started = System.nanoTime();
-        private String outcome;
 
         Timed(Meters.OutcomeTimers timers, Span span, io.opentelemetry.context.Scope scope, String success) {
+            super(span, success);
             this.timers = timers;
-            this.span = span;
             this.scope = scope;
-            this.outcome = success;
-        }
-
-        @Override
-        public void outcome(String outcome) {
-            this.outcome = outcome;
-        }
-
-        @Override
-        public void failed(Throwable error) {
-            outcome = "failed";
-            if (span != null) {
-                span.recordException(error);
-                span.setStatus(StatusCode.ERROR, error.getClass().getSimpleName());
-            }
         }
 
         @Override
