@@ -14,12 +14,15 @@ import java.util.List;
  *
  * @param at           when it was read (the application's clock)
  * @param feedPosition the last committed position
- * @param handlers     handlers with pending or dead deliveries, by name
+ * @param handlers     handlers with parked (pending a retry) or dead deliveries, by name
+ * @param processors   every stored processor segment with its checkpoint and lag (D17)
  * @param sagas        active, due and overdue sagas (overdue: due for longer than one saga retry interval)
  */
-public record Backlog(Instant at, long feedPosition, List<HandlerBacklog> handlers, SagaBacklog sagas) {
+public record Backlog(Instant at, long feedPosition, List<HandlerBacklog> handlers, List<ProcessorStatus> processors,
+                      SagaBacklog sagas) {
     public Backlog {
         handlers = List.copyOf(handlers);
+        processors = List.copyOf(processors);
     }
 
     /** How long {@code h}'s oldest pending delivery has waited since its commit; zero when none is pending. */

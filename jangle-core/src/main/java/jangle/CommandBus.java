@@ -1,7 +1,7 @@
 package jangle;
 
 import jangle.spi.AppendResult;
-import jangle.spi.DeliveryKey;
+import jangle.spi.Completion;
 import jangle.spi.EventStore;
 import jangle.spi.NewEvent;
 import jangle.spi.Snapshot;
@@ -38,10 +38,8 @@ final class CommandBus implements CommandGateway {
     private static final Logger SNAP_LOG = LoggerFactory.getLogger("jangle.snapshot");
     private static final Logger STORE_LOG = LoggerFactory.getLogger("jangle.store");
 
-    /** What dispatch offers the command path: handler names per event type (D1) and the non-blocking hand-off (D2). */
+    /** What dispatch offers the command path: the non-blocking hand-off that wakes the processors (D2). */
     interface DispatchPort {
-        List<String> handlerNames(String eventTypeName);
-
         void offer(List<EventRecord<?>> committed);
     }
 
@@ -67,9 +65,7 @@ final class CommandBus implements CommandGateway {
         @SuppressWarnings("unchecked")
         protected PostedEvents.EventMeta computeValue(Class<?> type) {
             TypeRegistry.EventTypeInfo info = types.byType((Class<? extends Event>) type);
-            DispatchPort port = dispatch;
-            return new PostedEvents.EventMeta(info.name(), info.schemaVersion(),
-                    port == null ? List.of() : List.copyOf(port.handlerNames(info.name())));
+            return new PostedEvents.EventMeta(info.name(), info.schemaVersion());
         }
     };
     /** H9: commands for one aggregate id on this node are decided one after another, in arrival order. */
@@ -112,7 +108,7 @@ final class CommandBus implements CommandGateway {
     }
 
     @Override
-    public CommandResponse send(Command command, SendOptions options, UUID causationId, DeliveryKey completing) {
+    public CommandResponse send(Command command, SendOptions options, UUID causationId, Completion completing) {
         if (command == null) throw new InvalidMessageException("command", "command is required");
         Route route = routes.get(command.getClass());
         if (route == null) {
@@ -150,7 +146,7 @@ final class CommandBus implements CommandGateway {
 
     /** The command loop inside its telemetry activity; the activity's trace context goes into the events' metadata. */
     private CommandResponse observed(Route route, Command command, String aggregateId, ExpectedVersion expected,
-                                     Metadata metadata, DeliveryKey completing) {
+                                     Metadata metadata, Completion completing) {
         Telemetry.CommandActivity activity = telemetry.command(command, route.binding.type(), metadata);
         try {
             CommandResponse response = loop(route, command, aggregateId, expected,
@@ -182,7 +178,7 @@ final class CommandBus implements CommandGateway {
     }
 
     private CommandResponse loop(Route route, Command command, String aggregateId, ExpectedVersion expected,
-                                 Metadata metadata, DeliveryKey completing, Telemetry.CommandActivity activity) {
+                                 Metadata metadata, Completion completing, Telemetry.CommandActivity activity) {
         int maxAttempts = settings.commandMaxAttempts();
         long lastConflictVersion = 0;
         for (int attempt = 1; attempt <= maxAttempts; attempt++) {

@@ -1,6 +1,6 @@
 package jangle;
 
-import jangle.spi.DeliveryKey;
+import jangle.spi.Completion;
 
 import java.time.Clock;
 import java.util.Objects;
@@ -16,11 +16,19 @@ final class DispatchContext implements HandlerContext {
     private final String handlerName;
     private final CommandGateway gateway;
     private final Clock clock;
+    private final Completion completion;
     private volatile boolean active = true;
     private volatile boolean completed;
 
-    /** @param gateway null during replay: projections being replayed may not send commands (R1) */
-    DispatchContext(EventRecord<?> record, String handlerName, CommandGateway gateway, Clock clock) {
+    /**
+     * @param gateway    null during replay: projections being replayed may not send commands (R1)
+     * @param completion what an accepted {@link #sendAndComplete} writes with its command (D15): the processor's
+     *                   checkpoint past this event, or the removal of its parked delivery; null when nothing is
+     *                   tracked (a relayed delivery), and then {@code sendAndComplete} is a plain send
+     */
+    DispatchContext(EventRecord<?> record, String handlerName, CommandGateway gateway, Clock clock,
+                    Completion completion) {
+        this.completion = completion;
         this.record = record;
         this.handlerName = handlerName;
         this.gateway = gateway;
@@ -44,12 +52,12 @@ final class DispatchContext implements HandlerContext {
 
     @Override
     public CommandResponse sendAndComplete(Command command) {
-        CommandResponse response = dispatch(command, new DeliveryKey(record.eventId(), handlerName));
+        CommandResponse response = dispatch(command, completion);
         if (response.isAccepted()) completed = true;
         return response;
     }
 
-    private CommandResponse dispatch(Command command, DeliveryKey completing) {
+    private CommandResponse dispatch(Command command, Completion completing) {
         Objects.requireNonNull(command, "command");
         if (!active) {
             throw new IllegalStateException("the context of handler '" + handlerName + "' for event "

@@ -68,7 +68,11 @@ final class DispatchRuntime {
     private final Set<DeliveryKey> claims = ConcurrentHashMap.newKeySet();
     private volatile CommandGateway gateway;
     private volatile State state = State.NEW;
-    private volatile DispatchWorker[] workers = new DispatchWorker[0];
+    /** Every handler as a processor (D17), by name. */
+    private final Map<String, Processor> processors;
+    /** Segment workers by "segment/segments", created at start. */
+    private final Map<String, SegmentWorker> workers = new ConcurrentHashMap<>();
+    private volatile ProcessorLeases leases;
     /** Set once at build, before the application is published: handlers are fed only through {@link #externalDelivery()}. */
     private boolean externalOnly;
     /** Set once by the builder before the application is published; {@link Telemetry#NONE} by default. */
@@ -146,6 +150,13 @@ final class DispatchRuntime {
         handlerMaps.forEach((k, v) -> bh.put(k, Map.copyOf(v)));
         this.byHandler = Map.copyOf(bh);
         this.projections = Collections.unmodifiableMap(projectionTargets);
+        Map<String, Processor> procs = new LinkedHashMap<>();
+        for (var e : byHandler.entrySet()) {
+            Projection<?> target = null;
+            for (DispatchBinding b : e.getValue().values()) if (b.batchTarget() != null) target = b.batchTarget();
+            procs.put(e.getKey(), new Processor(e.getKey(), e.getValue(), target));
+        }
+        this.processors = Collections.unmodifiableMap(procs);
         this.eventDaemon = new EventDaemon(this, events, settings, clock);
         this.sagaDaemon = new SagaDaemon(sagas, stores.sagas(), settings, clock);
         this.operations = new DispatchOperations(this, ledger, stores.sagas(), eventDaemon, sagaDaemon, settings);
@@ -173,45 +184,59 @@ final class DispatchRuntime {
         return byHandler.keySet().stream().sorted().toList();
     }
 
-    /** The handler names subscribed to an event type, for its pending deliveries (D1). Precomputed. */
-    List<String> handlerNames(String typeName) {
-        if (externalOnly) return List.of(); // no delivery rows: the transport delivers (JangleBuilder.externallyDelivered)
-        List<String> names = namesByType.get(typeName);
-        return names == null ? List.of() : names;
-    }
-
     /**
-     * Hands committed records to the live dispatcher without ever blocking (D2). Before {@link #start()} and after
-     * {@link #close()} nothing is handed off: the deliveries wait in the ledger for the catch-up pass (CR4, D10).
+     * Hands committed records (one append's, in feed order) to every segment worker without ever blocking (D2).
+     * Before {@link #start()} and after {@link #close()} nothing is handed off: the processors read the feed from
+     * their checkpoints when they run (CR4).
      */
     void offer(List<EventRecord<?>> committed) {
-        if (state != State.STARTED || externalOnly) return;
-        DispatchWorker[] ws = workers;
-        for (EventRecord<?> r : committed) {
-            if (!byType.containsKey(r.type())) continue;
-            ws[ws.length == 1 ? 0 : Math.floorMod(r.aggregateId().hashCode(), ws.length)].offer(r);
-        }
+        if (state != State.STARTED || externalOnly || committed.isEmpty()) return;
+        for (SegmentWorker w : workers.values()) w.offer(committed);
     }
 
     /**
-     * Starts the dispatcher and both daemons (CR4). The catch-up pass (D10) and the first saga pass (SG9) run on the
-     * caller's thread before {@code start()} returns, so work left by a previous run is done (or failed and recorded)
-     * by then; the live workers already run meanwhile. Idempotent.
+     * Stores every processor (D19), claims this node's share of their segments, starts a worker per segment held
+     * and both daemons (CR4). The event daemon's first pass over parked deliveries (D10) and the first saga pass
+     * (SG9) run on the caller's thread before {@code start()} returns; the processors catch up from their
+     * checkpoints in the background. Idempotent.
      */
     synchronized void start() {
         if (state != State.NEW) return;
-        int n = settings.dispatchWorkers();
-        int capacity = Math.max(1, (settings.dispatchHandoffSize() + n - 1) / n);
-        DispatchWorker[] ws = new DispatchWorker[n];
-        for (int i = 0; i < n; i++) ws[i] = new DispatchWorker(this, events, ledger, i, n, capacity, settings);
-        workers = ws;
         state = State.STARTED;
-        for (DispatchWorker w : ws) w.start();
-        LOG.atInfo().addKeyValue("point", "dispatch.started").addKeyValue("workers", n)
-                .addKeyValue("handoffSize", settings.dispatchHandoffSize()).log("event dispatcher ready");
+        if (!externalOnly && !processors.isEmpty()) {
+            var cps = events.checkpoints();
+            jangle.spi.Checkpoints.Start start = settings.processorStart();
+            ProcessorLeases l = new ProcessorLeases(cps, settings, clock, List.copyOf(processors.values()),
+                    this::worker);
+            for (Processor p : processors.values()) {
+                List<jangle.spi.Checkpoint> stored = cps.register(p.name(), settings.processorSegments(), start);
+                int segments = stored.isEmpty() ? settings.processorSegments() : stored.get(0).segments();
+                l.segments(p.name(), segments);
+                if (segments != settings.processorSegments()) {
+                    LOG.atWarn().addKeyValue("point", "dispatch.segments-differ").addKeyValue("processor", p.name())
+                            .addKeyValue("stored", segments).addKeyValue("configured", settings.processorSegments())
+                            .log("the processor keeps the segment count it was stored with");
+                }
+            }
+            leases = l;
+            l.start();
+        }
+        LOG.atInfo().addKeyValue("point", "dispatch.started").addKeyValue("processors", processors.size())
+                .addKeyValue("segments", settings.processorSegments())
+                .addKeyValue("handoffSize", settings.dispatchHandoffSize()).log("event processors ready");
         warnUnregisteredHandlers();
         eventDaemon.start();
         sagaDaemon.start();
+    }
+
+    /** The worker of one segment, created and started on first use. */
+    private SegmentWorker worker(int segment, int segments) {
+        return workers.computeIfAbsent(segment + "/" + segments, k -> {
+            int capacity = Math.max(16, settings.dispatchHandoffSize() / 64);
+            SegmentWorker w = new SegmentWorker(this, events, settings, clock, segment, segments, capacity);
+            if (state == State.STARTED) w.start();
+            return w;
+        });
     }
 
     /** D13: deliveries for handler names that are no longer registered, reported once at start. */
@@ -230,16 +255,19 @@ final class DispatchRuntime {
     }
 
     /**
-     * Stops taking work, lets the hand-off drain for up to about five seconds, stops both daemons; whatever is
-     * unfinished stays pending in the ledger (CR4). Idempotent.
+     * Stops taking work, lets the hand-off drain for up to about five seconds, writes the checkpoints, frees this
+     * node's segments and stops both daemons; whatever is unfinished is read again from the checkpoints (CR4).
+     * Idempotent.
      */
     synchronized void close() {
         State previous = state;
         state = State.CLOSED;
         if (previous != State.STARTED) return;
         long deadline = System.nanoTime() + CLOSE_DRAIN.toNanos();
-        for (DispatchWorker w : workers) w.close(deadline);
-        for (DispatchWorker w : workers) w.join(deadline + Duration.ofSeconds(1).toNanos());
+        for (SegmentWorker w : workers.values()) w.close(deadline);
+        for (SegmentWorker w : workers.values()) w.join(deadline + Duration.ofSeconds(1).toNanos());
+        ProcessorLeases l = leases;
+        if (l != null) l.stop();
         eventDaemon.stop();
         sagaDaemon.stop();
     }
@@ -261,8 +289,9 @@ final class DispatchRuntime {
     // ======================= consistency waits (§16) =======================
 
     /**
-     * CA1: returns when none of the handlers (none named: every projection) has a pending delivery at or below the
-     * token's position. A dead letter at or below it fails at once. Polls the ledger with a short, growing sleep.
+     * CA1: returns when every named processor (none named: every projection) has moved the checkpoint of the segment
+     * holding the token's aggregate to the token's position or past it, and holds no parked delivery pending a retry
+     * at or below it. A dead letter at or below it fails at once. Polls the store with a short, growing sleep.
      */
     void awaitHandled(ConsistencyToken token, Duration timeout, String... handlerNames) {
         Objects.requireNonNull(token, "token");
@@ -282,16 +311,20 @@ final class DispatchRuntime {
         String awaited = token.aggregateId() + "@" + token.version() + " (position " + position + ")";
         Poller poller = new Poller(timeout);
         while (true) {
+            Map<String, Map<Integer, jangle.spi.Checkpoint>> stored = checkpointsByProcessor();
             List<String> lagging = new ArrayList<>();
             for (String name : names) {
-                // pending before dead: a delivery moves pending → dead by being added to dead first
-                OptionalLong pending = ledger.lowestPosition(name, DeliveryStatus.PENDING);
                 OptionalLong dead = ledger.lowestPosition(name, DeliveryStatus.DEAD);
                 if (dead.isPresent() && dead.getAsLong() <= position) {
                     throw new ConsistencyTimeoutException(awaited, List.of(name), "handler '" + name
                             + "' has a dead letter at position " + dead.getAsLong() + ", at or below " + awaited);
                 }
-                if (pending.isPresent() && pending.getAsLong() <= position) lagging.add(name);
+                if (!passed(stored.get(name), token.aggregateId(), position)) {
+                    lagging.add(name);
+                    continue;
+                }
+                OptionalLong parked = ledger.lowestPosition(name, DeliveryStatus.PENDING);
+                if (parked.isPresent() && parked.getAsLong() <= position) lagging.add(name);
             }
             if (lagging.isEmpty()) return;
             if (!poller.sleep()) {
@@ -301,34 +334,114 @@ final class DispatchRuntime {
         }
     }
 
-    /** CA3: returns when no pending delivery belongs to an event with this correlation id; dead letters fail at once. */
+    /** The stored checkpoints, by processor and segment. */
+    private Map<String, Map<Integer, jangle.spi.Checkpoint>> checkpointsByProcessor() {
+        Map<String, Map<Integer, jangle.spi.Checkpoint>> out = new java.util.HashMap<>();
+        for (jangle.spi.Checkpoint c : events.checkpoints().all()) {
+            out.computeIfAbsent(c.processor(), k -> new java.util.HashMap<>()).put(c.segment(), c);
+        }
+        return out;
+    }
+
+    /** True when the processor's checkpoint for the aggregate's segment is at or past {@code position}. */
+    private static boolean passed(Map<Integer, jangle.spi.Checkpoint> segments, String aggregateId, long position) {
+        if (segments == null || segments.isEmpty()) return false;
+        int count = segments.values().iterator().next().segments();
+        jangle.spi.Checkpoint c = segments.get(jangle.spi.FeedFilter.segmentOf(aggregateId, count));
+        return c != null && c.position() >= position;
+    }
+
+    /**
+     * CA3: returns when every event carrying the correlation id has been handled by every processor subscribed to
+     * its type (checkpoint past it, nothing parked for it); dead letters fail at once. A command sent by a handler
+     * commits before that handler's checkpoint moves, so events it adds to the correlation are seen before the
+     * correlation counts as settled.
+     */
     void awaitSettled(UUID correlationId, Duration timeout) {
         Objects.requireNonNull(correlationId, "correlationId");
         Objects.requireNonNull(timeout, "timeout");
         String awaited = "correlation " + correlationId;
         Poller poller = new Poller(timeout);
         while (true) {
-            long pending = ledger.count(correlationId, DeliveryStatus.PENDING);
             long dead = ledger.count(correlationId, DeliveryStatus.DEAD);
             if (dead > 0) {
                 throw new ConsistencyTimeoutException(awaited, handlersOf(correlationId, DeliveryStatus.DEAD),
                         awaited + " has " + dead + " dead letter(s)");
             }
-            if (pending == 0) return;
+            List<EventRecord<?>> correlated = events.correlated(correlationId, 100_000);
+            Map<String, Map<Integer, jangle.spi.Checkpoint>> stored = checkpointsByProcessor();
+            Set<String> lagging = new LinkedHashSet<>();
+            if (!externalOnly) {
+                for (EventRecord<?> r : correlated) {
+                    List<String> names = namesByType.get(r.type());
+                    if (names == null) continue;
+                    for (String name : names) {
+                        if (!passed(stored.get(name), r.aggregateId(), r.position())) lagging.add(name);
+                    }
+                }
+            }
+            long parked = ledger.count(correlationId, DeliveryStatus.PENDING);
+            if (parked > 0) lagging.addAll(handlersOf(correlationId, DeliveryStatus.PENDING));
+            if (lagging.isEmpty() && events.correlated(correlationId, 100_000).size() == correlated.size()) return;
             if (!poller.sleep()) {
-                throw new ConsistencyTimeoutException(awaited, handlersOf(correlationId, DeliveryStatus.PENDING),
-                        awaited + " still has " + pending + " pending deliveries after " + timeout);
+                throw new ConsistencyTimeoutException(awaited, List.copyOf(lagging),
+                        awaited + " is still being handled by " + lagging + " after " + timeout);
             }
         }
     }
 
-    /** The handlers still holding deliveries of a correlation id, for the exception (bounded scan, errors only). */
+    /** The handlers with parked deliveries of a correlation id, for the exception (bounded scan, errors only). */
     private List<String> handlersOf(UUID correlationId, DeliveryStatus status) {
         Set<String> names = new LinkedHashSet<>();
         for (Delivery d : ledger.list(status, null, 10_000)) {
             if (correlationId.equals(d.correlationId())) names.add(d.handler());
         }
         return List.copyOf(names);
+    }
+
+    /**
+     * Every stored processor segment with its lag (D12, D17): positions behind the head, and the time since the
+     * commit of the first event after its checkpoint.
+     */
+    List<ProcessorStatus> processorStatus(java.time.Instant now) {
+        long last = events.lastPosition();
+        List<ProcessorStatus> out = new ArrayList<>();
+        for (jangle.spi.Checkpoint c : events.checkpoints().all()) {
+            long lag = Math.max(0, last - c.position());
+            Duration lagTime = Duration.ZERO;
+            if (lag > 0) {
+                List<EventRecord<?>> next = events.readFeed(c.position(), 1);
+                if (!next.isEmpty()) {
+                    Duration d = Duration.between(next.get(0).createdAt(), now);
+                    lagTime = d.isNegative() ? Duration.ZERO : d;
+                }
+            }
+            out.add(new ProcessorStatus(c.processor(), c.segment(), c.segments(), c.position(), c.owner(),
+                    c.leaseUntil(), lag, lagTime));
+        }
+        return out;
+    }
+
+    /**
+     * Sets every segment of a registered processor to {@code position} (an operator's reset, D12): it handles the
+     * feed again from there, and its parked deliveries above it are dropped (they are handled again). The segments
+     * this node holds restart from the store at once; other nodes' at their next lease round.
+     */
+    int resetProcessor(String processor, long position) {
+        if (!processors.containsKey(processor)) {
+            throw new IllegalArgumentException("no processor is registered under the name '" + processor + "'");
+        }
+        if (position < 0 || position > events.lastPosition()) {
+            throw new IllegalArgumentException("position must be between 0 and the head of the feed ("
+                    + events.lastPosition() + "), got " + position);
+        }
+        ProcessorLeases l = leases;
+        if (l != null) l.revokeLocally(processor);
+        int changed = events.checkpoints().reset(processor, position);
+        if (l != null) l.round();
+        LOG.atWarn().addKeyValue("point", "dispatch.operator-reset").addKeyValue("processor", processor)
+                .addKeyValue("position", position).log("operator reset a processor");
+        return changed;
     }
 
     /** Sleeps 1 ms, doubling up to 20 ms, until the deadline (real time, not the application's clock). */
@@ -380,7 +493,9 @@ final class DispatchRuntime {
     /** The live dispatcher threads that have died (0 while healthy). */
     int deadWorkers() {
         int dead = 0;
-        for (DispatchWorker w : workers) if (!w.alive()) dead++;
+        for (SegmentWorker w : workers.values()) if (!w.alive()) dead++;
+        ProcessorLeases l = leases;
+        if (l != null && !l.running()) dead++;
         return dead;
     }
 
@@ -414,7 +529,7 @@ final class DispatchRuntime {
                     throw new IllegalArgumentException("no handler '" + handlerName + "' subscribes to event type '"
                             + record.type() + "'");
                 }
-                DispatchContext ctx = new DispatchContext(record, b.name(), gateway, clock);
+                DispatchContext ctx = new DispatchContext(record, b.name(), gateway, clock, null);
                 String previous = MDC.get("correlationId");
                 MDC.put("correlationId", record.metadata().correlationId().toString());
                 Telemetry.Activity activity = telemetry.handler(b.name(), record);
@@ -459,7 +574,8 @@ final class DispatchRuntime {
      * the claim is released and the failure recorded in the ledger at once (D3), parked when attempts run out (D11).
      */
     Outcome run(DispatchBinding b, EventRecord<?> record, int attempt, Source source) {
-        DispatchContext ctx = new DispatchContext(record, b.name(), gateway, clock);
+        DispatchContext ctx = new DispatchContext(record, b.name(), gateway, clock,
+                new jangle.spi.Completion.Resolve(new DeliveryKey(record.eventId(), b.name())));
         String previous = MDC.get("correlationId");
         MDC.put("correlationId", record.metadata().correlationId().toString());
         Telemetry.Activity activity = telemetry.handler(b.name(), record);
@@ -490,28 +606,81 @@ final class DispatchRuntime {
     }
 
     /**
-     * Runs one projection for several committed events at once ({@link Projection#handleBatch}: one transaction for
-     * the lot). Returns false when the batch failed; nothing of it counts as done then, and the caller runs the events
-     * one by one through {@link #run}, so that only the failing deliveries are recorded as failed (D3, D6).
+     * Runs one handler for one event on a processor's live path (D17), with a fresh context whose
+     * {@code sendAndComplete} writes {@code completion} with its command (D15). Returns null when the handler
+     * succeeded, or when it threw after an accepted {@code sendAndComplete} (its step is decided and must not run
+     * again; logged); otherwise the failure, which the caller retries or parks.
      */
-    boolean runBatch(Projection<?> projection, List<EventRecord<?>> records) {
-        Telemetry.Activity activity = telemetry.handlerBatch(projection.name(), records);
+    Throwable invoke(DispatchBinding b, EventRecord<?> record, jangle.spi.Completion completion) {
+        DispatchContext ctx = new DispatchContext(record, b.name(), gateway, clock, completion);
+        String previous = MDC.get("correlationId");
+        MDC.put("correlationId", record.metadata().correlationId().toString());
+        Telemetry.Activity activity = telemetry.handler(b.name(), record);
         try {
-            ProjectionCalls.handleBatch(projection, records);
+            b.invoker().invoke(record, ctx);
             if (LOG.isDebugEnabled()) {
-                LOG.atDebug().addKeyValue("point", "dispatch.delivered-batch").addKeyValue("handler", projection.name())
-                        .addKeyValue("events", records.size()).log("delivered a batch");
+                LOG.atDebug().addKeyValue("point", "dispatch.delivered").addKeyValue("handler", b.name())
+                        .addKeyValue("eventId", record.eventId()).addKeyValue("eventType", record.type())
+                        .addKeyValue("position", record.position()).log("delivered");
             }
-            return true;
+            return null;
         } catch (VirtualMachineError fatal) {
             throw fatal;
         } catch (Throwable t) {
             activity.failed(t);
-            LOG.atDebug().addKeyValue("point", "dispatch.batch-failed").addKeyValue("handler", projection.name())
-                    .addKeyValue("events", records.size()).setCause(t).log("batch failed; running its events one by one");
-            return false;
+            if (ctx.completedByCommand()) {
+                LOG.atWarn().addKeyValue("point", "dispatch.handler-failed").addKeyValue("handler", b.name())
+                        .addKeyValue("eventId", record.eventId()).addKeyValue("error", describe(t)).setCause(t)
+                        .log("handler threw after its accepted sendAndComplete had completed the event; the "
+                                + "failure is not retried");
+                return null;
+            }
+            return t;
         } finally {
             activity.close();
+            ctx.close();
+            if (previous == null) MDC.remove("correlationId");
+            else MDC.put("correlationId", previous);
+        }
+    }
+
+    /**
+     * Runs one projection for several committed events at once ({@link Projection#handleBatch(List,
+     * jangle.spi.StoreTransaction)}) inside the store transaction that also moves its checkpoint (D18). Throws what
+     * the projection throws; nothing of the batch is then committed.
+     */
+    void projectionBatch(Projection<?> projection, List<EventRecord<?>> records, jangle.spi.StoreTransaction tx)
+            throws Exception {
+        Telemetry.Activity activity = telemetry.handlerBatch(projection.name(), records);
+        try {
+            ProjectionCalls.handleBatch(projection, records, tx);
+            if (LOG.isDebugEnabled()) {
+                LOG.atDebug().addKeyValue("point", "dispatch.delivered-batch").addKeyValue("handler", projection.name())
+                        .addKeyValue("events", records.size()).log("delivered a batch");
+            }
+        } catch (Exception | Error e) {
+            activity.failed(e);
+            throw e;
+        } finally {
+            activity.close();
+        }
+    }
+
+    /** Logs and counts an event a processor parked for a handler (D3, D11). */
+    void parked(String handler, EventRecord<?> record, int attempts, String error, Throwable cause, boolean dead) {
+        telemetry.deliveryFailed(handler, dead);
+        if (dead) {
+            LOG.atError().addKeyValue("point", "dispatch.dead-lettered").addKeyValue("handler", handler)
+                    .addKeyValue("eventId", record.eventId()).addKeyValue("eventType", record.type())
+                    .addKeyValue("aggregateId", record.aggregateId()).addKeyValue("position", record.position())
+                    .addKeyValue("attempt", attempts).addKeyValue("error", error).setCause(cause)
+                    .log("handler failed for the last time; parked as a dead letter");
+        } else {
+            LOG.atWarn().addKeyValue("point", "dispatch.handler-failed").addKeyValue("handler", handler)
+                    .addKeyValue("eventId", record.eventId()).addKeyValue("eventType", record.type())
+                    .addKeyValue("position", record.position()).addKeyValue("attempt", attempts)
+                    .addKeyValue("of", settings.deadLetterAttempts()).addKeyValue("error", error).setCause(cause)
+                    .log("handler failed; the event is parked for it and the event daemon retries it");
         }
     }
 
@@ -595,11 +764,11 @@ final class DispatchRuntime {
         }
     }
 
-    /** Logged when an offer finds the hand-off full (D2). */
-    static void logOverflow(int worker) {
+    /** Logged when an offer finds a segment's hand-off full (D2). */
+    static void logOverflow(int segment) {
         if (LOG.isDebugEnabled()) {
-            LOG.atDebug().addKeyValue("point", "dispatch.overflow").addKeyValue("worker", worker)
-                    .log("hand-off full; deliveries stay in the ledger and are read back once it drains");
+            LOG.atDebug().addKeyValue("point", "dispatch.overflow").addKeyValue("segment", segment)
+                    .log("hand-off full; the segment reads the events back from the feed");
         }
     }
 

@@ -16,7 +16,7 @@ final class HealthCheck {
         long feed = app.stores().events().lastPosition();
         List<HandlerBacklog> handlers = app.stores().events().ledger().backlog();
         var sagas = app.stores().sagas().backlog(now, now.minus(settings.sagaRetryInterval()));
-        return new Backlog(now, feed, handlers, sagas);
+        return new Backlog(now, feed, handlers, dispatch.processorStatus(now), sagas);
     }
 
     static Health report(Jangle app, DispatchRuntime dispatch, Settings settings, Instant now, Health.Policy policy) {

@@ -44,11 +44,6 @@ final class JangleApp implements Jangle {
         this.summary = summary;
         bus.attach(new CommandBus.DispatchPort() {
             @Override
-            public List<String> handlerNames(String eventTypeName) {
-                return dispatch.handlerNames(eventTypeName);
-            }
-
-            @Override
             public void offer(List<EventRecord<?>> committed) {
                 dispatch.offer(committed);
             }
@@ -201,6 +196,16 @@ final class JangleApp implements Jangle {
         @Override
         public List<jangle.spi.SagaState> sagas(boolean includeFinished, int limit) {
             return actions().sagas(includeFinished, limit);
+        }
+
+        @Override
+        public List<ProcessorStatus> processors() {
+            return dispatch.processorStatus(clock.instant());
+        }
+
+        @Override
+        public int resetProcessor(String processor, long position) {
+            return dispatch.resetProcessor(processor, position);
         }
 
         @Override

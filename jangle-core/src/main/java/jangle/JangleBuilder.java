@@ -215,8 +215,34 @@ public final class JangleBuilder {
         return setting("replayBatchSize", String.valueOf(n));
     }
 
-    public JangleBuilder dispatchWorkers(int n) {
-        return setting("dispatchWorkers", String.valueOf(n));
+    /** Segments of a processor stored for the first time (D17); default 4. A stored processor keeps its count. */
+    public JangleBuilder processorSegments(int n) {
+        return setting("processorSegments", String.valueOf(n));
+    }
+
+    /** Events per processor transaction (D18); default 500. */
+    public JangleBuilder processorBatchSize(int n) {
+        return setting("processorBatchSize", String.valueOf(n));
+    }
+
+    /** How long a node holds a processor segment without renewing it (D21); default 10 s. */
+    public JangleBuilder processorLease(Duration d) {
+        return setting("processorLease", d.toString());
+    }
+
+    /** In-line attempts of a failing handler before its event is parked (D3); default 3. */
+    public JangleBuilder handlerAttempts(int n) {
+        return setting("handlerAttempts", String.valueOf(n));
+    }
+
+    /** Where a processor stored for the first time starts (D19); default {@code BEGINNING}. */
+    public JangleBuilder processorStart(jangle.spi.Checkpoints.Start start) {
+        return setting("processorStart", start.name());
+    }
+
+    /** How often an idle segment looks for events committed by other nodes; default 50 ms. */
+    public JangleBuilder processorPollInterval(Duration d) {
+        return setting("processorPollInterval", d.toString());
     }
 
     public JangleBuilder failedEventsRetryInterval(Duration d) {

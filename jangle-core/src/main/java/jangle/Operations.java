@@ -30,6 +30,19 @@ public interface Operations {
 
     List<SagaState> sagas(boolean includeFinished, int limit);
 
+    /**
+     * Every stored processor segment (D17): checkpoint, holder, lag in events and in time. Read from the store, so it
+     * covers every node sharing it.
+     */
+    List<ProcessorStatus> processors();
+
+    /**
+     * Moves every segment of {@code processor} to {@code position} so it handles the feed again from there (D12); its
+     * parked deliveries above the position are dropped, as they are handled again. Returns the segments changed.
+     * Throws {@link IllegalArgumentException} for an unknown processor or a position outside the feed.
+     */
+    int resetProcessor(String processor, long position);
+
     /** The names of the registered handlers (projections, reactors, sagas), sorted: what {@code handler} may be. */
     List<String> handlers();
 

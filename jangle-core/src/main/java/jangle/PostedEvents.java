@@ -20,8 +20,8 @@ final class PostedEvents {
     private PostedEvents() {
     }
 
-    /** What the store needs to know about an event class: its registered name and schema, and its handlers (D1). */
-    record EventMeta(String name, int schemaVersion, List<String> handlers) {
+    /** What the store needs to know about an event class: its registered name and schema. */
+    record EventMeta(String name, int schemaVersion) {
     }
 
     static List<NewEvent> number(String aggregateId, long version, List<Aggregate.Posted> posted, Metadata metadata,
@@ -40,7 +40,7 @@ final class PostedEvents {
             }
             EventMeta m = meta.apply(p.event().getClass());
             out.add(new NewEvent(ids.get(), p.aggregateId(), v, m.name(), m.schemaVersion(), createdAt, metadata,
-                    p.event(), m.handlers()));
+                    p.event()));
         }
         return out;
     }
@@ -61,6 +61,6 @@ final class PostedEvents {
     static EventMeta fromAnnotation(Class<?> type) {
         EventType ann = type.getAnnotation(EventType.class);
         String name = ann == null || ann.name().isBlank() ? type.getSimpleName() : ann.name().strip();
-        return new EventMeta(name, ann == null ? 1 : ann.schemaVersion(), List.of());
+        return new EventMeta(name, ann == null ? 1 : ann.schemaVersion());
     }
 }

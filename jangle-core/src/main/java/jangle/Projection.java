@@ -34,6 +34,17 @@ public interface Projection<E extends Event> {
         for (EventRecord<? extends E> r : records) handle(r);
     }
 
+    /**
+     * Applies several events inside the store's transaction {@code tx}, which also moves this projection's checkpoint
+     * past them (D18): a projection that writes its read model through {@code tx} (for a JDBC store,
+     * {@code tx.unwrap(java.sql.Connection.class)}) is exactly-once in effect. The default ignores {@code tx} and
+     * calls {@link #handleBatch(List)}: writes made elsewhere commit first and are repeated after a crash, so they
+     * must stay idempotent. Throwing means none of the batch counts as done.
+     */
+    default void handleBatch(List<EventRecord<? extends E>> records, jangle.spi.StoreTransaction tx) throws Exception {
+        handleBatch(records);
+    }
+
     /** Clears the read model before a replay from scratch (R2). Default: nothing to clear. */
     default void reset() throws Exception {
     }

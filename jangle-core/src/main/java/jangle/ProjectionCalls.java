@@ -20,4 +20,10 @@ final class ProjectionCalls {
     static void handleBatch(Projection<?> projection, List<EventRecord<?>> records) throws Exception {
         ((Projection<Event>) projection).handleBatch((List<EventRecord<? extends Event>>) (List<?>) records);
     }
+
+    @SuppressWarnings("unchecked")
+    static void handleBatch(Projection<?> projection, List<EventRecord<?>> records, jangle.spi.StoreTransaction tx)
+            throws Exception {
+        ((Projection<Event>) projection).handleBatch((List<EventRecord<? extends Event>>) (List<?>) records, tx);
+    }
 }

@@ -49,7 +49,7 @@ final class ReplayRunner {
             }
             for (EventRecord<?> r : mine) {
                 EventHandler raw = lambdas.get(r.type());
-                DispatchContext ctx = new DispatchContext(r, name, null, clock);
+                DispatchContext ctx = new DispatchContext(r, name, null, clock, null);
                 try {
                     raw.handle(r, ctx);
                 } finally {

@@ -17,10 +17,12 @@ import java.util.function.Function;
  * ({@code JANGLE_LOG_FORMAT}) to the application's logging set-up: the core opens no database and configures no
  * logging, so it holds no secret.
  */
-public record Settings(int batchSize, int dispatchHandoffSize, int dispatchWorkers,
+public record Settings(int batchSize, int dispatchHandoffSize, int processorSegments,
                        Duration failedEventsRetryInterval, Duration failedEventsMaxAge, int deadLetterAttempts,
                        Duration sagaRetryInterval, int commandMaxAttempts, Duration commandBackoffBase,
-                       Duration commandBackoffMax, int aggregateCacheSize, int replayBatchSize, String nodeId) {
+                       Duration commandBackoffMax, int aggregateCacheSize, int replayBatchSize, String nodeId,
+                       int processorBatchSize, Duration processorLease, int handlerAttempts,
+                       Duration processorPollInterval, jangle.spi.Checkpoints.Start processorStart) {
 
     /** Setting name → environment variable. */
     public static final Map<String, String> ENVIRONMENT_VARIABLES;
@@ -29,7 +31,7 @@ public record Settings(int batchSize, int dispatchHandoffSize, int dispatchWorke
         var m = new LinkedHashMap<String, String>();
         m.put("batchSize", "JANGLE_BATCH_SIZE");
         m.put("dispatchHandoffSize", "JANGLE_DISPATCH_HANDOFF_SIZE");
-        m.put("dispatchWorkers", "JANGLE_DISPATCH_WORKERS");
+        m.put("processorSegments", "JANGLE_PROCESSOR_SEGMENTS");
         m.put("failedEventsRetryInterval", "JANGLE_FAILED_EVENTS_RETRY_INTERVAL");
         m.put("failedEventsMaxAge", "JANGLE_FAILED_EVENTS_MAX_AGE");
         m.put("deadLetterAttempts", "JANGLE_DEAD_LETTER_ATTEMPTS");
@@ -40,6 +42,11 @@ public record Settings(int batchSize, int dispatchHandoffSize, int dispatchWorke
         m.put("aggregateCacheSize", "JANGLE_AGGREGATE_CACHE_SIZE");
         m.put("replayBatchSize", "JANGLE_REPLAY_BATCH_SIZE");
         m.put("nodeId", "JANGLE_NODE_ID");
+        m.put("processorBatchSize", "JANGLE_PROCESSOR_BATCH_SIZE");
+        m.put("processorLease", "JANGLE_PROCESSOR_LEASE");
+        m.put("handlerAttempts", "JANGLE_HANDLER_ATTEMPTS");
+        m.put("processorPollInterval", "JANGLE_PROCESSOR_POLL_INTERVAL");
+        m.put("processorStart", "JANGLE_PROCESSOR_START");
         ENVIRONMENT_VARIABLES = java.util.Collections.unmodifiableMap(m);
     }
 
@@ -54,7 +61,8 @@ public record Settings(int batchSize, int dispatchHandoffSize, int dispatchWorke
         Settings s = new Settings(
                 r.positiveInt("batchSize", 100),
                 r.positiveInt("dispatchHandoffSize", 10_000),
-                r.positiveInt("dispatchWorkers", 1),
+                // segments of a new processor's feed (D17); each node runs one thread per segment it holds
+                r.positiveInt("processorSegments", 4),
                 r.duration("failedEventsRetryInterval", Duration.ofSeconds(10)),
                 r.duration("failedEventsMaxAge", Duration.ofSeconds(30)),
                 r.positiveInt("deadLetterAttempts", 5),
@@ -67,7 +75,23 @@ public record Settings(int batchSize, int dispatchHandoffSize, int dispatchWorke
                 r.positiveInt("replayBatchSize", 2_000),
                 // names this process in the claims it holds on shared work (deliveries); a restart under the same
                 // id takes its own claims back at once, other nodes wait for the lease to run out
-                r.nodeId(environment.getOrDefault("HOSTNAME", "local")));
+                r.nodeId(environment.getOrDefault("HOSTNAME", "local")),
+                // events per processor transaction: one checkpoint write and one read-model commit amortised over many
+                r.positiveInt("processorBatchSize", 500),
+                // how long a node holds a segment without renewing it; a dead node's segments move after it (D21)
+                r.duration("processorLease", Duration.ofSeconds(10)),
+                // in-line attempts of a failing handler before the event is parked for it (D3)
+                r.positiveInt("handlerAttempts", 3),
+                // how often an idle segment looks for events committed by other nodes
+                r.duration("processorPollInterval", Duration.ofMillis(50)),
+                // where a processor stored for the first time starts: BEGINNING catches up on the feed (D19)
+                r.parse("processorStart", jangle.spi.Checkpoints.Start.BEGINNING, v -> {
+                    try {
+                        return jangle.spi.Checkpoints.Start.valueOf(v.toUpperCase(java.util.Locale.ROOT));
+                    } catch (IllegalArgumentException e) {
+                        throw new IllegalArgumentException("must be BEGINNING or HEAD");
+                    }
+                }));
         if (!problems.isEmpty()) throw new ConfigurationException(problems);
         return s;
     }
@@ -82,7 +106,7 @@ public record Settings(int batchSize, int dispatchHandoffSize, int dispatchWorke
         var m = new LinkedHashMap<String, String>();
         m.put("batchSize", String.valueOf(batchSize));
         m.put("dispatchHandoffSize", String.valueOf(dispatchHandoffSize));
-        m.put("dispatchWorkers", String.valueOf(dispatchWorkers));
+        m.put("processorSegments", String.valueOf(processorSegments));
         m.put("failedEventsRetryInterval", failedEventsRetryInterval.toString());
         m.put("failedEventsMaxAge", failedEventsMaxAge.toString());
         m.put("deadLetterAttempts", String.valueOf(deadLetterAttempts));
@@ -93,6 +117,11 @@ public record Settings(int batchSize, int dispatchHandoffSize, int dispatchWorke
         m.put("aggregateCacheSize", String.valueOf(aggregateCacheSize));
         m.put("replayBatchSize", String.valueOf(replayBatchSize));
         m.put("nodeId", nodeId);
+        m.put("processorBatchSize", String.valueOf(processorBatchSize));
+        m.put("processorLease", processorLease.toString());
+        m.put("handlerAttempts", String.valueOf(handlerAttempts));
+        m.put("processorPollInterval", processorPollInterval.toString());
+        m.put("processorStart", processorStart.name());
         return m;
     }
 

@@ -76,7 +76,7 @@ class BatchedProjectionTest {
     @DisplayName("D3, D6, R3: a drained batch reaches a projection in one call; a failing batch fails only its bad event")
     void batchesAndFallsBack() {
         Tally tally = new Tally();
-        jangle = DispatchFixtures.builder(clock).dispatchWorkers(1).projection(tally).build();
+        jangle = DispatchFixtures.builder(clock).processorSegments(1).projection(tally).build();
         jangle.start();
         assertThat(jangle.send(new Add("c0", 1)).isAccepted()).isTrue(); // taken by the first, waiting batch
         eventually(() -> !jangle.operations().pending("tally", 10).isEmpty(), "first delivery pending");

@@ -146,7 +146,7 @@ class DispatchTest {
         Map<String, List<Long>> versions = new ConcurrentHashMap<>();
         Set<String> threads = ConcurrentHashMap.newKeySet();
         AtomicReference<String> mdcMismatch = new AtomicReference<>();
-        Jangle j = build(DispatchFixtures.builder(clock).dispatchWorkers(3)
+        Jangle j = build(DispatchFixtures.builder(clock).processorSegments(3)
                 .projection("order", Added.class, (record, ctx) -> {
                     versions.computeIfAbsent(record.aggregateId(), k -> Collections.synchronizedList(new ArrayList<>()))
                             .add(record.version());

@@ -56,7 +56,7 @@ class FeedOrderAndFairnessTest {
     @DisplayName("D16 H9: several senders on one hot aggregate and a few others: the handler sees feed order, no command conflicts or exhausts")
     void feedOrderAndNoSelfConflicts() throws Exception {
         GuardedTotals totals = new GuardedTotals();
-        try (Jangle j = DispatchFixtures.builder(new DispatchFixtures.MutableClock()).dispatchWorkers(1)
+        try (Jangle j = DispatchFixtures.builder(new DispatchFixtures.MutableClock()).processorSegments(1)
                 .projection("totals", Added.class, totals).build()) {
             j.start();
             CountDownLatch go = new CountDownLatch(1);

@@ -18,7 +18,7 @@ class SettingsTest {
         Settings s = Settings.defaults();
         assertThat(s.batchSize()).isEqualTo(100);
         assertThat(s.dispatchHandoffSize()).isEqualTo(10_000);
-        assertThat(s.dispatchWorkers()).isEqualTo(1);
+        assertThat(s.processorSegments()).isEqualTo(1);
         assertThat(s.failedEventsRetryInterval()).isEqualTo(Duration.ofSeconds(10));
         assertThat(s.failedEventsMaxAge()).isEqualTo(Duration.ofSeconds(30));
         assertThat(s.deadLetterAttempts()).isEqualTo(5);
@@ -46,10 +46,10 @@ class SettingsTest {
     @DisplayName("K2: every bad value is reported in one exception naming variable and value")
     void badValues() {
         assertThatThrownBy(() -> Settings.resolve(Map.of(), Map.of("JANGLE_BATCH_SIZE", "x",
-                "JANGLE_DISPATCH_WORKERS", "0", "JANGLE_SAGA_RETRY_INTERVAL", "-PT1S")))
+                "JANGLE_PROCESSOR_SEGMENTS", "0", "JANGLE_SAGA_RETRY_INTERVAL", "-PT1S")))
                 .isInstanceOfSatisfying(ConfigurationException.class, e -> assertThat(e.problems()).hasSize(3))
                 .hasMessageContaining("JANGLE_BATCH_SIZE has invalid value 'x'")
-                .hasMessageContaining("JANGLE_DISPATCH_WORKERS has invalid value '0'")
+                .hasMessageContaining("JANGLE_PROCESSOR_SEGMENTS has invalid value '0'")
                 .hasMessageContaining("JANGLE_SAGA_RETRY_INTERVAL");
     }
 

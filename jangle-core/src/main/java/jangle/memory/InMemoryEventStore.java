@@ -4,12 +4,15 @@ import jangle.DuplicateEventIdException;
 import jangle.EventRecord;
 import jangle.VersionConflictException;
 import jangle.spi.AppendResult;
+import jangle.spi.Checkpoints;
+import jangle.spi.Completion;
 import jangle.spi.Delivery;
 import jangle.spi.DeliveryKey;
 import jangle.spi.DeliveryStatus;
 import jangle.spi.DispatchLedger;
 import jangle.spi.EventStore;
 import jangle.spi.NewEvent;
+import jangle.spi.Park;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -50,6 +53,9 @@ public final class InMemoryEventStore implements EventStore, DispatchLedger {
     private final RecordLog feed = new RecordLog();
     /** The highest committed position; published after everything of an append is written. */
     private volatile long committed;
+    /** Events by correlation id (CA3), guarded by lock. */
+    private final Map<UUID, List<EventRecord<?>>> correlations = new HashMap<>();
+    private final InMemoryCheckpoints checkpoints;
 
     // ---- ledger state, guarded by lock ----
     private final Map<DeliveryKey, Row> rows = new HashMap<>();
@@ -85,21 +91,23 @@ public final class InMemoryEventStore implements EventStore, DispatchLedger {
 
     public InMemoryEventStore(String nodeId) {
         this.nodeId = java.util.Objects.requireNonNull(nodeId, "nodeId");
+        this.checkpoints = new InMemoryCheckpoints(this);
     }
 
     // ======================= EventStore =======================
 
     @Override
-    public AppendResult append(List<NewEvent> events, DeliveryKey completing) {
+    public AppendResult append(List<NewEvent> events, Completion completing) {
         return append(events, completing, null);
     }
 
     @Override
-    public AppendResult append(List<NewEvent> events, DeliveryKey completing, Runnable inFeedOrder) {
+    public AppendResult append(List<NewEvent> events, Completion completing, Runnable inFeedOrder) {
         if (events.isEmpty()) return new AppendResult(List.of()); // commits nothing, so completes nothing (D15)
         lock.lock();
         try {
             validate(events);
+            if (completing instanceof Completion.Advance a) checkpoints.checkHeld(a); // before anything is written
             if (inFeedOrder != null) inFeedOrder.run(); // under the lock that orders the feed (D16)
             long position = committed;
             List<EventRecord<?>> records = new ArrayList<>(events.size());
@@ -109,15 +117,14 @@ public final class InMemoryEventStore implements EventStore, DispatchLedger {
                 streams.computeIfAbsent(e.aggregateId(), k -> new RecordLog()).add(r);
                 byId.put(r.eventId(), (int) (r.position() - 1));
                 feed.add(r);
-                for (String handler : e.handlers()) {
-                    Delivery d = new Delivery(r.eventId(), handler, r.type(), r.aggregateId(), r.version(),
-                            r.position(), DeliveryStatus.PENDING, 0, r.createdAt(), null, null, null,
-                            r.metadata().correlationId());
-                    addRow(new Row(d, r.createdAt(), nodeId));
-                }
+                correlations.computeIfAbsent(r.metadata().correlationId(), k -> new ArrayList<>(2)).add(r);
                 records.add(r);
             }
-            if (completing != null) removeRow(completing);
+            switch (completing) {
+                case null -> { }
+                case Completion.Advance a -> checkpoints.advance(a);
+                case Completion.Resolve r -> removeRow(r.parked());
+            }
             committed = position; // publish: readers see the whole append from here on
             return new AppendResult(records.size() == 1 ? List.of(records.get(0)) : records);
         } finally {
@@ -221,6 +228,47 @@ public final class InMemoryEventStore implements EventStore, DispatchLedger {
     @Override
     public DispatchLedger ledger() {
         return this;
+    }
+
+    @Override
+    public List<EventRecord<?>> correlated(UUID correlationId, int limit) {
+        lock.lock();
+        try {
+            List<EventRecord<?>> all = correlations.get(correlationId);
+            if (all == null) return List.of();
+            return List.copyOf(all.subList(0, Math.min(all.size(), Math.max(0, limit))));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public Checkpoints checkpoints() {
+        return checkpoints;
+    }
+
+    /** Park rows, written by {@link InMemoryCheckpoints#commit} under the store's lock. */
+    void park(Park p) {
+        removeRow(p.key());
+        EventRecord<?> r = readEvent(p.key().eventId()).orElseThrow(() -> new IllegalArgumentException(
+                "cannot park an event that is not in the store: " + p.key().eventId()));
+        Delivery d = new Delivery(r.eventId(), p.key().handler(), r.type(), r.aggregateId(), r.version(),
+                r.position(), p.dead() ? DeliveryStatus.DEAD : DeliveryStatus.PENDING, p.attempts(), r.createdAt(),
+                p.failedAt(), p.failedAt(), p.error(), r.metadata().correlationId());
+        addRow(new Row(d, p.failedAt(), p.owner()));
+    }
+
+    /** Drops the parked rows of {@code handler} above {@code position} (a processor reset), under the store's lock. */
+    void unparkAbove(String handler, long position) {
+        for (Row row : new ArrayList<>(rows.values())) {
+            if (row.delivery().handler().equals(handler) && row.delivery().position() > position) {
+                removeRow(row.delivery().key());
+            }
+        }
+    }
+
+    ReentrantLock lock() {
+        return lock;
     }
 
     // ======================= DispatchLedger =======================

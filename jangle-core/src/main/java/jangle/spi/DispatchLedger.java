@@ -8,7 +8,10 @@ import java.util.OptionalLong;
 import java.util.UUID;
 
 /**
- * Pending and dead deliveries (§8.2), kept by the event store because D1 needs one transaction. Thread-safe.
+ * Parked deliveries (§8.2, D3, D11): the (event, handler) pairs a processor failed on and moved past, pending a retry
+ * by the event daemon or dead after {@code deadLetterAttempts}. Rows are written only by
+ * {@link Checkpoints#commit} (with the checkpoint that moves past them) and by a migration from the old ledger (D20);
+ * a resolved row is deleted. Kept by the event store because D15 needs one transaction. Thread-safe.
  */
 public interface DispatchLedger {
     /** Pending deliveries whose last attempt (or commit) is at or before {@code now − maxAge}, oldest position first. */

@@ -13,26 +13,27 @@ import java.util.stream.Stream;
  */
 public interface EventStore {
     /**
-     * Writes all events atomically, possibly for several aggregates, with their dispatch bookkeeping (D1), and marks
-     * {@code completing} done in the same transaction when it is not null (D15; unknown or already done is not an
-     * error). Enforces unique (aggregate id, version), unique event id and gapless versions (ST4): a violation raises
-     * {@link jangle.VersionConflictException} or {@link jangle.DuplicateEventIdException} and writes nothing (ST3).
+     * Writes all events atomically, possibly for several aggregates, and nothing else for dispatch (D1: processors
+     * follow the feed), and writes {@code completing} in the same transaction when it is not null (D15). Enforces
+     * unique (aggregate id, version), unique event id and gapless versions (ST4): a violation raises
+     * {@link jangle.VersionConflictException} or {@link jangle.DuplicateEventIdException} and writes nothing (ST3); a
+     * completion whose lease is lost raises {@link jangle.LeaseLostException} and writes nothing.
      */
-    AppendResult append(List<NewEvent> events, DeliveryKey completing);
+    AppendResult append(List<NewEvent> events, Completion completing);
 
     default AppendResult append(List<NewEvent> events) {
         return append(events, null);
     }
 
     /**
-     * {@link #append(List, DeliveryKey)}, running {@code inFeedOrder} once the events have their positions and while
+     * {@link #append(List, Completion)}, running {@code inFeedOrder} once the events have their positions and while
      * the store still holds the feed's order, before the commit: of two appends that both commit, the one with the
      * lower positions ran its {@code inFeedOrder} first (D16, live dispatch in feed order). It may run on another
      * thread (a group commit's leader) and must be quick and must not throw; it may run for an append that then
      * fails, which the caller learns from the exception. The default runs it after the append, with no order
      * promise; the stores of this project override it.
      */
-    default AppendResult append(List<NewEvent> events, DeliveryKey completing, Runnable inFeedOrder) {
+    default AppendResult append(List<NewEvent> events, Completion completing, Runnable inFeedOrder) {
         AppendResult result = append(events, completing);
         inFeedOrder.run();
         return result;
@@ -63,6 +64,25 @@ public interface EventStore {
     /** Up to {@code limit} events with position greater than {@code afterPosition}, ascending, never skipping (G1). */
     List<EventRecord<?>> readFeed(long afterPosition, int limit);
 
+    /**
+     * Looks at up to {@code limit} positions after {@code afterPosition}, ascending, and returns the events among them
+     * that {@code filter} accepts, with the last position looked at (G1 holds: nothing is skipped but what the filter
+     * refuses). The default filters {@link #readFeed}; stores override it to filter before decoding payloads.
+     */
+    default FeedPage readFeed(long afterPosition, int limit, FeedFilter filter) {
+        List<EventRecord<?>> page = readFeed(afterPosition, limit);
+        if (page.isEmpty()) return new FeedPage(List.of(), afterPosition);
+        List<EventRecord<?>> kept = new java.util.ArrayList<>(page.size());
+        for (EventRecord<?> r : page) if (filter.accepts(r.aggregateId(), r.type())) kept.add(r);
+        return new FeedPage(kept, page.get(page.size() - 1).position());
+    }
+
+    /**
+     * The committed events that carry {@code correlationId}, ascending by position, at most {@code limit}: what
+     * "settled" (CA3) waits for. Stores index the correlation id for it.
+     */
+    List<EventRecord<?>> correlated(UUID correlationId, int limit);
+
     /** One event by id. Throws {@link jangle.SerializationException} when its payload cannot be read (D14). */
     Optional<EventRecord<?>> readEvent(UUID eventId);
 
@@ -72,6 +92,9 @@ public interface EventStore {
     /** The highest committed position (0 when empty). */
     long lastPosition();
 
-    /** The dispatch ledger kept in this store (§8.2). */
+    /** The parked deliveries kept in this store (§8.2, D12). */
     DispatchLedger ledger();
+
+    /** The processors' checkpoints kept in this store (D17). */
+    Checkpoints checkpoints();
 }

@@ -88,7 +88,7 @@ public class JangleAutoConfiguration {
 
     private static void applySettings(JangleProperties p, JangleBuilder b) {
         if (p.batchSize() != null) b.batchSize(p.batchSize());
-        if (p.dispatchWorkers() != null) b.dispatchWorkers(p.dispatchWorkers());
+        if (p.processorSegments() != null) b.processorSegments(p.processorSegments());
         if (p.replayBatchSize() != null) b.replayBatchSize(p.replayBatchSize());
         if (p.aggregateCacheSize() != null) b.aggregateCacheSize(p.aggregateCacheSize());
         if (p.commandMaxAttempts() != null) b.commandMaxAttempts(p.commandMaxAttempts());

@@ -18,7 +18,7 @@ import java.time.Duration;
  *                                  commands and queries work either way.
  * @param health                    The Actuator health indicator.
  * @param batchSize                 Events read per dispatch batch.
- * @param dispatchWorkers           Threads running handlers.
+ * @param processorSegments           Threads running handlers.
  * @param replayBatchSize           Events per projection transaction in a replay.
  * @param aggregateCacheSize        Aggregates kept in memory between commands.
  * @param commandMaxAttempts        Attempts of a command that meets a version conflict.
@@ -35,7 +35,7 @@ public record JangleProperties(
         @DefaultValue("true") boolean autoStartup,
         @DefaultValue Health health,
         Integer batchSize,
-        Integer dispatchWorkers,
+        Integer processorSegments,
         Integer replayBatchSize,
         Integer aggregateCacheSize,
         Integer commandMaxAttempts,

@@ -124,7 +124,7 @@ class JangleStarterTest {
             assertThat(context).hasNotFailed();
             var settings = context.getBean(Jangle.class).settings();
             assertThat(settings.batchSize()).isEqualTo(7);
-            assertThat(settings.dispatchWorkers()).isEqualTo(2);
+            assertThat(settings.processorSegments()).isEqualTo(2);
             assertThat(settings.sagaRetryInterval()).isEqualTo(Duration.ofSeconds(45));
         });
     }
