@@ -110,18 +110,28 @@ final class InMemoryCheckpoints implements Checkpoints {
         }
     }
 
+    /**
+     * Runs {@code work} outside the store's lock (it writes nothing of this store, and appends must not wait for a
+     * projection, D2), then checks the owners and writes parks and advances under the lock, all or nothing.
+     */
     @Override
     public void commit(List<Completion.Advance> advances, List<Park> parks, Work work) {
         store.lock().lock();
         try {
             for (Completion.Advance a : advances) checkHeld(a);
-            try {
-                work.run(StoreTransaction.NONE);
-            } catch (RuntimeException | Error e) {
-                throw e;
-            } catch (Exception e) {
-                throw new jangle.JangleException("a processor's work failed: " + e.getMessage(), e);
-            }
+        } finally {
+            store.lock().unlock();
+        }
+        try {
+            work.run(StoreTransaction.NONE);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Exception e) {
+            throw new jangle.JangleException("a processor's work failed: " + e.getMessage(), e);
+        }
+        store.lock().lock();
+        try {
+            for (Completion.Advance a : advances) checkHeld(a);
             for (Park p : parks) store.park(p);
             for (Completion.Advance a : advances) advance(a);
         } finally {
