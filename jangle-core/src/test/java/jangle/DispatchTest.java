@@ -102,10 +102,10 @@ class DispatchTest {
         Jangle j = build(DispatchFixtures.builder(clock).dispatchHandoffSize(1).batchSize(7)
                 .projection("p", Added.class, rec));
         j.start();
-        CommandResponse last = null;
+        Map<String, ConsistencyToken> last = new java.util.HashMap<>();
         try (var log = new DispatchFixtures.LogCapture("jangle.dispatch", ch.qos.logback.classic.Level.DEBUG)) {
-            for (int i = 0; i < 400; i++) last = j.send(new Add("c" + (i % 7), 1));
-            j.awaitHandled(last.token(), WAIT, "p");
+            for (int i = 0; i < 400; i++) last.put("c" + (i % 7), j.send(new Add("c" + (i % 7), 1)).token());
+            for (ConsistencyToken t : last.values()) j.awaitHandled(t, WAIT, "p"); // CA1 is per aggregate
             assertThat(log.points()).as("the hand-off overflowed at least once").contains("dispatch.overflow");
         }
         List<EventRecord<?>> feed = j.stores().events().readFeed(0, 1000);
