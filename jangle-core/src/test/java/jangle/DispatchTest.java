@@ -76,6 +76,7 @@ class DispatchTest {
     @Test
     @Tag("CR4")
     @Tag("D10")
+    @Tag("D19")
     @DisplayName("D19, CR4, §19 bug 2: without a dispatcher commands never block; once started the processor catches up")
     void noDispatcherNoHang() {
         Recorder<Added> rec = new Recorder<>();
@@ -265,6 +266,7 @@ class DispatchTest {
     @Test
     @Tag("CR2")
     @Tag("D4")
+    @Tag("D17")
     @DisplayName("D4, CR2, D17: every handler runs as a processor with one checkpoint per segment, held by this node")
     void handlerNamesForTheLedger() {
         Jangle j = build(DispatchFixtures.builder(clock).processorSegments(2)

@@ -24,6 +24,8 @@ final class InMemoryCheckpoints implements Checkpoints {
     private final InMemoryEventStore store;
     /** processor → segment → checkpoint; guarded by the store's lock. */
     private final Map<String, TreeMap<Integer, Checkpoint>> rows = new TreeMap<>();
+    /** node → alive until; guarded by the store's lock. */
+    private final Map<String, Instant> nodes = new TreeMap<>();
 
     InMemoryCheckpoints(InMemoryEventStore store) {
         this.store = store;
@@ -95,9 +97,25 @@ final class InMemoryCheckpoints implements Checkpoints {
     }
 
     @Override
+    public List<String> heartbeat(String node, Instant now, Duration lease) {
+        store.lock().lock();
+        try {
+            nodes.put(node, now.plus(lease));
+            List<String> alive = new ArrayList<>();
+            nodes.forEach((n, until) -> {
+                if (until.isAfter(now)) alive.add(n);
+            });
+            return alive;
+        } finally {
+            store.lock().unlock();
+        }
+    }
+
+    @Override
     public void releaseAll(String owner) {
         store.lock().lock();
         try {
+            nodes.remove(owner);
             for (TreeMap<Integer, Checkpoint> m : rows.values()) {
                 for (Checkpoint c : List.copyOf(m.values())) {
                     if (c.owner().isPresent() && c.owner().get().equals(owner)) {
