@@ -1597,7 +1597,8 @@ public abstract class EventStoreContract {
 
         Instant t5 = T0.plusSeconds(5);
         List<Checkpoint> renewed = checkpoints().claim("p", "a", t5, LEASE, 2);
-        assertThat(segmentsOf(renewed)).as("renewal keeps the same segments").containsExactlyElementsOf(aSegments);
+        assertThat(segmentsOf(renewed)).as("renewal keeps the same segments")
+                .containsExactlyInAnyOrderElementsOf(aSegments);
         assertThat(renewed).extracting(Checkpoint::leaseUntil).containsOnly(t5.plus(LEASE));
         assertThat(stored("p")).filteredOn(c -> aSegments.contains(c.segment()))
                 .allSatisfy(c -> assertThat(c.owner()).hasValue("a"));
@@ -1608,7 +1609,7 @@ public abstract class EventStoreContract {
                 .containsExactlyInAnyOrderElementsOf(bSegments);
         assertThat(checkpoints().claim("p", "b", t12, LEASE, 4)).as("b lost them").isEmpty();
         assertThat(checkpoints().claim("p", "a", t12, LEASE, 2)).extracting(Checkpoint::segment)
-                .containsExactlyElementsOf(aSegments);
+                .containsExactlyInAnyOrderElementsOf(aSegments);
 
         List<Checkpoint> shrunk = checkpoints().claim("p", "c", t12, LEASE, 1);
         int kept = bSegments.stream().min(Integer::compare).orElseThrow();
@@ -1704,7 +1705,7 @@ public abstract class EventStoreContract {
         store.append(events);
         checkpoints().register("p", 2, Checkpoints.Start.BEGINNING);
         List<Integer> held = segmentsOf(checkpoints().claim("p", "a", T0, LEASE, 2));
-        assertThat(held).containsExactly(0, 1);
+        assertThat(held).containsExactlyInAnyOrder(0, 1);
         AtomicInteger ran = new AtomicInteger();
         List<StoreTransaction> lent = new ArrayList<>();
         checkpoints().commit(List.of(advance("p", 0, 3, "a"), advance("p", 1, 2, "a")),

@@ -231,6 +231,17 @@ class ContractSuitesCatchBrokenStoresTest {
                 .containsExactly("parkWritesRowWithEventFacts");
     }
 
+    @Test
+    @Tag("D18")
+    @DisplayName("D18: with a transaction probe the suite passes a store whose commit rolls its work back, and fails "
+            + "one that keeps the work's writes when the work throws")
+    void transactionProbeSeesWorkRollBack() {
+        String[] tests = {"commitWithThrowingWorkWritesNothing", "commitByNonOwnerIsRefused"};
+        assertThat(failures(ProbedStore.class, tests)).isEmpty();
+        assertThat(failures(ProbedStoreKeepingWork.class, tests))
+                .containsExactly("commitWithThrowingWorkWritesNothing");
+    }
+
     // ======================= broken stores (nested: surefire does not run them by itself) =======================
 
     /** Forwards everything to an in-memory store ({@code d}); subclasses break one thing. */
@@ -593,6 +604,71 @@ class ContractSuitesCatchBrokenStoresTest {
                             p.correlationId(), p.attempts(), p.failedAt(), p.error(), false, p.owner())).toList(), work);
                 }
             };
+        }
+    }
+
+    /** A transaction lent to commit work: marks written through it count only once the commit went through. */
+    static final class MarkTransaction implements jangle.spi.StoreTransaction {
+        final Set<String> pending = new TreeSet<>();
+
+        @Override
+        public <T> Optional<T> unwrap(Class<T> type) {
+            return type.isInstance(this) ? Optional.of(type.cast(this)) : Optional.empty();
+        }
+    }
+
+    /** The in-memory store with a lent {@link MarkTransaction} and a probe on it; {@code keepOnFailure} breaks it. */
+    static class ProbedStore extends EventStoreContract {
+        final Set<String> committed = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+        boolean keepOnFailure() {
+            return false;
+        }
+
+        @Override
+        protected EventStore createStore(TypeRegistry types) {
+            return new Delegating() {
+                private final Checkpoints lending = new ForwardingCheckpoints(d.checkpoints()) {
+                    @Override
+                    public void commit(List<Completion.Advance> advances, List<Park> parks, Work work) {
+                        MarkTransaction tx = new MarkTransaction();
+                        boolean done = false;
+                        try {
+                            delegate.commit(advances, parks, ignored -> work.run(tx));
+                            done = true;
+                        } finally {
+                            if (done || keepOnFailure()) committed.addAll(tx.pending);
+                        }
+                    }
+                };
+
+                @Override
+                public Checkpoints checkpoints() {
+                    return lending;
+                }
+            };
+        }
+
+        @Override
+        protected TransactionProbe transactionProbe(EventStore store) {
+            return new TransactionProbe() {
+                @Override
+                public void write(jangle.spi.StoreTransaction tx, String mark) {
+                    tx.unwrap(MarkTransaction.class).orElseThrow().pending.add(mark);
+                }
+
+                @Override
+                public boolean written(String mark) {
+                    return committed.contains(mark);
+                }
+            };
+        }
+    }
+
+    static class ProbedStoreKeepingWork extends ProbedStore {
+        @Override
+        boolean keepOnFailure() {
+            return true;
         }
     }
 
