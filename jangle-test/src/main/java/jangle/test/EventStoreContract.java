@@ -1360,6 +1360,7 @@ public abstract class EventStoreContract {
                 previous = r.position();
             }
             assertThat(page.records()).hasSizeLessThanOrEqualTo(limit);
+            assertThat(page.unreadable()).as("every contract event is readable (D14)").isEmpty();
             out.addAll(page.records());
             after = page.scannedTo();
         }
