@@ -152,10 +152,10 @@ class PostgresGroupCommitTest {
         Hold hold = new Hold();
         try (JdbcDatabase db = database(counter)) {
             EventStore store = open(db, hold);
-            store.append(List.of(noted("warm", 1, "h")));
+            store.append(List.of(noted("warm", 1)));
             ExecutorService pool = Executors.newFixedThreadPool(QUEUED + 1);
             try {
-                Future<?> held = pool.submit(() -> store.append(List.of(noted("held", 1, "h"))));
+                Future<?> held = pool.submit(() -> store.append(List.of(noted("held", 1))));
                 assertThat(hold.taken.await(30, TimeUnit.SECONDS)).isTrue();
                 counter.reset();
                 Map<String, Object> outcomes = new ConcurrentHashMap<>();
@@ -164,7 +164,7 @@ class PostgresGroupCommitTest {
                     // two of them race for version 1 of "race"; the rest append to aggregates of their own
                     String id = i < 2 ? "race" : "g-" + i;
                     String key = "a" + i;
-                    NewEvent e = noted(id, 1, "h");
+                    NewEvent e = noted(id, 1);
                     queued.add(pool.submit(() -> {
                         try {
                             outcomes.put(key, store.append(List.of(e)).lastPosition());
@@ -217,7 +217,7 @@ class PostgresGroupCommitTest {
                     int n = i;
                     NewEvent fresh = noted("f-" + i, 1);
                     NewEvent e = i == 4 ? new NewEvent(warm.eventId(), fresh.aggregateId(), 1, fresh.type(),
-                            fresh.schemaVersion(), fresh.createdAt(), fresh.metadata(), fresh.event(), List.of())
+                            fresh.schemaVersion(), fresh.createdAt(), fresh.metadata(), fresh.event())
                             : fresh;
                     queued.add(pool.submit(() -> {
                         try {
@@ -251,10 +251,10 @@ class PostgresGroupCommitTest {
         Counter counter = new Counter();
         try (JdbcDatabase db = database(counter)) {
             EventStore store = open(db, AppendListener.NONE);
-            store.append(List.of(noted("warm", 1, "h")));
+            store.append(List.of(noted("warm", 1)));
             counter.reset();
             int n = 20;
-            for (int i = 0; i < n; i++) store.append(List.of(noted("one-" + i, 1, "h", "k")));
+            for (int i = 0; i < n; i++) store.append(List.of(noted("one-" + i, 1)));
             double perAppend = counter.roundTrips() / (double) n;
             System.out.printf("one append with two handlers alone: %.1f round trips (%d commits for %d)%n",
                     perAppend, counter.commits.get(), n);
