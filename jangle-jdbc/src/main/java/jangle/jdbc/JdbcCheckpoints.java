@@ -60,6 +60,8 @@ final class JdbcCheckpoints implements Checkpoints {
     private final String ofProcessor;
     private final String all;
     private final String mine;
+    /** PostgreSQL: the held rows not locked by another transaction (null on SQLite, whose writer is alone). */
+    private final String mineLock;
     private final String free;
     private final String take;
     private final String release;
@@ -81,6 +83,7 @@ final class JdbcCheckpoints implements Checkpoints {
         this.ofProcessor = sql.get("checkpoints.ofProcessor");
         this.all = sql.get("checkpoints.all");
         this.mine = sql.get("checkpoints.mine");
+        this.mineLock = sql.optional("checkpoints.mineLock");
         this.free = sql.get("checkpoints.free");
         this.take = sql.get("checkpoints.take");
         this.release = sql.get("checkpoints.release");
@@ -158,32 +161,44 @@ final class JdbcCheckpoints implements Checkpoints {
      * One transaction: the segments {@code owner} holds; above {@code target} the highest are freed; below it free or
      * expired rows are locked (PostgreSQL: skipping rows another claim has locked) and taken; every kept or taken row
      * gets the new lease, with an update that re-checks the row is still its own or free.
+     *
+     * <p>On PostgreSQL the claim never waits for a row lock: an append or a commit moving one of the owner's
+     * checkpoints holds that row until its commit, and a group of appends moving several could otherwise deadlock
+     * with a claim that locks them in another order. A held row that is locked just now is still reported held (its
+     * lease has not run out) and is renewed by the next round, a third of a lease later.
      */
     @Override
     public List<Checkpoint> claim(String processor, String owner, Instant now, Duration lease, int target) {
         Instant until = now.plus(lease);
         try {
             return db.write(s -> {
-                List<Integer> holding = new ArrayList<>();
-                try (ResultSet rs = s.prepare(mine, processor, owner, now).executeQuery()) {
-                    while (rs.next()) holding.add(rs.getInt(1));
-                }
-                while (holding.size() > Math.max(0, target)) { // give back the highest segments first
-                    int segment = holding.removeLast();
+                List<Integer> holding = segments(s.prepare(mine, processor, owner, now));
+                // the held rows this transaction can lock now (all of them on SQLite, whose writer is alone)
+                List<Integer> lockable = mineLock == null ? new ArrayList<>(holding)
+                        : segments(s.prepare(mineLock, processor, owner, now));
+                List<Integer> renew = new ArrayList<>(lockable);
+                int excess = holding.size() - Math.max(0, target);
+                for (int i = lockable.size() - 1; i >= 0 && excess > 0; i--, excess--) { // highest segments first
+                    int segment = lockable.get(i);
                     s.prepare(release, FREE, processor, segment, owner).executeUpdate();
+                    holding.remove((Integer) segment);
+                    renew.remove((Integer) segment);
                 }
                 if (holding.size() < target) {
                     // own expired rows are free too; they are simply taken again
                     try (ResultSet rs = s.prepare(free, processor, now, target - holding.size()).executeQuery()) {
                         while (rs.next() && holding.size() < target) {
                             int segment = rs.getInt(1);
-                            if (!holding.contains(segment)) holding.add(segment);
+                            if (!holding.contains(segment)) {
+                                holding.add(segment);
+                                renew.add(segment);
+                            }
                         }
                     }
                 }
-                if (!holding.isEmpty()) {
+                if (!renew.isEmpty()) {
                     PreparedStatement ps = s.prepare(take);
-                    for (int segment : holding) {
+                    for (int segment : renew) {
                         ps.setString(1, owner);
                         Values.bindInstant(ps, 2, dialect, until);
                         ps.setString(3, processor);
@@ -295,6 +310,14 @@ final class JdbcCheckpoints implements Checkpoints {
         } catch (SQLException e) {
             throw SqlErrors.storeError(STORE, "reset", e);
         }
+    }
+
+    private static List<Integer> segments(PreparedStatement ps) throws SQLException {
+        List<Integer> out = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) out.add(rs.getInt(1));
+        }
+        return out;
     }
 
     private List<Checkpoint> select(PreparedStatement ps) throws SQLException {

@@ -221,6 +221,9 @@ ORDER BY processor, segment
 -- the same transaction and re-checks the row, so two owners never take one segment (D21).
 -- name: checkpoints.mine
 SELECT segment FROM jangle_checkpoints WHERE processor = ? AND owner = ? AND lease_until > ? ORDER BY segment
+-- name: checkpoints.mineLock
+SELECT segment FROM jangle_checkpoints WHERE processor = ? AND owner = ? AND lease_until > ? ORDER BY segment
+FOR UPDATE SKIP LOCKED
 -- name: checkpoints.free
 SELECT segment FROM jangle_checkpoints
 WHERE processor = ? AND (owner IS NULL OR lease_until <= ?) ORDER BY segment LIMIT ?
