@@ -29,22 +29,8 @@ import java.util.Optional;
  *
  * <p><b>The transaction lent to a projection.</b> {@link #commit} runs its work with a {@link StoreTransaction} whose
  * {@code unwrap(java.sql.Connection.class)} is the transaction's connection, lent as {@link JdbcDatabase#inTransaction}
- * lends one: {@link SqlBatch#execute}, {@link SqlStatement#execute} and {@link VersionedUpsert}'s statements run on it
- * reuse its compiled statements, and everything written on it commits or rolls back with the checkpoint. A projection
- * in another module writes its read model like this:
- *
- * <pre>{@code
- * public void handleBatch(List<EventRecord<?>> records, StoreTransaction tx) throws Exception {
- *     Connection c = tx.unwrap(Connection.class).orElseThrow();   // the checkpoint's transaction
- *     SqlBatch batch = new SqlBatch();
- *     for (EventRecord<?> r : records) batch.add(upsert.statement(...));
- *     batch.execute(c);                                           // commits with the checkpoint (D18)
- * }
- * }</pre>
- *
- * Do not commit, roll back or close that connection, nor keep it after the call; and do not call
- * {@link JdbcDatabase#inTransaction} inside the work on PostgreSQL, whose transaction would be another one (on
- * SQLite it joins this one). {@code unwrap(SqlDialect.class)} says which dialect the connection speaks.
+ * lends one, so {@link SqlBatch} and {@link SqlStatement} reuse its compiled statements; how a projection in another
+ * module uses it is in {@link JdbcDatabase}'s class comment.
  */
 final class JdbcCheckpoints implements Checkpoints {
     private static final String STORE = "checkpoints";
@@ -261,7 +247,10 @@ final class JdbcCheckpoints implements Checkpoints {
                 if (!advances.isEmpty()) {
                     Instant now = Instant.now();
                     PreparedStatement ps = s.prepare(advance);
-                    for (Completion.Advance a : advances) { // one by one: each needs its own row count
+                    List<Completion.Advance> ordered = new ArrayList<>(advances); // one lock order for every writer
+                    ordered.sort(java.util.Comparator.comparing(Completion.Advance::processor)
+                            .thenComparingInt(Completion.Advance::segment));
+                    for (Completion.Advance a : ordered) { // one by one: each needs its own row count
                         ps.setLong(1, a.position());
                         Values.bindInstant(ps, 2, dialect, now);
                         ps.setString(3, a.processor());
