@@ -20,7 +20,7 @@ import java.util.function.BiFunction;
  * Holds this node's share of every processor's segments (D21): every third of a lease it renews what it holds and
  * claims free or expired segments up to its fair share, and hands what it gained or lost to the segment workers.
  *
- * <p>The fair share: the nodes are those holding an unexpired lease on any segment, plus this one, sorted by id; with
+ * <p>The fair share: the nodes are those whose heartbeat (written every round) has not run out, sorted by id; with
  * {@code n} nodes and {@code s} segments the node of rank {@code i} holds {@code s / n}, one more when
  * {@code i < s % n}. A node above its share gives segments back (so a node that joins gets some), a node below it
  * takes free ones, and a dead node's segments become free when its lease runs out.
@@ -86,11 +86,8 @@ final class ProcessorLeases {
     synchronized void round() {
         Instant now = clock.instant();
         String self = settings.nodeId();
-        TreeSet<String> nodes = new TreeSet<>();
+        TreeSet<String> nodes = new TreeSet<>(checkpoints.heartbeat(self, now, settings.processorLease()));
         nodes.add(self);
-        for (Checkpoint c : checkpoints.all()) {
-            if (c.owner().isPresent() && c.leaseUntil().isAfter(now)) nodes.add(c.owner().get());
-        }
         int n = nodes.size();
         int rank = new ArrayList<>(nodes).indexOf(self);
         for (Processor p : processors) {

@@ -183,6 +183,7 @@ final class SegmentWorker implements Runnable {
             if (page.scannedTo() <= m.position) upTo = head; // the feed ends before head: nothing left to read
             List<EventRecord<?>> mine = new ArrayList<>(page.records().size());
             for (EventRecord<?> r : page.records()) if (r.position() <= upTo) mine.add(r);
+            parkUnreadable(page, upTo, List.of(m));
             handle(mine, upTo, List.of(m));
             if (members.containsKey(m.processor.name()) && m.position < head) behind = true;
         }
@@ -237,6 +238,9 @@ final class SegmentWorker implements Runnable {
             FeedPage page = events.readFeed(head, settings.processorBatchSize(),
                     new FeedFilter(segment, segments, types));
             if (page.scannedTo() <= head) return;
+            List<Member> live = new ArrayList<>();
+            for (Member m : members.values()) if (m.position >= head) live.add(m);
+            parkUnreadable(page, page.scannedTo(), live);
             runLive(page.records(), page.scannedTo());
         }
     }
@@ -346,6 +350,27 @@ final class SegmentWorker implements Runnable {
                 Checkpoints.Work.NONE);
         m.position = r.position();
         runtime.parked(m.processor.name(), r, attempts, text, error, dead);
+    }
+
+    /**
+     * Parks every unreadable event of {@code page} (D14) for each member subscribed to its type, in the members' feed
+     * order: the events before it are handled first by the caller, so only that event is left out, and the daemon
+     * retries it by id.
+     */
+    private void parkUnreadable(FeedPage page, long upTo, List<Member> group) {
+        for (FeedPage.Unreadable u : page.unreadable()) {
+            if (u.position() > upTo) continue;
+            for (Member m : group) {
+                if (u.position() <= m.position || !m.processor.subscribes(u.type())) continue;
+                int attempts = settings.handlerAttempts();
+                boolean dead = attempts >= settings.deadLetterAttempts();
+                // the checkpoint stays where it is: the events before this one are handled by the caller next
+                checkpoints.commit(List.of(), List.of(new Park(new jangle.spi.DeliveryKey(u.eventId(),
+                        m.processor.name()), u.position(), u.correlationId(), attempts, clock.instant(), u.error(),
+                        dead, node)), Checkpoints.Work.NONE);
+                runtime.unreadable(m.processor.name(), u, dead);
+            }
+        }
     }
 
     private void commitAdvances(List<Completion.Advance> advances, List<Member> advanced) {

@@ -74,7 +74,7 @@ class CoreRulesTest {
             // a conflict-free external append is still seen: the cache re-reads events after its version (H7)
             j.stores().events().append(List.of(new jangle.spi.NewEvent(java.util.UUID.randomUUID(), a, 8,
                     "Deposited", 1, java.time.Instant.now(), Metadata.of(java.util.UUID.randomUUID()),
-                    new Bank.Deposited(new BigDecimal("1000")), List.of())));
+                    new Bank.Deposited(new BigDecimal("1000")))));
             assertThat(j.send(new Bank.Withdraw(a, new BigDecimal("1100"))).isAccepted()).isTrue();
             assertThat(built.get()).isEqualTo(1);
         }

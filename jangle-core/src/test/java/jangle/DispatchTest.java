@@ -47,41 +47,50 @@ class DispatchTest {
     @Test
     @Tag("D1")
     @Tag("D3")
-    @DisplayName("D1, D3: one pending delivery per handler; a failing handler leaves only its own delivery pending")
+    @DisplayName("D1, D3: the append writes no delivery; a handler failing every in-line attempt is parked alone")
     void handlersAreIndependent() {
         Recorder<Added> good = new Recorder<>();
-        Recorder<Added> bad = new Recorder<>(1);
-        Jangle j = build(DispatchFixtures.builder(clock).reactor("good", Added.class, good)
-                .reactor("bad", Added.class, bad));
+        Recorder<Added> bad = new Recorder<>(1_000);
+        Recorder<Added> flaky = new Recorder<>(1);
+        Jangle j = build(DispatchFixtures.builder(clock).handlerAttempts(2).reactor("good", Added.class, good)
+                .reactor("bad", Added.class, bad).reactor("flaky", Added.class, flaky));
         CommandResponse r = j.send(new Add("c1", 5));
-        // before start: both deliveries are pending, written with the event (D1, CR4)
-        assertThat(j.operations().pending(null, 10)).extracting(Delivery::handler).containsExactlyInAnyOrder("good", "bad");
+        // before start: nothing but the event is written (D1, CR4)
+        assertThat(j.operations().pending(null, 10)).isEmpty();
 
         j.start();
-        eventually(() -> j.operations().pending("good", 10).isEmpty(), "good delivered");
+        j.awaitHandled(r.token(), WAIT, "good", "flaky");
+        eventually(() -> !j.operations().pending("bad", 10).isEmpty(), "bad parked");
         List<Delivery> pending = j.operations().pending(null, 10);
         assertThat(pending).hasSize(1);
         Delivery d = pending.get(0);
         assertThat(d.handler()).isEqualTo("bad");
-        assertThat(d.attempts()).isEqualTo(1);
+        assertThat(d.attempts()).isEqualTo(2);
         assertThat(d.lastError()).isEqualTo("java.lang.IllegalStateException: planned failure");
         assertThat(d.position()).isEqualTo(r.token().position());
         assertThat(good.calls.get()).isEqualTo(1);
-        assertThat(bad.calls.get()).isEqualTo(1);
+        assertThat(bad.calls.get()).isEqualTo(2);
+        assertThat(flaky.calls.get()).as("a failure the next in-line attempt cures is not parked").isEqualTo(2);
     }
 
     @Test
     @Tag("CR4")
     @Tag("D10")
-    @DisplayName("D10, CR4, §19 bug 2: without a dispatcher commands never block; start() catches up on everything")
+    @Tag("D19")
+    @DisplayName("D19, CR4, §19 bug 2: without a dispatcher commands never block; once started the processor catches up")
     void noDispatcherNoHang() {
         Recorder<Added> rec = new Recorder<>();
         Jangle j = build(DispatchFixtures.builder(clock).dispatchHandoffSize(1).projection("p", Added.class, rec));
-        for (int i = 0; i < 50; i++) assertThat(j.send(new Add("c" + (i % 5), 1)).isAccepted()).isTrue();
-        assertThat(j.operations().pending("p", 100)).hasSize(50);
+        CommandResponse last = null;
+        for (int i = 0; i < 50; i++) {
+            last = j.send(new Add("c" + (i % 5), 1));
+            assertThat(last.isAccepted()).isTrue();
+        }
         assertThat(rec.calls.get()).isZero();
 
-        j.start(); // the catch-up pass runs before start() returns
+        j.start();
+        j.awaitHandled(last.token(), WAIT, "p");
+        for (int a = 0; a < 5; a++) j.awaitHandled(j.send(new Add("c" + a, 0)).token(), WAIT, "p");
         assertThat(j.operations().pending("p", 100)).isEmpty();
         assertThat(rec.seen).hasSize(50).doesNotHaveDuplicates();
     }
@@ -94,10 +103,10 @@ class DispatchTest {
         Jangle j = build(DispatchFixtures.builder(clock).dispatchHandoffSize(1).batchSize(7)
                 .projection("p", Added.class, rec));
         j.start();
-        CommandResponse last = null;
+        Map<String, ConsistencyToken> last = new java.util.HashMap<>();
         try (var log = new DispatchFixtures.LogCapture("jangle.dispatch", ch.qos.logback.classic.Level.DEBUG)) {
-            for (int i = 0; i < 400; i++) last = j.send(new Add("c" + (i % 7), 1));
-            j.awaitHandled(last.token(), WAIT, "p");
+            for (int i = 0; i < 400; i++) last.put("c" + (i % 7), j.send(new Add("c" + (i % 7), 1)).token());
+            for (ConsistencyToken t : last.values()) j.awaitHandled(t, WAIT, "p"); // CA1 is per aggregate
             assertThat(log.points()).as("the hand-off overflowed at least once").contains("dispatch.overflow");
         }
         List<EventRecord<?>> feed = j.stores().events().readFeed(0, 1000);
@@ -163,7 +172,7 @@ class DispatchTest {
         assertThat(versions).hasSize(10);
         List<Long> expected = java.util.stream.LongStream.rangeClosed(1, 20).boxed().toList();
         versions.forEach((agg, list) -> assertThat(list).as(agg).containsExactlyElementsOf(expected));
-        assertThat(threads).allMatch(name -> name.startsWith("jangle-dispatch-"));
+        assertThat(threads).allMatch(name -> name.startsWith("jangle-segment-"));
         assertThat(mdcMismatch.get()).as("MDC correlationId while handling").isNull();
     }
 
@@ -182,7 +191,8 @@ class DispatchTest {
         j.start();
         CommandResponse sent = j.send(new Add("m1", 3));
         eventually(() -> cause.get() != null && j.stores().events().lastVersion("notes-m1") == 1, "note committed");
-        eventually(() -> j.operations().pending("mediator", 10).isEmpty(), "no pending mediator delivery");
+        j.awaitHandled(sent.token(), WAIT, "mediator");
+        assertThat(j.operations().pending("mediator", 10)).isEmpty();
         assertThat(j.operations().deadLetters(null, 10)).isEmpty();
         EventRecord<?> note = DispatchFixtures.last(j, "notes-m1");
         assertThat(note.metadata().causationId()).isEqualTo(cause.get().eventId());
@@ -194,7 +204,7 @@ class DispatchTest {
     @Tag("D15")
     @DisplayName("D15: a rejected sendAndComplete marks nothing, so a handler that then throws is retried")
     void rejectedSendAndCompleteMarksNothing() {
-        Jangle j = build(DispatchFixtures.builder(clock)
+        Jangle j = build(DispatchFixtures.builder(clock).handlerAttempts(1)
                 .reactor("mediator", Added.class, (record, ctx) -> {
                     CommandResponse r = ctx.sendAndComplete(new Add("other", -1));
                     if (!r.isAccepted()) throw new IllegalStateException("rejected: " + r.rejectionReason());
@@ -236,7 +246,7 @@ class DispatchTest {
     void closeLeavesWorkPending() {
         AtomicReference<Thread> worker = new AtomicReference<>();
         Recorder<Added> failing = new Recorder<>(1_000);
-        Jangle j = build(DispatchFixtures.builder(clock)
+        Jangle j = build(DispatchFixtures.builder(clock).handlerAttempts(1)
                 .reactor("fails", Added.class, (record, ctx) -> {
                     worker.set(Thread.currentThread());
                     failing.handle(record, ctx);
@@ -256,14 +266,22 @@ class DispatchTest {
     @Test
     @Tag("CR2")
     @Tag("D4")
-    @DisplayName("D4, CR2: the handler names of a type, in registration order, include the saga reactor")
+    @Tag("D17")
+    @DisplayName("D4, CR2, D17: every handler runs as a processor with one checkpoint per segment, held by this node")
     void handlerNamesForTheLedger() {
-        Jangle j = build(DispatchFixtures.builder(clock)
+        Jangle j = build(DispatchFixtures.builder(clock).processorSegments(2)
                 .projection("p", Added.class, new Recorder<>())
                 .reactor("r", Added.class, new Recorder<>()));
-        j.send(new Add("a", 1));
-        assertThat(j.operations().pending(null, 10)).extracting(Delivery::handler).containsExactlyInAnyOrder("p", "r");
+        j.start();
+        CommandResponse r = j.send(new Add("a", 1));
         j.send(new Note("a", "n"));
-        assertThat(j.operations().pending(null, 10)).hasSize(2); // Noted has no handler: no delivery (D1)
+        j.awaitHandled(r.token(), WAIT, "p", "r");
+        List<ProcessorStatus> processors = j.operations().processors();
+        assertThat(processors).extracting(ProcessorStatus::processor).containsExactlyInAnyOrder("p", "p", "r", "r");
+        assertThat(processors).allSatisfy(s -> {
+            assertThat(s.segments()).isEqualTo(2);
+            assertThat(s.owner()).contains("local");
+        });
+        assertThat(j.operations().pending(null, 10)).isEmpty();
     }
 }

@@ -11,6 +11,7 @@ import jangle.memory.InMemorySagaStore;
 import jangle.memory.InMemorySnapshotStore;
 import jangle.spi.AppendResult;
 import jangle.spi.Delivery;
+import jangle.spi.Completion;
 import jangle.spi.DeliveryKey;
 import jangle.spi.DispatchLedger;
 import jangle.spi.EventStore;
@@ -63,12 +64,12 @@ class EventDaemonTest {
     void retriesOnlyTheFailedHandler() {
         Recorder<Added> good = new Recorder<>();
         Recorder<Added> flaky = new Recorder<>(2);
-        Jangle j = build(DispatchFixtures.builder(clock).reactor("good", Added.class, good)
+        Jangle j = build(DispatchFixtures.builder(clock).handlerAttempts(1).reactor("good", Added.class, good)
                 .reactor("flaky", Added.class, flaky));
         j.start();
         CommandResponse r = j.send(new Add("a", 1));
         awaitAttempts(j, "flaky", 1);
-        DispatchFixtures.eventually(() -> j.operations().pending("good", 1).isEmpty(), "good marked done");
+        j.awaitHandled(r.token(), Duration.ofSeconds(20), "good");
 
         // D9, §19 bug 19: not yet older than the max age, so not retried
         assertThat(j.operations().runEventDaemonPass()).isZero();
@@ -94,7 +95,7 @@ class EventDaemonTest {
     @DisplayName("D11, D12, L3: after deadLetterAttempts failures the delivery is parked, listed, logged at ERROR, not retried")
     void deadLetterParkedAndListed() {
         Recorder<Added> broken = new Recorder<>(1_000);
-        Jangle j = build(DispatchFixtures.builder(clock).deadLetterAttempts(3).reactor("broken", Added.class, broken));
+        Jangle j = build(DispatchFixtures.builder(clock).handlerAttempts(1).deadLetterAttempts(3).reactor("broken", Added.class, broken));
         try (LogCapture log = new LogCapture("jangle.dispatch", Level.INFO)) {
             j.start();
             j.send(new Add("a", 1));
@@ -128,7 +129,7 @@ class EventDaemonTest {
     @DisplayName("D12: retry of one dead letter resets it and delivers it now; the handler succeeds")
     void operatorRetry() {
         Recorder<Added> broken = new Recorder<>(1);
-        Jangle j = build(DispatchFixtures.builder(clock).deadLetterAttempts(1).reactor("broken", Added.class, broken));
+        Jangle j = build(DispatchFixtures.builder(clock).handlerAttempts(1).deadLetterAttempts(1).reactor("broken", Added.class, broken));
         j.start();
         CommandResponse r = j.send(new Add("a", 1));
         eventually(() -> j.operations().deadLetters("broken", 1).size() == 1, "dead letter");
@@ -149,10 +150,10 @@ class EventDaemonTest {
     @DisplayName("D12: retryAll puts back every dead letter of a handler and delivers them")
     void operatorRetryAll() {
         Recorder<Added> broken = new Recorder<>(3);
-        Jangle j = build(DispatchFixtures.builder(clock).deadLetterAttempts(1).reactor("broken", Added.class, broken));
+        Jangle j = build(DispatchFixtures.builder(clock).handlerAttempts(1).deadLetterAttempts(1).reactor("broken", Added.class, broken));
         for (int i = 0; i < 3; i++) j.send(new Add("a" + i, 1));
-        j.start(); // the catch-up pass fails all three once: dead at once with deadLetterAttempts 1
-        assertThat(j.operations().deadLetters("broken", 10)).hasSize(3);
+        j.start(); // the processor catches up and fails all three once: dead at once with deadLetterAttempts 1
+        eventually(() -> j.operations().deadLetters("broken", 10).size() == 3, "three dead letters");
         assertThat(j.operations().retryAll("broken")).isEqualTo(3);
         assertThat(j.operations().deadLetters(null, 10)).isEmpty();
         assertThat(broken.seen).hasSize(3).doesNotHaveDuplicates();
@@ -164,7 +165,7 @@ class EventDaemonTest {
     @DisplayName("D12, L3: skip marks a delivery done without running it, logged at WARN with the reason")
     void operatorSkip() {
         Recorder<Added> broken = new Recorder<>(1_000);
-        Jangle j = build(DispatchFixtures.builder(clock).deadLetterAttempts(1).reactor("broken", Added.class, broken));
+        Jangle j = build(DispatchFixtures.builder(clock).handlerAttempts(1).deadLetterAttempts(1).reactor("broken", Added.class, broken));
         j.start();
         j.send(new Add("a", 1));
         eventually(() -> j.operations().deadLetters("broken", 1).size() == 1, "dead letter");
@@ -181,12 +182,14 @@ class EventDaemonTest {
     @Test
     @Tag("D9")
     @Tag("D10")
-    @DisplayName("D10: runCatchUpPass delivers pending work regardless of its age; D9 passes skip young work")
+    @DisplayName("D10: runCatchUpPass retries parked work regardless of its age; D9 passes skip young work")
     void catchUpIgnoresAge() {
-        Recorder<Added> rec = new Recorder<>();
-        Jangle j = build(DispatchFixtures.builder(clock).projection("p", Added.class, rec));
+        Recorder<Added> rec = new Recorder<>(2);
+        Jangle j = build(DispatchFixtures.builder(clock).handlerAttempts(1).reactor("p", Added.class, rec));
+        j.start();
         j.send(new Add("a", 1));
         j.send(new Add("b", 1));
+        eventually(() -> j.operations().pending("p", 10).size() == 2, "both parked");
         assertThat(j.operations().runEventDaemonPass()).isZero(); // younger than the max age
         assertThat(j.operations().runCatchUpPass()).isEqualTo(2);
         assertThat(rec.seen).hasSize(2);
@@ -201,23 +204,26 @@ class EventDaemonTest {
         Jangle before = Jangle.builder().clock(clock).environment(java.util.Map.of())
                 .commands(DispatchFixtures.Cmd.class).events(DispatchFixtures.Evt.class)
                 .aggregate(DispatchFixtures.Counter.class, DispatchFixtures.Counter::new)
-                .stores(ctx -> shared).reactor("retired", Added.class, new Recorder<>()).build();
+                .handlerAttempts(1).stores(ctx -> shared).reactor("retired", Added.class, new Recorder<>(1_000))
+                .build();
+        before.start();
         before.send(new Add("a", 1));
+        eventually(() -> !before.operations().pending("retired", 1).isEmpty(), "parked for the retired handler");
         before.close();
 
-        Jangle j = build(DispatchFixtures.builder(clock).stores(ctx -> shared).deadLetterAttempts(2));
+        Jangle j = build(DispatchFixtures.builder(clock).stores(ctx -> shared).deadLetterAttempts(3));
         try (LogCapture log = new LogCapture("jangle.dispatch", Level.INFO)) {
-            j.start();
+            j.start(); // its catch-up pass retries the parked delivery at once
             assertThat(log.points()).contains("dispatch.unregistered-handler");
         }
         Delivery first = j.operations().pending("retired", 1).get(0);
-        assertThat(first.attempts()).isEqualTo(1);
+        assertThat(first.attempts()).isEqualTo(2);
         assertThat(first.lastError()).isEqualTo("handler not registered");
         clock.advance(MAX_AGE);
         j.operations().runEventDaemonPass();
         Delivery dead = j.operations().deadLetters("retired", 1).get(0);
         assertThat(dead.lastError()).isEqualTo("handler not registered");
-        assertThat(dead.attempts()).isEqualTo(2);
+        assertThat(dead.attempts()).isEqualTo(3);
     }
 
     @Test
@@ -235,8 +241,9 @@ class EventDaemonTest {
         j.send(new Add("c", 1));
         corrupt.add(DispatchFixtures.last(j, "b").eventId());
 
-        j.start(); // catch-up reads every pending event by id
-        assertThat(rec.seen).containsExactly(DispatchFixtures.last(j, "a").eventId(),
+        j.start(); // the processor catches up from the feed, which reports b unreadable
+        eventually(() -> rec.seen.size() == 2 && !j.operations().pending(null, 10).isEmpty(), "a and c handled");
+        assertThat(rec.seen).containsExactlyInAnyOrder(DispatchFixtures.last(j, "a").eventId(),
                 DispatchFixtures.last(j, "c").eventId());
         List<Delivery> pending = j.operations().pending(null, 10);
         assertThat(pending).hasSize(1);
@@ -260,7 +267,7 @@ class EventDaemonTest {
     /** An event store whose payloads of some events cannot be read (D14). */
     private record CorruptingStore(InMemoryEventStore inner, Set<UUID> corrupt) implements EventStore {
         @Override
-        public AppendResult append(List<NewEvent> events, DeliveryKey completing) {
+        public AppendResult append(List<NewEvent> events, Completion completing) {
             return inner.append(events, completing);
         }
 
@@ -295,6 +302,33 @@ class EventDaemonTest {
         @Override
         public DispatchLedger ledger() {
             return inner;
+        }
+
+        @Override
+        public jangle.spi.Checkpoints checkpoints() {
+            return inner.checkpoints();
+        }
+
+        /** The feed as a store with damaged rows reports it: the corrupt events come back unreadable (D14). */
+        @Override
+        public jangle.spi.FeedPage readFeed(long afterPosition, int limit, jangle.spi.FeedFilter filter) {
+            jangle.spi.FeedPage page = inner.readFeed(afterPosition, limit, filter);
+            List<EventRecord<?>> readable = new java.util.ArrayList<>();
+            List<jangle.spi.FeedPage.Unreadable> unreadable = new java.util.ArrayList<>();
+            for (EventRecord<?> r : page.records()) {
+                if (corrupt.contains(r.eventId())) {
+                    unreadable.add(new jangle.spi.FeedPage.Unreadable(r.position(), r.eventId(), r.aggregateId(),
+                            r.type(), r.metadata().correlationId(), "jangle.SerializationException: corrupt JSON"));
+                } else {
+                    readable.add(r);
+                }
+            }
+            return new jangle.spi.FeedPage(readable, unreadable, page.scannedTo());
+        }
+
+        @Override
+        public List<EventRecord<?>> correlated(UUID correlationId, int limit) {
+            return inner.correlated(correlationId, limit);
         }
     }
 }

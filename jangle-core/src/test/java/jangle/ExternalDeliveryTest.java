@@ -53,14 +53,18 @@ class ExternalDeliveryTest {
     }
 
     @Test
-    @Tag("D1")
+    @Tag("D17")
     @Tag("KF3")
-    @DisplayName("KF3: without externallyDelivered the commit still writes its delivery rows (D1)")
+    @DisplayName("KF3, D17: without externallyDelivered each handler runs as a processor with stored checkpoints")
     void defaultKeepsLedger() {
-        try (Jangle j = DispatchFixtures.builder(Clock.systemUTC()).reactor("rec", Added.class, new Recorder<>())
-                .build()) {
-            j.send(new Add("c1", 1));
-            assertThat(j.stores().events().ledger().list(DeliveryStatus.PENDING, null, 10)).hasSize(1);
+        Recorder<Added> rec = new Recorder<>();
+        try (Jangle j = DispatchFixtures.builder(Clock.systemUTC()).reactor("rec", Added.class, rec).build()) {
+            j.start();
+            CommandResponse r = j.send(new Add("c1", 1));
+            j.awaitHandled(r.token(), java.time.Duration.ofSeconds(20), "rec");
+            assertThat(j.operations().processors()).isNotEmpty()
+                    .allSatisfy(s -> assertThat(s.processor()).isEqualTo("rec"));
+            assertThat(rec.calls.get()).isEqualTo(1);
         }
     }
 }

@@ -2,6 +2,7 @@ package jangle;
 
 import jangle.memory.InMemoryStores;
 import jangle.spi.AppendResult;
+import jangle.spi.Completion;
 import jangle.spi.DeliveryKey;
 import jangle.spi.DispatchLedger;
 import jangle.spi.EventStore;
@@ -46,7 +47,7 @@ final class FaultyStores implements StoreProvider {
         }
 
         @Override
-        public AppendResult append(List<NewEvent> events, DeliveryKey completing) {
+        public AppendResult append(List<NewEvent> events, Completion completing) {
             if (take(failAppendsWithConflict)) {
                 throw new VersionConflictException(events.get(0).aggregateId(), events.get(0).version());
             }
@@ -81,6 +82,21 @@ final class FaultyStores implements StoreProvider {
         @Override
         public DispatchLedger ledger() {
             return inner.ledger();
+        }
+
+        @Override
+        public jangle.spi.Checkpoints checkpoints() {
+            return inner.checkpoints();
+        }
+
+        @Override
+        public jangle.spi.FeedPage readFeed(long afterPosition, int limit, jangle.spi.FeedFilter filter) {
+            return inner.readFeed(afterPosition, limit, filter);
+        }
+
+        @Override
+        public List<EventRecord<?>> correlated(UUID correlationId, int limit) {
+            return inner.correlated(correlationId, limit);
         }
     }
 

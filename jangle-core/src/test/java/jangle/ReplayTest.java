@@ -79,9 +79,13 @@ class ReplayTest {
                 .reactor("mediator", Added.class, reactor)
                 .projection("notes", Noted.class, otherProjection).build();
         Jangle j = jangle;
-        for (int i = 0; i < 9; i++) j.send(new Add("acc-" + (i % 2), 1));
-        j.send(new Note("acc-0", "x"));
+        List<ConsistencyToken> tokens = new ArrayList<>();
+        for (int i = 0; i < 9; i++) tokens.add(j.send(new Add("acc-" + (i % 2), 1)).token());
+        tokens.add(j.send(new Note("acc-0", "x")).token());
         j.start();
+        for (ConsistencyToken t : tokens) {
+            j.awaitHandled(t, java.time.Duration.ofSeconds(20), totals.name(), "mediator", "notes");
+        }
         assertThat(totals.totals).containsEntry("acc-0", 5).containsEntry("acc-1", 4);
         int reactorCalls = reactor.calls.get();
         int noteCalls = otherProjection.calls.get();

@@ -1,6 +1,7 @@
 package jangle;
 
 import jangle.memory.InMemoryStores;
+import jangle.spi.Completion;
 import jangle.spi.DeliveryKey;
 import jangle.spi.SagaState;
 import jangle.spi.StoreContext;
@@ -157,7 +158,7 @@ final class SagaFixtures {
     }
 
     /** One command a saga sent, with the metadata the engine gave it. */
-    record Sent(Command command, SendOptions options, UUID causationId, DeliveryKey completing) {
+    record Sent(Command command, SendOptions options, UUID causationId, Completion completing) {
     }
 
     /** A command gateway that records commands and answers with {@link #responder} (default: accepted). */
@@ -166,7 +167,7 @@ final class SagaFixtures {
         volatile Function<Command, CommandResponse> responder = c -> CommandResponse.accepted();
 
         @Override
-        public CommandResponse send(Command command, SendOptions options, UUID causationId, DeliveryKey completing) {
+        public CommandResponse send(Command command, SendOptions options, UUID causationId, Completion completing) {
             sent.add(new Sent(command, options, causationId, completing));
             return responder.apply(command);
         }

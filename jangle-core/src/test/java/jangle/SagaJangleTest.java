@@ -77,7 +77,10 @@ class SagaJangleTest {
     }
 
     private JangleBuilder builder() {
-        return DispatchFixtures.builder(clock).sagaRetryInterval(RETRY).commands(DeskCmd.class).events(TxEvent.class)
+        // one segment: the two streams are handled in feed order, so a request is seen before its approval; with
+        // several segments only each aggregate's order holds (D5, D17) and the saga's retry covers the rest
+        return DispatchFixtures.builder(clock).processorSegments(1).sagaRetryInterval(RETRY).commands(DeskCmd.class)
+                .events(TxEvent.class)
                 .aggregate(Desk.class, Desk::new)
                 .saga(TransferSaga.class, id -> new TransferSaga(id, control), routes -> routes
                         .on(Requested.class, e -> "tx-" + e.tx())
@@ -97,8 +100,7 @@ class SagaJangleTest {
         UUID corr = UUID.randomUUID();
         j.send(new Request("1", "acc-9", 5), SendOptions.NONE.withCorrelationId(corr));
         j.send(new Approve("1"), SendOptions.NONE.withCorrelationId(corr));
-        assertThat(j.operations().pending(null, 10)).extracting(Delivery::handler)
-                .containsExactly("saga:TransferSaga", "saga:TransferSaga");
+        assertThat(j.operations().pending(null, 10)).as("the append writes no delivery (D1)").isEmpty();
 
         j.start();
         j.awaitSettled(corr, Duration.ofSeconds(20));

@@ -18,7 +18,7 @@ class SettingsTest {
         Settings s = Settings.defaults();
         assertThat(s.batchSize()).isEqualTo(100);
         assertThat(s.dispatchHandoffSize()).isEqualTo(10_000);
-        assertThat(s.processorSegments()).isEqualTo(1);
+        assertThat(s.processorSegments()).isEqualTo(4);
         assertThat(s.failedEventsRetryInterval()).isEqualTo(Duration.ofSeconds(10));
         assertThat(s.failedEventsMaxAge()).isEqualTo(Duration.ofSeconds(30));
         assertThat(s.deadLetterAttempts()).isEqualTo(5);

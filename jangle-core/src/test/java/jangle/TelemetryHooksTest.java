@@ -88,7 +88,7 @@ class TelemetryHooksTest {
     }
 
     private JangleBuilder builder() {
-        return DispatchFixtures.builder(clock).sagaRetryInterval(RETRY).commands(SagaJangleTest.DeskCmd.class)
+        return DispatchFixtures.builder(clock).processorSegments(1).sagaRetryInterval(RETRY).commands(SagaJangleTest.DeskCmd.class)
                 .events(TxEvent.class).aggregate(SagaJangleTest.Desk.class, SagaJangleTest.Desk::new)
                 .telemetry(telemetry)
                 .saga(TransferSaga.class, id -> new TransferSaga(id, control), routes -> routes

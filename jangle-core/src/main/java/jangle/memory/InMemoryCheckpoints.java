@@ -24,6 +24,8 @@ final class InMemoryCheckpoints implements Checkpoints {
     private final InMemoryEventStore store;
     /** processor → segment → checkpoint; guarded by the store's lock. */
     private final Map<String, TreeMap<Integer, Checkpoint>> rows = new TreeMap<>();
+    /** node → alive until; guarded by the store's lock. */
+    private final Map<String, Instant> nodes = new TreeMap<>();
 
     InMemoryCheckpoints(InMemoryEventStore store) {
         this.store = store;
@@ -95,9 +97,25 @@ final class InMemoryCheckpoints implements Checkpoints {
     }
 
     @Override
+    public List<String> heartbeat(String node, Instant now, Duration lease) {
+        store.lock().lock();
+        try {
+            nodes.put(node, now.plus(lease));
+            List<String> alive = new ArrayList<>();
+            nodes.forEach((n, until) -> {
+                if (until.isAfter(now)) alive.add(n);
+            });
+            return alive;
+        } finally {
+            store.lock().unlock();
+        }
+    }
+
+    @Override
     public void releaseAll(String owner) {
         store.lock().lock();
         try {
+            nodes.remove(owner);
             for (TreeMap<Integer, Checkpoint> m : rows.values()) {
                 for (Checkpoint c : List.copyOf(m.values())) {
                     if (c.owner().isPresent() && c.owner().get().equals(owner)) {
@@ -110,18 +128,28 @@ final class InMemoryCheckpoints implements Checkpoints {
         }
     }
 
+    /**
+     * Runs {@code work} outside the store's lock (it writes nothing of this store, and appends must not wait for a
+     * projection, D2), then checks the owners and writes parks and advances under the lock, all or nothing.
+     */
     @Override
     public void commit(List<Completion.Advance> advances, List<Park> parks, Work work) {
         store.lock().lock();
         try {
             for (Completion.Advance a : advances) checkHeld(a);
-            try {
-                work.run(StoreTransaction.NONE);
-            } catch (RuntimeException | Error e) {
-                throw e;
-            } catch (Exception e) {
-                throw new jangle.JangleException("a processor's work failed: " + e.getMessage(), e);
-            }
+        } finally {
+            store.lock().unlock();
+        }
+        try {
+            work.run(StoreTransaction.NONE);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Exception e) {
+            throw new jangle.JangleException("a processor's work failed: " + e.getMessage(), e);
+        }
+        store.lock().lock();
+        try {
+            for (Completion.Advance a : advances) checkHeld(a);
             for (Park p : parks) store.park(p);
             for (Completion.Advance a : advances) advance(a);
         } finally {

@@ -38,7 +38,14 @@ public interface Checkpoints {
      */
     List<Checkpoint> claim(String processor, String owner, Instant now, Duration lease, int target);
 
-    /** Frees every segment {@code owner} holds (a node that stops). */
+    /**
+     * Records that {@code node} is alive until {@code now + lease} and returns every node alive at {@code now}
+     * (including this one), sorted: the nodes that share the segments (D21). A node that holds no segment yet is
+     * counted too, so the others give it its share.
+     */
+    List<String> heartbeat(String node, Instant now, Duration lease);
+
+    /** Frees every segment {@code owner} holds and forgets its heartbeat (a node that stops). */
     void releaseAll(String owner);
 
     /**

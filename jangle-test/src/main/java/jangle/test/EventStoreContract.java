@@ -2,16 +2,24 @@ package jangle.test;
 
 import jangle.DuplicateEventIdException;
 import jangle.EventRecord;
+import jangle.LeaseLostException;
 import jangle.Metadata;
 import jangle.TypeRegistry;
 import jangle.VersionConflictException;
 import jangle.spi.AppendResult;
+import jangle.spi.Checkpoint;
+import jangle.spi.Checkpoints;
+import jangle.spi.Completion;
 import jangle.spi.Delivery;
 import jangle.spi.DeliveryKey;
 import jangle.spi.DeliveryStatus;
 import jangle.spi.DispatchLedger;
 import jangle.spi.EventStore;
+import jangle.spi.FeedFilter;
+import jangle.spi.FeedPage;
 import jangle.spi.NewEvent;
+import jangle.spi.Park;
+import jangle.spi.StoreTransaction;
 import jangle.test.ContractEvents.ContractEvent;
 import jangle.test.ContractEvents.Deposited;
 import jangle.test.ContractEvents.Noted;
@@ -48,7 +56,8 @@ import java.util.stream.Stream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The contract every {@link EventStore} and its {@link DispatchLedger} must pass (§7, §7.1, §8.2, §17 CR5). A store's
+ * The contract every {@link EventStore}, its {@link DispatchLedger} of parked deliveries and its {@link Checkpoints}
+ * must pass (§7, §7.1, §8.2, §17 CR5, D15, D17–D21). A store's
  * test is a few lines that construct a fresh, empty store:
  *
  * {@snippet :
@@ -66,7 +75,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * the same transaction) are the store's, so every store must show them the same way, including under concurrent
  * appends and with a late commit (G4). Stores that can hold an append open between taking its positions and committing
  * override {@link #holdAppend}; a store that serialises position assignment and commit leaves it null, and the G4 test
- * then runs concurrent appenders against a polling reader instead.
+ * then runs concurrent appenders against a polling reader instead. A store that lends a real transaction to
+ * {@link Checkpoints#commit}'s work overrides {@link #transactionProbe} so the suite also sees that work roll back.
  *
  * <p>Create the store with a small read batch size (under 100) so that stream and feed reads cross batch boundaries.
  * If the store is {@link AutoCloseable} it is closed after each test ({@link #closeStore}). Tests use no wall-clock
@@ -122,20 +132,19 @@ public abstract class EventStoreContract {
 
     // ======================= helpers =======================
 
-    /** A new event with the suite's correlation id, {@link #T0} as createdAt, and the given handler names. */
-    protected final NewEvent event(String aggregateId, long version, ContractEvent payload, String... handlers) {
-        return event(aggregateId, version, payload, Metadata.of(correlation), handlers);
+    /** A new event with the suite's correlation id and {@link #T0} as createdAt. */
+    protected final NewEvent event(String aggregateId, long version, ContractEvent payload) {
+        return event(aggregateId, version, payload, Metadata.of(correlation));
     }
 
-    protected final NewEvent event(String aggregateId, long version, ContractEvent payload, Metadata metadata,
-                                   String... handlers) {
+    protected final NewEvent event(String aggregateId, long version, ContractEvent payload, Metadata metadata) {
         TypeRegistry.EventTypeInfo info = types.byType(payload.getClass());
         return new NewEvent(UUID.randomUUID(), aggregateId, version, info.name(), info.schemaVersion(), T0, metadata,
-                payload, List.of(handlers));
+                payload);
     }
 
-    protected final NewEvent note(String aggregateId, long version, String... handlers) {
-        return event(aggregateId, version, new Noted(aggregateId + "#" + version, version), handlers);
+    protected final NewEvent note(String aggregateId, long version) {
+        return event(aggregateId, version, new Noted(aggregateId + "#" + version, version));
     }
 
     protected final List<EventRecord<?>> readAll(String aggregateId, long afterVersion) {
@@ -214,7 +223,13 @@ public abstract class EventStoreContract {
         assertThat(readAll("nobody", 0)).isEmpty();
         assertThat(store.readEvent(UUID.randomUUID())).isEmpty();
         assertThat(pending()).isEmpty();
+        assertThat(dead()).isEmpty();
         assertThat(ledger().handlersWithWork()).isEmpty();
+        assertThat(store.checkpoints().all()).as("no processor stored").isEmpty();
+        assertThat(store.correlated(correlation, 10)).isEmpty();
+        FeedPage page = store.readFeed(0, 10, FeedFilter.ALL);
+        assertThat(page.records()).isEmpty();
+        assertThat(page.scannedTo()).isZero();
     }
 
     @Test
@@ -231,11 +246,11 @@ public abstract class EventStoreContract {
     @Tag("J4")
     @Tag("ST2")
     @DisplayName("ST2, J3, J4: a record read back equals the one appended field by field (payload, metadata, "
-            + "createdAt micros, exact decimals) through read, readFeed and readEvent")
+            + "createdAt micros, exact decimals) through read, readFeed (plain and filtered), correlated and readEvent")
     void roundTrip() {
         Metadata metadata = new Metadata(UUID.randomUUID(), UUID.randomUUID(),
                 Map.of("userId", "ana", "ip.v4", "10.0.0.1", "note_x-1", "Grüße \"quoted\" ✓"));
-        NewEvent opened = event("acct-1", 1, ContractEvents.opened("Ana Lima"), metadata, "view");
+        NewEvent opened = event("acct-1", 1, ContractEvents.opened("Ana Lima"), metadata);
         NewEvent deposited = event("acct-1", 2, new Deposited(new BigDecimal("10.50"),
                 new BigDecimal("12345678901234567890.123456789"), "ref-1"), metadata);
         NewEvent tiny = event("acct-1", 3, new Deposited(new BigDecimal("-0.01"), new BigDecimal("100.00"), ""),
@@ -250,12 +265,19 @@ public abstract class EventStoreContract {
         }
         List<EventRecord<?>> read = readAll("acct-1", 0);
         List<EventRecord<?>> fed = store.readFeed(0, 10);
+        List<EventRecord<?>> filtered = store.readFeed(0, 10, FeedFilter.ALL).records();
         assertThat(read).hasSize(3);
         assertThat(fed).hasSize(3);
+        assertThat(filtered).hasSize(3);
+        assertThat(store.correlated(metadata.correlationId(), 10)).hasSize(2);
         for (int i = 0; i < 3; i++) {
             long position = result.records().get(i).position();
             assertSameAsAppended(read.get(i), appended.get(i), position);
             assertSameAsAppended(fed.get(i), appended.get(i), position);
+            assertSameAsAppended(filtered.get(i), appended.get(i), position);
+            if (i < 2) {
+                assertSameAsAppended(store.correlated(metadata.correlationId(), 10).get(i), appended.get(i), position);
+            }
             assertSameAsAppended(store.readEvent(appended.get(i).eventId()).orElseThrow(), appended.get(i), position);
         }
         Deposited d = (Deposited) read.get(1).event();
@@ -311,12 +333,12 @@ public abstract class EventStoreContract {
     @Test
     @Tag("ST3")
     @DisplayName("ST3: an append that conflicts on one aggregate writes nothing for any aggregate: no event, no "
-            + "delivery, no consumed version, no used event id")
+            + "consumed version, no used event id, nothing correlated")
     void failedAppendLeavesNoTrace() {
-        store.append(List.of(note("a", 1, "h")));
+        store.append(List.of(note("a", 1)));
         long position = store.lastPosition();
-        NewEvent b1 = note("b", 1, "h", "h2");
-        NewEvent a1again = note("a", 1, "h");
+        NewEvent b1 = note("b", 1);
+        NewEvent a1again = note("a", 1);
         Throwable thrown = catchThrowable(() -> store.append(List.of(b1, a1again)));
         assertVersionConflict(thrown, "a", 1);
 
@@ -325,14 +347,14 @@ public abstract class EventStoreContract {
         assertThat(store.readEvent(b1.eventId())).isEmpty();
         assertThat(store.lastPosition()).isEqualTo(position);
         assertThat(feed()).hasSize(1);
-        assertThat(pending()).as("no bookkeeping row").hasSize(1).allMatch(d -> d.aggregateId().equals("a"));
-        assertThat(ledger().handlersWithWork()).containsExactly("h");
+        assertThat(store.correlated(correlation, 10)).as("only the committed event is correlated").hasSize(1);
+        assertThat(pending()).as("no bookkeeping row (D1)").isEmpty();
 
         // the same event, and its id, can still be appended at version 1
         AppendResult retried = store.append(List.of(b1));
         assertThat(retried.records().get(0).version()).isEqualTo(1);
         assertThat(store.lastVersion("b")).isEqualTo(1);
-        assertThat(pending()).hasSize(3);
+        assertThat(store.correlated(correlation, 10)).hasSize(2);
     }
 
     @Test
@@ -353,16 +375,15 @@ public abstract class EventStoreContract {
         NewEvent first = note("a", 1);
         store.append(List.of(first));
         NewEvent sameId = new NewEvent(first.eventId(), "b", 1, first.type(), first.schemaVersion(), T0,
-                first.metadata(), first.event(), List.of("h"));
+                first.metadata(), first.event());
         Throwable thrown = catchThrowable(() -> store.append(List.of(sameId)));
         assertThat(thrown).isInstanceOf(DuplicateEventIdException.class);
         assertThat(((DuplicateEventIdException) thrown).eventId()).isEqualTo(first.eventId());
         assertThat(store.lastVersion("b")).isZero();
-        assertThat(pending()).isEmpty();
 
         NewEvent c1 = note("c", 1);
         NewEvent d1 = new NewEvent(c1.eventId(), "d", 1, c1.type(), c1.schemaVersion(), T0, c1.metadata(),
-                c1.event(), List.of());
+                c1.event());
         Throwable within = catchThrowable(() -> store.append(List.of(c1, d1)));
         assertThat(within).isInstanceOf(DuplicateEventIdException.class);
         assertThat(((DuplicateEventIdException) within).eventId()).isEqualTo(c1.eventId());
@@ -560,8 +581,8 @@ public abstract class EventStoreContract {
                     long ownVersion = 0;
                     for (int round = 1; round <= rounds; round++) {
                         barrier.await(WAIT_SECONDS, TimeUnit.SECONDS);
-                        NewEvent shared = note("race", round, "h");
-                        NewEvent mine = note(own, ownVersion + 1, "h");
+                        NewEvent shared = note("race", round);
+                        NewEvent mine = note(own, ownVersion + 1);
                         try {
                             store.append(List.of(shared, mine));
                             winners[round].incrementAndGet();
@@ -598,8 +619,7 @@ public abstract class EventStoreContract {
         List<EventRecord<?>> all = feed();
         assertThat(all).hasSize(2 * rounds);
         assertThat(new HashSet<>(ids(all))).isEqualTo(winningIds);
-        assertThat(pending()).as("deliveries only for committed events").hasSize(2 * rounds)
-                .allMatch(d -> winningIds.contains(d.eventId()));
+        assertThat(pending()).as("appends write no delivery rows (D1)").isEmpty();
     }
 
     @Test
@@ -617,7 +637,7 @@ public abstract class EventStoreContract {
     @DisplayName("G4, G1, G2: an append held open after taking its positions is not skipped by a reader that saw "
             + "later commits (fallback without the hook: concurrent appenders and a polling reader)")
     void lateCommitIsNeverSkipped() throws Exception {
-        List<NewEvent> held = List.of(note("held", 1, "h"), note("held-too", 1, "h"));
+        List<NewEvent> held = List.of(note("held", 1), note("held-too", 1));
         HeldAppend handle = holdAppend(store, held);
         if (handle == null) {
             concurrentAppendersAndReader(6, 40);
@@ -625,7 +645,7 @@ public abstract class EventStoreContract {
         }
         handle.awaitPositionsTaken();
         List<NewEvent> later = new ArrayList<>();
-        for (int i = 1; i <= 5; i++) later.add(note("later", i, "h"));
+        for (int i = 1; i <= 5; i++) later.add(note("later", i));
         ExecutorService executor = Executors.newSingleThreadExecutor();
         List<EventRecord<?>> seen = new ArrayList<>();
         try {
@@ -652,7 +672,6 @@ public abstract class EventStoreContract {
         expected.addAll(newIds(later));
         assertThat(ids(seen)).as("every event received exactly once").containsExactlyInAnyOrderElementsOf(expected);
         assertStrictlyIncreasingPositions(seen);
-        assertThat(pending()).hasSize(expected.size());
     }
 
     /** Reads everything after {@code after} into {@code seen}; returns the last position seen. */
@@ -685,9 +704,7 @@ public abstract class EventStoreContract {
                 String aggregate = "writer-" + w;
                 futures.add(executor.submit(() -> {
                     for (int v = 1; v <= appendsEach; v++) {
-                        NewEvent e = v % 5 == 0
-                                ? note(aggregate, v)
-                                : note(aggregate, v, "h");
+                        NewEvent e = note(aggregate, v);
                         store.append(List.of(e));
                         written.add(e.eventId());
                     }
@@ -707,74 +724,138 @@ public abstract class EventStoreContract {
         assertStrictlyIncreasingPositions(received);
     }
 
-    // ======================= dispatch ledger =======================
+    // ======================= parked deliveries (the dispatch ledger) =======================
+
+    /** The stored record of an appended event. */
+    private EventRecord<?> storedRecord(NewEvent e) {
+        return store.readEvent(e.eventId()).orElseThrow(() -> new AssertionError("event not stored: " + e.eventId()));
+    }
+
+    /** A park of the appended event {@code e} for {@code handler}, as a processor of node {@code owner} writes it. */
+    protected final Park parkOf(NewEvent e, String handler, int attempts, Instant failedAt, String error,
+                                boolean dead, String owner) {
+        EventRecord<?> r = storedRecord(e);
+        return new Park(new DeliveryKey(e.eventId(), handler), r.position(), r.metadata().correlationId(), attempts,
+                failedAt, error, dead, owner);
+    }
+
+    /** Parks {@code e} for each handler, pending, one attempt, failed at {@link #T0}, held by {@code n0}. */
+    protected final void park(NewEvent e, String... handlers) {
+        List<Park> parks = new ArrayList<>();
+        for (String h : handlers) parks.add(parkOf(e, h, 1, T0, "java.lang.IllegalStateException: parked", false, "n0"));
+        store.checkpoints().commit(List.of(), parks, Checkpoints.Work.NONE);
+    }
+
+    /** Parks {@code e} for {@code handler} as a dead letter (attempts 1, at {@link #T0}). */
+    protected final void parkDead(NewEvent e, String handler) {
+        store.checkpoints().commit(List.of(),
+                List.of(parkOf(e, handler, 1, T0, "java.lang.IllegalStateException: dead", true, "n0")),
+                Checkpoints.Work.NONE);
+    }
 
     @Test
     @Tag("D1")
-    @DisplayName("D1: the append writes one pending delivery per subscribed handler with the event's facts, and "
-            + "none for an event without handlers")
-    void deliveriesWrittenWithAppend() {
-        UUID corr = UUID.randomUUID();
-        NewEvent withHandlers = event("acct", 1, new Noted("x", 1), Metadata.of(corr), "views", "mediator");
-        NewEvent without = note("acct", 2);
-        AppendResult r = store.append(List.of(withHandlers, without));
-        long position = r.records().get(0).position();
-
-        List<Delivery> pending = pending();
-        assertThat(pending).extracting(Delivery::handler).containsExactlyInAnyOrder("views", "mediator");
-        for (Delivery d : pending) {
-            assertThat(d.eventId()).isEqualTo(withHandlers.eventId());
-            assertThat(d.eventType()).isEqualTo("contract.Noted");
-            assertThat(d.aggregateId()).isEqualTo("acct");
-            assertThat(d.version()).isEqualTo(1);
-            assertThat(d.position()).isEqualTo(position);
-            assertThat(d.status()).isEqualTo(DeliveryStatus.PENDING);
-            assertThat(d.attempts()).isZero();
-            assertThat(d.committedAt()).isEqualTo(T0);
-            assertThat(d.firstFailureAt()).isNull();
-            assertThat(d.lastAttemptAt()).isNull();
-            assertThat(d.lastError()).isNull();
-            assertThat(d.correlationId()).isEqualTo(corr);
-            assertThat(d.key()).isEqualTo(new DeliveryKey(withHandlers.eventId(), d.handler()));
-        }
-        assertThat(pending).noneMatch(d -> d.eventId().equals(without.eventId()));
+    @DisplayName("D1: an append writes no delivery row and no checkpoint, whatever handlers exist")
+    void appendWritesOnlyEvents() {
+        store.checkpoints().register("views", 2, Checkpoints.Start.BEGINNING);
+        List<Checkpoint> before = store.checkpoints().all();
+        store.append(List.of(note("acct", 1), note("acct", 2), note("other", 1)));
+        assertThat(pending()).isEmpty();
         assertThat(dead()).isEmpty();
+        assertThat(ledger().handlersWithWork()).isEmpty();
+        assertThat(ledger().backlog()).isEmpty();
+        assertThat(ledger().count(correlation, DeliveryStatus.PENDING)).isZero();
+        assertThat(store.checkpoints().all()).as("checkpoints untouched").isEqualTo(before);
+    }
+
+    @Test
+    @Tag("D3")
+    @Tag("D11")
+    @DisplayName("D3, D11: commit(parks) writes a PENDING or DEAD row with the event's facts, the given attempts, "
+            + "error and failure time, and replaces an existing row of the same key")
+    void parkWritesRowWithEventFacts() {
+        UUID corr = UUID.randomUUID();
+        NewEvent first = event("acct", 1, new Noted("x", 1), Metadata.of(corr));
+        NewEvent second = note("acct", 2);
+        AppendResult r = store.append(List.of(first, second));
+        long position = r.records().get(0).position();
+        Instant failedAt = T0.plusSeconds(7);
+        store.checkpoints().commit(List.of(), List.of(
+                parkOf(first, "views", 2, failedAt, "java.lang.IllegalStateException: two", false, "n1"),
+                parkOf(first, "mediator", 3, failedAt, "java.lang.IllegalStateException: three", true, "n1")),
+                Checkpoints.Work.NONE);
+
+        Delivery views = find(pending(), new DeliveryKey(first.eventId(), "views"));
+        assertThat(views.eventType()).isEqualTo("contract.Noted");
+        assertThat(views.aggregateId()).isEqualTo("acct");
+        assertThat(views.version()).isEqualTo(1);
+        assertThat(views.position()).isEqualTo(position);
+        assertThat(views.status()).isEqualTo(DeliveryStatus.PENDING);
+        assertThat(views.attempts()).isEqualTo(2);
+        assertThat(views.committedAt()).isEqualTo(T0);
+        assertThat(views.firstFailureAt()).isEqualTo(failedAt);
+        assertThat(views.lastAttemptAt()).isEqualTo(failedAt);
+        assertThat(views.lastError()).isEqualTo("java.lang.IllegalStateException: two");
+        assertThat(views.correlationId()).isEqualTo(corr);
+        Delivery mediator = find(dead(), new DeliveryKey(first.eventId(), "mediator"));
+        assertThat(mediator.status()).isEqualTo(DeliveryStatus.DEAD);
+        assertThat(mediator.attempts()).isEqualTo(3);
+        assertThat(mediator.lastError()).isEqualTo("java.lang.IllegalStateException: three");
+        assertThat(pending()).extracting(Delivery::key).containsExactly(views.key());
         assertThat(ledger().handlersWithWork()).containsExactlyInAnyOrder("views", "mediator");
+
+        Instant later = failedAt.plusSeconds(60);
+        store.checkpoints().commit(List.of(), List.of(
+                parkOf(first, "views", 5, later, "java.lang.IllegalStateException: five", true, "n2")),
+                Checkpoints.Work.NONE);
+        assertThat(pending()).as("the pending row was replaced").isEmpty();
+        Delivery replaced = find(dead(), views.key());
+        assertThat(replaced.attempts()).isEqualTo(5);
+        assertThat(replaced.lastError()).isEqualTo("java.lang.IllegalStateException: five");
+        assertThat(replaced.lastAttemptAt()).isEqualTo(later);
+        assertThat(dead()).hasSize(2);
+        assertThat(ledger().count(corr, DeliveryStatus.DEAD)).isEqualTo(2);
     }
 
     @Test
     @Tag("D15")
     @Tag("ST3")
-    @DisplayName("D15: append(events, completing) marks the delivery done in the same transaction; an unknown or done "
-            + "delivery is not an error; a failed append leaves it pending (ST3)")
-    void completingDelivery() {
-        NewEvent debited = note("a", 1, "mediator", "views");
+    @DisplayName("D15: append(events, Resolve) deletes the parked delivery in the same transaction; an unknown or "
+            + "resolved one is not an error; a failed append leaves it parked (ST3)")
+    void resolveDeletesParkedRow() {
+        NewEvent debited = note("a", 1);
         store.append(List.of(debited));
+        park(debited, "mediator", "views");
         DeliveryKey mediator = new DeliveryKey(debited.eventId(), "mediator");
+        Completion resolve = new Completion.Resolve(mediator);
 
-        Throwable conflict = catchThrowable(() -> store.append(List.of(note("a", 1)), mediator));
+        Throwable conflict = catchThrowable(() -> store.append(List.of(note("a", 1)), resolve));
         assertVersionConflict(conflict, "a", 1);
         assertThat(pending()).extracting(Delivery::key).contains(mediator);
 
-        NewEvent credited = note("b", 1, "views");
-        store.append(List.of(credited), mediator);
-        assertThat(pending()).extracting(Delivery::key).containsExactlyInAnyOrder(
-                new DeliveryKey(debited.eventId(), "views"), new DeliveryKey(credited.eventId(), "views"));
+        NewEvent credited = note("b", 1);
+        store.append(List.of(credited), resolve);
+        assertThat(pending()).extracting(Delivery::key)
+                .containsExactly(new DeliveryKey(debited.eventId(), "views"));
         assertThat(store.lastVersion("b")).isEqualTo(1);
 
-        store.append(List.of(note("b", 2)), mediator); // already done
-        store.append(List.of(note("b", 3)), new DeliveryKey(UUID.randomUUID(), "mediator")); // unknown
+        store.append(List.of(note("b", 2)), resolve); // already resolved
+        store.append(List.of(note("b", 3)), new Completion.Resolve(new DeliveryKey(UUID.randomUUID(), "mediator")));
         assertThat(store.lastVersion("b")).isEqualTo(3);
-        assertThat(pending()).hasSize(2);
+        assertThat(pending()).hasSize(1);
+        parkDead(credited, "mediator");
+        store.append(List.of(note("b", 4)), new Completion.Resolve(new DeliveryKey(credited.eventId(), "mediator")));
+        assertThat(dead()).as("a dead letter is resolved too").isEmpty();
     }
 
     @Test
     @Tag("D9")
-    @DisplayName("D9, §19 bug 19: due(now, maxAge) has the right sign: a fresh delivery is not due with maxAge 30s, "
-            + "is due with 0, and is due once its age reaches maxAge")
+    @DisplayName("D9, §19 bug 19: due(now, maxAge) has the right sign: a delivery parked now is not due with maxAge "
+            + "30s, is due with 0, and is due once its age reaches maxAge")
     void dueMaxAgeSign() {
-        NewEvent e = note("a", 1, "h");
+        NewEvent e = note("a", 1);
         store.append(List.of(e));
+        park(e, "h");
         Duration maxAge = Duration.ofSeconds(30);
         assertThat(ledger().due(T0, maxAge, 10)).as("fresh: not due with max age 30s").isEmpty();
         assertThat(ledger().due(T0.plusSeconds(29), maxAge, 10)).isEmpty();
@@ -782,7 +863,7 @@ public abstract class EventStoreContract {
         assertThat(ledger().due(T0.plusSeconds(30), maxAge, 10)).as("at now - maxAge: due")
                 .extracting(Delivery::eventId).containsExactly(e.eventId());
         assertThat(ledger().due(T0.plus(Duration.ofHours(5)), maxAge, 10)).hasSize(1);
-        assertThat(ledger().due(T0.minusSeconds(1), Duration.ZERO, 10)).as("committed after now").isEmpty();
+        assertThat(ledger().due(T0.minusSeconds(1), Duration.ZERO, 10)).as("parked after now").isEmpty();
     }
 
     @Test
@@ -790,9 +871,10 @@ public abstract class EventStoreContract {
     @DisplayName("D9: due is oldest position first, honours limit, and counts age from the last failed attempt")
     void dueOrderLimitAndLastAttempt() {
         List<NewEvent> events = new ArrayList<>();
-        for (int v = 1; v <= 6; v++) events.add(note("a", v, "h"));
+        for (int v = 1; v <= 6; v++) events.add(note("a", v));
         store.append(events.subList(0, 3));
         store.append(events.subList(3, 6));
+        for (NewEvent e : events.reversed()) park(e, "h");
         Instant later = T0.plus(Duration.ofMinutes(10));
         assertThat(ledger().due(later, Duration.ZERO, 4)).extracting(Delivery::eventId)
                 .containsExactlyElementsOf(newIds(events.subList(0, 4)));
@@ -814,12 +896,13 @@ public abstract class EventStoreContract {
             + "has run out; claims honour maxPosition, order and limit")
     void claimLeaseAndTakeover() {
         List<NewEvent> events = new ArrayList<>();
-        for (int v = 1; v <= 4; v++) events.add(note("a", v, "h"));
+        for (int v = 1; v <= 4; v++) events.add(note("a", v));
         store.append(events);
+        for (NewEvent e : events) park(e, "h"); // held by n0 from T0
         long last = store.lastPosition();
         Duration lease = Duration.ofSeconds(30);
         Instant t1 = T0.plusSeconds(30);
-        assertThat(ledger().claim("n1", T0.plusSeconds(29), lease, last, false, 10)).as("live node's lease holds")
+        assertThat(ledger().claim("n1", T0.plusSeconds(29), lease, last, false, 10)).as("the parking node's lease holds")
                 .isEmpty();
         assertThat(ledger().claim("n1", t1, lease, last - 1, false, 2)).extracting(Delivery::eventId)
                 .as("oldest first, limit").containsExactlyElementsOf(newIds(events.subList(0, 2)));
@@ -832,19 +915,23 @@ public abstract class EventStoreContract {
                 .as("the leases taken at t1 ran out (n1's are taken over); the one of t1 + 29s holds")
                 .containsExactlyElementsOf(newIds(events.subList(0, 3)));
         assertThat(pending()).as("claiming changes no status or attempt").hasSize(4)
-                .allSatisfy(d -> assertThat(d.attempts()).isZero());
+                .allSatisfy(d -> assertThat(d.attempts()).isEqualTo(1));
     }
 
     @Test
     @Tag("MN1")
-    @DisplayName("Claims: with includeOwn a node takes back at any age what it holds (appended by it: node 'local') "
-            + "and never what another node holds within its lease")
+    @DisplayName("Claims: with includeOwn a node takes back at any age what it holds (it parked it) and never what "
+            + "another node holds within its lease")
     void claimIncludeOwn() {
-        NewEvent other = note("b", 1, "h");
-        store.append(List.of(other)); // both held by this store's node, "local", from their commit
-        NewEvent mine = note("a", 1, "h");
+        NewEvent other = note("b", 1);
+        store.append(List.of(other));
+        NewEvent mine = note("a", 1);
         store.append(List.of(mine));
-        assertThat(ledger().claim("n2", T0.plusSeconds(30), Duration.ofSeconds(30), 1, false, 10))
+        Park p1 = parkOf(other, "h", 1, T0, "x", false, "local");
+        Park p2 = parkOf(mine, "h", 1, T0, "x", false, "local");
+        store.checkpoints().commit(List.of(), List.of(p1, p2), Checkpoints.Work.NONE);
+        long first = storedRecord(other).position();
+        assertThat(ledger().claim("n2", T0.plusSeconds(30), Duration.ofSeconds(30), first, false, 10))
                 .extracting(Delivery::eventId).containsExactly(other.eventId());
         long last = store.lastPosition();
         assertThat(ledger().claim("local", T0.plusSeconds(32), Duration.ofSeconds(30), last, true, 10))
@@ -858,15 +945,18 @@ public abstract class EventStoreContract {
     @DisplayName("Claims: threads of different nodes claiming at once never get the same delivery")
     void concurrentClaimsAreDisjoint() throws Exception {
         List<NewEvent> events = new ArrayList<>();
-        for (int v = 1; v <= 200; v++) events.add(note("c", v, "h"));
+        for (int v = 1; v <= 200; v++) events.add(note("c", v));
         store.append(events);
+        List<Park> parks = new ArrayList<>();
+        for (NewEvent e : events) parks.add(parkOf(e, "h", 1, T0, "x", false, "n0"));
+        store.checkpoints().commit(List.of(), parks, Checkpoints.Work.NONE);
         long last = store.lastPosition();
         Instant now = T0.plusSeconds(60);
         int threads = 4;
-        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
         try {
             java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
-            List<java.util.concurrent.Future<List<UUID>>> results = new ArrayList<>();
+            List<Future<List<UUID>>> results = new ArrayList<>();
             for (int t = 0; t < threads; t++) {
                 String owner = "node-" + t;
                 results.add(pool.submit(() -> {
@@ -882,7 +972,7 @@ public abstract class EventStoreContract {
             }
             go.countDown();
             List<UUID> all = new ArrayList<>();
-            for (var f : results) all.addAll(f.get(60, java.util.concurrent.TimeUnit.SECONDS));
+            for (var f : results) all.addAll(f.get(WAIT_SECONDS, TimeUnit.SECONDS));
             assertThat(all).as("every delivery claimed exactly once").hasSize(200).doesNotHaveDuplicates();
         } finally {
             pool.shutdownNow();
@@ -892,8 +982,9 @@ public abstract class EventStoreContract {
     @Test
     @DisplayName("§8.2: markDone is idempotent; unknown deliveries are not an error; done deliveries are never listed")
     void markDoneIdempotent() {
-        NewEvent e = note("a", 1, "h1", "h2");
+        NewEvent e = note("a", 1);
         store.append(List.of(e));
+        park(e, "h1", "h2");
         DeliveryKey h1 = new DeliveryKey(e.eventId(), "h1");
         ledger().markDone(List.of(h1));
         ledger().markDone(List.of(h1, new DeliveryKey(UUID.randomUUID(), "h1"), new DeliveryKey(e.eventId(), "zz")));
@@ -909,23 +1000,21 @@ public abstract class EventStoreContract {
     @Test
     @Tag("D3")
     @Tag("D11")
-    @DisplayName("D3, D11: recordFailure counts attempts, keeps first and last failure and the error, and parks the "
-            + "delivery as DEAD when attempts reach the limit")
+    @DisplayName("D3, D11: recordFailure on a parked delivery counts attempts, keeps the first failure, stores the last "
+            + "attempt and error, and makes it DEAD when attempts reach the limit")
     void recordFailureParksAtLimit() {
-        NewEvent e = note("a", 1, "h", "other");
+        NewEvent e = note("a", 1);
         store.append(List.of(e));
         DeliveryKey key = new DeliveryKey(e.eventId(), "h");
         Instant f1 = T0.plusSeconds(1);
         Instant f2 = T0.plusSeconds(40);
         Instant f3 = T0.plusSeconds(90);
-
-        assertThat(ledger().recordFailure(key, "java.lang.RuntimeException: one", f1, 3))
-                .isEqualTo(DeliveryStatus.PENDING);
+        store.checkpoints().commit(List.of(), List.of(
+                parkOf(e, "h", 1, f1, "java.lang.RuntimeException: one", false, "n0"),
+                parkOf(e, "other", 1, f1, "java.lang.RuntimeException: one", false, "n0")), Checkpoints.Work.NONE);
         Delivery after1 = find(pending(), key);
         assertThat(after1.attempts()).isEqualTo(1);
         assertThat(after1.firstFailureAt()).isEqualTo(f1);
-        assertThat(after1.lastAttemptAt()).isEqualTo(f1);
-        assertThat(after1.lastError()).isEqualTo("java.lang.RuntimeException: one");
         assertThat(after1.committedAt()).isEqualTo(T0);
 
         assertThat(ledger().recordFailure(key, "java.lang.RuntimeException: two", f2, 3))
@@ -951,10 +1040,11 @@ public abstract class EventStoreContract {
 
         assertThat(ledger().recordFailure(new DeliveryKey(UUID.randomUUID(), "h"), "x", f3, 3))
                 .as("unknown delivery").isEqualTo(DeliveryStatus.DONE);
-        NewEvent once = note("b", 1, "h");
+        NewEvent once = note("b", 1);
         store.append(List.of(once));
-        assertThat(ledger().recordFailure(new DeliveryKey(once.eventId(), "h"), "x", f1, 1))
-                .as("a limit of 1 parks at the first failure").isEqualTo(DeliveryStatus.DEAD);
+        park(once, "h");
+        assertThat(ledger().recordFailure(new DeliveryKey(once.eventId(), "h"), "x", f1, 2))
+                .as("a limit of 2 makes the second failure dead").isEqualTo(DeliveryStatus.DEAD);
     }
 
     private static Delivery find(List<Delivery> deliveries, DeliveryKey key) {
@@ -968,9 +1058,10 @@ public abstract class EventStoreContract {
             + "handler or all, at most limit")
     void listByStatusAndHandler() {
         List<NewEvent> events = new ArrayList<>();
-        for (int v = 1; v <= 4; v++) events.add(note("a", v, "h1", "h2"));
+        for (int v = 1; v <= 4; v++) events.add(note("a", v));
         store.append(events.subList(0, 2));
         store.append(events.subList(2, 4));
+        for (NewEvent e : events.reversed()) park(e, "h1", "h2");
         ledger().recordFailure(new DeliveryKey(events.get(1).eventId(), "h2"), "e", T0, 1);
         ledger().recordFailure(new DeliveryKey(events.get(3).eventId(), "h2"), "e", T0, 1);
 
@@ -990,7 +1081,7 @@ public abstract class EventStoreContract {
             assertThat(allPending.get(i).position()).isGreaterThanOrEqualTo(allPending.get(i - 1).position());
         }
         assertThat(ledger().list(DeliveryStatus.PENDING, null, 3)).hasSize(3);
-        assertThat(ledger().list(DeliveryStatus.DEAD, null, 100)).hasSize(2).allMatch(d -> d.attempts() == 1);
+        assertThat(ledger().list(DeliveryStatus.DEAD, null, 100)).hasSize(2).allMatch(d -> d.attempts() == 2);
     }
 
     @Test
@@ -998,10 +1089,12 @@ public abstract class EventStoreContract {
     @DisplayName("D12: retry puts dead deliveries back to pending with attempts reset and due at once; per handler "
             + "or for all handlers of the event; not for pending ones")
     void retryDeadLetters() {
-        NewEvent e = note("a", 1, "h1", "h2", "h3");
+        NewEvent e = note("a", 1);
         store.append(List.of(e));
+        park(e, "h3");
+        parkDead(e, "h1");
+        parkDead(e, "h2");
         Instant failedAt = T0.plusSeconds(100);
-        for (String h : List.of("h1", "h2")) ledger().recordFailure(new DeliveryKey(e.eventId(), h), "err", failedAt, 1);
         assertThat(dead()).hasSize(2);
 
         assertThat(ledger().retry(e.eventId(), "h3")).as("h3 is pending, not dead").isZero();
@@ -1009,14 +1102,16 @@ public abstract class EventStoreContract {
         Delivery h1 = find(pending(), new DeliveryKey(e.eventId(), "h1"));
         assertThat(h1.status()).isEqualTo(DeliveryStatus.PENDING);
         assertThat(h1.attempts()).isZero();
-        assertThat(ledger().due(failedAt, Duration.ofSeconds(30), 10)).as("due at once after an operator retry")
-                .extracting(Delivery::key).contains(new DeliveryKey(e.eventId(), "h1"));
+        assertThat(ledger().due(failedAt, Duration.ofSeconds(300), 10)).as("due at once after an operator retry")
+                .extracting(Delivery::key).containsExactly(new DeliveryKey(e.eventId(), "h1"));
         assertThat(dead()).extracting(Delivery::handler).containsExactly("h2");
 
         ledger().recordFailure(new DeliveryKey(e.eventId(), "h1"), "err", failedAt, 1);
         assertThat(ledger().retry(e.eventId(), null)).as("all handlers of the event").isEqualTo(2);
         assertThat(dead()).isEmpty();
-        assertThat(pending()).hasSize(3).allMatch(d -> d.attempts() == 0);
+        assertThat(pending()).hasSize(3);
+        assertThat(ledger().list(DeliveryStatus.PENDING, "h1", 10)).allMatch(d -> d.attempts() == 0);
+        assertThat(ledger().list(DeliveryStatus.PENDING, "h2", 10)).allMatch(d -> d.attempts() == 0);
         assertThat(ledger().retry(UUID.randomUUID(), null)).isZero();
     }
 
@@ -1024,10 +1119,10 @@ public abstract class EventStoreContract {
     @Tag("D12")
     @DisplayName("D12: retryAll resets every dead letter of one handler, or of all handlers")
     void retryAll() {
-        List<NewEvent> events = List.of(note("a", 1, "h1", "h2"), note("a", 2, "h1", "h2"));
+        List<NewEvent> events = List.of(note("a", 1), note("a", 2));
         store.append(events);
         for (NewEvent e : events) {
-            for (String h : List.of("h1", "h2")) ledger().recordFailure(new DeliveryKey(e.eventId(), h), "x", T0, 1);
+            for (String h : List.of("h1", "h2")) parkDead(e, h);
         }
         assertThat(ledger().retryAll("h1")).isEqualTo(2);
         assertThat(dead()).extracting(Delivery::handler).containsOnly("h2").hasSize(2);
@@ -1042,9 +1137,10 @@ public abstract class EventStoreContract {
     @Tag("D12")
     @DisplayName("D12: skip marks a pending or dead delivery done without running it; false when there is none")
     void skip() {
-        NewEvent e = note("a", 1, "h1", "h2", "h3");
+        NewEvent e = note("a", 1);
         store.append(List.of(e));
-        ledger().recordFailure(new DeliveryKey(e.eventId(), "h2"), "x", T0, 1);
+        park(e, "h1", "h3");
+        parkDead(e, "h2");
         assertThat(ledger().skip(new DeliveryKey(e.eventId(), "h1"), "operator: not needed")).isTrue();
         assertThat(ledger().skip(new DeliveryKey(e.eventId(), "h2"), "operator: poison")).isTrue();
         assertThat(ledger().skip(new DeliveryKey(e.eventId(), "h1"), "again")).isFalse();
@@ -1058,11 +1154,14 @@ public abstract class EventStoreContract {
     @Tag("CA1")
     @DisplayName("CA1: lowestPosition(handler, status) is the lowest position with such a delivery, empty when none")
     void lowestPosition() {
-        List<NewEvent> events = List.of(note("a", 1, "h"), note("a", 2, "h"), note("a", 3, "h", "g"));
+        List<NewEvent> events = List.of(note("a", 1), note("a", 2), note("a", 3));
         AppendResult r = store.append(events);
-        long p1 = r.records().get(0).position();
         long p2 = r.records().get(1).position();
         long p3 = r.records().get(2).position();
+        long p1 = r.records().get(0).position();
+        park(events.get(2), "h", "g");
+        park(events.get(1), "h");
+        park(events.get(0), "h");
         assertThat(ledger().lowestPosition("h", DeliveryStatus.PENDING)).hasValue(p1);
         assertThat(ledger().lowestPosition("g", DeliveryStatus.PENDING)).hasValue(p3);
         assertThat(ledger().lowestPosition("h", DeliveryStatus.DEAD)).isEmpty();
@@ -1078,16 +1177,19 @@ public abstract class EventStoreContract {
 
     @Test
     @Tag("CA3")
-    @DisplayName("CA3: count(correlationId, status) counts the deliveries of events carrying that correlation id")
+    @DisplayName("CA3: count(correlationId, status) counts the parked deliveries of events carrying that correlation id")
     void countByCorrelation() {
         UUID chain = UUID.randomUUID();
         UUID otherChain = UUID.randomUUID();
-        NewEvent a = event("a", 1, new Noted("a", 1), new Metadata(chain, null, Map.of()), "h1", "h2");
-        NewEvent b = event("b", 1, new Noted("b", 1), new Metadata(chain, UUID.randomUUID(), Map.of()), "h1");
-        NewEvent c = event("c", 1, new Noted("c", 1), Metadata.of(otherChain), "h1");
+        NewEvent a = event("a", 1, new Noted("a", 1), new Metadata(chain, null, Map.of()));
+        NewEvent b = event("b", 1, new Noted("b", 1), new Metadata(chain, UUID.randomUUID(), Map.of()));
+        NewEvent c = event("c", 1, new Noted("c", 1), Metadata.of(otherChain));
         NewEvent quiet = event("d", 1, new Noted("d", 1), Metadata.of(chain));
         store.append(List.of(a, b));
         store.append(List.of(c, quiet));
+        park(a, "h1", "h2");
+        park(b, "h1");
+        park(c, "h1");
         assertThat(ledger().count(chain, DeliveryStatus.PENDING)).isEqualTo(3);
         assertThat(ledger().count(otherChain, DeliveryStatus.PENDING)).isEqualTo(1);
         assertThat(ledger().count(UUID.randomUUID(), DeliveryStatus.PENDING)).isZero();
@@ -1104,8 +1206,9 @@ public abstract class EventStoreContract {
     @Tag("D13")
     @DisplayName("D13: handlersWithWork names the handlers with pending or dead deliveries, and drops finished ones")
     void handlersWithWork() {
-        NewEvent e = note("a", 1, "views", "mediator", "saga:Transfer");
+        NewEvent e = note("a", 1);
         store.append(List.of(e));
+        park(e, "views", "mediator", "saga:Transfer");
         assertThat(ledger().handlersWithWork()).containsExactlyInAnyOrder("views", "mediator", "saga:Transfer");
         ledger().markDone(List.of(new DeliveryKey(e.eventId(), "views")));
         ledger().recordFailure(new DeliveryKey(e.eventId(), "mediator"), "x", T0, 1);
@@ -1121,9 +1224,12 @@ public abstract class EventStoreContract {
     void markDoneDuringDueScan() throws Exception {
         int total = 60;
         List<NewEvent> events = new ArrayList<>();
-        for (int v = 1; v <= total; v++) events.add(note("scan", v, "h"));
+        for (int v = 1; v <= total; v++) events.add(note("scan", v));
         store.append(events.subList(0, 30));
         store.append(events.subList(30, total));
+        List<Park> parks = new ArrayList<>();
+        for (NewEvent e : events) parks.add(parkOf(e, "h", 1, T0, "x", false, "n0"));
+        store.checkpoints().commit(List.of(), parks, Checkpoints.Work.NONE);
         Instant now = T0.plusSeconds(60);
 
         // page through due work, marking each delivery done while still iterating the page
@@ -1141,8 +1247,11 @@ public abstract class EventStoreContract {
 
         // and concurrently: one thread scans while another marks done
         List<NewEvent> more = new ArrayList<>();
-        for (int v = total + 1; v <= total * 2; v++) more.add(note("scan", v, "h"));
+        for (int v = total + 1; v <= total * 2; v++) more.add(note("scan", v));
         store.append(more);
+        List<Park> moreParks = new ArrayList<>();
+        for (NewEvent e : more) moreParks.add(parkOf(e, "h", 1, T0, "x", false, "n0"));
+        store.checkpoints().commit(List.of(), moreParks, Checkpoints.Work.NONE);
         ExecutorService executor = Executors.newFixedThreadPool(2);
         AtomicBoolean marking = new AtomicBoolean(true);
         try {
@@ -1185,9 +1294,11 @@ public abstract class EventStoreContract {
     @DisplayName("OB4: backlog() counts pending and dead deliveries per handler, with the oldest pending one's commit")
     void backlogPerHandler() {
         assertThat(ledger().backlog()).isEmpty();
-        List<NewEvent> events = List.of(note("a", 1, "h", "g"), note("a", 2, "h"), note("a", 3, "h"));
+        List<NewEvent> events = List.of(note("a", 1), note("a", 2), note("a", 3));
         AppendResult r = store.append(events);
-        ledger().markDone(List.of(new DeliveryKey(events.get(0).eventId(), "h")));
+        park(events.get(0), "g");
+        park(events.get(1), "h");
+        park(events.get(2), "h");
         ledger().recordFailure(new DeliveryKey(events.get(1).eventId(), "h"), "x", T0, 1);
         var backlog = ledger().backlog();
         assertThat(backlog).extracting(jangle.spi.HandlerBacklog::handler).containsExactly("g", "h");
@@ -1201,5 +1312,594 @@ public abstract class EventStoreContract {
         assertThat(h.dead()).isEqualTo(1);
         assertThat(h.lowestPendingPosition()).isEqualTo(r.records().get(2).position());
         assertThat(h.oldestPendingCommit()).isEqualTo(r.records().get(2).createdAt());
+    }
+
+    // ======================= filtered feed and correlation (D17, G1, CA3) =======================
+
+    /** Appends {@code n} events spread over {@code aggregates} aggregates, every third one a deposit. */
+    private List<NewEvent> appendMixed(int n, int aggregates) {
+        List<NewEvent> all = new ArrayList<>();
+        Map<String, Long> versions = new java.util.HashMap<>();
+        List<NewEvent> batch = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            String id = "agg-" + (i * 7 % aggregates);
+            long v = versions.merge(id, 1L, Long::sum);
+            NewEvent e = i % 3 == 0
+                    ? event(id, v, new Deposited(new BigDecimal("1.00"), new BigDecimal(i + ".00"), "r" + i))
+                    : note(id, v);
+            batch.add(e);
+            if (batch.size() == 4 || i == n - 1) {
+                store.append(batch);
+                all.addAll(batch);
+                batch = new ArrayList<>();
+            }
+        }
+        return all;
+    }
+
+    /** Reads the whole feed through {@code filter} in pages of {@code limit}, checking every page's promises. */
+    private List<EventRecord<?>> scan(FeedFilter filter, int limit) {
+        List<EventRecord<?>> out = new ArrayList<>();
+        long head = store.lastPosition();
+        long after = 0;
+        for (int pages = 0; ; pages++) {
+            assertThat(pages).as("a scan that ends (scannedTo must move on)").isLessThanOrEqualTo((int) head + 1);
+            FeedPage page = store.readFeed(after, limit, filter);
+            if (after >= head) {
+                assertThat(page.records()).as("nothing after the head").isEmpty();
+                assertThat(page.scannedTo()).as("scannedTo at the head").isEqualTo(after);
+                return out;
+            }
+            assertThat(page.scannedTo()).as("scannedTo after %d with limit %d", after, limit)
+                    .isGreaterThan(after).isLessThanOrEqualTo(head);
+            long previous = after;
+            for (EventRecord<?> r : page.records()) {
+                assertThat(r.position()).as("records ascending within (after, scannedTo]").isGreaterThan(previous)
+                        .isLessThanOrEqualTo(page.scannedTo());
+                assertThat(filter.accepts(r.aggregateId(), r.type())).as("filter accepts %s", r).isTrue();
+                previous = r.position();
+            }
+            assertThat(page.records()).hasSizeLessThanOrEqualTo(limit);
+            assertThat(page.unreadable()).as("every contract event is readable (D14)").isEmpty();
+            out.addAll(page.records());
+            after = page.scannedTo();
+        }
+    }
+
+    @Test
+    @Tag("D17")
+    @Tag("G1")
+    @DisplayName("D17, G1: readFeed(after, limit, segment filter): the segments partition the feed: the union of full "
+            + "scans of every segment is the feed, each event exactly once, in its aggregate's segment")
+    void segmentsPartitionTheFeed() {
+        appendMixed(45, 11);
+        List<EventRecord<?>> feed = feed();
+        for (int segments = 1; segments <= 4; segments++) {
+            List<UUID> union = new ArrayList<>();
+            for (int segment = 0; segment < segments; segment++) {
+                FeedFilter filter = new FeedFilter(segment, segments, Set.of());
+                for (int limit : new int[] {1, 4, 1_000}) {
+                    List<EventRecord<?>> scanned = scan(filter, limit);
+                    List<EventRecord<?>> expected = feed.stream()
+                            .filter(r -> FeedFilter.segmentOf(r.aggregateId(), filter.segments()) == filter.segment())
+                            .toList();
+                    assertThat(ids(scanned)).as("segment %d of %d, pages of %d", filter.segment(), filter.segments(),
+                            limit).containsExactlyElementsOf(ids(expected));
+                    if (limit == 4) union.addAll(ids(scanned));
+                }
+            }
+            assertThat(union).as("every event in exactly one of %d segments", segments)
+                    .containsExactlyInAnyOrderElementsOf(ids(feed));
+        }
+    }
+
+    @Test
+    @Tag("D17")
+    @Tag("G1")
+    @DisplayName("D17: readFeed with a type filter returns exactly the events of those types (with their segment), "
+            + "decoded as appended")
+    void typeFilter() {
+        List<NewEvent> appended = appendMixed(30, 5);
+        List<EventRecord<?>> feed = feed();
+        FeedFilter deposits = new FeedFilter(0, 1, Set.of("contract.Deposited"));
+        List<EventRecord<?>> scanned = scan(deposits, 5);
+        assertThat(ids(scanned)).containsExactlyElementsOf(
+                ids(feed.stream().filter(r -> r.type().equals("contract.Deposited")).toList()));
+        assertThat(scanned).hasSize(10);
+        for (EventRecord<?> r : scanned) {
+            NewEvent source = appended.stream().filter(e -> e.eventId().equals(r.eventId())).findFirst().orElseThrow();
+            assertSameAsAppended(r, source, r.position());
+        }
+        FeedFilter both = new FeedFilter(1, 2, Set.of("contract.Noted", "contract.Deposited"));
+        assertThat(ids(scan(both, 3))).containsExactlyElementsOf(
+                ids(feed.stream().filter(r -> FeedFilter.segmentOf(r.aggregateId(), 2) == 1).toList()));
+        FeedFilter notesOfSegment = new FeedFilter(1, 3, Set.of("contract.Noted"));
+        assertThat(ids(scan(notesOfSegment, 2))).containsExactlyElementsOf(ids(feed.stream()
+                .filter(r -> r.type().equals("contract.Noted") && FeedFilter.segmentOf(r.aggregateId(), 3) == 1)
+                .toList()));
+    }
+
+    @Test
+    @Tag("D17")
+    @Tag("G1")
+    @DisplayName("D17, G1: when no event of a page passes the filter, readFeed returns none and scannedTo still moves "
+            + "on; at the head scannedTo stays where the reader is")
+    void scannedToMovesOnWhenNothingPasses() {
+        appendMixed(12, 3);
+        long head = store.lastPosition();
+        FeedFilter none = new FeedFilter(0, 1, Set.of("contract.Opened"));
+        FeedPage first = store.readFeed(0, 5, none);
+        assertThat(first.records()).isEmpty();
+        assertThat(first.scannedTo()).as("looked at up to 5 positions").isGreaterThan(0).isLessThanOrEqualTo(head);
+        assertThat(scan(none, 5)).isEmpty();
+        FeedPage atHead = store.readFeed(head, 5, none);
+        assertThat(atHead.records()).isEmpty();
+        assertThat(atHead.scannedTo()).isEqualTo(head);
+        FeedPage all = store.readFeed(0, 1_000, FeedFilter.ALL);
+        assertThat(all.scannedTo()).isEqualTo(head);
+        assertThat(ids(all.records())).containsExactlyElementsOf(ids(feed()));
+        FeedPage tight = store.readFeed(3, 4, FeedFilter.ALL);
+        assertThat(ids(tight.records())).as("the same window as the unfiltered read")
+                .containsExactlyElementsOf(ids(store.readFeed(3, 4)));
+        assertThat(tight.scannedTo()).isEqualTo(tight.records().get(tight.records().size() - 1).position());
+    }
+
+    @Test
+    @Tag("D17")
+    @Tag("G1")
+    @DisplayName("G1: a filtered reader polling while appenders write never skips an event of its segment")
+    void filteredReaderNeverSkips() throws Exception {
+        FeedFilter filter = new FeedFilter(1, 3, Set.of());
+        int writers = 3;
+        int appendsEach = 40;
+        ExecutorService executor = Executors.newFixedThreadPool(writers + 1);
+        AtomicBoolean writing = new AtomicBoolean(true);
+        List<EventRecord<?>> seen = Collections.synchronizedList(new ArrayList<>());
+        try {
+            Future<?> reader = executor.submit(() -> {
+                long after = 0;
+                while (true) {
+                    boolean last = !writing.get();
+                    while (true) {
+                        FeedPage page = store.readFeed(after, 3, filter);
+                        seen.addAll(page.records());
+                        if (page.scannedTo() == after) break;
+                        after = page.scannedTo();
+                    }
+                    if (last) return null;
+                    Thread.sleep(1);
+                }
+            });
+            List<Future<?>> futures = new ArrayList<>();
+            for (int w = 0; w < writers; w++) {
+                int writer = w;
+                futures.add(executor.submit(() -> {
+                    for (int v = 1; v <= appendsEach; v++) {
+                        store.append(List.of(note("w" + writer + "-a", v), note("w" + writer + "-b", v)));
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : futures) f.get(WAIT_SECONDS, TimeUnit.SECONDS);
+            writing.set(false);
+            reader.get(WAIT_SECONDS, TimeUnit.SECONDS);
+        } finally {
+            writing.set(false);
+            executor.shutdownNow();
+        }
+        List<EventRecord<?>> expected = feed().stream()
+                .filter(r -> filter.accepts(r.aggregateId(), r.type())).toList();
+        assertThat(expected).as("the segment has events").isNotEmpty();
+        assertThat(ids(seen)).containsExactlyElementsOf(ids(expected));
+    }
+
+    @Test
+    @Tag("CA3")
+    @DisplayName("CA3: correlated(id, limit) returns the committed events carrying the correlation id, ascending by "
+            + "position, at most limit; none for an unknown id")
+    void correlatedEvents() {
+        UUID chain = UUID.randomUUID();
+        UUID other = UUID.randomUUID();
+        NewEvent a1 = event("a", 1, new Noted("a", 1), Metadata.of(chain));
+        NewEvent b1 = event("b", 1, new Noted("b", 1), Metadata.of(other));
+        NewEvent c1 = event("c", 1, new Noted("c", 1), new Metadata(chain, a1.eventId(), Map.of()));
+        store.append(List.of(a1, b1));
+        store.append(List.of(c1));
+        NewEvent a2 = event("a", 2, new Noted("a", 2), Metadata.of(chain));
+        store.append(List.of(a2));
+        catchThrowable(() -> store.append(List.of(event("d", 1, new Noted("d", 1), Metadata.of(chain)),
+                event("a", 1, new Noted("a", 1), Metadata.of(chain))))); // conflicts: writes nothing
+
+        List<EventRecord<?>> correlated = store.correlated(chain, 100);
+        assertThat(ids(correlated)).containsExactly(a1.eventId(), c1.eventId(), a2.eventId());
+        assertStrictlyIncreasingPositions(correlated);
+        assertThat(correlated).allMatch(r -> r.metadata().correlationId().equals(chain));
+        assertThat(ids(store.correlated(chain, 2))).containsExactly(a1.eventId(), c1.eventId());
+        assertThat(ids(store.correlated(other, 100))).containsExactly(b1.eventId());
+        assertThat(store.correlated(UUID.randomUUID(), 100)).isEmpty();
+        assertSameAsAppended(correlated.get(1), c1, store.readEvent(c1.eventId()).orElseThrow().position());
+    }
+
+    // ======================= checkpoints (D17–D21) =======================
+
+    private static final Duration LEASE = Duration.ofSeconds(10);
+
+    private Checkpoints checkpoints() {
+        return store.checkpoints();
+    }
+
+    /** The stored checkpoints of {@code processor}, by segment. */
+    private List<Checkpoint> stored(String processor) {
+        return checkpoints().all().stream().filter(c -> c.processor().equals(processor))
+                .sorted(java.util.Comparator.comparingInt(Checkpoint::segment)).toList();
+    }
+
+    private Checkpoint stored(String processor, int segment) {
+        return stored(processor).stream().filter(c -> c.segment() == segment).findFirst()
+                .orElseThrow(() -> new AssertionError("no checkpoint " + processor + "/" + segment));
+    }
+
+    private static List<Integer> segmentsOf(List<Checkpoint> held) {
+        return held.stream().map(Checkpoint::segment).toList();
+    }
+
+    private static Completion.Advance advance(String processor, int segment, long position, String owner) {
+        return new Completion.Advance(processor, segment, position, owner);
+    }
+
+    @Test
+    @Tag("D19")
+    @DisplayName("D19: register stores free checkpoints at 0 (BEGINNING) or at the head (HEAD); it is idempotent "
+            + "and a stored processor keeps its segment count and position")
+    void registerBeginningHeadIdempotent() {
+        appendMixed(5, 2);
+        long head = store.lastPosition();
+        List<Checkpoint> p = checkpoints().register("p", 3, Checkpoints.Start.BEGINNING);
+        assertThat(p).extracting(Checkpoint::segment).containsExactly(0, 1, 2);
+        assertThat(p).allSatisfy(c -> {
+            assertThat(c.processor()).isEqualTo("p");
+            assertThat(c.segments()).isEqualTo(3);
+            assertThat(c.position()).isZero();
+            assertThat(c.owner()).isEmpty();
+        });
+        List<Checkpoint> q = checkpoints().register("q", 2, Checkpoints.Start.HEAD);
+        assertThat(q).extracting(Checkpoint::position).containsExactly(head, head);
+        assertThat(q).extracting(Checkpoint::segments).containsOnly(2);
+
+        store.append(List.of(note("later", 1)));
+        checkpoints().claim("p", "a", T0, LEASE, 3);
+        checkpoints().commit(List.of(advance("p", 1, 4, "a")), List.of(), Checkpoints.Work.NONE);
+        List<Checkpoint> again = checkpoints().register("p", 5, Checkpoints.Start.HEAD);
+        assertThat(again).as("stored: same rows, same segment count").extracting(Checkpoint::segment)
+                .containsExactly(0, 1, 2);
+        assertThat(again).extracting(Checkpoint::segments).containsOnly(3);
+        assertThat(again).extracting(Checkpoint::position).containsExactly(0L, 4L, 0L);
+        assertThat(checkpoints().register("q", 2, Checkpoints.Start.BEGINNING)).extracting(Checkpoint::position)
+                .as("a stored processor is not moved").containsExactly(head, head);
+        assertThat(checkpoints().all()).extracting(c -> c.processor() + "/" + c.segment())
+                .containsExactly("p/0", "p/1", "p/2", "q/0", "q/1");
+        assertThat(checkpoints().claim("unknown", "a", T0, LEASE, 2)).as("no rows, nothing to claim").isEmpty();
+    }
+
+    @Test
+    @Tag("D21")
+    @DisplayName("D21: claim takes free segments up to the target; renewal keeps ownership; a live lease is not "
+            + "taken; an expired one is taken by another owner; above target the highest segments are given back")
+    void claimTargetRenewalTakeover() {
+        checkpoints().register("p", 4, Checkpoints.Start.BEGINNING);
+        List<Checkpoint> a = checkpoints().claim("p", "a", T0, LEASE, 2);
+        assertThat(a).hasSize(2).allSatisfy(c -> assertThat(c.heldBy("a", T0)).isTrue());
+        assertThat(a).extracting(Checkpoint::leaseUntil).containsOnly(T0.plus(LEASE));
+        List<Integer> aSegments = segmentsOf(a);
+
+        List<Checkpoint> b = checkpoints().claim("p", "b", T0.plusSeconds(1), LEASE, 4);
+        assertThat(segmentsOf(b)).as("b gets only the free segments").hasSize(2).doesNotContainAnyElementsOf(aSegments);
+        List<Integer> bSegments = segmentsOf(b);
+
+        Instant t5 = T0.plusSeconds(5);
+        List<Checkpoint> renewed = checkpoints().claim("p", "a", t5, LEASE, 2);
+        assertThat(segmentsOf(renewed)).as("renewal keeps the same segments")
+                .containsExactlyInAnyOrderElementsOf(aSegments);
+        assertThat(renewed).extracting(Checkpoint::leaseUntil).containsOnly(t5.plus(LEASE));
+        assertThat(stored("p")).filteredOn(c -> aSegments.contains(c.segment()))
+                .allSatisfy(c -> assertThat(c.owner()).hasValue("a"));
+
+        Instant t12 = T0.plusSeconds(12); // b's leases ran out at T0 + 11s, a's run to T0 + 15s
+        List<Checkpoint> c = checkpoints().claim("p", "c", t12, LEASE, 4);
+        assertThat(segmentsOf(c)).as("c takes b's expired segments, not a's live ones")
+                .containsExactlyInAnyOrderElementsOf(bSegments);
+        assertThat(checkpoints().claim("p", "b", t12, LEASE, 4)).as("b lost them").isEmpty();
+        assertThat(checkpoints().claim("p", "a", t12, LEASE, 2)).extracting(Checkpoint::segment)
+                .containsExactlyInAnyOrderElementsOf(aSegments);
+
+        List<Checkpoint> shrunk = checkpoints().claim("p", "c", t12, LEASE, 1);
+        int kept = bSegments.stream().min(Integer::compare).orElseThrow();
+        int given = bSegments.stream().max(Integer::compare).orElseThrow();
+        assertThat(segmentsOf(shrunk)).as("above target: the highest segment is given back").containsExactly(kept);
+        assertThat(stored("p", given).owner()).as("given back: free").isEmpty();
+        assertThat(segmentsOf(checkpoints().claim("p", "d", t12, LEASE, 4))).containsExactly(given);
+        assertThat(checkpoints().claim("p", "c", t12, LEASE, 0)).as("target 0 gives everything back").isEmpty();
+        assertThat(stored("p", kept).owner()).isEmpty();
+    }
+
+    @Test
+    @Tag("D21")
+    @DisplayName("D21: owners claiming concurrently never both hold a segment at one instant")
+    void concurrentClaimsNeverShareASegment() throws Exception {
+        int segments = 16;
+        int threads = 8;
+        int phases = 20;
+        checkpoints().register("p", segments, Checkpoints.Start.BEGINNING);
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            for (int phase = 0; phase < phases; phase++) {
+                // every phase starts after all earlier leases ran out; within a phase every lease is live
+                Instant now = T0.plus(LEASE.multipliedBy(2L * phase));
+                int target = phase % 2 == 0 ? segments : 3;
+                CyclicBarrier start = new CyclicBarrier(threads);
+                List<Future<Map<Integer, String>>> results = new ArrayList<>();
+                for (int t = 0; t < threads; t++) {
+                    String owner = "node-" + t;
+                    results.add(pool.submit(() -> {
+                        start.await(WAIT_SECONDS, TimeUnit.SECONDS);
+                        Map<Integer, String> got = new java.util.HashMap<>();
+                        for (int round = 0; round < 5; round++) {
+                            for (Checkpoint c : checkpoints().claim("p", owner, now, LEASE, target)) {
+                                assertThat(c.owner()).hasValue(owner);
+                                got.put(c.segment(), owner);
+                            }
+                        }
+                        return got;
+                    }));
+                }
+                Map<Integer, String> holders = new java.util.HashMap<>();
+                for (Future<Map<Integer, String>> f : results) {
+                    for (var e : f.get(WAIT_SECONDS, TimeUnit.SECONDS).entrySet()) {
+                        String previous = holders.put(e.getKey(), e.getValue());
+                        assertThat(previous).as("phase %d: segment %d held by %s and %s", phase, e.getKey(), previous,
+                                e.getValue()).isNull();
+                    }
+                }
+                assertThat(holders.keySet()).allSatisfy(s -> assertThat(s).isBetween(0, segments - 1));
+                for (Checkpoint c : stored("p")) {
+                    if (c.owner().isPresent() && c.leaseUntil().isAfter(now)) {
+                        assertThat(holders.get(c.segment())).as("stored holder of %d", c.segment())
+                                .isEqualTo(c.owner().get());
+                    }
+                }
+                if (target == segments) {
+                    assertThat(holders).as("greedy owners take every segment").hasSize(segments);
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    @Tag("D21")
+    @DisplayName("D21: releaseAll frees every segment of the owner, of every processor, and no one else's")
+    void releaseAllFreesOwnSegments() {
+        checkpoints().register("p", 3, Checkpoints.Start.BEGINNING);
+        checkpoints().register("q", 2, Checkpoints.Start.BEGINNING);
+        checkpoints().claim("p", "a", T0, LEASE, 2);
+        checkpoints().claim("q", "a", T0, LEASE, 1);
+        checkpoints().claim("p", "b", T0, LEASE, 3);
+        checkpoints().claim("q", "b", T0, LEASE, 3);
+        checkpoints().releaseAll("a");
+        assertThat(checkpoints().all()).noneMatch(c -> c.owner().equals(java.util.Optional.of("a")));
+        assertThat(checkpoints().all()).filteredOn(c -> c.owner().isPresent()).hasSize(2)
+                .allSatisfy(c -> assertThat(c.owner()).hasValue("b"));
+        assertThat(checkpoints().claim("p", "c", T0.plusSeconds(1), LEASE, 3)).as("a's segments are free at once")
+                .hasSize(2);
+        assertThat(checkpoints().claim("q", "c", T0.plusSeconds(1), LEASE, 3)).hasSize(1);
+        checkpoints().releaseAll("nobody");
+        assertThat(checkpoints().all()).allMatch(c -> c.owner().isPresent());
+    }
+
+    @Test
+    @Tag("D18")
+    @Tag("D21")
+    @DisplayName("D18, D21: commit runs the work inside, writes parks and moves held checkpoints forward, never back")
+    void commitRunsWorkAndAdvances() {
+        List<NewEvent> events = List.of(note("a", 1), note("a", 2), note("a", 3));
+        store.append(events);
+        checkpoints().register("p", 2, Checkpoints.Start.BEGINNING);
+        List<Integer> held = segmentsOf(checkpoints().claim("p", "a", T0, LEASE, 2));
+        assertThat(held).containsExactlyInAnyOrder(0, 1);
+        AtomicInteger ran = new AtomicInteger();
+        List<StoreTransaction> lent = new ArrayList<>();
+        checkpoints().commit(List.of(advance("p", 0, 3, "a"), advance("p", 1, 2, "a")),
+                List.of(parkOf(events.get(1), "p", 3, T0, "java.lang.IllegalStateException: no", false, "a")),
+                tx -> {
+                    ran.incrementAndGet();
+                    lent.add(tx);
+                });
+        assertThat(ran).as("the work ran once").hasValue(1);
+        assertThat(lent).singleElement().isNotNull();
+        assertThat(stored("p", 0).position()).isEqualTo(3);
+        assertThat(stored("p", 1).position()).isEqualTo(2);
+        assertThat(stored("p", 0).owner()).as("an advance keeps the lease").hasValue("a");
+        assertThat(find(pending(), new DeliveryKey(events.get(1).eventId(), "p")).attempts()).isEqualTo(3);
+
+        checkpoints().commit(List.of(advance("p", 0, 1, "a")), List.of(), Checkpoints.Work.NONE);
+        assertThat(stored("p", 0).position()).as("never backwards").isEqualTo(3);
+        checkpoints().commit(List.of(), List.of(), Checkpoints.Work.NONE);
+        store.append(List.of(note("a", 4)), advance("p", 1, 1, "a"));
+        assertThat(stored("p", 1).position()).as("never backwards through an append either").isEqualTo(2);
+    }
+
+    @Test
+    @Tag("D18")
+    @DisplayName("D18: a commit whose work throws writes nothing: no park, no advance; the exception propagates")
+    void commitWithThrowingWorkWritesNothing() {
+        NewEvent e = note("a", 1);
+        store.append(List.of(e));
+        checkpoints().register("p", 1, Checkpoints.Start.BEGINNING);
+        checkpoints().claim("p", "a", T0, LEASE, 1);
+        IllegalStateException boom = new IllegalStateException("projection failed");
+        TransactionProbe probe = transactionProbe(store);
+        Throwable thrown = catchThrowable(() -> checkpoints().commit(List.of(advance("p", 0, 1, "a")),
+                List.of(parkOf(e, "p", 1, T0, "x", false, "a")), tx -> {
+                    if (probe != null) probe.write(tx, "thrown-work");
+                    throw boom;
+                }));
+        assertThat(causes(thrown)).as("the work's exception propagates").contains(boom);
+        assertThat(stored("p", 0).position()).as("no advance").isZero();
+        assertThat(pending()).as("no park").isEmpty();
+        assertThat(dead()).isEmpty();
+        if (probe != null) assertThat(probe.written("thrown-work")).as("the work's own writes rolled back").isFalse();
+
+        checkpoints().commit(List.of(advance("p", 0, 1, "a")), List.of(), tx -> {
+            if (probe != null) probe.write(tx, "kept-work");
+        });
+        assertThat(stored("p", 0).position()).as("the owner still commits after a failed work").isEqualTo(1);
+        if (probe != null) assertThat(probe.written("kept-work")).as("a committed work's writes stay").isTrue();
+    }
+
+    private static List<Throwable> causes(Throwable t) {
+        List<Throwable> out = new ArrayList<>();
+        for (Throwable c = t; c != null && !out.contains(c); c = c.getCause()) out.add(c);
+        return out;
+    }
+
+    @Test
+    @Tag("D21")
+    @DisplayName("D21: an advance by a node that does not own the segment raises LeaseLostException and writes "
+            + "nothing of the commit: no advance (not even of held segments), no park, no work")
+    void commitByNonOwnerIsRefused() {
+        NewEvent e = note("a", 1);
+        store.append(List.of(e));
+        checkpoints().register("p", 2, Checkpoints.Start.BEGINNING);
+        int aSeg = checkpoints().claim("p", "a", T0, LEASE, 1).getFirst().segment();
+        int bSeg = checkpoints().claim("p", "b", T0, LEASE, 1).getFirst().segment();
+        assertThat(aSeg).isNotEqualTo(bSeg);
+        assertThat(stored("p", aSeg).owner()).hasValue("a");
+        TransactionProbe probe = transactionProbe(store);
+        Throwable thrown = catchThrowable(() -> checkpoints().commit(
+                List.of(advance("p", aSeg, 1, "a"), advance("p", bSeg, 1, "a")),
+                List.of(parkOf(e, "p", 1, T0, "x", false, "a")), tx -> {
+                    if (probe != null) probe.write(tx, "fenced-work");
+                }));
+        assertThat(thrown).isInstanceOf(LeaseLostException.class);
+        LeaseLostException lost = (LeaseLostException) thrown;
+        assertThat(lost.processor()).isEqualTo("p");
+        assertThat(lost.segment()).isEqualTo(bSeg);
+        assertThat(lost.owner()).isEqualTo("a");
+        assertThat(stored("p")).extracting(Checkpoint::position).as("no advance at all").containsOnly(0L);
+        assertThat(pending()).as("no park").isEmpty();
+        if (probe != null) assertThat(probe.written("fenced-work")).as("no work").isFalse();
+
+        assertThat(catchThrowable(() -> checkpoints().commit(List.of(advance("p", aSeg, 1, "z")), List.of(),
+                Checkpoints.Work.NONE))).as("a node that never held it").isInstanceOf(LeaseLostException.class);
+        checkpoints().releaseAll("b");
+        assertThat(catchThrowable(() -> checkpoints().commit(List.of(advance("p", bSeg, 1, "b")), List.of(),
+                Checkpoints.Work.NONE))).as("a node that released it").isInstanceOf(LeaseLostException.class);
+        assertThat(checkpoints().claim("p", "c", T0.plusSeconds(11), LEASE, 2)).as("a's lease ran out: c takes both")
+                .hasSize(2);
+        assertThat(catchThrowable(() -> checkpoints().commit(List.of(advance("p", aSeg, 1, "a")), List.of(),
+                Checkpoints.Work.NONE))).as("a node whose segment was taken over").isInstanceOf(LeaseLostException.class);
+        assertThat(stored("p")).extracting(Checkpoint::position).containsOnly(0L);
+        checkpoints().commit(List.of(advance("p", 0, 1, "c"), advance("p", 1, 1, "c")), List.of(),
+                Checkpoints.Work.NONE);
+        assertThat(stored("p")).extracting(Checkpoint::position).containsOnly(1L);
+    }
+
+    @Test
+    @Tag("D15")
+    @Tag("D21")
+    @DisplayName("D15, D21: append(events, Advance) commits the checkpoint with the events when the owner holds the "
+            + "segment; otherwise LeaseLostException and no event is written; a conflicting append moves nothing")
+    void appendWithAdvanceIsFenced() {
+        store.append(List.of(note("a", 1)));
+        checkpoints().register("p", 2, Checkpoints.Start.BEGINNING);
+        int held = checkpoints().claim("p", "a", T0, LEASE, 1).getFirst().segment();
+        int free = 1 - held;
+        long head = store.lastPosition();
+
+        NewEvent refused = note("b", 1);
+        Throwable thrown = catchThrowable(() -> store.append(List.of(refused), advance("p", held, head, "b")));
+        assertThat(thrown).isInstanceOf(LeaseLostException.class);
+        assertThat(store.lastPosition()).as("no event written").isEqualTo(head);
+        assertThat(store.readEvent(refused.eventId())).isEmpty();
+        assertThat(store.lastVersion("b")).isZero();
+        assertThat(catchThrowable(() -> store.append(List.of(note("b", 1)), advance("p", free, head, "a"))))
+                .as("a free segment: a does not hold it").isInstanceOf(LeaseLostException.class);
+        assertThat(store.lastVersion("b")).isZero();
+
+        Throwable conflict = catchThrowable(() -> store.append(List.of(note("a", 1)), advance("p", held, head, "a")));
+        assertVersionConflict(conflict, "a", 1);
+        assertThat(stored("p", held).position()).as("a failed append moves no checkpoint (ST3)").isZero();
+
+        AppendResult accepted = store.append(List.of(refused), advance("p", held, head, "a"));
+        assertThat(accepted.records()).hasSize(1);
+        assertThat(stored("p", held).position()).isEqualTo(head);
+        assertThat(stored("p", free).position()).isZero();
+        store.append(List.of(note("b", 2)), advance("p", held, head + 1, "a"));
+        assertThat(stored("p", held).position()).isEqualTo(head + 1);
+    }
+
+    @Test
+    @Tag("D12")
+    @Tag("D21")
+    @DisplayName("D12, D21: reset sets every segment's position, frees the owners so the old owner's advance is "
+            + "refused, and deletes the processor's parked rows above the position, keeping those at or below")
+    void resetMovesFreesAndUnparks() {
+        List<NewEvent> events = new ArrayList<>();
+        for (int v = 1; v <= 8; v++) events.add(note("a", v));
+        AppendResult r = store.append(events);
+        long p3 = r.records().get(2).position();
+        long p5 = r.records().get(4).position();
+        long p7 = r.records().get(6).position();
+        checkpoints().register("p", 2, Checkpoints.Start.BEGINNING);
+        checkpoints().register("q", 1, Checkpoints.Start.BEGINNING);
+        checkpoints().claim("p", "a", T0, LEASE, 2);
+        checkpoints().claim("q", "a", T0, LEASE, 1);
+        checkpoints().commit(List.of(advance("p", 0, p7, "a"), advance("p", 1, p7, "a"), advance("q", 0, p7, "a")),
+                List.of(parkOf(events.get(2), "p", 1, T0, "x", false, "a"),
+                        parkOf(events.get(4), "p", 1, T0, "x", true, "a"),
+                        parkOf(events.get(6), "p", 1, T0, "x", false, "a"),
+                        parkOf(events.get(6), "q", 1, T0, "x", false, "a")),
+                Checkpoints.Work.NONE);
+
+        assertThat(checkpoints().reset("p", p5)).as("segments changed").isEqualTo(2);
+        assertThat(stored("p")).allSatisfy(c -> {
+            assertThat(c.position()).isEqualTo(p5);
+            assertThat(c.owner()).as("freed").isEmpty();
+        });
+        assertThat(stored("q", 0).position()).as("other processors untouched").isEqualTo(p7);
+        assertThat(stored("q", 0).owner()).hasValue("a");
+        assertThat(pending()).extracting(Delivery::key).containsExactlyInAnyOrder(
+                new DeliveryKey(events.get(2).eventId(), "p"), new DeliveryKey(events.get(6).eventId(), "q"));
+        assertThat(dead()).extracting(Delivery::position).as("at the position: kept").containsExactly(p5);
+        assertThat(pending()).extracting(Delivery::position).as("below the position: kept").contains(p3);
+
+        assertThat(catchThrowable(() -> checkpoints().commit(List.of(advance("p", 0, p7, "a")), List.of(),
+                Checkpoints.Work.NONE))).as("the old owner is refused").isInstanceOf(LeaseLostException.class);
+        assertThat(stored("p", 0).position()).isEqualTo(p5);
+        assertThat(checkpoints().reset("p", 0)).isEqualTo(2);
+        assertThat(stored("p")).extracting(Checkpoint::position).containsOnly(0L);
+        assertThat(pending()).extracting(Delivery::handler).containsExactly("q");
+        assertThat(dead()).isEmpty();
+        assertThat(checkpoints().reset("unknown", 0)).isZero();
+    }
+
+    /**
+     * Optional hook for {@link #commitWithThrowingWorkWritesNothing} and {@link #commitByNonOwnerIsRefused}: a store
+     * that lends a real transaction to {@link Checkpoints#commit}'s work returns a probe that writes a mark through
+     * it and reads the mark back afterwards, so the suite sees the work's writes roll back with the commit. Null (the
+     * default) when the store lends nothing to write through.
+     */
+    protected TransactionProbe transactionProbe(EventStore store) {
+        return null;
+    }
+
+    /** Writes through a commit's {@link StoreTransaction} and tells whether the write was committed. */
+    public interface TransactionProbe {
+        /** Writes {@code mark} through {@code tx} (inside the commit). */
+        void write(StoreTransaction tx, String mark) throws Exception;
+
+        /** True when {@code mark} was committed. */
+        boolean written(String mark);
     }
 }

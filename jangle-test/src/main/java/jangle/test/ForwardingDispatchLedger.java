@@ -80,4 +80,9 @@ public class ForwardingDispatchLedger implements DispatchLedger {
     public List<String> handlersWithWork() {
         return delegate.handlersWithWork();
     }
+
+    @Override
+    public List<jangle.spi.HandlerBacklog> backlog() {
+        return delegate.backlog();
+    }
 }

@@ -2,9 +2,12 @@ package jangle.test;
 
 import jangle.EventRecord;
 import jangle.spi.AppendResult;
-import jangle.spi.DeliveryKey;
+import jangle.spi.Checkpoints;
+import jangle.spi.Completion;
 import jangle.spi.DispatchLedger;
 import jangle.spi.EventStore;
+import jangle.spi.FeedFilter;
+import jangle.spi.FeedPage;
 import jangle.spi.NewEvent;
 
 import java.util.List;
@@ -15,9 +18,11 @@ import java.util.stream.Stream;
 /**
  * An {@link EventStore} that passes every call to another one: subclass it and override the one call a test breaks,
  * delays or counts (fault injection, deliberately broken stores for the contract suites). The interface's default
- * methods are not forwarded but inherited, so they run through this class's {@link #append} and {@link #read}, and an
- * override of those two covers every path. {@link #ledger()} returns the delegate's ledger; wrap it with a
- * {@link ForwardingDispatchLedger} to break the ledger.
+ * append and read methods are not forwarded but inherited, so they run through this class's
+ * {@link #append(List, Completion)} and {@link #read}, and an override of those two covers every path. The filtered
+ * {@link #readFeed(long, int, FeedFilter)} is forwarded, so a store's own filtering is what the suites see; override it
+ * to break it. {@link #ledger()} and {@link #checkpoints()} return the delegate's; wrap them with a
+ * {@link ForwardingDispatchLedger} or {@link ForwardingCheckpoints} to break them.
  */
 public class ForwardingEventStore implements EventStore {
     /** The store every call goes to. */
@@ -29,7 +34,7 @@ public class ForwardingEventStore implements EventStore {
     }
 
     @Override
-    public AppendResult append(List<NewEvent> events, DeliveryKey completing) {
+    public AppendResult append(List<NewEvent> events, Completion completing) {
         return delegate.append(events, completing);
     }
 
@@ -41,6 +46,16 @@ public class ForwardingEventStore implements EventStore {
     @Override
     public List<EventRecord<?>> readFeed(long afterPosition, int limit) {
         return delegate.readFeed(afterPosition, limit);
+    }
+
+    @Override
+    public FeedPage readFeed(long afterPosition, int limit, FeedFilter filter) {
+        return delegate.readFeed(afterPosition, limit, filter);
+    }
+
+    @Override
+    public List<EventRecord<?>> correlated(UUID correlationId, int limit) {
+        return delegate.correlated(correlationId, limit);
     }
 
     @Override
@@ -61,5 +76,10 @@ public class ForwardingEventStore implements EventStore {
     @Override
     public DispatchLedger ledger() {
         return delegate.ledger();
+    }
+
+    @Override
+    public Checkpoints checkpoints() {
+        return delegate.checkpoints();
     }
 }

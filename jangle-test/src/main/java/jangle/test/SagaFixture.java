@@ -4,6 +4,7 @@ import jangle.Command;
 import jangle.CommandResponse;
 import jangle.Event;
 import jangle.EventRecord;
+import jangle.ExternalDelivery;
 import jangle.Jangle;
 import jangle.JangleBuilder;
 import jangle.Metadata;
@@ -11,10 +12,12 @@ import jangle.Saga;
 import jangle.SagaRoutes;
 import jangle.TypeRegistry;
 import jangle.memory.InMemoryStores;
+import jangle.spi.Checkpoints;
 import jangle.spi.Delivery;
 import jangle.spi.DeliveryKey;
 import jangle.spi.EventStore;
 import jangle.spi.NewEvent;
+import jangle.spi.Park;
 import jangle.spi.SagaEventEntry;
 import jangle.spi.SagaState;
 
@@ -50,11 +53,14 @@ import static org.assertj.core.api.Assertions.assertThat;
  * }
  * }
  *
- * <p>How work runs: {@link #givenEvent} appends an event straight to the event store with pending deliveries for the
- * fixture's handler names (the saga's reactor {@code saga:<SimpleName>} for {@link #forSaga}, plus any
- * {@link #deliverGivenEventsTo named} handlers), then {@link #settle settles}: catch-up passes run until no pending
- * delivery is left or a pass changes nothing, so commands sent by the saga, the events they commit, and the handlers
- * of those events all run before the method returns. A handler that keeps failing is attempted once per settle, not
+ * <p>How work runs: the fixture is the application's only processor. {@link #givenEvent} appends an event straight to
+ * the event store and {@link #settle settles}: the fixture reads the feed from where it stopped and runs each new event
+ * through the handlers once, in feed order (a given event only through the fixture's handler names: the saga's reactor
+ * {@code saga:<SimpleName>} for {@link #forSaga}, plus any {@link #deliverGivenEventsTo named} handlers; every other
+ * event through every handler subscribed to its type), so commands sent by the saga, the events they commit, and the
+ * handlers of those events all run before the method returns. A handler that fails is parked for that event as a
+ * processor parks it (D3: pending, one attempt, in the store's ledger), and each later settle retries what is parked
+ * once (the event daemon's catch-up pass, D10), so a handler that keeps failing is attempted once per settle, not
  * burned through to a dead letter. {@link #givenCommand} sends a command through the real command loop instead.
  *
  * <p>Commands are observed through what they commit: {@link #eventsCommitted()} lists every event committed since
@@ -70,6 +76,10 @@ public final class SagaFixture implements AutoCloseable {
     private final Jangle jangle;
     private final Set<String> givenHandlers = new LinkedHashSet<>();
     private final Set<UUID> givenIds = new HashSet<>();
+    /** Events appended by {@link #givenEvent}: delivered only to {@link #givenHandlers}. */
+    private final Set<UUID> givenEventIds = new HashSet<>();
+    /** The feed position up to which the fixture has run the handlers. */
+    private long handledTo;
 
     private SagaFixture(MutableClock clock, Consumer<JangleBuilder> configure) {
         this.clock = Objects.requireNonNull(clock, "clock");
@@ -133,13 +143,13 @@ public final class SagaFixture implements AutoCloseable {
         Objects.requireNonNull(event, "event");
         TypeRegistry.EventTypeInfo info = jangle.types().byType(event.getClass());
         EventStore events = jangle.stores().events();
+        checkHandlersKnown(info.name());
         NewEvent e = new NewEvent(UUID.randomUUID(), aggregateId, events.lastVersion(aggregateId) + 1, info.name(),
-                info.schemaVersion(), clock.instant().truncatedTo(ChronoUnit.MICROS), metadata, event,
-                List.copyOf(givenHandlers));
-        events.append(List.of(e));
+                info.schemaVersion(), clock.instant().truncatedTo(ChronoUnit.MICROS), metadata, event);
         givenIds.add(e.eventId());
+        givenEventIds.add(e.eventId());
+        events.append(List.of(e));
         settle();
-        checkHandlersKnown(e.eventId());
         return this;
     }
 
@@ -173,38 +183,61 @@ public final class SagaFixture implements AutoCloseable {
     }
 
     /**
-     * Runs catch-up passes (D10) until no delivery is pending or a pass changes nothing (only failing handlers left).
-     * Returns deliveries attempted.
+     * Retries what is parked once (the catch-up pass, D10), then runs every event committed since the last settle
+     * through its handlers, in feed order, until the feed holds nothing new: events committed by handlers run too.
+     * A failure parks the event for that handler and is not retried before the next settle. Returns deliveries
+     * attempted.
      */
     public int settle() {
         int attempted = 0;
-        for (int i = 0; i < MAX_SETTLE_PASSES; i++) {
-            Set<DeliveryKey> before = pendingKeys();
-            if (before.isEmpty()) return attempted;
-            int n = jangle.operations().runCatchUpPass();
-            attempted += n;
-            if (n == 0 || pendingKeys().equals(before)) return attempted;
+        if (!jangle.operations().pending(null, 1).isEmpty()) attempted += jangle.operations().runCatchUpPass();
+        EventStore events = jangle.stores().events();
+        ExternalDelivery door = jangle.operations().externalDelivery();
+        for (int pages = 0; ; pages++) {
+            if (pages >= MAX_SETTLE_PASSES) {
+                throw new AssertionError("work did not settle after " + MAX_SETTLE_PASSES + " pages of new events: "
+                        + "handlers keep causing new work (a command loop?)");
+            }
+            List<EventRecord<?>> page = events.readFeed(handledTo, 100);
+            if (page.isEmpty()) return attempted;
+            for (EventRecord<?> r : page) {
+                for (String handler : door.handlerNames(r.type())) {
+                    if (givenEventIds.contains(r.eventId()) && !givenHandlers.contains(handler)) continue;
+                    attempted++;
+                    deliver(door, r, handler);
+                }
+                handledTo = r.position();
+            }
         }
-        throw new AssertionError("work did not settle after " + MAX_SETTLE_PASSES + " catch-up passes: handlers keep "
-                + "causing new work (a command loop?)");
     }
 
-    private Set<DeliveryKey> pendingKeys() {
-        Set<DeliveryKey> keys = new HashSet<>();
-        for (Delivery d : jangle.operations().pending(null, Integer.MAX_VALUE)) keys.add(d.key());
-        return keys;
+    /** Runs one handler once for one event; a failure parks it as a processor would (D3). */
+    private void deliver(ExternalDelivery door, EventRecord<?> r, String handler) {
+        try {
+            door.deliver(r, handler);
+        } catch (RuntimeException | Error failure) {
+            if (failure instanceof VirtualMachineError fatal) throw fatal; // as a processor: everything else parks
+            boolean dead = jangle.settings().deadLetterAttempts() <= 1;
+            Park park = new Park(new DeliveryKey(r.eventId(), handler), r.position(), r.metadata().correlationId(),
+                    1, clock.instant(), failure.getClass().getName() + ": " + failure.getMessage(), dead,
+                    jangle.settings().nodeId());
+            jangle.stores().events().checkpoints().commit(List.of(), List.of(park), Checkpoints.Work.NONE);
+        }
     }
 
-    /** D13: a delivery for a handler name the application does not know is a test mistake; say so plainly. */
-    private void checkHandlersKnown(UUID eventId) {
-        List<Delivery> stuck = new ArrayList<>(jangle.operations().pending(null, Integer.MAX_VALUE));
-        stuck.addAll(jangle.operations().deadLetters(null, Integer.MAX_VALUE));
-        for (Delivery d : stuck) {
-            if (d.eventId().equals(eventId) && d.lastError() != null
-                    && d.lastError().startsWith("handler not registered")) {
-                throw new AssertionError("given event " + d.eventType() + " was delivered to handler '" + d.handler()
-                        + "', which the application does not register for it (" + d.lastError() + "); check "
-                        + "deliverGivenEventsTo(...) and the saga's routes");
+    /**
+     * D13: a given event for a handler name the application does not run for that type is a test mistake; say so
+     * plainly instead of delivering it nowhere.
+     */
+    private void checkHandlersKnown(String typeName) {
+        List<String> subscribed = jangle.operations().externalDelivery().handlerNames(typeName);
+        for (String handler : givenHandlers) {
+            if (!subscribed.contains(handler)) {
+                String why = jangle.operations().handlers().contains(handler)
+                        ? "which does not subscribe to it" : "which the application does not register";
+                throw new AssertionError("given event " + typeName + " is to be delivered to handler '" + handler
+                        + "', " + why + " (handler not registered for this type); check deliverGivenEventsTo(...) "
+                        + "and the saga's routes");
             }
         }
     }

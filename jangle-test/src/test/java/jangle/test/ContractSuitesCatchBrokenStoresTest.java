@@ -6,11 +6,16 @@ import jangle.memory.InMemoryEventStore;
 import jangle.memory.InMemorySagaStore;
 import jangle.memory.InMemorySnapshotStore;
 import jangle.spi.AppendResult;
+import jangle.spi.Checkpoint;
+import jangle.spi.Checkpoints;
+import jangle.spi.Completion;
 import jangle.spi.Delivery;
-import jangle.spi.DeliveryKey;
 import jangle.spi.DispatchLedger;
 import jangle.spi.EventStore;
+import jangle.spi.FeedFilter;
+import jangle.spi.FeedPage;
 import jangle.spi.NewEvent;
+import jangle.spi.Park;
 import jangle.spi.SagaState;
 import jangle.spi.SagaStore;
 import jangle.spi.Snapshot;
@@ -31,6 +36,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -155,6 +161,87 @@ class ContractSuitesCatchBrokenStoresTest {
                 .containsExactly("emptyStateRecord");
     }
 
+    @Test
+    @Tag("D21")
+    @DisplayName("D21: the event store suite fails checkpoint advances that are not fenced (a non-owner's advance is "
+            + "written)")
+    void catchesUnfencedAdvance() {
+        assertThat(failures(UnfencedAdvance.class, "commitByNonOwnerIsRefused", "appendWithAdvanceIsFenced",
+                "commitRunsWorkAndAdvances")).containsExactlyInAnyOrder("commitByNonOwnerIsRefused",
+                "appendWithAdvanceIsFenced");
+    }
+
+    @Test
+    @Tag("D18")
+    @DisplayName("D18: the event store suite fails a commit that writes its parks and checkpoints when the work throws")
+    void catchesCommitDespiteThrowingWork() {
+        assertThat(failures(CommitDespiteThrowingWork.class, "commitWithThrowingWorkWritesNothing",
+                "commitRunsWorkAndAdvances")).containsExactly("commitWithThrowingWorkWritesNothing");
+    }
+
+    @Test
+    @Tag("D21")
+    @DisplayName("D21: the event store suite fails a claim that hands a held, unexpired segment to a second owner")
+    void catchesClaimOfLiveLease() {
+        assertThat(failures(ClaimIgnoringLeases.class, "claimTargetRenewalTakeover",
+                "concurrentClaimsNeverShareASegment", "registerBeginningHeadIdempotent"))
+                .containsExactlyInAnyOrder("claimTargetRenewalTakeover", "concurrentClaimsNeverShareASegment");
+    }
+
+    @Test
+    @Tag("D17")
+    @Tag("G1")
+    @DisplayName("D17, G1: the event store suite fails a filtered feed read that drops an event the filter accepts")
+    void catchesFilterDroppingMatches() {
+        assertThat(failures(FilterDroppingMatches.class, "segmentsPartitionTheFeed", "typeFilter",
+                "filteredReaderNeverSkips", "correlatedEvents"))
+                .containsExactlyInAnyOrder("segmentsPartitionTheFeed", "typeFilter", "filteredReaderNeverSkips");
+    }
+
+    @Test
+    @Tag("D17")
+    @DisplayName("D17: the event store suite fails a filtered feed read whose scannedTo stays put when nothing passes")
+    void catchesStuckScannedTo() {
+        assertThat(failures(StuckScannedTo.class, "scannedToMovesOnWhenNothingPasses", "correlatedEvents"))
+                .containsExactly("scannedToMovesOnWhenNothingPasses");
+    }
+
+    @Test
+    @Tag("D15")
+    @DisplayName("D15: the event store suite fails an append that ignores its Resolve completion")
+    void catchesIgnoredResolve() {
+        assertThat(failures(IgnoredResolve.class, "resolveDeletesParkedRow", "appendWithAdvanceIsFenced"))
+                .containsExactly("resolveDeletesParkedRow");
+    }
+
+    @Test
+    @Tag("D12")
+    @Tag("D21")
+    @DisplayName("D12, D21: the event store suite fails a reset that leaves the segments with their holders")
+    void catchesIncompleteReset() {
+        assertThat(failures(IncompleteReset.class, "resetMovesFreesAndUnparks", "releaseAllFreesOwnSegments"))
+                .containsExactly("resetMovesFreesAndUnparks");
+    }
+
+    @Test
+    @Tag("D11")
+    @DisplayName("D11: the event store suite fails parks that are always written as pending")
+    void catchesParksNeverDead() {
+        assertThat(failures(ParksNeverDead.class, "parkWritesRowWithEventFacts", "dueMaxAgeSign"))
+                .containsExactly("parkWritesRowWithEventFacts");
+    }
+
+    @Test
+    @Tag("D18")
+    @DisplayName("D18: with a transaction probe the suite passes a store whose commit rolls its work back, and fails "
+            + "one that keeps the work's writes when the work throws")
+    void transactionProbeSeesWorkRollBack() {
+        String[] tests = {"commitWithThrowingWorkWritesNothing", "commitByNonOwnerIsRefused"};
+        assertThat(failures(ProbedStore.class, tests)).isEmpty();
+        assertThat(failures(ProbedStoreKeepingWork.class, tests))
+                .containsExactly("commitWithThrowingWorkWritesNothing");
+    }
+
     // ======================= broken stores (nested: surefire does not run them by itself) =======================
 
     /** Forwards everything to an in-memory store ({@code d}); subclasses break one thing. */
@@ -193,10 +280,14 @@ class ContractSuitesCatchBrokenStoresTest {
         protected EventStore createStore(TypeRegistry types) {
             return new Delegating() {
                 @Override
-                public AppendResult append(List<NewEvent> events, DeliveryKey completing) {
+                public AppendResult append(List<NewEvent> events, Completion completing) {
                     List<EventRecord<?>> out = new ArrayList<>();
                     for (NewEvent e : events) out.addAll(d.append(List.of(e), null).records());
-                    if (completing != null) d.markDone(List.of(completing));
+                    switch (completing) {
+                        case null -> { }
+                        case Completion.Resolve r -> d.markDone(List.of(r.parked()));
+                        case Completion.Advance a -> d.checkpoints().commit(List.of(a), List.of(), Checkpoints.Work.NONE);
+                    }
                     return new AppendResult(out);
                 }
             };
@@ -240,7 +331,7 @@ class ContractSuitesCatchBrokenStoresTest {
             final ReentrantLock commitLock = new ReentrantLock();
 
             @Override
-            public AppendResult append(List<NewEvent> events, DeliveryKey completing) {
+            public AppendResult append(List<NewEvent> events, Completion completing) {
                 commitLock.lock();
                 try {
                     return d.append(events, completing);
@@ -291,7 +382,7 @@ class ContractSuitesCatchBrokenStoresTest {
             }
 
             @Override
-            public AppendResult append(List<NewEvent> events, DeliveryKey completing) {
+            public AppendResult append(List<NewEvent> events, Completion completing) {
                 return appendAt(events, reserve(events.size()));
             }
 
@@ -348,6 +439,237 @@ class ContractSuitesCatchBrokenStoresTest {
                 done.get(60, TimeUnit.SECONDS);
             }
         };
+    }
+
+    /** Forwards to an in-memory store whose checkpoints are replaced by {@link #broken(Checkpoints)}. */
+    abstract static class BrokenCheckpoints extends EventStoreContract {
+        abstract Checkpoints broken(Checkpoints real);
+
+        @Override
+        protected EventStore createStore(TypeRegistry types) {
+            return new Delegating() {
+                private final Checkpoints broken = BrokenCheckpoints.this.broken(d.checkpoints());
+
+                @Override
+                public Checkpoints checkpoints() {
+                    return broken;
+                }
+            };
+        }
+    }
+
+    /** The current holder of a segment, or the given owner when it is free. */
+    static Completion.Advance asHolder(Checkpoints real, Completion.Advance a) {
+        for (Checkpoint c : real.all()) {
+            if (c.processor().equals(a.processor()) && c.segment() == a.segment() && c.owner().isPresent()) {
+                return new Completion.Advance(a.processor(), a.segment(), a.position(), c.owner().get());
+            }
+        }
+        return a;
+    }
+
+    /** Writes every advance as if its node held the segment: the fence is gone, on commits and on appends. */
+    static class UnfencedAdvance extends EventStoreContract {
+        @Override
+        protected EventStore createStore(TypeRegistry types) {
+            return new Delegating() {
+                private final Checkpoints unfenced = new ForwardingCheckpoints(d.checkpoints()) {
+                    @Override
+                    public void commit(List<Completion.Advance> advances, List<Park> parks, Work work) {
+                        delegate.commit(advances.stream().map(a -> asHolder(delegate, a)).toList(), parks, work);
+                    }
+                };
+
+                @Override
+                public Checkpoints checkpoints() {
+                    return unfenced;
+                }
+
+                @Override
+                public AppendResult append(List<NewEvent> events, Completion completing) {
+                    Completion c = completing instanceof Completion.Advance a ? asHolder(d.checkpoints(), a) : completing;
+                    return d.append(events, c);
+                }
+            };
+        }
+    }
+
+    /** Writes the parks and advances of a commit whose work failed, then rethrows the work's failure. */
+    static class CommitDespiteThrowingWork extends BrokenCheckpoints {
+        @Override
+        Checkpoints broken(Checkpoints real) {
+            return new ForwardingCheckpoints(real) {
+                @Override
+                public void commit(List<Completion.Advance> advances, List<Park> parks, Work work) {
+                    try {
+                        delegate.commit(advances, parks, work);
+                    } catch (RuntimeException workFailed) {
+                        delegate.commit(advances, parks, Work.NONE);
+                        throw workFailed;
+                    }
+                }
+            };
+        }
+    }
+
+    /** Claims as if every other owner's lease had run out, then renews what it took at the true time. */
+    static class ClaimIgnoringLeases extends BrokenCheckpoints {
+        @Override
+        Checkpoints broken(Checkpoints real) {
+            return new ForwardingCheckpoints(real) {
+                @Override
+                public List<Checkpoint> claim(String processor, String owner, Instant now, Duration lease,
+                                              int target) {
+                    delegate.claim(processor, owner, now.plus(Duration.ofDays(365)), lease, target);
+                    return delegate.claim(processor, owner, now, lease, target);
+                }
+            };
+        }
+    }
+
+    /** A filtered feed read that loses every accepted event at a position divisible by five. */
+    static class FilterDroppingMatches extends EventStoreContract {
+        @Override
+        protected EventStore createStore(TypeRegistry types) {
+            return new Delegating() {
+                @Override
+                public FeedPage readFeed(long afterPosition, int limit, FeedFilter filter) {
+                    FeedPage page = d.readFeed(afterPosition, limit, filter);
+                    return new FeedPage(page.records().stream().filter(r -> r.position() % 5 != 0).toList(),
+                            page.scannedTo());
+                }
+            };
+        }
+    }
+
+    /** A filtered feed read that reports scannedTo as the reader's own position when no event passed. */
+    static class StuckScannedTo extends EventStoreContract {
+        @Override
+        protected EventStore createStore(TypeRegistry types) {
+            return new Delegating() {
+                @Override
+                public FeedPage readFeed(long afterPosition, int limit, FeedFilter filter) {
+                    FeedPage page = d.readFeed(afterPosition, limit, filter);
+                    return page.records().isEmpty() ? new FeedPage(List.of(), afterPosition) : page;
+                }
+            };
+        }
+    }
+
+    /** Appends the events but drops a Resolve completion. */
+    static class IgnoredResolve extends EventStoreContract {
+        @Override
+        protected EventStore createStore(TypeRegistry types) {
+            return new Delegating() {
+                @Override
+                public AppendResult append(List<NewEvent> events, Completion completing) {
+                    return d.append(events, completing instanceof Completion.Resolve ? null : completing);
+                }
+            };
+        }
+    }
+
+    /** Moves the position and drops the parked rows above it, but hands the segments straight back to their holders. */
+    static class IncompleteReset extends BrokenCheckpoints {
+        @Override
+        Checkpoints broken(Checkpoints real) {
+            return new ForwardingCheckpoints(real) {
+                @Override
+                public int reset(String processor, long position) {
+                    Map<String, Integer> held = new java.util.TreeMap<>();
+                    Map<String, Instant> until = new java.util.TreeMap<>();
+                    for (Checkpoint c : delegate.all()) {
+                        if (c.processor().equals(processor) && c.owner().isPresent()) {
+                            held.merge(c.owner().get(), 1, Integer::sum);
+                            until.put(c.owner().get(), c.leaseUntil());
+                        }
+                    }
+                    int changed = delegate.reset(processor, position);
+                    held.forEach((owner, n) -> delegate.claim(processor, owner,
+                            until.get(owner).minusSeconds(1), Duration.ofSeconds(1), n));
+                    return changed;
+                }
+            };
+        }
+    }
+
+    /** Writes every park as pending, whatever it says. */
+    static class ParksNeverDead extends BrokenCheckpoints {
+        @Override
+        Checkpoints broken(Checkpoints real) {
+            return new ForwardingCheckpoints(real) {
+                @Override
+                public void commit(List<Completion.Advance> advances, List<Park> parks, Work work) {
+                    delegate.commit(advances, parks.stream().map(p -> new Park(p.key(), p.position(),
+                            p.correlationId(), p.attempts(), p.failedAt(), p.error(), false, p.owner())).toList(), work);
+                }
+            };
+        }
+    }
+
+    /** A transaction lent to commit work: marks written through it count only once the commit went through. */
+    static final class MarkTransaction implements jangle.spi.StoreTransaction {
+        final Set<String> pending = new TreeSet<>();
+
+        @Override
+        public <T> Optional<T> unwrap(Class<T> type) {
+            return type.isInstance(this) ? Optional.of(type.cast(this)) : Optional.empty();
+        }
+    }
+
+    /** The in-memory store with a lent {@link MarkTransaction} and a probe on it; {@code keepOnFailure} breaks it. */
+    static class ProbedStore extends EventStoreContract {
+        final Set<String> committed = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+        boolean keepOnFailure() {
+            return false;
+        }
+
+        @Override
+        protected EventStore createStore(TypeRegistry types) {
+            return new Delegating() {
+                private final Checkpoints lending = new ForwardingCheckpoints(d.checkpoints()) {
+                    @Override
+                    public void commit(List<Completion.Advance> advances, List<Park> parks, Work work) {
+                        MarkTransaction tx = new MarkTransaction();
+                        boolean done = false;
+                        try {
+                            delegate.commit(advances, parks, ignored -> work.run(tx));
+                            done = true;
+                        } finally {
+                            if (done || keepOnFailure()) committed.addAll(tx.pending);
+                        }
+                    }
+                };
+
+                @Override
+                public Checkpoints checkpoints() {
+                    return lending;
+                }
+            };
+        }
+
+        @Override
+        protected TransactionProbe transactionProbe(EventStore store) {
+            return new TransactionProbe() {
+                @Override
+                public void write(jangle.spi.StoreTransaction tx, String mark) {
+                    tx.unwrap(MarkTransaction.class).orElseThrow().pending.add(mark);
+                }
+
+                @Override
+                public boolean written(String mark) {
+                    return committed.contains(mark);
+                }
+            };
+        }
+    }
+
+    static class ProbedStoreKeepingWork extends ProbedStore {
+        @Override
+        boolean keepOnFailure() {
+            return true;
+        }
     }
 
     static class IgnoredDueLimit extends SagaStoreContract {

@@ -226,6 +226,25 @@ class SagaFixtureTest {
 
     @Test
     @Tag("CR5")
+    @Tag("D17")
+    @DisplayName("CR5, D17: a given event runs only through the fixture's handlers; an event a saga's command commits "
+            + "runs through every handler subscribed to it, once")
+    void committedEventsReachEverySubscriber() {
+        java.util.List<String> seen = new java.util.ArrayList<>();
+        fixture = SagaFixture.forSaga(clock, PaySaga.class, id -> new PaySaga(id, control), routes(), b -> {
+            domain(b);
+            b.reactor("audit", Requested.class, (record, ctx) -> seen.add("requested"));
+            b.reactor("audit", Deposited.class, (record, ctx) -> seen.add("deposited " + record.aggregateId()));
+        });
+        fixture.givenEvent("000001", new Requested("tx-7", "000009", amount("2.00"), false));
+        assertThat(seen).containsExactly("deposited 000009");
+        fixture.settle();
+        assertThat(seen).as("settling again runs nothing twice").containsExactly("deposited 000009");
+        fixture.assertSaga("tx-7").isComplete();
+    }
+
+    @Test
+    @Tag("CR5")
     @Tag("D3")
     @DisplayName("D3, CR5: settling stops at a handler that keeps failing instead of looping or burning its attempts")
     void settleStopsAtFailingHandler() {
