@@ -53,6 +53,10 @@ final class JdbcCheckpoints implements Checkpoints {
     private final String release;
     private final String held;
     private final String releaseAll;
+    private final String heartbeat;
+    private final String expired;
+    private final String alive;
+    private final String forget;
     private final String advance;
     private final String park;
     private final String reset;
@@ -75,6 +79,10 @@ final class JdbcCheckpoints implements Checkpoints {
         this.release = sql.get("checkpoints.release");
         this.held = sql.get("checkpoints.held");
         this.releaseAll = sql.get("checkpoints.releaseAll");
+        this.heartbeat = sql.get("checkpoints.heartbeat");
+        this.expired = sql.get("checkpoints.expired");
+        this.alive = sql.get("checkpoints.alive");
+        this.forget = sql.get("checkpoints.forget");
         this.advance = sql.get("checkpoints.advance");
         this.park = sql.get("checkpoints.park");
         this.reset = sql.get("checkpoints.reset");
@@ -202,10 +210,37 @@ final class JdbcCheckpoints implements Checkpoints {
         }
     }
 
+    /**
+     * One write transaction on {@code jangle_nodes}: renews {@code node} until {@code now + lease}, deletes rows that
+     * have run out (they would not count anyway; node ids of restarts would otherwise pile up) and lists the live
+     * nodes, sorted in Java's string order, which every node agrees on whatever the database's collation.
+     */
+    @Override
+    public List<String> heartbeat(String node, Instant now, Duration lease) {
+        java.util.Objects.requireNonNull(node, "node");
+        try {
+            return db.write(s -> {
+                s.prepare(heartbeat, node, now.plus(lease)).executeUpdate();
+                s.prepare(expired, now).executeUpdate();
+                List<String> out = new ArrayList<>();
+                try (ResultSet rs = s.prepare(alive, now).executeQuery()) {
+                    while (rs.next()) out.add(rs.getString(1));
+                }
+                java.util.Collections.sort(out);
+                return out;
+            });
+        } catch (SQLException e) {
+            throw SqlErrors.storeError(STORE, "heartbeat", e);
+        }
+    }
+
     @Override
     public void releaseAll(String owner) {
         try {
-            db.write(s -> s.prepare(releaseAll, FREE, owner).executeUpdate());
+            db.write(s -> {
+                s.prepare(forget, owner).executeUpdate();
+                return s.prepare(releaseAll, FREE, owner).executeUpdate();
+            });
         } catch (SQLException e) {
             throw SqlErrors.storeError(STORE, "releaseAll", e);
         }

@@ -4,6 +4,7 @@ import jangle.DuplicateEventIdException;
 import jangle.EventRecord;
 import jangle.JangleException;
 import jangle.Metadata;
+import jangle.SerializationException;
 import jangle.VersionConflictException;
 import jangle.json.JsonCodec;
 import jangle.LeaseLostException;
@@ -390,7 +391,8 @@ final class JdbcEventStore implements EventStore, DispatchLedger, jangle.Telemet
     /**
      * One range query over {@code limit} positions (the feed is gapless, G1); the aggregate id and type of each row
      * are read first and only the rows {@code filter} accepts have their payload decoded (D17), so a segment reader
-     * pays for its own events and an unreadable payload of another segment does not fail its read.
+     * pays for its own events and an unreadable payload of another segment does not fail its read. An accepted row
+     * whose payload cannot be decoded is returned in {@link FeedPage#unreadable()} (D14) and the read goes on.
      */
     @Override
     public FeedPage readFeed(long afterPosition, int limit, FeedFilter filter) {
@@ -400,6 +402,7 @@ final class JdbcEventStore implements EventStore, DispatchLedger, jangle.Telemet
         try {
             return db.read(s -> {
                 List<EventRecord<?>> out = new ArrayList<>();
+                List<FeedPage.Unreadable> unreadable = List.of();
                 long scanned = afterPosition;
                 try (ResultSet rs = s.prepare(range, afterPosition, upTo).executeQuery()) {
                     while (rs.next()) {
@@ -409,10 +412,15 @@ final class JdbcEventStore implements EventStore, DispatchLedger, jangle.Telemet
                         String type = rs.getString(5);
                         // a row too damaged to say its segment goes to record(), which names what is wrong
                         if (aggregateId != null && type != null && !filter.accepts(aggregateId, type)) continue;
-                        out.add(record(rs));
+                        try {
+                            out.add(record(rs));
+                        } catch (SerializationException e) { // D14: fails only its own handlers, who park it
+                            if (unreadable.isEmpty()) unreadable = new ArrayList<>(2);
+                            unreadable.add(unreadable(rs, e));
+                        }
                     }
                 }
-                return new FeedPage(out, scanned);
+                return new FeedPage(out, unreadable, scanned);
             });
         } catch (SQLException e) {
             if (Rows.corrupt(e)) {
@@ -420,6 +428,20 @@ final class JdbcEventStore implements EventStore, DispatchLedger, jangle.Telemet
                         : "after position " + lastRead[0], "SQLite reports the file damaged: " + e.getMessage());
             }
             throw SqlErrors.storeError(STORE, "readFeed", e);
+        }
+    }
+
+    /** The facts of a row whose payload {@link #record} could not decode (its columns were read already). */
+    private FeedPage.Unreadable unreadable(ResultSet rs, SerializationException e) throws SQLException {
+        long position = rs.getLong(1);
+        String row = "position " + position;
+        try {
+            return new FeedPage.Unreadable(position,
+                    Rows.required(Values.uuid(rs, 2, dialect), eventRows, row, "event_id"), rs.getString(3),
+                    rs.getString(5), Rows.required(Values.uuid(rs, 8, dialect), eventRows, row, "correlation_id"),
+                    e.getMessage());
+        } catch (IllegalArgumentException bad) {
+            throw eventRows.damaged(row, "a column holds a value its type cannot have: " + bad.getMessage());
         }
     }
 

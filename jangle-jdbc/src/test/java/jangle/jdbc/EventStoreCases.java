@@ -351,8 +351,10 @@ abstract class EventStoreCases {
 
     @Test
     @Tag("D17")
-    @DisplayName("D17: readFeed(after, limit, filter) looks at limit positions, decodes only accepted rows (an "
-            + "unreadable payload of another segment does not fail it) and says where it stopped")
+    @Tag("D14")
+    @DisplayName("D17/D14: readFeed(after, limit, filter) looks at limit positions, decodes only accepted rows (an "
+            + "unreadable payload of another segment does not fail it; an accepted one is listed as unreadable) and "
+            + "says where it stopped")
     void filteredFeed() {
         // two aggregates in different segments of 2
         String mine = "acc-0";
@@ -381,8 +383,32 @@ abstract class EventStoreCases {
         assertThat(typed.records()).extracting(EventRecord::position).containsExactly(5L);
         assertThat(store.readFeed(5, 10, filter)).isEqualTo(new FeedPage(List.of(), 5));
         assertThat(store.readFeed(2, 0, filter)).isEqualTo(new FeedPage(List.of(), 2));
-        assertThatThrownBy(() -> store.readFeed(0, 10, new FeedFilter(1 - seg, 2, Set.of())))
-                .as("the other segment does decode the bad row").isInstanceOf(SerializationException.class);
+        assertThat(page.unreadable()).isEmpty();
+        FeedPage others = store.readFeed(0, 10, new FeedFilter(1 - seg, 2, Set.of()));
+        assertThat(others.records()).as("the read goes on past the bad row (D14)").extracting(EventRecord::position)
+                .containsExactly(2L);
+        assertThat(others.unreadable()).singleElement().satisfies(u -> {
+            assertThat(u.position()).isEqualTo(3);
+            assertThat(u.aggregateId()).isEqualTo(otherId);
+            assertThat(u.type()).isEqualTo("test.Noted");
+            assertThat(u.error()).contains("test.Noted");
+        });
+        assertThat(others.scannedTo()).isEqualTo(5);
+    }
+
+    @Test
+    @Tag("D21")
+    @DisplayName("D21: heartbeat renews a node and lists the live nodes sorted; an expired or released node drops out")
+    void heartbeats() {
+        Checkpoints cps = store.checkpoints();
+        Instant now = Instant.parse("2026-03-01T10:00:00Z");
+        Duration lease = Duration.ofSeconds(10);
+        assertThat(cps.heartbeat("node-b", now, lease)).containsExactly("node-b");
+        assertThat(cps.heartbeat("Node-a", now.plusSeconds(1), lease)).containsExactly("Node-a", "node-b");
+        assertThat(cps.heartbeat("node-c", now.plusSeconds(10), lease)).as("node-b ran out at +10 s")
+                .containsExactly("Node-a", "node-c");
+        cps.releaseAll("Node-a");
+        assertThat(cps.heartbeat("node-c", now.plusSeconds(11), lease)).containsExactly("node-c");
     }
 
     @Test

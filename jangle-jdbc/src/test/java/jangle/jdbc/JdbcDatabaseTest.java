@@ -61,6 +61,7 @@ class JdbcDatabaseTest {
                     s.executeUpdate("ALTER TABLE jangle_sagas DROP COLUMN claimed_until");
                     s.executeUpdate("DROP TABLE jangle_checkpoints"); // schema 3
                     s.executeUpdate("DROP TABLE jangle_ledger_migration");
+                    s.executeUpdate("DROP TABLE jangle_nodes");
                     s.executeUpdate("DROP INDEX jangle_events_correlation");
                     // a pending delivery as the schema-1 append wrote it
                     s.executeUpdate("INSERT INTO jangle_deliveries (event_id, handler, position, correlation_id, "

@@ -13,6 +13,13 @@ CREATE TABLE IF NOT EXISTS jangle_checkpoints (
     CONSTRAINT jangle_checkpoints_pkey PRIMARY KEY (processor, segment)
 );
 
+-- The nodes sharing the processors' segments (D21): each renews its row every lease round; the live ones are those
+-- whose alive_until is still ahead, so a node that holds no segment yet is counted and gets its share.
+CREATE TABLE IF NOT EXISTS jangle_nodes (
+    node        TEXT        NOT NULL PRIMARY KEY,
+    alive_until TIMESTAMPTZ NOT NULL
+);
+
 -- The head of the feed when a schema-2 store (the per-event delivery ledger) was migrated (D20): the ledger had
 -- dispatched or recorded every event up to it, so a processor stored for the first time starts there. One row, and
 -- only when the store already had events; a new database records nothing. (This script runs once, under the

@@ -196,6 +196,16 @@ UPDATE jangle_checkpoints SET owner = NULL, lease_until = ? WHERE processor = ? 
 -- name: checkpoints.held
 SELECT processor, segment, segments, position, owner, lease_until, updated_at FROM jangle_checkpoints
 WHERE processor = ? AND owner = ? AND lease_until > ? ORDER BY segment
+-- Heartbeats (D21): renew this node, forget expired ones, list the live ones.
+-- name: checkpoints.heartbeat
+INSERT INTO jangle_nodes (node, alive_until) VALUES (?, ?)
+ON CONFLICT (node) DO UPDATE SET alive_until = excluded.alive_until
+-- name: checkpoints.expired
+DELETE FROM jangle_nodes WHERE alive_until <= ?
+-- name: checkpoints.alive
+SELECT node FROM jangle_nodes WHERE alive_until > ?
+-- name: checkpoints.forget
+DELETE FROM jangle_nodes WHERE node = ?
 -- name: checkpoints.releaseAll
 UPDATE jangle_checkpoints SET owner = NULL, lease_until = ? WHERE owner = ?
 -- name: checkpoints.advance
