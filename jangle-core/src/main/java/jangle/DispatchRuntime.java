@@ -229,6 +229,40 @@ final class DispatchRuntime {
         sagaDaemon.start();
     }
 
+    /**
+     * Runs every processor from its checkpoint to the head of the feed on the caller's thread, for an application
+     * whose dispatch is not started (fixtures and tools drive it deterministically, as {@code runCatchUpPass} does for
+     * parked deliveries). Claims every segment for this node, handles, writes the checkpoints and frees the segments.
+     * Returns the number of handler calls made; failures of the store propagate, handler failures are parked (D3).
+     */
+    synchronized int runProcessorsPass() {
+        if (state != State.NEW) {
+            throw new IllegalStateException("runProcessorsPass is for an application whose dispatch is not started; "
+                    + "this one is " + state.name().toLowerCase(java.util.Locale.ROOT));
+        }
+        if (externalOnly || processors.isEmpty()) return 0;
+        var cps = events.checkpoints();
+        String node = settings.nodeId();
+        java.time.Instant now = clock.instant();
+        Map<String, SegmentWorker> pass = new LinkedHashMap<>();
+        try {
+            for (Processor p : processors.values()) {
+                List<jangle.spi.Checkpoint> stored = cps.register(p.name(), settings.processorSegments(),
+                        settings.processorStart());
+                int segments = stored.isEmpty() ? settings.processorSegments() : stored.get(0).segments();
+                for (jangle.spi.Checkpoint c : cps.claim(p.name(), node, now, settings.processorLease(), segments)) {
+                    pass.computeIfAbsent(c.segment() + "/" + c.segments(), k -> new SegmentWorker(this, events,
+                            settings, clock, c.segment(), c.segments(), 1)).assign(p, c.position());
+                }
+            }
+            int calls = 0;
+            for (SegmentWorker w : pass.values()) calls += w.drain();
+            return calls;
+        } finally {
+            cps.releaseAll(node);
+        }
+    }
+
     /** The worker of one segment, created and started on first use. */
     private SegmentWorker worker(int segment, int segments) {
         return workers.computeIfAbsent(segment + "/" + segments, k -> {

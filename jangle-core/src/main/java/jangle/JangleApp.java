@@ -224,6 +224,11 @@ final class JangleApp implements Jangle {
         }
 
         @Override
+        public int runProcessorsPass() {
+            return dispatch.runProcessorsPass();
+        }
+
+        @Override
         public int runSagaDaemonPass() {
             return actions().runSagaDaemonPass();
         }

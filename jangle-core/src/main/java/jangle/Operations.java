@@ -52,6 +52,13 @@ public interface Operations {
     /** Runs one pass over every pending delivery regardless of age (the start-up catch-up, D10). */
     int runCatchUpPass();
 
+    /**
+     * Runs every processor from its checkpoint to the head of the feed on the caller's thread and returns the handler
+     * calls made: for fixtures and tools that drive an application whose dispatch is not started (it throws
+     * {@link IllegalStateException} once {@code start()} ran). Handler failures are parked as usual (D3).
+     */
+    int runProcessorsPass();
+
     /** Runs one saga daemon pass now; returns sagas evaluated. */
     int runSagaDaemonPass();
 

@@ -91,8 +91,15 @@ final class ProcessorLeases {
         int n = nodes.size();
         int rank = new ArrayList<>(nodes).indexOf(self);
         for (Processor p : processors) {
-            List<Checkpoint> stored = checkpoints.claim(p.name(), self, now, settings.processorLease(),
-                    shareOf(segmentsOf(p), n, rank));
+            int target = shareOf(segmentsOf(p), n, rank);
+            List<Integer> mine = new ArrayList<>(held.getOrDefault(p.name(), Set.of()));
+            if (mine.size() > target) { // stop running what is given back before the store frees it
+                mine.sort(java.util.Comparator.reverseOrder());
+                for (Integer s : mine.subList(0, mine.size() - target)) {
+                    workerFor.apply(s, segmentsOf(p)).revokeAndWait(p.name(), settings.processorLease().toMillis() / 2);
+                }
+            }
+            List<Checkpoint> stored = checkpoints.claim(p.name(), self, now, settings.processorLease(), target);
             Set<Integer> now_ = new HashSet<>();
             for (Checkpoint c : stored) {
                 now_.add(c.segment());

@@ -62,6 +62,7 @@ final class SegmentWorker implements Runnable {
     private final Map<String, Member> members = new LinkedHashMap<>();
     private long head = -1;
     private long lastFlush = System.nanoTime();
+    private long handled;
 
     /** A held processor segment: its processor and its checkpoint as this worker knows it. */
     private static final class Member {
@@ -120,6 +121,30 @@ final class SegmentWorker implements Runnable {
         changes.add(() -> drop(processor));
     }
 
+    /**
+     * Drops {@code processor}'s segment and waits (at most {@code timeoutMillis}) until this worker no longer runs it,
+     * so a segment given back is not handled by two nodes at once (D21). True when it was dropped in time.
+     */
+    boolean revokeAndWait(String processor, long timeoutMillis) {
+        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+        changes.add(() -> {
+            drop(processor);
+            done.countDown();
+        });
+        if (!thread.isAlive()) return false;
+        try {
+            return done.await(timeoutMillis, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** Applies membership changes queued by the lease manager (worker thread only). */
+    private void applyChanges() {
+        for (Runnable c; (c = changes.poll()) != null; ) c.run();
+    }
+
     void close(long deadlineNanos) {
         drainDeadline = deadlineNanos;
         closing = true;
@@ -139,7 +164,7 @@ final class SegmentWorker implements Runnable {
         try {
             while (true) {
                 try {
-                    for (Runnable c; (c = changes.poll()) != null; ) c.run();
+                    applyChanges();
                     if (closing && (queue.isEmpty() || System.nanoTime() - drainDeadline > 0)) break;
                     if (members.isEmpty()) {
                         head = -1;
@@ -172,6 +197,24 @@ final class SegmentWorker implements Runnable {
         }
     }
 
+    /**
+     * Runs every member up to the head of the feed on the caller's thread, then writes the checkpoints; for an
+     * application whose processors are not started (fixtures, tools). This worker's own thread must not run.
+     * Returns the number of (event, handler) calls made. Failures propagate.
+     */
+    int drain() {
+        applyChanges();
+        if (members.isEmpty()) return 0;
+        long before = handled;
+        for (Member m : members.values()) head = Math.max(head, m.position);
+        while (catchUpStep()) {
+            // each step reads one page per member behind head
+        }
+        readLive(events.lastPosition());
+        flushIfDue(true);
+        return (int) Math.min(Integer.MAX_VALUE, handled - before);
+    }
+
     /** One feed page for each member behind {@code head}; true when some member is still behind afterwards. */
     private boolean catchUpStep() {
         boolean behind = false;
@@ -194,6 +237,8 @@ final class SegmentWorker implements Runnable {
     private void liveStep(boolean lagging) throws InterruptedException {
         List<EventRecord<?>> first = lagging ? queue.poll()
                 : queue.poll(settings.processorPollInterval().toMillis(), TimeUnit.MILLISECONDS);
+        applyChanges(); // a segment given back while this thread waited must not be handled here (D21)
+        if (members.isEmpty()) return;
         if (first == null) {
             if (lagging) return;
             long last = events.lastPosition();
@@ -267,6 +312,7 @@ final class SegmentWorker implements Runnable {
             for (EventRecord<?> r : records) {
                 if (r.position() > m.position && m.processor.subscribes(r.type())) mine.add(r);
             }
+            handled += mine.size();
             try {
                 if (mine.isEmpty()) {
                     m.position = upTo;

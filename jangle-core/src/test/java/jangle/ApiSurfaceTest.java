@@ -33,6 +33,6 @@ class ApiSurfaceTest {
     void operatorVerbsAreOnOperations() {
         assertThat(publicMethods(Operations.class)).containsExactlyInAnyOrder("pending", "deadLetters", "retry",
                 "retryAll", "skip", "sagas", "handlers", "runEventDaemonPass", "runCatchUpPass", "runSagaDaemonPass",
-                "replay", "commandCounts", "backlog", "health", "externalDelivery", "processors", "resetProcessor");
+                "replay", "commandCounts", "backlog", "health", "externalDelivery", "processors", "resetProcessor", "runProcessorsPass");
     }
 }

@@ -130,6 +130,12 @@ class ProcessorsTest {
                 "two segments each");
         Map<String, ConsistencyToken> last = load(n1, 100, 20);
         for (ConsistencyToken t : last.values()) n1.awaitHandled(t, WAIT, "p");
+        if (a.seen.size() + b.seen.size() != 100) {
+            for (EventRecord<?> r : n1.stores().events().readFeed(0, 1000)) {
+                System.err.println("DEBUG pos=" + r.position() + " seg=" + jangle.spi.FeedFilter.segmentOf(r.aggregateId(), 4)
+                        + " a=" + a.callsFor(r.eventId()) + " b=" + b.callsFor(r.eventId()));
+            }
+        }
         assertThat(a.seen.size() + b.seen.size()).isEqualTo(100);
         assertThat(a.seen).doesNotContainAnyElementsOf(b.seen);
         assertThat(a.seen).isNotEmpty();
@@ -141,6 +147,22 @@ class ProcessorsTest {
         Map<String, ConsistencyToken> more = load(n1, 40, 20);
         for (ConsistencyToken t : more.values()) n1.awaitHandled(t, WAIT, "p");
         assertThat(a.seen.size() + b.seen.size()).isEqualTo(140);
+    }
+
+    @Test
+    @Tag("D17")
+    @DisplayName("D17: runProcessorsPass drives processors on the caller's thread before start, once per event; not after")
+    void processorsPassBeforeStart() {
+        Recorder<Added> rec = new Recorder<>();
+        Jangle j = node(DispatchFixtures.builder(clock).processorSegments(3).projection("p", Added.class, rec));
+        load(j, 30, 6);
+        assertThat(j.operations().runProcessorsPass()).isEqualTo(30);
+        assertThat(j.operations().runProcessorsPass()).isZero();
+        assertThat(rec.seen).hasSize(30).doesNotHaveDuplicates();
+        assertThat(j.operations().processors()).allSatisfy(s -> assertThat(s.owner()).isEmpty());
+        j.start();
+        assertThatThrownBy(() -> j.operations().runProcessorsPass()).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("not started");
     }
 
     private static Map<String, Integer> owners(Jangle j) {

@@ -62,9 +62,12 @@ final class JdbcCheckpoints implements Checkpoints {
     private final String reset;
     private final String unparkAbove;
     private final Rows.Where rows;
+    /** The database these checkpoints live in, lent with the transaction (null when built without one). */
+    private final JdbcDatabase owner;
 
-    JdbcCheckpoints(Connections db, Sql sql) {
+    JdbcCheckpoints(Connections db, Sql sql, JdbcDatabase owner) {
         this.db = db;
+        this.owner = owner;
         this.dialect = db.dialect();
         this.lock = sql.optional("checkpoints.lock");
         this.migrationHead = sql.get("checkpoints.migrationHead");
@@ -305,7 +308,7 @@ final class JdbcCheckpoints implements Checkpoints {
 
     /** Runs {@code work} with the session's connection lent (as inTransaction lends it), so SqlBatch reuses it. */
     private void runWork(Session s, Work work) throws SQLException {
-        Tx tx = new Tx(s.connection(), dialect);
+        Tx tx = new Tx(s.connection(), dialect, owner);
         try {
             s.lend(c -> {
                 try {
@@ -369,15 +372,17 @@ final class JdbcCheckpoints implements Checkpoints {
         }
     }
 
-    /** The transaction lent to a processor's work: its connection (and the dialect), during the call only. */
+    /** The transaction lent to a processor's work: its connection, dialect and database, during the call only. */
     private static final class Tx implements StoreTransaction {
         private final Connection connection;
         private final SqlDialect dialect;
+        private final JdbcDatabase database;
         volatile boolean closed;
 
-        Tx(Connection connection, SqlDialect dialect) {
+        Tx(Connection connection, SqlDialect dialect, JdbcDatabase database) {
             this.connection = connection;
             this.dialect = dialect;
+            this.database = database;
         }
 
         @Override
@@ -385,6 +390,7 @@ final class JdbcCheckpoints implements Checkpoints {
             if (closed) throw new IllegalStateException("the store transaction is over: use it only during the call");
             if (type == Connection.class) return Optional.of(type.cast(connection));
             if (type == SqlDialect.class) return Optional.of(type.cast(dialect));
+            if (type == JdbcDatabase.class) return Optional.ofNullable(type.cast(database));
             return Optional.empty();
         }
     }

@@ -1678,6 +1678,19 @@ public abstract class EventStoreContract {
 
     @Test
     @Tag("D21")
+    @DisplayName("D21: heartbeats list the nodes alive now, sorted, a node holding nothing included; releaseAll forgets one")
+    void heartbeatsListLiveNodes() {
+        assertThat(checkpoints().heartbeat("b", T0, LEASE)).containsExactly("b");
+        assertThat(checkpoints().heartbeat("a", T0.plusSeconds(1), LEASE)).containsExactly("a", "b");
+        // b's heartbeat runs out; a's renewal still counts
+        assertThat(checkpoints().heartbeat("a", T0.plus(LEASE).plusSeconds(1), LEASE)).containsExactly("a");
+        assertThat(checkpoints().heartbeat("b", T0.plus(LEASE).plusSeconds(2), LEASE)).containsExactly("a", "b");
+        checkpoints().releaseAll("b");
+        assertThat(checkpoints().heartbeat("a", T0.plus(LEASE).plusSeconds(3), LEASE)).containsExactly("a");
+    }
+
+    @Test
+    @Tag("D21")
     @DisplayName("D21: releaseAll frees every segment of the owner, of every processor, and no one else's")
     void releaseAllFreesOwnSegments() {
         checkpoints().register("p", 3, Checkpoints.Start.BEGINNING);

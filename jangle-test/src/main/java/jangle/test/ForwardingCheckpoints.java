@@ -38,6 +38,11 @@ public class ForwardingCheckpoints implements Checkpoints {
     }
 
     @Override
+    public List<String> heartbeat(String node, java.time.Instant now, java.time.Duration lease) {
+        return delegate.heartbeat(node, now, lease);
+    }
+
+    @Override
     public void releaseAll(String owner) {
         delegate.releaseAll(owner);
     }
