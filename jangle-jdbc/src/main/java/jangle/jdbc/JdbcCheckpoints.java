@@ -95,8 +95,8 @@ final class JdbcCheckpoints implements Checkpoints {
 
     /**
      * Inserts the processor's rows when it has none (on PostgreSQL under an advisory lock, so two nodes registering
-     * one processor at once cannot store two segment counts), at the migration head when one is recorded (D20),
-     * else at 0 or the feed's head.
+     * one processor at once cannot store two segment counts), at 0 or the feed's head, but never below the head a
+     * migration from the ledger recorded (D20, see {@link #startPosition}).
      */
     @Override
     public List<Checkpoint> register(String processor, int segments, Start start) {
@@ -132,17 +132,25 @@ final class JdbcCheckpoints implements Checkpoints {
         }
     }
 
+    /**
+     * D20: on a store migrated from the ledger, never below the recorded head (the ledger dispatched everything up to
+     * it, and what was unfinished is parked); {@code HEAD} still means the head of now, which is at or above it, so a
+     * processor added long after the migration with {@code HEAD} does not handle the history since the migration.
+     */
     private long startPosition(Session s, Start start) throws SQLException {
+        long from = 0;
+        if (start == Start.HEAD) {
+            try (ResultSet rs = s.prepare(lastPosition).executeQuery()) {
+                if (rs.next()) from = rs.getLong(1);
+            }
+        }
         try (ResultSet rs = s.prepare(migrationHead).executeQuery()) {
             if (rs.next()) {
                 long head = rs.getLong(1);
-                if (!rs.wasNull()) return head; // D20: the ledger dispatched everything up to here
+                if (!rs.wasNull()) return Math.max(head, from);
             }
         }
-        if (start == Start.BEGINNING) return 0;
-        try (ResultSet rs = s.prepare(lastPosition).executeQuery()) {
-            return rs.next() ? rs.getLong(1) : 0;
-        }
+        return from;
     }
 
     @Override
