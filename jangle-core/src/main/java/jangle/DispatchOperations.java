@@ -56,18 +56,38 @@ final class DispatchOperations {
         for (Delivery d : ledger.list(DeliveryStatus.DEAD, handler, Integer.MAX_VALUE)) {
             if (d.eventId().equals(eventId)) dead.add(d);
         }
-        int reset = ledger.retry(eventId, handler);
+        List<Delivery> held = claimAll(dead); // before the reset makes them due: the daemon must not run them too
+        int reset;
+        try {
+            reset = ledger.retry(eventId, handler);
+        } catch (RuntimeException e) {
+            for (Delivery d : held) runtime.release(d.key());
+            throw e;
+        }
         logRetry(reset, eventId, handler);
-        deliverNow(dead);
+        deliverNow(held);
         return reset;
     }
 
     int retryAll(String handler) {
-        List<Delivery> dead = ledger.list(DeliveryStatus.DEAD, handler, Integer.MAX_VALUE);
-        int reset = ledger.retryAll(handler);
+        List<Delivery> held = claimAll(ledger.list(DeliveryStatus.DEAD, handler, Integer.MAX_VALUE));
+        int reset;
+        try {
+            reset = ledger.retryAll(handler);
+        } catch (RuntimeException e) {
+            for (Delivery d : held) runtime.release(d.key());
+            throw e;
+        }
         logRetry(reset, null, handler);
-        deliverNow(dead);
+        deliverNow(held);
         return reset;
+    }
+
+    /** Claims the deliveries this node can run now; one still busy elsewhere is left to the daemon once it is due. */
+    private List<Delivery> claimAll(List<Delivery> deliveries) {
+        List<Delivery> held = new ArrayList<>(deliveries.size());
+        for (Delivery d : deliveries) if (claimSoon(d.key())) held.add(d);
+        return held;
     }
 
     private static void logRetry(int reset, UUID eventId, String handler) {
@@ -75,14 +95,16 @@ final class DispatchOperations {
                 .addKeyValue("handler", handler).addKeyValue("reset", reset).log("operator retried dead letters");
     }
 
-    /** Runs reset deliveries now, as the attempts-reset pending deliveries they have become. */
+    /**
+     * Runs reset deliveries now, as the attempts-reset pending deliveries they have become; the caller holds their
+     * claims, which are released here.
+     */
     private void deliverNow(List<Delivery> dead) {
         Map<UUID, Object> cache = new HashMap<>();
         List<DeliveryKey> done = new ArrayList<>();
         List<DeliveryKey> claimed = new ArrayList<>();
         try {
             for (Delivery d : dead) {
-                if (!claimSoon(d.key())) continue; // still busy elsewhere: it is pending and due, the daemon runs it
                 Delivery reset = new Delivery(d.eventId(), d.handler(), d.eventType(), d.aggregateId(), d.version(),
                         d.position(), DeliveryStatus.PENDING, 0, d.committedAt(), d.firstFailureAt(),
                         d.lastAttemptAt(), d.lastError(), d.correlationId());

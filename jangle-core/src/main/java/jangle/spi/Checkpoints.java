@@ -21,9 +21,10 @@ public interface Checkpoints {
     /**
      * Stores the processor's {@code segments} checkpoints, free, at the position {@code start} names, unless the
      * processor is stored already; returns its stored checkpoints, by segment. A stored processor keeps the segment
-     * count it was stored with. A store migrated from the delivery ledger (schema 2) starts a processor at the head
-     * recorded by the migration, whatever {@code start} says: every event up to there was dispatched by the ledger,
-     * and what was unfinished was carried over as parked deliveries (D20).
+     * count it was stored with. On a store migrated from the delivery ledger (schema 2) a processor never starts below
+     * the head recorded by the migration: every event up to there was dispatched by the ledger, and what was
+     * unfinished was carried over as parked deliveries (D20); {@code BEGINNING} starts there, {@code HEAD} at the
+     * current head.
      */
     List<Checkpoint> register(String processor, int segments, Start start);
 
