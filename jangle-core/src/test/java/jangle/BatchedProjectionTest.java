@@ -86,7 +86,8 @@ class BatchedProjectionTest {
             assertThat(jangle.send(new Add("c" + (i % 7), i == 20 ? 13 : 1)).isAccepted()).isTrue();
         }
         tally.release.countDown();
-        eventually(() -> jangle.operations().pending("tally", 100).size() == 1, "all but the refused one handled");
+        eventually(() -> tally.applied.size() == 40 && jangle.operations().pending("tally", 100).size() == 1,
+                "all but the refused one handled, the refused one parked");
 
         assertThat(tally.batchSizes).as("the queued events came as batches, not one by one")
                 .anySatisfy(size -> assertThat(size).isGreaterThan(1));
