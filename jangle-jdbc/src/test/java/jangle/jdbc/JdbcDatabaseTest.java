@@ -31,6 +31,7 @@ class JdbcDatabaseTest {
     }
 
     @Test
+    @Tag("D20")
     @DisplayName("§7/issue 3: the schema is created once, recorded as version 3, and reopening keeps the data; a new database records no migration head (D20)")
     void schemaCreatedAndKept() {
         Path file = dir.resolve("nested/folder/app.db");
