@@ -89,6 +89,8 @@ public class JangleAutoConfiguration {
     private static void applySettings(JangleProperties p, JangleBuilder b) {
         if (p.batchSize() != null) b.batchSize(p.batchSize());
         if (p.processorSegments() != null) b.processorSegments(p.processorSegments());
+        if (p.processorBatchSize() != null) b.processorBatchSize(p.processorBatchSize());
+        if (p.handlerAttempts() != null) b.handlerAttempts(p.handlerAttempts());
         if (p.replayBatchSize() != null) b.replayBatchSize(p.replayBatchSize());
         if (p.aggregateCacheSize() != null) b.aggregateCacheSize(p.aggregateCacheSize());
         if (p.commandMaxAttempts() != null) b.commandMaxAttempts(p.commandMaxAttempts());

@@ -17,14 +17,16 @@ import java.time.Duration;
  * @param autoStartup               Whether dispatch, the event daemon and the saga daemon start with the context;
  *                                  commands and queries work either way.
  * @param health                    The Actuator health indicator.
- * @param batchSize                 Events read per dispatch batch.
- * @param processorSegments           Threads running handlers.
+ * @param batchSize                 Parked deliveries read per event daemon batch.
+ * @param processorSegments         Segments of a new processor's feed; a node runs one thread per segment it holds.
+ * @param processorBatchSize        Events per processor transaction.
+ * @param handlerAttempts           In-line attempts of a failing handler before its event is parked.
  * @param replayBatchSize           Events per projection transaction in a replay.
  * @param aggregateCacheSize        Aggregates kept in memory between commands.
  * @param commandMaxAttempts        Attempts of a command that meets a version conflict.
- * @param deadLetterAttempts        Failed deliveries of one event to one handler before it is dead-lettered.
- * @param failedEventsRetryInterval How often the event daemon retries failed deliveries.
- * @param failedEventsMaxAge        How long a delivery may stay pending before the event daemon takes it over.
+ * @param deadLetterAttempts        Failed attempts of one event by one handler before it is a dead letter.
+ * @param failedEventsRetryInterval How often the event daemon retries parked deliveries.
+ * @param failedEventsMaxAge        How long after its last attempt a parked delivery is retried.
  * @param sagaRetryInterval         How often the saga daemon retries unfinished saga steps.
  * @param nodeId                    This process's name among several on one database.
  */
@@ -36,6 +38,8 @@ public record JangleProperties(
         @DefaultValue Health health,
         Integer batchSize,
         Integer processorSegments,
+        Integer processorBatchSize,
+        Integer handlerAttempts,
         Integer replayBatchSize,
         Integer aggregateCacheSize,
         Integer commandMaxAttempts,

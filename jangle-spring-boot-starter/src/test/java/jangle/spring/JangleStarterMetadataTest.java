@@ -26,7 +26,7 @@ class JangleStarterMetadataTest {
         Map<String, JsonNode> byName = new HashMap<>();
         root.get("properties").forEach(p -> byName.put(p.get("name").asText(), p));
         assertThat(byName).containsKeys("jangle.store", "jangle.sqlite.path", "jangle.auto-startup",
-                "jangle.health.max-lag", "jangle.batch-size", "jangle.dispatch-workers", "jangle.node-id");
+                "jangle.health.max-lag", "jangle.batch-size", "jangle.processor-segments", "jangle.processor-batch-size", "jangle.handler-attempts", "jangle.node-id");
         byName.values().forEach(p -> assertThat(p.path("description").asText())
                 .as(p.get("name").asText()).isNotBlank().endsWith("."));
         assertThat(byName.get("jangle.store").get("defaultValue").asText()).isEqualTo("auto");

@@ -119,7 +119,7 @@ class JangleStarterTest {
 
     @Test
     void propertiesBecomeSettings() {
-        RUNNER.withPropertyValues("jangle.store=memory", "jangle.batch-size=7", "jangle.dispatch-workers=2",
+        RUNNER.withPropertyValues("jangle.store=memory", "jangle.batch-size=7", "jangle.processor-segments=2",
                 "jangle.saga-retry-interval=45s").run(context -> {
             assertThat(context).hasNotFailed();
             var settings = context.getBean(Jangle.class).settings();
