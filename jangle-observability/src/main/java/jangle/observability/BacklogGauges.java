@@ -77,8 +77,8 @@ final class BacklogGauges {
     /** Registers the gauges of one processor segment (and of its processor, once); idempotent, as registries are. */
     private void registerSegment(String processor, int segment) {
         Gauge.builder("jangle.processor.segments.held", this, s -> s.heldBy(processor)) // once per processor
-                .description("Segments of the processor whose lease this node (Settings.nodeId) holds")
-                .baseUnit("segments").tag("processor", processor).strongReference(true).register(registry);
+                .description("Segments of the processor whose unexpired lease this node (Settings.nodeId) holds")
+                .tag("processor", processor).strongReference(true).register(registry);
         String tag = Integer.toString(segment);
         Gauge.builder("jangle.processor.checkpoint", this, s -> s.segment(processor, segment, p -> p.position()))
                 .description("Checkpoint of the processor segment: every event of the segment at or below it is "
@@ -163,18 +163,23 @@ final class BacklogGauges {
                 last = null;
                 return null;
             }
-            index(last.processors());
+            index(last);
         }
         return last;
     }
 
-    /** Indexes a read's segments and registers the gauges of those seen for the first time. */
-    private void index(List<ProcessorStatus> processors) {
+    /**
+     * Indexes a read's segments, counts those this node holds (its id as owner, lease not expired at the read) and
+     * queues those seen for the first time for {@link #registerNew}.
+     */
+    private void index(Backlog b) {
         Map<String, Map<Integer, ProcessorStatus>> bySegment = new HashMap<>();
         Map<String, Integer> mine = new HashMap<>();
-        for (ProcessorStatus p : processors) {
+        for (ProcessorStatus p : b.processors()) {
             bySegment.computeIfAbsent(p.processor(), k -> new HashMap<>()).put(p.segment(), p);
-            if (p.owner().isPresent() && p.owner().get().equals(node)) mine.merge(p.processor(), 1, Integer::sum);
+            if (p.owner().isPresent() && p.owner().get().equals(node) && p.leaseUntil().isAfter(b.at())) {
+                mine.merge(p.processor(), 1, Integer::sum);
+            }
             if (seen.add(p.processor() + '\u0000' + p.segment())) unregistered.add(p);
         }
         segments = bySegment;
