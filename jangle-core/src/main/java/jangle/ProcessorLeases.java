@@ -20,7 +20,8 @@ import java.util.function.BiFunction;
  * Holds this node's share of every processor's segments (D21): every third of a lease it renews what it holds and
  * claims free or expired segments up to its fair share, and hands what it gained or lost to the segment workers.
  *
- * <p>The fair share: the nodes are those whose heartbeat (written every round) has not run out, sorted by id; with
+ * <p>The fair share, per processor: its nodes are those whose heartbeat for it (written every round) has not run
+ * out, sorted by id, so a node that does not run a processor does not take a share of it; with
  * {@code n} nodes and {@code s} segments the node of rank {@code i} holds {@code s / n}, one more when
  * {@code i < s % n}. A node above its share gives segments back (so a node that joins gets some), a node below it
  * takes free ones, and a dead node's segments become free when its lease runs out.
@@ -66,6 +67,10 @@ final class ProcessorLeases {
     synchronized void stop() {
         if (scheduler != null) scheduler.shutdownNow();
         try {
+            Instant now = clock.instant();
+            for (Processor p : processors) { // a heartbeat that ends now: the others take the share at once
+                checkpoints.heartbeat(heartbeatKey(p, settings.nodeId()), now, java.time.Duration.ZERO);
+            }
             checkpoints.releaseAll(settings.nodeId());
         } catch (RuntimeException e) {
             DispatchRuntime.LOG.atWarn().addKeyValue("point", "dispatch.error").setCause(e)
@@ -86,12 +91,11 @@ final class ProcessorLeases {
     synchronized void round() {
         Instant now = clock.instant();
         String self = settings.nodeId();
-        TreeSet<String> nodes = new TreeSet<>(checkpoints.heartbeat(self, now, settings.processorLease()));
-        nodes.add(self);
-        int n = nodes.size();
-        int rank = new ArrayList<>(nodes).indexOf(self);
         for (Processor p : processors) {
-            int target = shareOf(segmentsOf(p), n, rank);
+            // the nodes that run this processor (not every node runs every handler): one heartbeat per processor
+            List<String> nodes = nodesOf(p, checkpoints.heartbeat(heartbeatKey(p, self), now,
+                    settings.processorLease()));
+            int target = shareOf(segmentsOf(p), nodes.size(), nodes.indexOf(self));
             List<Integer> mine = new ArrayList<>(held.getOrDefault(p.name(), Set.of()));
             if (mine.size() > target) { // stop running what is given back before the store frees it
                 mine.sort(java.util.Comparator.reverseOrder());
@@ -114,6 +118,20 @@ final class ProcessorLeases {
     }
 
     private final Map<String, Integer> segmentCounts = new HashMap<>();
+
+    /** The heartbeat name of {@code node} for one processor: handler names never contain a space (D4). */
+    private static String heartbeatKey(Processor p, String node) {
+        return p.name() + " " + node;
+    }
+
+    /** The nodes alive for {@code p}, sorted, from every heartbeat name; this node always included. */
+    private List<String> nodesOf(Processor p, List<String> alive) {
+        String prefix = p.name() + " ";
+        TreeSet<String> nodes = new TreeSet<>();
+        nodes.add(settings.nodeId());
+        for (String key : alive) if (key.startsWith(prefix)) nodes.add(key.substring(prefix.length()));
+        return new ArrayList<>(nodes);
+    }
 
     /**
      * Drops the processor from the workers and forgets its segments, so the next {@link #round} assigns them again

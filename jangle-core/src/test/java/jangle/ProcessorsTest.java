@@ -165,6 +165,31 @@ class ProcessorsTest {
                 .hasMessageContaining("not started");
     }
 
+    @Test
+    @Tag("D21")
+    @DisplayName("D21: a node that does not run a processor takes no share of it: each processor's segments stay held")
+    void sharesArePerProcessor() {
+        Recorder<Added> early = new Recorder<>();
+        Recorder<Added> late = new Recorder<>();
+        Jangle n1 = node(DispatchFixtures.builder(clock).setting("nodeId", "n1").processorSegments(2)
+                .projection("early", Added.class, early));
+        Jangle n2 = node(DispatchFixtures.builder(clock).setting("nodeId", "n2").processorSegments(2)
+                .projection("late", Added.class, late));
+        n1.start();
+        n2.start();
+        eventually(() -> n1.operations().processors().stream().allMatch(s -> s.owner().isPresent())
+                && n1.operations().processors().size() == 4, "every segment of both processors held");
+        assertThat(n1.operations().processors()).allSatisfy(s -> assertThat(s.owner())
+                .contains(s.processor().equals("early") ? "n1" : "n2"));
+        Map<String, ConsistencyToken> last = load(n1, 20, 4);
+        for (ConsistencyToken t : last.values()) {
+            n1.awaitHandled(t, WAIT, "early");
+            n2.awaitHandled(t, WAIT, "late");
+        }
+        assertThat(early.seen).hasSize(20);
+        assertThat(late.seen).hasSize(20);
+    }
+
     private static Map<String, Integer> owners(Jangle j) {
         Map<String, Integer> out = new HashMap<>();
         for (ProcessorStatus s : j.operations().processors()) {
