@@ -44,7 +44,7 @@ abstract sealed class Connections implements AutoCloseable permits SqliteConnect
      * Runs an event-store append: {@code lockSql} (the feed's ordering lock, G3a; null on SQLite, whose single writer
      * orders the feed) then {@code work}, in one write transaction that may be shared with other appends (group
      * commit, G5); returns after the commit that holds it. {@code work} may throw {@link jangle.VersionConflictException}
-     * only before it writes anything.
+     * and {@link jangle.LeaseLostException} only before it writes anything.
      */
     <T> T append(String lockSql, Work<T> work) throws SQLException {
         return write(s -> {

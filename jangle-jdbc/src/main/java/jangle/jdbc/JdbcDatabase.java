@@ -51,11 +51,30 @@ import java.util.Objects;
  * ledger, the snapshot store and the saga store on this database. The database outlives the {@code Jangle} built on
  * it: close it yourself, after the application.
  *
+ * <p><b>Read models that commit with their checkpoint (D18).</b> A {@code jangle.Projection} registered as an object
+ * gets its batch with the store's open transaction ({@code jangle.spi.StoreTransaction}); on this database
+ * {@code tx.unwrap(java.sql.Connection.class)} is that transaction's connection, lent as {@link #inTransaction} lends
+ * one, so {@link SqlBatch}, {@link SqlStatement} and {@link VersionedUpsert} statements run on it reuse its compiled
+ * statements and commit or roll back together with the checkpoint (exactly once):
+ *
+ * <pre>{@code
+ * public void handleBatch(List<EventRecord<? extends MyEvent>> records, StoreTransaction tx) throws Exception {
+ *     Connection c = tx.unwrap(Connection.class).orElseThrow();   // the checkpoint's transaction
+ *     SqlBatch batch = new SqlBatch();
+ *     for (EventRecord<? extends MyEvent> r : records) batch.add(...); // e.g. VersionedUpsert statements
+ *     batch.execute(c);
+ * }
+ * }</pre>
+ *
+ * Do not commit, roll back or close that connection, nor keep it after the call; do not call {@link #inTransaction}
+ * inside the batch (on PostgreSQL that would be another transaction). {@code tx.unwrap(SqlDialect.class)} gives the
+ * dialect.
+ *
  * <p>Thread-safe. Faults are {@link StoreException}s naming the store and operation.
  */
 public final class JdbcDatabase implements AutoCloseable {
     /** Jangle's schema scripts, in order; the position + 1 is the schema version they bring the database to. */
-    private static final List<String> SCHEMA_SCRIPTS = List.of("schema-001.sql", "schema-002.sql");
+    private static final List<String> SCHEMA_SCRIPTS = List.of("schema-001.sql", "schema-002.sql", "schema-003.sql");
     private static final String COMPONENT = "jangle";
     /** The table whose presence says "this database is Jangle's" (created with the first schema script). */
     private static final String MARKER = "jangle_schema_version";
@@ -150,7 +169,11 @@ public final class JdbcDatabase implements AutoCloseable {
         return connections.dialect();
     }
 
-    /** The event store (with its dispatch ledger), snapshot store and saga store in this database. */
+    /**
+     * The event store (with its parked deliveries and its processors' checkpoints, schema 3), snapshot store and saga
+     * store in this database. See the class comment for a projection that writes its read model in the transaction of
+     * its checkpoint.
+     */
     public StoreProvider stores() {
         return stores(AppendListener.NONE);
     }
@@ -159,7 +182,7 @@ public final class JdbcDatabase implements AutoCloseable {
     StoreProvider stores(AppendListener listener) {
         return context -> {
             JsonCodec codec = new JsonCodec(context.types());
-            return new Stores(new JdbcEventStore(connections, sql, codec, context.batchSize(), context.nodeId(), listener),
+            return new Stores(new JdbcEventStore(connections, sql, codec, context.batchSize(), listener),
                     new JdbcSnapshotStore(connections, sql, codec),
                     new JdbcSagaStore(connections, sql, codec),
                     () -> { }); // the database belongs to whoever opened it

@@ -4,14 +4,20 @@ import jangle.DuplicateEventIdException;
 import jangle.EventRecord;
 import jangle.JangleException;
 import jangle.Metadata;
+import jangle.SerializationException;
 import jangle.VersionConflictException;
 import jangle.json.JsonCodec;
+import jangle.LeaseLostException;
 import jangle.spi.AppendResult;
+import jangle.spi.Checkpoints;
+import jangle.spi.Completion;
 import jangle.spi.Delivery;
 import jangle.spi.DeliveryKey;
 import jangle.spi.DeliveryStatus;
 import jangle.spi.DispatchLedger;
 import jangle.spi.EventStore;
+import jangle.spi.FeedFilter;
+import jangle.spi.FeedPage;
 import jangle.spi.NewEvent;
 
 import java.sql.PreparedStatement;
@@ -40,8 +46,11 @@ import java.util.stream.StreamSupport;
  * The SQL event store and its dispatch ledger (§7, §8.2) for SQLite and PostgreSQL.
  *
  * <p><b>Append</b> is one transaction: (PostgreSQL) take the append advisory lock; check each aggregate's first new
- * version against its stored last version (ST4); read the highest position; insert the events with the next
- * positions and their pending deliveries (D1); delete the completed delivery (D15); commit. On PostgreSQL one event
+ * version against its stored last version (ST4); read the highest position; move the completing processor's
+ * checkpoint, fenced by its owner ({@link Completion.Advance}, D15, D21), which refuses with
+ * {@link LeaseLostException} before anything is written; insert the events with the next positions and nothing else
+ * for dispatch (D1); delete the resolved parked delivery ({@link Completion.Resolve}); commit. Both refusals (version,
+ * lease) come before the first write, so in a group commit they fail only their own append. On PostgreSQL one event
  * is all of that in one statement ({@code append.one}), and appends queued behind a running one share its lock,
  * transaction and commit ({@link PostgresAppendGroups}, G5); on SQLite the single writer groups them the same way. Unique
  * (aggregate id, version) and unique event id in the schema stay as the race-proof backstop; their violations are
@@ -76,7 +85,10 @@ final class JdbcEventStore implements EventStore, DispatchLedger, jangle.Telemet
     private final String appendOne;
     private final String check;
     private final String insertEvent;
-    private final String insertDelivery;
+    private final String advance;
+    private final String range;
+    private final String correlatedSql;
+    private final JdbcCheckpoints checkpoints;
     private final String existingId;
     private final String lastVersion;
     private final String lastPosition;
@@ -87,8 +99,6 @@ final class JdbcEventStore implements EventStore, DispatchLedger, jangle.Telemet
     private final String claim;
     private final String claimOwn;
     private final String claimMark;
-    /** Written into the deliveries this node appends: its live dispatch holds them (schema 2). */
-    private final String nodeId;
     private final String list;
     private final String listHandler;
     private final String delete;
@@ -113,11 +123,10 @@ final class JdbcEventStore implements EventStore, DispatchLedger, jangle.Telemet
         db.telemetry = telemetry == null ? jangle.Telemetry.NONE : telemetry;
     }
 
-    JdbcEventStore(Connections db, Sql sql, JsonCodec codec, int batchSize, String nodeId, AppendListener listener) {
+    JdbcEventStore(Connections db, Sql sql, JsonCodec codec, int batchSize, AppendListener listener) {
         this.db = db;
         this.eventRows = new Rows.Where(STORE, "read", db.location(), "jangle_events");
         this.deliveryRows = new Rows.Where(LEDGER, "read", db.location(), "jangle_deliveries");
-        this.nodeId = nodeId;
         this.dialect = db.dialect();
         this.codec = codec;
         this.batchSize = Math.max(1, batchSize);
@@ -126,7 +135,10 @@ final class JdbcEventStore implements EventStore, DispatchLedger, jangle.Telemet
         this.appendOne = sql.optional("append.one");
         this.check = sql.get("append.check");
         this.insertEvent = sql.get("append.insertEvent");
-        this.insertDelivery = sql.get("append.insertDelivery");
+        this.advance = sql.get("append.advance");
+        this.range = sql.get("events.range");
+        this.correlatedSql = sql.get("events.correlated");
+        this.checkpoints = new JdbcCheckpoints(db, sql);
         this.existingId = sql.get("append.existingIds");
         this.lastVersion = sql.get("events.lastVersion");
         this.lastPosition = sql.get("events.lastPosition");
@@ -156,12 +168,12 @@ final class JdbcEventStore implements EventStore, DispatchLedger, jangle.Telemet
     // ======================= EventStore =======================
 
     @Override
-    public AppendResult append(List<NewEvent> events, DeliveryKey completing) {
+    public AppendResult append(List<NewEvent> events, Completion completing) {
         return append(events, completing, null);
     }
 
     @Override
-    public AppendResult append(List<NewEvent> events, DeliveryKey completing, Runnable inFeedOrder) {
+    public AppendResult append(List<NewEvent> events, Completion completing, Runnable inFeedOrder) {
         if (events.isEmpty()) return new AppendResult(List.of()); // commits nothing, so completes nothing (D15)
         Map<String, Long> firstVersions = checkShape(events);
         int n = events.size();
@@ -194,9 +206,9 @@ final class JdbcEventStore implements EventStore, DispatchLedger, jangle.Telemet
                     }
                     if (f.getValue() != last + 1) throw new VersionConflictException(f.getKey(), f.getValue());
                 }
+                if (completing instanceof Completion.Advance a) advance(s, a); // refuses before the first write
                 List<EventRecord<?>> records = new ArrayList<>(n);
                 PreparedStatement ins = s.prepare(insertEvent);
-                boolean anyDelivery = false;
                 for (int i = 0; i < n; i++) {
                     NewEvent e = events.get(i);
                     long p = ++position;
@@ -214,32 +226,14 @@ final class JdbcEventStore implements EventStore, DispatchLedger, jangle.Telemet
                     ins.setString(11, payloads[i]);
                     if (n == 1) ins.executeUpdate();
                     else ins.addBatch();
-                    anyDelivery |= !e.handlers().isEmpty();
                     records.add(new EventRecord<>(e.eventId(), e.aggregateId(), e.version(), e.type(),
                             e.schemaVersion(), e.createdAt(), p, md, e.event()));
                 }
                 if (n > 1) ins.executeBatch();
-                if (anyDelivery) {
-                    PreparedStatement del = s.prepare(insertDelivery);
-                    for (int i = 0; i < n; i++) {
-                        NewEvent e = events.get(i);
-                        EventRecord<?> r = records.get(i);
-                        for (String handler : e.handlers()) {
-                            Values.bindUuid(del, 1, dialect, r.eventId());
-                            del.setString(2, handler);
-                            del.setLong(3, r.position());
-                            Values.bindUuid(del, 4, dialect, r.metadata().correlationId());
-                            Values.bindInstant(del, 5, dialect, r.createdAt());
-                            del.setString(6, nodeId);
-                            del.addBatch();
-                        }
-                    }
-                    del.executeBatch();
-                }
-                if (completing != null) {
+                if (completing instanceof Completion.Resolve r) {
                     PreparedStatement done = s.prepare(delete);
-                    Values.bindUuid(done, 1, dialect, completing.eventId());
-                    done.setString(2, completing.handler());
+                    Values.bindUuid(done, 1, dialect, r.parked().eventId());
+                    done.setString(2, r.parked().handler());
                     done.executeUpdate();
                 }
                 listener.positionsTaken(records);
@@ -252,35 +246,55 @@ final class JdbcEventStore implements EventStore, DispatchLedger, jangle.Telemet
     }
 
     /**
-     * PostgreSQL, one event: check, position, event, deliveries and the completed delivery in ONE statement, so an
-     * append holds the ordering lock for one round trip (plus the group's lock and commit, G5).
+     * The fenced checkpoint move of {@code a} (D15, D21) in the append's transaction; refuses with
+     * {@link LeaseLostException} when {@code a}'s owner no longer holds the segment (the update then wrote nothing).
      */
-    private AppendResult appendOne(NewEvent e, String payload, String entries, DeliveryKey completing,
+    private void advance(Session s, Completion.Advance a) throws SQLException {
+        int rows = s.prepare(advance, a.position(), java.time.Instant.now(), a.processor(), a.segment(), a.owner())
+                .executeUpdate();
+        if (rows == 0) throw new LeaseLostException(a.processor(), a.segment(), a.owner());
+    }
+
+    /**
+     * PostgreSQL, one event: check, fenced checkpoint advance, position, event and the resolved parked delivery in ONE
+     * statement, so an append holds the ordering lock for one round trip (plus the group's lock and commit, G5).
+     */
+    private AppendResult appendOne(NewEvent e, String payload, String entries, Completion completing,
                                    Runnable inFeedOrder) throws SQLException {
+        Completion.Advance adv = completing instanceof Completion.Advance a ? a : null;
+        DeliveryKey resolved = completing instanceof Completion.Resolve r ? r.parked() : null;
         return db.append(lockSql, s -> {
             PreparedStatement ps = s.prepare(appendOne);
             Metadata md = e.metadata();
-            Values.bindUuid(ps, 1, dialect, e.eventId());
-            ps.setString(2, e.aggregateId());
-            ps.setLong(3, e.version());
-            ps.setString(4, e.type());
-            ps.setInt(5, e.schemaVersion());
-            Values.bindInstant(ps, 6, dialect, e.createdAt());
-            Values.bindUuid(ps, 7, dialect, md.correlationId());
-            Values.bindUuid(ps, 8, dialect, md.causationId());
-            ps.setString(9, entries);
-            ps.setString(10, payload);
-            ps.setString(11, e.aggregateId());
-            ps.setLong(12, e.version() - 1);
-            ps.setString(13, nodeId);
-            ps.setArray(14, s.connection().createArrayOf("text", e.handlers().toArray()));
-            Values.bindUuid(ps, 15, dialect, completing == null ? null : completing.eventId());
-            ps.setString(16, completing == null ? null : completing.handler());
+            ps.setString(1, e.aggregateId());
+            ps.setLong(2, e.version() - 1);
+            ps.setLong(3, adv == null ? 0 : adv.position());
+            Values.bindInstant(ps, 4, dialect, java.time.Instant.now());
+            ps.setString(5, adv == null ? null : adv.processor());
+            ps.setInt(6, adv == null ? -1 : adv.segment());
+            ps.setString(7, adv == null ? null : adv.owner());
+            Values.bindUuid(ps, 8, dialect, e.eventId());
+            ps.setString(9, e.aggregateId());
+            ps.setLong(10, e.version());
+            ps.setString(11, e.type());
+            ps.setInt(12, e.schemaVersion());
+            Values.bindInstant(ps, 13, dialect, e.createdAt());
+            Values.bindUuid(ps, 14, dialect, md.correlationId());
+            Values.bindUuid(ps, 15, dialect, md.causationId());
+            ps.setString(16, entries);
+            ps.setString(17, payload);
+            ps.setString(18, adv == null ? null : adv.processor());
+            Values.bindUuid(ps, 19, dialect, resolved == null ? null : resolved.eventId());
+            ps.setString(20, resolved == null ? null : resolved.handler());
             long position;
             try (ResultSet rs = ps.executeQuery()) {
-                // nothing written: the ST4 check failed (before any write, as Connections.append requires)
-                if (!rs.next()) throw new VersionConflictException(e.aggregateId(), e.version());
+                rs.next(); // always one row
                 position = rs.getLong(1);
+                if (rs.wasNull()) {
+                    // nothing written (before any write, as Connections.append requires): which check refused?
+                    if (!rs.getBoolean(2)) throw new VersionConflictException(e.aggregateId(), e.version());
+                    throw new LeaseLostException(adv.processor(), adv.segment(), adv.owner());
+                }
             }
             List<EventRecord<?>> records = List.of(new EventRecord<>(e.eventId(), e.aggregateId(), e.version(),
                     e.type(), e.schemaVersion(), e.createdAt(), position, md, e.event()));
@@ -372,6 +386,74 @@ final class JdbcEventStore implements EventStore, DispatchLedger, jangle.Telemet
     public List<EventRecord<?>> readFeed(long afterPosition, int limit) {
         if (limit <= 0) return List.of();
         return readList("readFeed", s -> s.prepare(feed, afterPosition, limit));
+    }
+
+    /**
+     * One range query over {@code limit} positions (the feed is gapless, G1); the aggregate id and type of each row
+     * are read first and only the rows {@code filter} accepts have their payload decoded (D17), so a segment reader
+     * pays for its own events and an unreadable payload of another segment does not fail its read. An accepted row
+     * whose payload cannot be decoded is returned in {@link FeedPage#unreadable()} (D14) and the read goes on.
+     */
+    @Override
+    public FeedPage readFeed(long afterPosition, int limit, FeedFilter filter) {
+        if (limit <= 0) return new FeedPage(List.of(), afterPosition);
+        long upTo = afterPosition + limit < afterPosition ? Long.MAX_VALUE : afterPosition + limit;
+        long[] lastRead = {-1};
+        try {
+            return db.read(s -> {
+                List<EventRecord<?>> out = new ArrayList<>();
+                List<FeedPage.Unreadable> unreadable = List.of();
+                long scanned = afterPosition;
+                try (ResultSet rs = s.prepare(range, afterPosition, upTo).executeQuery()) {
+                    while (rs.next()) {
+                        scanned = rs.getLong(1);
+                        lastRead[0] = scanned;
+                        String aggregateId = rs.getString(3);
+                        String type = rs.getString(5);
+                        // a row too damaged to say its segment goes to record(), which names what is wrong
+                        if (aggregateId != null && type != null && !filter.accepts(aggregateId, type)) continue;
+                        try {
+                            out.add(record(rs));
+                        } catch (SerializationException e) { // D14: fails only its own handlers, who park it
+                            if (unreadable.isEmpty()) unreadable = new ArrayList<>(2);
+                            unreadable.add(unreadable(rs, e));
+                        }
+                    }
+                }
+                return new FeedPage(out, unreadable, scanned);
+            });
+        } catch (SQLException e) {
+            if (Rows.corrupt(e)) {
+                throw eventRows.damaged(lastRead[0] < 0 ? "(at the first row of this read)"
+                        : "after position " + lastRead[0], "SQLite reports the file damaged: " + e.getMessage());
+            }
+            throw SqlErrors.storeError(STORE, "readFeed", e);
+        }
+    }
+
+    /** The facts of a row whose payload {@link #record} could not decode (its columns were read already). */
+    private FeedPage.Unreadable unreadable(ResultSet rs, SerializationException e) throws SQLException {
+        long position = rs.getLong(1);
+        String row = "position " + position;
+        try {
+            return new FeedPage.Unreadable(position,
+                    Rows.required(Values.uuid(rs, 2, dialect), eventRows, row, "event_id"), rs.getString(3),
+                    rs.getString(5), Rows.required(Values.uuid(rs, 8, dialect), eventRows, row, "correlation_id"),
+                    e.getMessage());
+        } catch (IllegalArgumentException bad) {
+            throw eventRows.damaged(row, "a column holds a value its type cannot have: " + bad.getMessage());
+        }
+    }
+
+    @Override
+    public List<EventRecord<?>> correlated(UUID correlationId, int limit) {
+        if (limit <= 0) return List.of();
+        return readList("correlated", s -> s.prepare(correlatedSql, correlationId, limit));
+    }
+
+    @Override
+    public Checkpoints checkpoints() {
+        return checkpoints;
     }
 
     @Override

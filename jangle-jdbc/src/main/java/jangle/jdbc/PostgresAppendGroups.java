@@ -1,5 +1,6 @@
 package jangle.jdbc;
 
+import jangle.LeaseLostException;
 import jangle.VersionConflictException;
 
 import javax.sql.DataSource;
@@ -24,8 +25,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * until the single commit, which makes every member visible at once: no reader can see a later position before an
  * earlier one (G1), across this process and other nodes alike.
  *
- * <p><b>Why one member's conflict fails only that member.</b> A work may throw {@link VersionConflictException} only
- * before it writes (the append checks every version first, ST4), so that refusal leaves the transaction untouched:
+ * <p><b>Why one member's conflict fails only that member.</b> A work may throw {@link VersionConflictException} or
+ * {@link LeaseLostException} only before it writes (the append checks every version first, ST4, then moves its
+ * completing checkpoint with an update fenced by the owner, D21, which writes nothing when it matches no row), so
+ * that refusal leaves the transaction untouched:
  * the member gets it (and its command retries) while the others go on. Any other error inside a member (a duplicate
  * event id, a broken statement) may have written rows or aborted the PostgreSQL transaction; then the group is rolled
  * back and each member that had not failed is run again in a transaction of its own, so only the faulty member fails. This keeps the
@@ -115,8 +118,10 @@ final class PostgresAppendGroups {
                     try {
                         q.run(session);
                         anyOk = true;
-                    } catch (VersionConflictException e) {
-                        q.error = e; // the append's ST4 check refuses before it writes: the transaction is intact
+                    } catch (VersionConflictException | LeaseLostException e) {
+                        // the append's ST4 check and its fenced checkpoint advance (an UPDATE that matched no row)
+                        // refuse before it writes: the transaction is intact
+                        q.error = e;
                     } catch (Throwable t) {
                         q.error = t;
                         if (members.size() > 1) { // it may have written, or aborted the transaction: others alone

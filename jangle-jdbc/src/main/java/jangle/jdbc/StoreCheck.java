@@ -22,7 +22,8 @@ import java.util.UUID;
  * Verifies a Jangle store without writing to it (issue 17, {@code jangle-bank check}): the database's own integrity
  * check, every event row readable and upcastable to a registered type, each aggregate's versions exactly 1..n, feed
  * positions and event ids unique, every snapshot on an event of its stream, every saga history readable and within
- * its saga's version, every delivery on an existing event.
+ * its saga's version, every delivery on an existing event, every processor checkpoint (schema 3) within its segment
+ * count and the feed.
  *
  * <p>It opens its own connection, read-only where the database allows (SQLite {@code SQLITE_OPEN_READONLY};
  * PostgreSQL a read-only transaction), and keeps going after a finding, so one run lists all it can see. A file that
@@ -275,6 +276,19 @@ public final class StoreCheck {
                     + " at position " + rs.getLong(3) + ": " + (noEvent ? "no such event"
                     : "the event is at position " + eventPosition));
         });
+        boolean[] checkpoints = {false};
+        query(c, "check.hasCheckpoints", rs -> checkpoints[0] = true);
+        if (!checkpoints[0]) {
+            notes.add("no table jangle_checkpoints (a store schema older than 3, opened by an older release)");
+            return;
+        }
+        long[] processors = {0};
+        query(c, "check.processors", rs -> processors[0] = rs.getLong(1));
+        notes.add("jangle_checkpoints: " + processors[0] + " processors checked");
+        query(c, "check.checkpoints", rs -> add("checkpoints", "jangle_checkpoints processor '" + rs.getString(1)
+                + "' segment " + rs.getInt(2) + " of " + rs.getInt(3) + " at position " + rs.getLong(4)
+                + ": a segment must be in 0..segments-1 with one segment count per processor, and a position in 0.."
+                + rs.getLong(5) + " (the feed's head)"));
     }
 
     private interface RowAction {

@@ -5,7 +5,10 @@ import jangle.CommandResponse;
 import jangle.EventRecord;
 import jangle.Jangle;
 import jangle.RetriesExhaustedException;
+import jangle.LeaseLostException;
 import jangle.VersionConflictException;
+import jangle.spi.Checkpoints;
+import jangle.spi.Completion;
 import jangle.spi.DeliveryStatus;
 import jangle.spi.EventStore;
 import jangle.spi.NewEvent;
@@ -76,12 +79,12 @@ abstract class ConcurrencyCases {
         store.append(List.of(noted("warm", 1)));
         ExecutorService pool = Executors.newFixedThreadPool(6);
         try {
-            Future<?> held = pool.submit(() -> store.append(List.of(noted("held", 1, "h"))));
+            Future<?> held = pool.submit(() -> store.append(List.of(noted("held", 1))));
             assertThat(taken.await(30, TimeUnit.SECONDS)).isTrue();
             List<Future<?>> later = new ArrayList<>();
             for (int i = 0; i < 5; i++) {
                 String id = "later-" + i;
-                later.add(pool.submit(() -> store.append(List.of(noted(id, 1, "h"), noted(id, 2)))));
+                later.add(pool.submit(() -> store.append(List.of(noted(id, 1), noted(id, 2)))));
             }
             List<Long> seen = new ArrayList<>();
             long after = 0;
@@ -100,10 +103,132 @@ abstract class ConcurrencyCases {
             assertThat(all).hasSize(12);
             assertThat(seen).as("every committed event, exactly once, in position order").isEqualTo(all);
             assertThat(store.readFeed(0, 100).get(1).aggregateId()).isEqualTo("held");
-            assertThat(store.ledger().list(DeliveryStatus.PENDING, "h", 100)).hasSize(6);
+            assertThat(store.ledger().list(DeliveryStatus.PENDING, null, 100)).as("D1: events only").isEmpty();
         } finally {
             release.countDown();
             pool.shutdownNow();
+        }
+    }
+
+    /** Writes waiting behind the running one: SQLite's writer queue or PostgreSQL's append groups. */
+    private int waiting() {
+        Connections c = db.connections();
+        if (c instanceof SqliteConnections s) return s.waiting();
+        PostgresAppendGroups groups = ((PostgresConnections) c).appendGroups();
+        return groups == null ? 0 : groups.waiting();
+    }
+
+    @Test
+    @Tag("D15")
+    @Tag("D21")
+    @Tag("G5")
+    @DisplayName("D15/D21/G5: in a group commit, an append whose Advance lost its lease fails alone with "
+            + "LeaseLostException and writes nothing; its neighbours (and a valid Advance) commit, gapless")
+    void fencedAdvanceFailsAloneInGroup() throws Exception {
+        CountDownLatch taken = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        AppendListener hold = records -> {
+            if (records.get(0).aggregateId().equals("held")) {
+                taken.countDown();
+                try {
+                    release.await(60, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        };
+        EventStore store = db.stores(hold).open(new StoreContext(TestEvents.registry(), Clock.systemUTC(), 100))
+                .events();
+        Checkpoints cps = store.checkpoints();
+        cps.register("p", 2, Checkpoints.Start.BEGINNING);
+        java.time.Instant now = java.time.Instant.now();
+        cps.claim("p", "n1", now, java.time.Duration.ofMillis(1), 2); // n1's lease runs out at once ...
+        cps.claim("p", "n2", now.plusSeconds(1), java.time.Duration.ofMinutes(5), 1); // ... n2 takes segment 0
+        store.append(List.of(noted("warm", 1)));
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            Future<?> held = pool.submit(() -> store.append(List.of(noted("held", 1))));
+            assertThat(taken.await(30, TimeUnit.SECONDS)).isTrue();
+            Map<String, Object> outcomes = new java.util.concurrent.ConcurrentHashMap<>();
+            List<Future<?>> queued = new ArrayList<>();
+            Map<String, Completion> members = new java.util.LinkedHashMap<>();
+            members.put("n-0", null);
+            members.put("lost-one", new Completion.Advance("p", 0, 2, "n1")); // PostgreSQL: the one-statement path
+            members.put("n-1", null);
+            members.put("lost-two", new Completion.Advance("p", 0, 2, "n1")); // two events: the general path
+            members.put("won", new Completion.Advance("p", 0, 2, "n2"));
+            members.put("n-2", null);
+            for (Map.Entry<String, Completion> m : members.entrySet()) {
+                String id = m.getKey();
+                List<NewEvent> events = id.equals("lost-two") ? List.of(noted(id, 1), noted(id, 2))
+                        : List.of(noted(id, 1));
+                queued.add(pool.submit(() -> {
+                    try {
+                        outcomes.put(id, store.append(events, m.getValue()).lastPosition());
+                    } catch (LeaseLostException lost) {
+                        outcomes.put(id, lost);
+                    }
+                }));
+            }
+            for (int i = 0; i < 60_000 && waiting() < members.size(); i++) Thread.sleep(1);
+            assertThat(waiting()).as("appends queued behind the held one: one group").isEqualTo(members.size());
+            release.countDown();
+            held.get(30, TimeUnit.SECONDS);
+            for (Future<?> f : queued) f.get(30, TimeUnit.SECONDS);
+
+            assertThat(outcomes.get("lost-one")).isInstanceOf(LeaseLostException.class);
+            assertThat(outcomes.get("lost-two")).isInstanceOf(LeaseLostException.class);
+            for (String ok : List.of("n-0", "n-1", "n-2", "won")) assertThat(outcomes.get(ok)).isInstanceOf(Long.class);
+            assertThat(store.lastVersion("lost-one")).isZero();
+            assertThat(store.lastVersion("lost-two")).isZero();
+            assertThat(store.readFeed(0, 100)).extracting(EventRecord::position)
+                    .as("gapless: the refused members took no number").containsExactly(1L, 2L, 3L, 4L, 5L, 6L);
+            assertThat(cps.all()).filteredOn(c -> c.segment() == 0).singleElement()
+                    .satisfies(c -> assertThat(c.position()).isEqualTo(2));
+        } finally {
+            release.countDown();
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    @Tag("D21")
+    @DisplayName("D21: owners claiming one processor's segments at the same time never hold one segment together")
+    void concurrentClaimsNeverShareASegment() throws Exception {
+        EventStore store = TestEvents.open(db, 100).events();
+        Checkpoints cps = store.checkpoints();
+        int segments = 16;
+        cps.register("p", segments, Checkpoints.Start.BEGINNING);
+        java.time.Instant now = java.time.Instant.now();
+        int owners = 4;
+        for (int round = 0; round < 20; round++) {
+            java.time.Instant at = now.plusSeconds(round * 60L); // every lease of the previous round has run out
+            CountDownLatch start = new CountDownLatch(1);
+            ExecutorService pool = Executors.newFixedThreadPool(owners);
+            try {
+                List<Future<List<jangle.spi.Checkpoint>>> claims = new ArrayList<>();
+                for (int o = 0; o < owners; o++) {
+                    String owner = "n" + o;
+                    claims.add(pool.submit(() -> {
+                        start.await();
+                        return cps.claim("p", owner, at, java.time.Duration.ofSeconds(30), segments); // greedy
+                    }));
+                }
+                start.countDown();
+                Map<Integer, String> holder = new java.util.HashMap<>();
+                for (int o = 0; o < owners; o++) {
+                    for (jangle.spi.Checkpoint c : claims.get(o).get(30, TimeUnit.SECONDS)) {
+                        String before = holder.put(c.segment(), "n" + o);
+                        assertThat(before).as("segment " + c.segment() + " returned to two owners").isNull();
+                    }
+                }
+                assertThat(holder).as("greedy owners took every segment between them").hasSize(segments);
+                for (jangle.spi.Checkpoint c : cps.all()) {
+                    assertThat(c.owner()).contains(holder.get(c.segment()));
+                }
+            } finally {
+                pool.shutdownNow();
+            }
         }
     }
 
@@ -236,7 +361,7 @@ abstract class ConcurrencyCases {
                 for (int i = 0; i < 100; i++) {
                     // half of the appends race for one stream, so some fail after or before their hook
                     String id = i % 2 == 0 ? "shared" : "own-" + thread;
-                    NewEvent e = noted(id, store.lastVersion(id) + 1, "h");
+                    NewEvent e = noted(id, store.lastVersion(id) + 1);
                     try {
                         store.append(List.of(e), null, () -> hookOrder.add(e.eventId()));
                     } catch (VersionConflictException conflict) {

@@ -8,7 +8,14 @@ import jangle.StoreException;
 import jangle.VersionConflictException;
 import jangle.jdbc.TestEvents.Deposited;
 import jangle.jdbc.TestEvents.Withdrawn;
+import jangle.LeaseLostException;
 import jangle.spi.AppendResult;
+import jangle.spi.Checkpoint;
+import jangle.spi.Checkpoints;
+import jangle.spi.Completion;
+import jangle.spi.FeedFilter;
+import jangle.spi.FeedPage;
+import jangle.spi.Park;
 import jangle.spi.Delivery;
 import jangle.spi.DeliveryKey;
 import jangle.spi.DeliveryStatus;
@@ -29,6 +36,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Stream;
 
@@ -76,11 +84,10 @@ abstract class EventStoreCases {
         NewEvent a = new NewEvent(UUID.randomUUID(), "acc-1", 1, "test.Deposited", 1,
                 Instant.parse("2026-03-01T10:15:30.123456Z"),
                 new Metadata(correlation, causation, Map.of("userId", "u-1", "note", "é \"q\"")),
-                new Deposited("acc-1", new BigDecimal("100.00"), Instant.parse("2026-03-01T10:15:30.000001Z")),
-                List.of("views", "mediator"));
+                new Deposited("acc-1", new BigDecimal("100.00"), Instant.parse("2026-03-01T10:15:30.000001Z")));
         NewEvent b = new NewEvent(UUID.randomUUID(), "acc-2", 1, "test.Withdrawn", 2,
                 Instant.parse("1999-12-31T23:59:59.999999Z"), Metadata.of(correlation),
-                new Withdrawn("acc-2", new BigDecimal("-0.5")), List.of());
+                new Withdrawn("acc-2", new BigDecimal("-0.5")));
         AppendResult result = store.append(List.of(a, b));
 
         assertThat(result.records()).extracting(EventRecord::position).containsExactly(1L, 2L);
@@ -120,16 +127,17 @@ abstract class EventStoreCases {
 
     @Test
     @Tag("ST3")
-    @DisplayName("ST3: a failed multi-aggregate append leaves no event, no delivery, no consumed position")
+    @DisplayName("ST3: a failed multi-aggregate append leaves no event, no consumed position, its completion unapplied")
     void failedAppendLeavesNoTrace() {
         store.append(List.of(noted("b", 1)));
-        DeliveryKey completing = new DeliveryKey(store.append(List.of(noted("c", 1, "h"))).records().get(0).eventId(),
-                "h");
-        assertThatThrownBy(() -> store.append(List.of(noted("a", 1, "h1", "h2"), noted("b", 1, "h1")), completing))
-                .isInstanceOf(VersionConflictException.class);
+        EventRecord<?> c1 = store.append(List.of(noted("c", 1))).records().get(0);
+        DeliveryKey completing = new DeliveryKey(c1.eventId(), "h");
+        park(c1, "h", 1, false);
+        assertThatThrownBy(() -> store.append(List.of(noted("a", 1), noted("b", 1)),
+                new Completion.Resolve(completing))).isInstanceOf(VersionConflictException.class);
         assertThat(store.lastVersion("a")).isZero();
         assertThat(store.lastPosition()).isEqualTo(2);
-        assertThat(deliveryRows()).isEqualTo(1); // only the completing one, still pending (D15 not applied)
+        assertThat(deliveryRows()).isEqualTo(1); // the parked row is still there (D15 not applied)
         assertThat(store.append(List.of(noted("a", 1))).records().get(0).position()).isEqualTo(3);
     }
 
@@ -139,7 +147,7 @@ abstract class EventStoreCases {
         NewEvent first = noted("a", 1);
         store.append(List.of(first));
         NewEvent again = new NewEvent(first.eventId(), "b", 1, first.type(), first.schemaVersion(),
-                first.createdAt(), first.metadata(), first.event(), List.of("h"));
+                first.createdAt(), first.metadata(), first.event());
         assertThatThrownBy(() -> store.append(List.of(noted("c", 1), again)))
                 .isInstanceOfSatisfying(DuplicateEventIdException.class,
                         e -> assertThat(e.eventId()).isEqualTo(first.eventId()));
@@ -147,8 +155,7 @@ abstract class EventStoreCases {
         assertThat(store.lastVersion("c")).isZero();
         assertThat(deliveryRows()).isZero();
         NewEvent twice = noted("d", 1);
-        NewEvent twin = new NewEvent(twice.eventId(), "d", 2, twice.type(), 1, T0, twice.metadata(), twice.event(),
-                List.of());
+        NewEvent twin = new NewEvent(twice.eventId(), "d", 2, twice.type(), 1, T0, twice.metadata(), twice.event());
         assertThatThrownBy(() -> store.append(List.of(twice, twin))).isInstanceOf(DuplicateEventIdException.class);
     }
 
@@ -194,12 +201,18 @@ abstract class EventStoreCases {
     @Test
     @Tag("D1")
     @Tag("D9")
-    @DisplayName("D1/D9/bug #19: deliveries are pending from commit; due uses now - maxAge with the right sign")
+    @DisplayName("D1/D9/bug #19: appends write no delivery; a parked delivery is due from its failure, with the "
+            + "right sign of now - maxAge")
     void dueDeliveries() {
         UUID corr = UUID.randomUUID();
-        store.append(List.of(event("a", 1, new TestEvents.Noted("x", 1), corr, "h2", "h1"))); // committed T0+1s
-        store.append(List.of(event("a", 2, new TestEvents.Noted("y", 2), corr))); // no handler: no delivery
-        store.append(List.of(event("b", 1, new TestEvents.Noted("z", 1), corr, "h1"))); // T0+1s, position 3
+        EventRecord<?> a1 = store.append(List.of(event("a", 1, new TestEvents.Noted("x", 1), corr))).records().get(0);
+        store.append(List.of(event("a", 2, new TestEvents.Noted("y", 2), corr)));
+        EventRecord<?> b1 = store.append(List.of(event("b", 1, new TestEvents.Noted("z", 1), corr))).records().get(0);
+        assertThat(deliveryRows()).as("D1: the append writes events only").isZero();
+        Instant failed = T0.plusSeconds(1);
+        park(a1, "h2", 1, false, failed);
+        park(a1, "h1", 1, false, failed);
+        park(b1, "h1", 1, false, failed);
         Duration maxAge = Duration.ofSeconds(30);
         assertThat(ledger.due(T0.plusSeconds(10), maxAge, 10)).isEmpty(); // too young
         assertThat(ledger.due(T0.plusSeconds(31), maxAge, 10)).hasSize(3); // exactly at the boundary: due
@@ -208,13 +221,14 @@ abstract class EventStoreCases {
         assertThat(due).extracting(Delivery::handler).containsExactly("h1", "h2", "h1");
         Delivery d = due.get(0);
         assertThat(d.status()).isEqualTo(DeliveryStatus.PENDING);
-        assertThat(d.attempts()).isZero();
+        assertThat(d.attempts()).isEqualTo(1);
         assertThat(d.eventType()).isEqualTo("test.Noted");
         assertThat(d.aggregateId()).isEqualTo("a");
         assertThat(d.version()).isEqualTo(1);
         assertThat(d.committedAt()).isEqualTo(T0.plusSeconds(1));
         assertThat(d.correlationId()).isEqualTo(corr);
-        assertThat(d.firstFailureAt()).isNull();
+        assertThat(d.firstFailureAt()).isEqualTo(failed);
+        assertThat(d.lastError()).isEqualTo("boom");
         assertThat(ledger.due(T0.plusSeconds(3600), maxAge, 2)).hasSize(2);
         assertThat(ledger.count(corr, DeliveryStatus.PENDING)).isEqualTo(3);
         assertThat(ledger.handlersWithWork()).containsExactly("h1", "h2");
@@ -229,10 +243,12 @@ abstract class EventStoreCases {
     @DisplayName("D3/D11/D12: failures count attempts, park at deadLetterAttempts; retry, skip and markDone")
     void failuresRetryAndSkip() {
         UUID corr = UUID.randomUUID();
-        EventRecord<?> r = store.append(List.of(event("a", 1, new TestEvents.Noted("x", 1), corr, "h1", "h2")))
-                .records().get(0);
+        EventRecord<?> r = store.append(List.of(event("a", 1, new TestEvents.Noted("x", 1), corr))).records().get(0);
         DeliveryKey k1 = new DeliveryKey(r.eventId(), "h1");
         DeliveryKey k2 = new DeliveryKey(r.eventId(), "h2");
+        park(r, "h1", 1, false, T0);
+        park(r, "h2", 1, false, T0);
+        resetAttempts(k1); // as the old ledger's fresh row: no failure yet
         Instant f1 = T0.plusSeconds(100);
         Instant f3 = T0.plusSeconds(300);
         assertThat(ledger.recordFailure(k1, "IllegalStateException: one", f1, 3)).isEqualTo(DeliveryStatus.PENDING);
@@ -277,16 +293,301 @@ abstract class EventStoreCases {
 
     @Test
     @Tag("D15")
-    @DisplayName("D15: append marks the completing delivery done in the same transaction")
-    void appendCompletesDelivery() {
-        EventRecord<?> r = store.append(List.of(noted("a", 1, "mediator", "views"))).records().get(0);
+    @DisplayName("D15: a Resolve completion deletes the parked delivery in the append's transaction")
+    void appendResolvesParkedDelivery() {
+        EventRecord<?> r = store.append(List.of(noted("a", 1))).records().get(0);
+        park(r, "mediator", 2, false);
+        park(r, "views", 1, true);
         DeliveryKey mediator = new DeliveryKey(r.eventId(), "mediator");
-        store.append(List.of(noted("b", 1)), mediator);
-        assertThat(ledger.list(DeliveryStatus.PENDING, null, 10)).extracting(Delivery::handler)
-                .containsExactly("views");
-        store.append(List.of(noted("b", 2)), mediator); // already done: not an error
-        store.append(List.of(noted("b", 3)), new DeliveryKey(UUID.randomUUID(), "unknown"));
-        assertThat(store.lastVersion("b")).isEqualTo(3);
+        store.append(List.of(noted("b", 1)), new Completion.Resolve(mediator));
+        assertThat(ledger.list(DeliveryStatus.PENDING, null, 10)).isEmpty();
+        assertThat(ledger.list(DeliveryStatus.DEAD, null, 10)).extracting(Delivery::handler).containsExactly("views");
+        store.append(List.of(noted("b", 2)), new Completion.Resolve(mediator)); // already gone: not an error
+        store.append(List.of(noted("b", 3), noted("c", 1)), // the multi-event path
+                new Completion.Resolve(new DeliveryKey(r.eventId(), "views")));
+        assertThat(deliveryRows()).isZero();
+        store.append(List.of(noted("b", 4)), new Completion.Resolve(new DeliveryKey(UUID.randomUUID(), "unknown")));
+        assertThat(store.lastVersion("b")).isEqualTo(4);
+    }
+
+    @Test
+    @Tag("D15")
+    @Tag("D21")
+    @DisplayName("D15/D21: an Advance moves the checkpoint with the append, never back; after another owner claimed "
+            + "the segment it is LeaseLostException and the append writes nothing")
+    void fencedAdvance() {
+        Checkpoints cps = store.checkpoints();
+        cps.register("p", 2, Checkpoints.Start.BEGINNING);
+        Instant now = Instant.now();
+        assertThat(cps.claim("p", "n1", now, Duration.ofSeconds(10), 2)).hasSize(2);
+        store.append(List.of(noted("a", 1)), new Completion.Advance("p", 1, 1, "n1"));
+        store.append(List.of(noted("a", 2), noted("b", 1)), new Completion.Advance("p", 1, 3, "n1"));
+        store.append(List.of(noted("a", 3)), new Completion.Advance("p", 1, 2, "n1")); // lower: kept at 3
+        assertThat(position(cps, "p", 1)).isEqualTo(3);
+        assertThat(position(cps, "p", 0)).isZero();
+
+        // n1's lease runs out and n2 takes segment 1
+        Instant later = now.plusSeconds(60);
+        assertThat(cps.claim("p", "n2", later, Duration.ofSeconds(10), 2)).extracting(Checkpoint::segment)
+                .containsExactly(0, 1);
+        for (List<NewEvent> events : List.of(List.of(noted("a", 4)), List.of(noted("a", 4), noted("c", 1)))) {
+            assertThatThrownBy(() -> store.append(events, new Completion.Advance("p", 1, 9, "n1")))
+                    .isInstanceOfSatisfying(LeaseLostException.class, e -> {
+                        assertThat(e.processor()).isEqualTo("p");
+                        assertThat(e.segment()).isEqualTo(1);
+                        assertThat(e.owner()).isEqualTo("n1");
+                    });
+        }
+        assertThat(store.lastVersion("a")).isEqualTo(3);
+        assertThat(store.lastVersion("c")).isZero();
+        assertThat(store.lastPosition()).isEqualTo(4);
+        assertThat(position(cps, "p", 1)).isEqualTo(3);
+        assertThatThrownBy(() -> store.append(List.of(noted("z", 1)), new Completion.Advance("nobody", 0, 1, "n2")))
+                .isInstanceOf(LeaseLostException.class);
+        assertThat(store.append(List.of(noted("a", 4)), new Completion.Advance("p", 1, 5, "n2")).lastPosition())
+                .as("gapless after the refusals").isEqualTo(5);
+        assertThat(position(cps, "p", 1)).isEqualTo(5);
+    }
+
+    @Test
+    @Tag("D17")
+    @Tag("D14")
+    @DisplayName("D17/D14: readFeed(after, limit, filter) looks at limit positions, decodes only accepted rows (an "
+            + "unreadable payload of another segment does not fail it; an accepted one is listed as unreadable) and "
+            + "says where it stopped")
+    void filteredFeed() {
+        // two aggregates in different segments of 2
+        String mine = "acc-0";
+        String other = null;
+        int seg = FeedFilter.segmentOf(mine, 2);
+        for (int i = 1; other == null; i++) if (FeedFilter.segmentOf("acc-" + i, 2) != seg) other = "acc-" + i;
+        store.append(List.of(noted(mine, 1)));
+        store.append(List.of(noted(other, 1)));
+        String json = db.dialect() == SqlDialect.POSTGRESQL ? "CAST(? AS json)" : "?";
+        String otherId = other;
+        db.inTransaction(c -> new SqlStatement("INSERT INTO jangle_events (position, event_id, aggregate_id, version, "
+                + "type, schema_version, created_at, correlation_id, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?, " + json
+                + ")", List.of(3L, UUID.randomUUID(), otherId, 2L, "test.Noted", 1, T0, UUID.randomUUID(),
+                "{\"text\":\"x\",\"wrong\":true}")).execute(c));
+        store.append(List.of(noted(mine, 2))); // position 4
+        store.append(List.of(TestEvents.event(mine, 3, new Withdrawn(mine, BigDecimal.ONE), UUID.randomUUID())));
+
+        FeedFilter filter = new FeedFilter(seg, 2, Set.of());
+        FeedPage page = store.readFeed(0, 10, filter);
+        assertThat(page.records()).extracting(EventRecord::position).containsExactly(1L, 4L, 5L);
+        assertThat(page.scannedTo()).isEqualTo(5);
+        FeedPage first = store.readFeed(0, 3, filter);
+        assertThat(first.records()).extracting(EventRecord::position).containsExactly(1L);
+        assertThat(first.scannedTo()).as("looked at 3 positions").isEqualTo(3);
+        FeedPage typed = store.readFeed(0, 10, new FeedFilter(seg, 2, Set.of("test.Withdrawn")));
+        assertThat(typed.records()).extracting(EventRecord::position).containsExactly(5L);
+        assertThat(store.readFeed(5, 10, filter)).isEqualTo(new FeedPage(List.of(), 5));
+        assertThat(store.readFeed(2, 0, filter)).isEqualTo(new FeedPage(List.of(), 2));
+        assertThat(page.unreadable()).isEmpty();
+        FeedPage others = store.readFeed(0, 10, new FeedFilter(1 - seg, 2, Set.of()));
+        assertThat(others.records()).as("the read goes on past the bad row (D14)").extracting(EventRecord::position)
+                .containsExactly(2L);
+        assertThat(others.unreadable()).singleElement().satisfies(u -> {
+            assertThat(u.position()).isEqualTo(3);
+            assertThat(u.aggregateId()).isEqualTo(otherId);
+            assertThat(u.type()).isEqualTo("test.Noted");
+            assertThat(u.error()).contains("test.Noted");
+        });
+        assertThat(others.scannedTo()).isEqualTo(5);
+    }
+
+    @Test
+    @Tag("D21")
+    @DisplayName("D21: heartbeat renews a node and lists the live nodes sorted; an expired or released node drops out")
+    void heartbeats() {
+        Checkpoints cps = store.checkpoints();
+        Instant now = Instant.parse("2026-03-01T10:00:00Z");
+        Duration lease = Duration.ofSeconds(10);
+        assertThat(cps.heartbeat("node-b", now, lease)).containsExactly("node-b");
+        assertThat(cps.heartbeat("Node-a", now.plusSeconds(1), lease)).containsExactly("Node-a", "node-b");
+        assertThat(cps.heartbeat("node-c", now.plusSeconds(10), lease)).as("node-b ran out at +10 s")
+                .containsExactly("Node-a", "node-c");
+        cps.releaseAll("Node-a");
+        assertThat(cps.heartbeat("node-c", now.plusSeconds(11), lease)).containsExactly("node-c");
+    }
+
+    @Test
+    @Tag("CA3")
+    @DisplayName("CA3: correlated(id, limit) returns the committed events of that correlation id by position")
+    void correlatedEvents() {
+        UUID corr = UUID.randomUUID();
+        store.append(List.of(event("a", 1, new TestEvents.Noted("x", 1), corr)));
+        store.append(List.of(noted("b", 1)));
+        store.append(List.of(event("a", 2, new TestEvents.Noted("y", 2), corr),
+                event("c", 1, new TestEvents.Noted("z", 1), corr)));
+        assertThat(store.correlated(corr, 10)).extracting(EventRecord::position).containsExactly(1L, 3L, 4L);
+        assertThat(store.correlated(corr, 2)).extracting(EventRecord::position).containsExactly(1L, 3L);
+        assertThat(store.correlated(UUID.randomUUID(), 10)).isEmpty();
+        assertThat(store.correlated(corr, 0)).isEmpty();
+    }
+
+    @Test
+    @Tag("D17")
+    @Tag("D19")
+    @DisplayName("D17/D19: register stores free rows at 0 or the head once, keeps the stored segment count, and "
+            + "all() lists them")
+    void registerCheckpoints() {
+        Checkpoints cps = store.checkpoints();
+        store.append(List.of(noted("a", 1), noted("a", 2)));
+        List<Checkpoint> begin = cps.register("begin", 3, Checkpoints.Start.BEGINNING);
+        assertThat(begin).extracting(Checkpoint::segment).containsExactly(0, 1, 2);
+        assertThat(begin).allSatisfy(c -> {
+            assertThat(c.position()).isZero();
+            assertThat(c.segments()).isEqualTo(3);
+            assertThat(c.owner()).isEmpty();
+        });
+        assertThat(cps.register("head", 2, Checkpoints.Start.HEAD)).extracting(Checkpoint::position)
+                .containsExactly(2L, 2L);
+        store.append(List.of(noted("a", 3)));
+        assertThat(cps.register("head", 4, Checkpoints.Start.BEGINNING)).as("stored already: kept as it was")
+                .extracting(Checkpoint::position).containsExactly(2L, 2L);
+        assertThat(cps.all()).extracting(c -> c.processor() + "/" + c.segment())
+                .containsExactly("begin/0", "begin/1", "begin/2", "head/0", "head/1");
+    }
+
+    @Test
+    @Tag("D21")
+    @DisplayName("D21: claim renews its own, takes free or expired up to the target, gives back the highest above it; "
+            + "releaseAll frees an owner's segments")
+    void claimAndRelease() {
+        Checkpoints cps = store.checkpoints();
+        cps.register("p", 4, Checkpoints.Start.BEGINNING);
+        Instant now = Instant.parse("2026-03-01T10:00:00Z");
+        Duration lease = Duration.ofSeconds(10);
+        assertThat(cps.claim("p", "n1", now, lease, 3)).extracting(Checkpoint::segment).containsExactly(0, 1, 2);
+        List<Checkpoint> n2 = cps.claim("p", "n2", now, lease, 2);
+        assertThat(n2).extracting(Checkpoint::segment).containsExactly(3);
+        assertThat(n2.get(0).owner()).contains("n2");
+        assertThat(n2.get(0).leaseUntil()).isEqualTo(now.plus(lease));
+        assertThat(cps.claim("p", "n1", now.plusSeconds(5), lease, 2)).extracting(Checkpoint::segment)
+                .containsExactly(0, 1);
+        assertThat(cps.claim("p", "n2", now.plusSeconds(5), lease, 2)).extracting(Checkpoint::segment)
+                .containsExactly(2, 3);
+        // n2 stops renewing: after its lease n1 takes its segments
+        assertThat(cps.claim("p", "n1", now.plusSeconds(16), lease, 4)).extracting(Checkpoint::segment)
+                .containsExactly(0, 1, 2, 3);
+        assertThat(cps.claim("p", "n2", now.plusSeconds(16), lease, 2)).isEmpty();
+        cps.releaseAll("n1");
+        assertThat(cps.all()).allSatisfy(c -> assertThat(c.owner()).isEmpty());
+        assertThat(cps.claim("p", "n2", now.plusSeconds(16), lease, 2)).extracting(Checkpoint::segment)
+                .containsExactly(0, 1);
+        assertThat(cps.claim("unknown", "n2", now, lease, 2)).isEmpty();
+    }
+
+    @Test
+    @Tag("D18")
+    @Tag("D3")
+    @DisplayName("D18/D3: commit runs the work on the store's transaction, then parks, then fenced advances; work that "
+            + "throws, or a lost lease, writes nothing")
+    void commitIsOneTransaction() {
+        db.inTransaction(c -> new SqlStatement("CREATE TABLE view_rows (id TEXT PRIMARY KEY)", List.of()).execute(c));
+        Checkpoints cps = store.checkpoints();
+        cps.register("view", 1, Checkpoints.Start.BEGINNING);
+        cps.claim("view", "n1", Instant.now(), Duration.ofSeconds(30), 1);
+        EventRecord<?> r = store.append(List.of(noted("a", 1))).records().get(0);
+        Park parked = new Park(new DeliveryKey(r.eventId(), "view"), r.position(), r.metadata().correlationId(), 3,
+                T0, "failed thrice", true, "n1");
+
+        assertThatThrownBy(() -> cps.commit(List.of(new Completion.Advance("view", 0, 1, "n1")), List.of(parked),
+                tx -> {
+                    insertView(tx, "one");
+                    throw new IllegalStateException("the projection fails");
+                })).isInstanceOf(IllegalStateException.class).hasMessage("the projection fails");
+        assertThat(viewRows()).isZero();
+        assertThat(deliveryRows()).isZero();
+        assertThat(position(cps, "view", 0)).isZero();
+
+        assertThatThrownBy(() -> cps.commit(List.of(new Completion.Advance("view", 0, 1, "n9")), List.of(parked),
+                tx -> insertView(tx, "two"))).isInstanceOf(LeaseLostException.class);
+        assertThat(viewRows()).isZero();
+        assertThat(deliveryRows()).isZero();
+
+        cps.commit(List.of(new Completion.Advance("view", 0, 1, "n1")), List.of(parked), tx -> {
+            insertView(tx, "three");
+            SqlBatch batch = new SqlBatch(); // as a projection in another module writes (see JdbcCheckpoints)
+            batch.add(new SqlStatement("INSERT INTO view_rows (id) VALUES (?)", List.of("four")));
+            batch.execute(tx.unwrap(java.sql.Connection.class).orElseThrow());
+            assertThat(tx.unwrap(SqlDialect.class)).contains(db.dialect());
+            assertThat(tx.unwrap(String.class)).isEmpty();
+        });
+        assertThat(viewRows()).isEqualTo(2);
+        assertThat(position(cps, "view", 0)).isEqualTo(1);
+        Delivery dead = ledger.list(DeliveryStatus.DEAD, "view", 10).get(0);
+        assertThat(dead.attempts()).isEqualTo(3);
+        assertThat(dead.lastError()).isEqualTo("failed thrice");
+        assertThat(dead.firstFailureAt()).isEqualTo(T0);
+        // a second park of the same delivery replaces the row
+        cps.commit(List.of(), List.of(new Park(parked.key(), r.position(), r.metadata().correlationId(), 1,
+                T0.plusSeconds(5), "again", false, "n1")), Checkpoints.Work.NONE);
+        assertThat(ledger.list(DeliveryStatus.PENDING, "view", 10)).singleElement()
+                .satisfies(d -> assertThat(d.lastError()).isEqualTo("again"));
+        assertThat(deliveryRows()).isEqualTo(1);
+    }
+
+    @Test
+    @Tag("D17")
+    @DisplayName("D17: reset sets every segment's position, frees it (the old holder is refused) and drops the "
+            + "processor's parked deliveries above the position")
+    void resetProcessor() {
+        Checkpoints cps = store.checkpoints();
+        cps.register("p", 2, Checkpoints.Start.BEGINNING);
+        cps.claim("p", "n1", Instant.now(), Duration.ofSeconds(30), 2);
+        List<EventRecord<?>> rs = store.append(List.of(noted("a", 1), noted("a", 2), noted("a", 3))).records();
+        park(rs.get(0), "p", 1, false);
+        park(rs.get(2), "p", 1, true);
+        park(rs.get(2), "other", 1, false);
+        assertThat(cps.reset("p", 1)).isEqualTo(2);
+        assertThat(cps.all()).allSatisfy(c -> {
+            assertThat(c.position()).isEqualTo(1);
+            assertThat(c.owner()).isEmpty();
+        });
+        assertThat(ledger.list(DeliveryStatus.PENDING, null, 10)).extracting(d -> d.handler() + "@" + d.position())
+                .containsExactlyInAnyOrder("p@1", "other@3");
+        assertThat(ledger.list(DeliveryStatus.DEAD, null, 10)).isEmpty();
+        assertThatThrownBy(() -> cps.commit(List.of(new Completion.Advance("p", 0, 3, "n1")), List.of(),
+                Checkpoints.Work.NONE)).isInstanceOf(LeaseLostException.class);
+        assertThat(cps.reset("nobody", 0)).isZero();
+    }
+
+    // ---- helpers ----
+
+    private void park(EventRecord<?> r, String handler, int attempts, boolean dead) {
+        park(r, handler, attempts, dead, T0);
+    }
+
+    private void park(EventRecord<?> r, String handler, int attempts, boolean dead, Instant failedAt) {
+        store.checkpoints().commit(List.of(), List.of(new Park(new DeliveryKey(r.eventId(), handler), r.position(),
+                r.metadata().correlationId(), attempts, failedAt, "boom", dead, "node")), Checkpoints.Work.NONE);
+    }
+
+    private void resetAttempts(DeliveryKey k) {
+        db.inTransaction(c -> new SqlStatement("UPDATE jangle_deliveries SET attempts = 0, first_failure_at = NULL, "
+                + "last_attempt_at = NULL, last_error = NULL WHERE event_id = ? AND handler = ?",
+                List.of(k.eventId(), k.handler())).execute(c));
+    }
+
+    private static long position(Checkpoints cps, String processor, int segment) {
+        return cps.all().stream().filter(c -> c.processor().equals(processor) && c.segment() == segment)
+                .findFirst().orElseThrow().position();
+    }
+
+    private static void insertView(jangle.spi.StoreTransaction tx, String id) throws java.sql.SQLException {
+        new SqlStatement("INSERT INTO view_rows (id) VALUES (?)", List.of(id))
+                .execute(tx.unwrap(java.sql.Connection.class).orElseThrow());
+    }
+
+    private long viewRows() {
+        return db.read(c -> {
+            try (var s = c.createStatement(); var rs = s.executeQuery("SELECT COUNT(*) FROM view_rows")) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        });
     }
 
     @Test

@@ -31,7 +31,7 @@ class JdbcDatabaseTest {
     }
 
     @Test
-    @DisplayName("§7/issue 3: the schema is created once, recorded as version 2, and reopening keeps the data")
+    @DisplayName("§7/issue 3: the schema is created once, recorded as version 3, and reopening keeps the data; a new database records no migration head (D20)")
     void schemaCreatedAndKept() {
         Path file = dir.resolve("nested/folder/app.db");
         try (JdbcDatabase db = JdbcDatabase.sqlite(file)) {
@@ -41,29 +41,39 @@ class JdbcDatabaseTest {
             assertThat(db.dialect()).isEqualTo(SqlDialect.SQLITE);
             assertThat(TestEvents.open(db, 10).events().lastVersion("a")).isEqualTo(1);
             assertThat(query(db, false, "SELECT version FROM jangle_schema_version WHERE component = 'jangle'"))
-                    .isEqualTo("2");
+                    .isEqualTo("3");
             assertThat(query(db, false, "SELECT COUNT(*) FROM jangle_schema_version")).isEqualTo("1");
+            assertThat(query(db, false, "SELECT COUNT(*) FROM jangle_ledger_migration")).isEqualTo("0");
         }
     }
 
     @Test
     @Tag("MN4")
-    @DisplayName("§7, issue 6: a version-1 database is brought to version 2 (claims) at open, keeping its pending "
-            + "deliveries, which belong to no node and are taken back by a catch-up claim")
+    @DisplayName("§7, issue 6: a version-1 database is brought to the current version at open, keeping its pending "
+            + "deliveries (parked now), which belong to no node and are taken back by a catch-up claim")
     void schemaOneMigrates() {
         Path file = dir.resolve("v1.db");
         try (JdbcDatabase db = JdbcDatabase.sqlite(file)) {
-            TestEvents.open(db, 10).events().append(List.of(TestEvents.noted("a", 1, "h")));
+            TestEvents.open(db, 10).events().append(List.of(TestEvents.noted("a", 1)));
             db.inTransaction(c -> { // back to what schema-001 alone created
                 try (Statement s = c.createStatement()) {
                     s.executeUpdate("ALTER TABLE jangle_deliveries DROP COLUMN claimed_by");
                     s.executeUpdate("ALTER TABLE jangle_sagas DROP COLUMN claimed_until");
+                    s.executeUpdate("DROP TABLE jangle_checkpoints"); // schema 3
+                    s.executeUpdate("DROP TABLE jangle_ledger_migration");
+                    s.executeUpdate("DROP TABLE jangle_nodes");
+                    s.executeUpdate("DROP INDEX jangle_events_correlation");
+                    // a pending delivery as the schema-1 append wrote it
+                    s.executeUpdate("INSERT INTO jangle_deliveries (event_id, handler, position, correlation_id, "
+                            + "status, attempts, due_from) SELECT event_id, 'h', position, correlation_id, 'PENDING', "
+                            + "0, created_at FROM jangle_events");
                     return s.executeUpdate("UPDATE jangle_schema_version SET version = 1");
                 }
             });
         }
         try (JdbcDatabase db = JdbcDatabase.sqlite(file)) {
-            assertThat(query(db, false, "SELECT version FROM jangle_schema_version")).isEqualTo("2");
+            assertThat(query(db, false, "SELECT version FROM jangle_schema_version")).isEqualTo("3");
+            assertThat(query(db, false, "SELECT head FROM jangle_ledger_migration")).as("D20").isEqualTo("1");
             assertThat(query(db, false, "SELECT COUNT(*) FROM jangle_deliveries WHERE claimed_by IS NULL"))
                     .isEqualTo("1");
             var ledger = TestEvents.open(db, 10).events().ledger();
@@ -241,7 +251,8 @@ class JdbcDatabaseTest {
             assertThat(a.dialect()).isEqualTo(SqlDialect.POSTGRESQL);
             TestEvents.open(a, 10).events().append(List.of(noted("p", 1)));
             assertThat(TestEvents.open(b, 10).events().lastVersion("p")).isEqualTo(1);
-            assertThat(query(b, false, "SELECT version FROM jangle_schema_version")).isEqualTo("2");
+            assertThat(query(b, false, "SELECT version FROM jangle_schema_version")).isEqualTo("3");
+            assertThat(query(b, false, "SELECT COUNT(*) FROM jangle_ledger_migration")).isEqualTo("0");
             assertThat(a.toString()).doesNotContain("password");
         }
     }

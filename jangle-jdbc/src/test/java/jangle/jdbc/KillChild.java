@@ -8,7 +8,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * The child process of {@link KillTestCases}: appends events (each with two deliveries) in a loop from two threads and
+ * The child process of {@link KillTestCases}: appends events in a loop from two threads and
  * prints {@code ACK <aggregateId> <version> <eventId>} for every append that returned. It runs until it is killed.
  */
 public final class KillChild {
@@ -30,7 +30,7 @@ public final class KillChild {
                 for (long version = 1; ; version++) {
                     for (int a = 0; a < 5; a++) {
                         String id = "k-" + thread + "-" + a;
-                        NewEvent e = TestEvents.noted(id, version, "h1", "h2");
+                        NewEvent e = TestEvents.noted(id, version);
                         store.append(List.of(e));
                         synchronized (out) {
                             out.println("ACK " + id + " " + version + " " + e.eventId());

@@ -3,7 +3,10 @@ package jangle.jdbc;
 import jangle.test.EmbeddedPg;
 import jangle.DuplicateEventIdException;
 import jangle.EventRecord;
+import jangle.LeaseLostException;
 import jangle.VersionConflictException;
+import jangle.spi.Checkpoints;
+import jangle.spi.Completion;
 import jangle.spi.EventStore;
 import jangle.spi.NewEvent;
 import jangle.spi.StoreContext;
@@ -152,10 +155,10 @@ class PostgresGroupCommitTest {
         Hold hold = new Hold();
         try (JdbcDatabase db = database(counter)) {
             EventStore store = open(db, hold);
-            store.append(List.of(noted("warm", 1, "h")));
+            store.append(List.of(noted("warm", 1)));
             ExecutorService pool = Executors.newFixedThreadPool(QUEUED + 1);
             try {
-                Future<?> held = pool.submit(() -> store.append(List.of(noted("held", 1, "h"))));
+                Future<?> held = pool.submit(() -> store.append(List.of(noted("held", 1))));
                 assertThat(hold.taken.await(30, TimeUnit.SECONDS)).isTrue();
                 counter.reset();
                 Map<String, Object> outcomes = new ConcurrentHashMap<>();
@@ -164,7 +167,7 @@ class PostgresGroupCommitTest {
                     // two of them race for version 1 of "race"; the rest append to aggregates of their own
                     String id = i < 2 ? "race" : "g-" + i;
                     String key = "a" + i;
-                    NewEvent e = noted(id, 1, "h");
+                    NewEvent e = noted(id, 1);
                     queued.add(pool.submit(() -> {
                         try {
                             outcomes.put(key, store.append(List.of(e)).lastPosition());
@@ -217,7 +220,7 @@ class PostgresGroupCommitTest {
                     int n = i;
                     NewEvent fresh = noted("f-" + i, 1);
                     NewEvent e = i == 4 ? new NewEvent(warm.eventId(), fresh.aggregateId(), 1, fresh.type(),
-                            fresh.schemaVersion(), fresh.createdAt(), fresh.metadata(), fresh.event(), List.of())
+                            fresh.schemaVersion(), fresh.createdAt(), fresh.metadata(), fresh.event())
                             : fresh;
                     queued.add(pool.submit(() -> {
                         try {
@@ -251,15 +254,101 @@ class PostgresGroupCommitTest {
         Counter counter = new Counter();
         try (JdbcDatabase db = database(counter)) {
             EventStore store = open(db, AppendListener.NONE);
-            store.append(List.of(noted("warm", 1, "h")));
+            store.append(List.of(noted("warm", 1)));
             counter.reset();
             int n = 20;
-            for (int i = 0; i < n; i++) store.append(List.of(noted("one-" + i, 1, "h", "k")));
+            for (int i = 0; i < n; i++) store.append(List.of(noted("one-" + i, 1)));
             double perAppend = counter.roundTrips() / (double) n;
-            System.out.printf("one append with two handlers alone: %.1f round trips (%d commits for %d)%n",
+            System.out.printf("one append alone: %.1f round trips (%d commits for %d)%n",
                     perAppend, counter.commits.get(), n);
             assertThat(counter.commits.get()).isEqualTo(n);
             assertThat(perAppend).as("lock, one statement, commit").isLessThanOrEqualTo(3.0);
+        }
+    }
+
+    @Test
+    @Tag("D15")
+    @Tag("D21")
+    @Tag("G5")
+    @DisplayName("G5 D21: a member refused for a lost lease leaves the group's transaction intact: one commit, no "
+            + "rollback, no member run again")
+    void leaseLostMemberDoesNotAbortTheGroup() throws Exception {
+        Counter counter = new Counter();
+        Hold hold = new Hold();
+        try (JdbcDatabase db = database(counter)) {
+            EventStore store = open(db, hold);
+            Checkpoints cps = store.checkpoints();
+            cps.register("p", 1, Checkpoints.Start.BEGINNING);
+            cps.claim("p", "n2", java.time.Instant.now(), java.time.Duration.ofMinutes(5), 1);
+            store.append(List.of(noted("warm", 1)));
+            ExecutorService pool = Executors.newFixedThreadPool(QUEUED + 1);
+            try {
+                Future<?> held = pool.submit(() -> store.append(List.of(noted("held", 1))));
+                assertThat(hold.taken.await(30, TimeUnit.SECONDS)).isTrue();
+                counter.reset();
+                Map<Integer, Object> outcomes = new ConcurrentHashMap<>();
+                List<Future<?>> queued = new ArrayList<>();
+                for (int i = 0; i < QUEUED; i++) {
+                    int n = i;
+                    // members 3 and 6 complete for n1, which does not hold the segment
+                    Completion c = n == 3 || n == 6 ? new Completion.Advance("p", 0, 1, "n1")
+                            : n == 5 ? new Completion.Advance("p", 0, 1, "n2") : null;
+                    List<NewEvent> events = n == 6 ? List.of(noted("q-" + n, 1), noted("q-" + n, 2))
+                            : List.of(noted("q-" + n, 1));
+                    queued.add(pool.submit(() -> {
+                        try {
+                            outcomes.put(n, store.append(events, c).lastPosition());
+                        } catch (LeaseLostException lost) {
+                            outcomes.put(n, lost);
+                        }
+                    }));
+                }
+                awaitQueued(db, QUEUED);
+                hold.release.countDown();
+                held.get(30, TimeUnit.SECONDS);
+                for (Future<?> f : queued) f.get(30, TimeUnit.SECONDS);
+                assertThat(outcomes.get(3)).isInstanceOf(LeaseLostException.class);
+                assertThat(outcomes.get(6)).isInstanceOf(LeaseLostException.class);
+                for (int i = 0; i < QUEUED; i++) {
+                    if (i != 3 && i != 6) assertThat(outcomes.get(i)).isInstanceOf(Long.class);
+                }
+                assertThat(counter.commits.get()).as("the held append's commit and ONE for the group").isEqualTo(2);
+                assertThat(counter.rollbacks.get()).as("no group abort").isZero();
+                assertThat(store.readFeed(0, 100)).hasSize(2 + QUEUED - 2);
+                assertThat(cps.all().get(0).position()).isEqualTo(1);
+                System.out.printf("group of %d appends (two refused for a lost lease): %d round trips after the held"
+                        + " append's commit, %d commits%n", QUEUED, counter.roundTrips(), counter.commits.get());
+            } finally {
+                hold.release.countDown();
+                pool.shutdownNow();
+            }
+        }
+    }
+
+    @Test
+    @Tag("D15")
+    @Tag("G5")
+    @DisplayName("G5 D15: one append with an Advance alone costs the same three round trips: lock, the one-statement "
+            + "append with the fenced checkpoint update, commit")
+    void roundTripsOfOneAppendWithAdvance() {
+        Counter counter = new Counter();
+        try (JdbcDatabase db = database(counter)) {
+            EventStore store = open(db, AppendListener.NONE);
+            Checkpoints cps = store.checkpoints();
+            cps.register("p", 1, Checkpoints.Start.BEGINNING);
+            cps.claim("p", "n1", java.time.Instant.now(), java.time.Duration.ofMinutes(5), 1);
+            store.append(List.of(noted("warm", 1)));
+            counter.reset();
+            int n = 20;
+            for (int i = 0; i < n; i++) {
+                store.append(List.of(noted("one-" + i, 1)), new Completion.Advance("p", 0, i + 2, "n1"));
+            }
+            double perAppend = counter.roundTrips() / (double) n;
+            System.out.printf("one append with an Advance alone: %.1f round trips (%d commits for %d)%n",
+                    perAppend, counter.commits.get(), n);
+            assertThat(counter.commits.get()).isEqualTo(n);
+            assertThat(perAppend).as("lock, one statement, commit").isLessThanOrEqualTo(3.0);
+            assertThat(cps.all().get(0).position()).isEqualTo(n + 1);
         }
     }
 }

@@ -48,13 +48,13 @@ final class TestEvents {
         return db.stores().open(new StoreContext(registry(), Clock.systemUTC(), batchSize));
     }
 
-    static NewEvent noted(String aggregateId, long version, String... handlers) {
-        return event(aggregateId, version, new Noted("n" + version, version), UUID.randomUUID(), handlers);
+    static NewEvent noted(String aggregateId, long version) {
+        return event(aggregateId, version, new Noted("n" + version, version), UUID.randomUUID());
     }
 
-    static NewEvent event(String aggregateId, long version, TestEvent payload, UUID correlation, String... handlers) {
+    static NewEvent event(String aggregateId, long version, TestEvent payload, UUID correlation) {
         TypeRegistry.EventTypeInfo info = registry().byType(payload.getClass());
         return new NewEvent(UUID.randomUUID(), aggregateId, version, info.name(), info.schemaVersion(),
-                T0.plusSeconds(version), new Metadata(correlation, null, Map.of()), payload, List.of(handlers));
+                T0.plusSeconds(version), new Metadata(correlation, null, Map.of()), payload);
     }
 }

@@ -30,6 +30,21 @@ FROM jangle_saga_events ORDER BY saga_id, saga_version, seq
 SELECT e.saga_id, MAX(e.saga_version), MAX(s.version)
 FROM jangle_saga_events e LEFT JOIN jangle_sagas s ON s.saga_id = e.saga_id
 GROUP BY e.saga_id HAVING MAX(s.version) IS NULL OR MAX(e.saga_version) > MAX(s.version)
+-- Schema 3 (tracking processors): is there a checkpoints table to check?
+-- name: check.hasCheckpoints
+SELECT 1 FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = 'jangle_checkpoints'
+-- name: check.processors
+SELECT COUNT(DISTINCT processor) FROM jangle_checkpoints
+-- Checkpoints that cannot be: a segment outside its count, a count that differs within one processor, a position
+-- below 0 or beyond the feed's head (leases are not checked: they run out by themselves).
+-- name: check.checkpoints
+SELECT c.processor, c.segment, c.segments, c.position, (SELECT COALESCE(MAX(position), 0) FROM jangle_events)
+FROM jangle_checkpoints c
+WHERE c.segment < 0 OR c.segment >= c.segments OR c.position < 0
+   OR c.position > (SELECT COALESCE(MAX(position), 0) FROM jangle_events)
+   OR c.segments <> (SELECT MIN(o.segments) FROM jangle_checkpoints o WHERE o.processor = c.processor)
+   OR c.segments <> (SELECT MAX(o.segments) FROM jangle_checkpoints o WHERE o.processor = c.processor)
+ORDER BY c.processor, c.segment
 -- Deliveries whose event is missing or sits at another position.
 -- name: check.deliveries
 SELECT d.event_id, d.handler, d.position, e.position

@@ -35,28 +35,32 @@ SELECT COALESCE((SELECT MAX(position) FROM jangle_events), 0),
 INSERT INTO jangle_events (position, event_id, aggregate_id, version, type, schema_version, created_at,
                            correlation_id, causation_id, metadata, payload)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS json), CAST(? AS json))
--- name: append.insertDelivery
-INSERT INTO jangle_deliveries (event_id, handler, position, correlation_id, status, attempts, due_from, claimed_by)
-VALUES (?, ?, ?, ?, 'PENDING', 0, ?, ?)
--- One event in one round trip (G5): the ST4 check, the position (max + 1, under the append lock), the event, its
--- deliveries (one per handler in the text array) and the completed delivery (D15; NULLs match nothing). Nothing is
--- written when the check fails, and then no row comes back.
+-- A Completion.Advance (D15): fenced by the owner, never backwards; 0 rows means the lease is lost (D21).
+-- name: append.advance
+UPDATE jangle_checkpoints SET position = GREATEST(position, ?), updated_at = ?
+WHERE processor = ? AND segment = ? AND owner = ?
+-- One event in one round trip (G5): the ST4 check, the fenced checkpoint advance (D15, D21; a NULL processor
+-- matches no row and asks for none), the position (max + 1, under the append lock), the event and the resolved
+-- parked delivery (NULLs match nothing). Nothing is written when the check fails or the advance finds no row it
+-- owns: then the first column is NULL, and the second says whether the version check passed.
 -- name: append.one
-WITH ins AS (
+WITH chk AS (
+    SELECT (SELECT COALESCE(MAX(version), 0) FROM jangle_events WHERE aggregate_id = ?) = ? AS ok
+), adv AS (
+    UPDATE jangle_checkpoints SET position = GREATEST(position, ?), updated_at = ?
+    WHERE processor = ? AND segment = ? AND owner = ? AND (SELECT ok FROM chk)
+    RETURNING 1
+), ins AS (
     INSERT INTO jangle_events (position, event_id, aggregate_id, version, type, schema_version, created_at,
                                correlation_id, causation_id, metadata, payload)
     SELECT (SELECT COALESCE(MAX(position), 0) FROM jangle_events) + 1, ?, ?, ?, ?, ?, ?, ?, ?,
            CAST(? AS json), CAST(? AS json)
-    WHERE (SELECT COALESCE(MAX(version), 0) FROM jangle_events WHERE aggregate_id = ?) = ?
-    RETURNING position, event_id, correlation_id, created_at
-), dlv AS (
-    INSERT INTO jangle_deliveries (event_id, handler, position, correlation_id, status, attempts, due_from, claimed_by)
-    SELECT ins.event_id, h, ins.position, ins.correlation_id, 'PENDING', 0, ins.created_at, ?
-    FROM ins, unnest(CAST(? AS text[])) AS h
+    WHERE (SELECT ok FROM chk) AND (CAST(? AS text) IS NULL OR EXISTS (SELECT 1 FROM adv))
+    RETURNING position
 ), done AS (
     DELETE FROM jangle_deliveries WHERE event_id = ? AND handler = ? AND EXISTS (SELECT 1 FROM ins)
 )
-SELECT position FROM ins
+SELECT (SELECT position FROM ins), (SELECT ok FROM chk)
 -- name: append.existingIds
 SELECT event_id FROM jangle_events WHERE event_id = ?
 
@@ -72,6 +76,15 @@ FROM jangle_events WHERE aggregate_id = ? AND version > ? ORDER BY version LIMIT
 SELECT position, event_id, aggregate_id, version, type, schema_version, created_at, correlation_id, causation_id,
        metadata, payload
 FROM jangle_events WHERE position > ? ORDER BY position LIMIT ?
+-- Filtered feed reads (D17): a range of positions (gapless, so position <= after + limit looks at limit positions).
+-- name: events.range
+SELECT position, event_id, aggregate_id, version, type, schema_version, created_at, correlation_id, causation_id,
+       metadata, payload
+FROM jangle_events WHERE position > ? AND position <= ? ORDER BY position
+-- name: events.correlated
+SELECT position, event_id, aggregate_id, version, type, schema_version, created_at, correlation_id, causation_id,
+       metadata, payload
+FROM jangle_events WHERE correlation_id = ? ORDER BY position LIMIT ?
 -- name: events.byId
 SELECT position, event_id, aggregate_id, version, type, schema_version, created_at, correlation_id, causation_id,
        metadata, payload
@@ -188,3 +201,66 @@ SELECT created_at FROM jangle_events WHERE position = ?
 SELECT COUNT(*), COALESCE(SUM(CASE WHEN wake_at <= ? THEN 1 ELSE 0 END), 0),
        COALESCE(SUM(CASE WHEN wake_at <= ? THEN 1 ELSE 0 END), 0)
 FROM jangle_sagas WHERE NOT complete AND NOT timed_out
+
+-- Checkpoints of tracking processors (schema 3, D17). Free rows have owner NULL and lease_until the epoch.
+-- name: checkpoints.lock
+SELECT pg_advisory_xact_lock(7394027315920366092)
+-- name: checkpoints.migrationHead
+SELECT MAX(head) FROM jangle_ledger_migration
+-- name: checkpoints.insert
+INSERT INTO jangle_checkpoints (processor, segment, segments, position, owner, lease_until, updated_at)
+VALUES (?, ?, ?, ?, NULL, ?, ?)
+ON CONFLICT (processor, segment) DO NOTHING
+-- name: checkpoints.ofProcessor
+SELECT processor, segment, segments, position, owner, lease_until, updated_at FROM jangle_checkpoints
+WHERE processor = ? ORDER BY segment
+-- name: checkpoints.all
+SELECT processor, segment, segments, position, owner, lease_until, updated_at FROM jangle_checkpoints
+ORDER BY processor, segment
+-- Claims: free or expired rows locked by another claim in progress are skipped, not waited for; the update runs in
+-- the same transaction and re-checks the row, so two owners never take one segment (D21).
+-- name: checkpoints.mine
+SELECT segment FROM jangle_checkpoints WHERE processor = ? AND owner = ? AND lease_until > ? ORDER BY segment
+-- name: checkpoints.mineLock
+SELECT segment FROM jangle_checkpoints WHERE processor = ? AND owner = ? AND lease_until > ? ORDER BY segment
+FOR UPDATE SKIP LOCKED
+-- name: checkpoints.free
+SELECT segment FROM jangle_checkpoints
+WHERE processor = ? AND (owner IS NULL OR lease_until <= ?) ORDER BY segment LIMIT ?
+FOR UPDATE SKIP LOCKED
+-- name: checkpoints.take
+UPDATE jangle_checkpoints SET owner = ?, lease_until = ?
+WHERE processor = ? AND segment = ? AND (owner = ? OR owner IS NULL OR lease_until <= ?)
+-- name: checkpoints.release
+UPDATE jangle_checkpoints SET owner = NULL, lease_until = ? WHERE processor = ? AND segment = ? AND owner = ?
+-- name: checkpoints.held
+SELECT processor, segment, segments, position, owner, lease_until, updated_at FROM jangle_checkpoints
+WHERE processor = ? AND owner = ? AND lease_until > ? ORDER BY segment
+-- Heartbeats (D21): renew this node, forget expired ones, list the live ones.
+-- name: checkpoints.heartbeat
+INSERT INTO jangle_nodes (node, alive_until) VALUES (?, ?)
+ON CONFLICT (node) DO UPDATE SET alive_until = excluded.alive_until
+-- name: checkpoints.expired
+DELETE FROM jangle_nodes WHERE alive_until <= ?
+-- name: checkpoints.alive
+SELECT node FROM jangle_nodes WHERE alive_until > ?
+-- name: checkpoints.forget
+DELETE FROM jangle_nodes WHERE node = ?
+-- name: checkpoints.releaseAll
+UPDATE jangle_checkpoints SET owner = NULL, lease_until = ? WHERE owner = ?
+-- name: checkpoints.advance
+UPDATE jangle_checkpoints SET position = GREATEST(position, ?), updated_at = ?
+WHERE processor = ? AND segment = ? AND owner = ?
+-- A park (D3) replaces the row of the same delivery: status PENDING or DEAD, its age counting from the failure.
+-- name: checkpoints.park
+INSERT INTO jangle_deliveries (event_id, handler, position, correlation_id, status, attempts, due_from,
+                               first_failure_at, last_attempt_at, last_error, claimed_by)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (event_id, handler) DO UPDATE
+SET position = excluded.position, correlation_id = excluded.correlation_id, status = excluded.status,
+    attempts = excluded.attempts, due_from = excluded.due_from, first_failure_at = excluded.first_failure_at,
+    last_attempt_at = excluded.last_attempt_at, last_error = excluded.last_error, claimed_by = excluded.claimed_by
+-- name: checkpoints.reset
+UPDATE jangle_checkpoints SET position = ?, owner = NULL, lease_until = ?, updated_at = ? WHERE processor = ?
+-- name: checkpoints.unparkAbove
+DELETE FROM jangle_deliveries WHERE handler = ? AND position > ?

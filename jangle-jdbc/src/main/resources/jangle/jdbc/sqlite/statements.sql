@@ -27,9 +27,10 @@ SELECT COALESCE((SELECT MAX(position) FROM jangle_events), 0),
 INSERT INTO jangle_events (position, event_id, aggregate_id, version, type, schema_version, created_at,
                            correlation_id, causation_id, metadata, payload)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
--- name: append.insertDelivery
-INSERT INTO jangle_deliveries (event_id, handler, position, correlation_id, status, attempts, due_from, claimed_by)
-VALUES (?, ?, ?, ?, 'PENDING', 0, ?, ?)
+-- A Completion.Advance (D15): fenced by the owner, never backwards; 0 rows means the lease is lost (D21).
+-- name: append.advance
+UPDATE jangle_checkpoints SET position = MAX(position, ?), updated_at = ?
+WHERE processor = ? AND segment = ? AND owner = ?
 -- name: append.existingIds
 SELECT event_id FROM jangle_events WHERE event_id = ?
 
@@ -45,6 +46,15 @@ FROM jangle_events WHERE aggregate_id = ? AND version > ? ORDER BY version LIMIT
 SELECT position, event_id, aggregate_id, version, type, schema_version, created_at, correlation_id, causation_id,
        metadata, payload
 FROM jangle_events WHERE position > ? ORDER BY position LIMIT ?
+-- Filtered feed reads (D17): a range of positions (gapless, so position <= after + limit looks at limit positions).
+-- name: events.range
+SELECT position, event_id, aggregate_id, version, type, schema_version, created_at, correlation_id, causation_id,
+       metadata, payload
+FROM jangle_events WHERE position > ? AND position <= ? ORDER BY position
+-- name: events.correlated
+SELECT position, event_id, aggregate_id, version, type, schema_version, created_at, correlation_id, causation_id,
+       metadata, payload
+FROM jangle_events WHERE correlation_id = ? ORDER BY position LIMIT ?
 -- name: events.byId
 SELECT position, event_id, aggregate_id, version, type, schema_version, created_at, correlation_id, causation_id,
        metadata, payload
@@ -158,3 +168,59 @@ SELECT created_at FROM jangle_events WHERE position = ?
 SELECT COUNT(*), COALESCE(SUM(CASE WHEN wake_at <= ? THEN 1 ELSE 0 END), 0),
        COALESCE(SUM(CASE WHEN wake_at <= ? THEN 1 ELSE 0 END), 0)
 FROM jangle_sagas WHERE complete = 0 AND timed_out = 0
+
+-- Checkpoints of tracking processors (schema 3, D17). Free rows have owner NULL and lease_until the epoch.
+-- name: checkpoints.migrationHead
+SELECT MAX(head) FROM jangle_ledger_migration
+-- name: checkpoints.insert
+INSERT INTO jangle_checkpoints (processor, segment, segments, position, owner, lease_until, updated_at)
+VALUES (?, ?, ?, ?, NULL, ?, ?)
+ON CONFLICT (processor, segment) DO NOTHING
+-- name: checkpoints.ofProcessor
+SELECT processor, segment, segments, position, owner, lease_until, updated_at FROM jangle_checkpoints
+WHERE processor = ? ORDER BY segment
+-- name: checkpoints.all
+SELECT processor, segment, segments, position, owner, lease_until, updated_at FROM jangle_checkpoints
+ORDER BY processor, segment
+-- Claims run in one BEGIN IMMEDIATE transaction (SQLite's write lock), so two owners never take one segment.
+-- name: checkpoints.mine
+SELECT segment FROM jangle_checkpoints WHERE processor = ? AND owner = ? AND lease_until > ? ORDER BY segment
+-- name: checkpoints.free
+SELECT segment FROM jangle_checkpoints
+WHERE processor = ? AND (owner IS NULL OR lease_until <= ?) ORDER BY segment LIMIT ?
+-- name: checkpoints.take
+UPDATE jangle_checkpoints SET owner = ?, lease_until = ?
+WHERE processor = ? AND segment = ? AND (owner = ? OR owner IS NULL OR lease_until <= ?)
+-- name: checkpoints.release
+UPDATE jangle_checkpoints SET owner = NULL, lease_until = ? WHERE processor = ? AND segment = ? AND owner = ?
+-- name: checkpoints.held
+SELECT processor, segment, segments, position, owner, lease_until, updated_at FROM jangle_checkpoints
+WHERE processor = ? AND owner = ? AND lease_until > ? ORDER BY segment
+-- Heartbeats (D21): renew this node, forget expired ones, list the live ones.
+-- name: checkpoints.heartbeat
+INSERT INTO jangle_nodes (node, alive_until) VALUES (?, ?)
+ON CONFLICT (node) DO UPDATE SET alive_until = excluded.alive_until
+-- name: checkpoints.expired
+DELETE FROM jangle_nodes WHERE alive_until <= ?
+-- name: checkpoints.alive
+SELECT node FROM jangle_nodes WHERE alive_until > ?
+-- name: checkpoints.forget
+DELETE FROM jangle_nodes WHERE node = ?
+-- name: checkpoints.releaseAll
+UPDATE jangle_checkpoints SET owner = NULL, lease_until = ? WHERE owner = ?
+-- name: checkpoints.advance
+UPDATE jangle_checkpoints SET position = MAX(position, ?), updated_at = ?
+WHERE processor = ? AND segment = ? AND owner = ?
+-- A park (D3) replaces the row of the same delivery: status PENDING or DEAD, its age counting from the failure.
+-- name: checkpoints.park
+INSERT INTO jangle_deliveries (event_id, handler, position, correlation_id, status, attempts, due_from,
+                               first_failure_at, last_attempt_at, last_error, claimed_by)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (event_id, handler) DO UPDATE
+SET position = excluded.position, correlation_id = excluded.correlation_id, status = excluded.status,
+    attempts = excluded.attempts, due_from = excluded.due_from, first_failure_at = excluded.first_failure_at,
+    last_attempt_at = excluded.last_attempt_at, last_error = excluded.last_error, claimed_by = excluded.claimed_by
+-- name: checkpoints.reset
+UPDATE jangle_checkpoints SET position = ?, owner = NULL, lease_until = ?, updated_at = ? WHERE processor = ?
+-- name: checkpoints.unparkAbove
+DELETE FROM jangle_deliveries WHERE handler = ? AND position > ?
