@@ -9,10 +9,11 @@ import io.micrometer.core.instrument.Timer;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
-import io.opentelemetry.api.trace.SpanBuilder;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.api.trace.TracerProvider;
+import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.propagation.TextMapGetter;
@@ -40,7 +41,12 @@ import java.util.concurrent.atomic.LongAdder;
  * <p><b>Meters</b> (every one is listed in {@code docs/observability.md}): commands by type, aggregate and outcome
  * with latency percentiles; appends, and appends per commit of a durable store (group commit); handler invocations, batch sizes and failures per handler; saga steps; the
  * aggregate cache; rebuilds; snapshots; daemon passes; and, read from the stores when scraped (at most once a
- * second), each handler's pending and dead deliveries and lag, the feed's head and the sagas' backlog.
+ * second), each processor segment's checkpoint and lag, the segments this node holds, each handler's parked and
+ * dead deliveries, the feed's head and the sagas' backlog.
+ *
+ * <p><b>Cost.</b> With meters only, a command reads the clock four times (its start and end, its append's start and
+ * end) and records one timer; everything else is a plain adder read at scrape time. Without a registry no clock is
+ * read for meters; with a no-op OpenTelemetry no span work is done; an unsampled span gets no attributes.
  *
  * <p><b>Spans</b>: one per command, append, handler invocation and saga step. A command writes its span's W3C
  * {@code traceparent} into the metadata of the events it commits; a handler's span takes its parent from its event's
@@ -64,7 +70,9 @@ public final class JangleObservability implements Telemetry {
     static final AttributeKey<String> SAGA_ID = AttributeKey.stringKey("jangle.saga.id");
     static final AttributeKey<String> RECEIVER = AttributeKey.stringKey("jangle.saga.receiver");
 
+    private static final String TRACEPARENT = "traceparent";
     private static final String COMMITTED = "committed";
+    private static final String SUCCESS = "success";
     private static final String ACCEPTED = "accepted";
     private static final W3CTraceContextPropagator W3C = W3CTraceContextPropagator.getInstance();
     private static final TextMapSetter<Map<String, String>> SETTER = (carrier, key, value) -> {
@@ -101,11 +109,15 @@ public final class JangleObservability implements Telemetry {
     private final Meters meters;
 
     private final OpenTelemetry openTelemetry;
+    private final Map<String, String> handlerSpans = new ConcurrentHashMap<>();
+    private final Map<String, String> sagaSpans = new ConcurrentHashMap<>();
 
     private JangleObservability(MeterRegistry registry, OpenTelemetry openTelemetry, boolean percentiles) {
         this.registry = registry;
         this.openTelemetry = openTelemetry;
-        this.tracer = openTelemetry == null ? null : openTelemetry.getTracer(SCOPE);
+        // OpenTelemetry.noop() (or an SDK-less API) makes only invalid spans: skip span work entirely then
+        this.tracer = openTelemetry == null || openTelemetry.getTracerProvider() == TracerProvider.noop() ? null
+                : openTelemetry.getTracer(SCOPE);
         this.meters = registry == null ? null : new Meters(registry, percentiles);
     }
 
@@ -175,12 +187,14 @@ public final class JangleObservability implements Telemetry {
      */
     private abstract static class SpanRun implements Activity {
         final Span span;
-        final long started = System.nanoTime();
+        final long started;
         String outcome;
 
-        SpanRun(Span span, String outcome) {
+        /** {@code timed}: a meter will record the duration (else the clock is not read: spans keep their own). */
+        SpanRun(Span span, String outcome, boolean timed) {
             this.span = span;
             this.outcome = outcome;
+            this.started = timed ? System.nanoTime() : 0L;
         }
 
         @Override
@@ -205,7 +219,7 @@ public final class JangleObservability implements Telemetry {
         private int conflicts;
 
         CommandRun(Meters.CommandMeters meters, Span span, io.opentelemetry.context.Scope scope) {
-            super(span, "failed");
+            super(span, "failed", meters != null);
             this.meters = meters;
             this.scope = scope;
         }
@@ -213,6 +227,12 @@ public final class JangleObservability implements Telemetry {
         @Override
         public Map<String, String> propagation() {
             if (span == null) return Map.of();
+            SpanContext sc = span.getSpanContext();
+            if (!sc.isValid()) return Map.of();
+            if (sc.getTraceState().isEmpty()) { // what W3C's propagator writes, without its carrier and context
+                return Map.of(TRACEPARENT, "00-" + sc.getTraceId() + '-' + sc.getSpanId() + '-'
+                        + sc.getTraceFlags().asHex());
+            }
             Map<String, String> carrier = new HashMap<>(4);
             W3C.inject(Context.current().with(span), carrier, SETTER);
             return carrier;
@@ -259,7 +279,7 @@ public final class JangleObservability implements Telemetry {
         private final Meters meters;
 
         AppendRun(Meters meters, Span span) {
-            super(span, COMMITTED);
+            super(span, COMMITTED, meters != null);
             this.meters = meters;
         }
 
@@ -270,7 +290,7 @@ public final class JangleObservability implements Telemetry {
                 // the common outcome's adders are a field: no map lookup on the hot path
                 (COMMITTED.equals(outcome) ? meters.committedAppends : meters.append(outcome)).record(elapsed);
             }
-            if (span != null) {
+            if (span != null) { // made only under a sampled command
                 span.setAttribute(OUTCOME, outcome);
                 span.end();
             }
@@ -283,7 +303,7 @@ public final class JangleObservability implements Telemetry {
         private final io.opentelemetry.context.Scope scope;
 
         Timed(Meters.OutcomeTimers timers, Span span, io.opentelemetry.context.Scope scope, String success) {
-            super(span, success);
+            super(span, success, timers != null);
             this.timers = timers;
             this.scope = scope;
         }
@@ -292,7 +312,7 @@ public final class JangleObservability implements Telemetry {
         public void close() {
             if (timers != null) timers.get(outcome).record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
             if (span != null) {
-                span.setAttribute(OUTCOME, outcome);
+                if (span.isRecording()) span.setAttribute(OUTCOME, outcome);
                 if (scope != null) scope.close();
                 span.end();
             }
@@ -307,20 +327,33 @@ public final class JangleObservability implements Telemetry {
         Span span = null;
         io.opentelemetry.context.Scope scope = null;
         if (tracer != null) {
-            span = handlerSpan(handler, record).startSpan();
+            span = handlerSpan(handler, record);
             scope = span.makeCurrent();
         }
-        return new Timed(timers, span, scope, "success");
+        return new Timed(timers, span, scope, SUCCESS);
     }
 
-    /** The span of one handler for one event: a child of the command that committed it (from its metadata). */
-    private SpanBuilder handlerSpan(String handler, EventRecord<?> record) {
+    /**
+     * The started span of one handler for one event: a child of the command that committed it (from its metadata).
+     * Attributes only when sampled: an unsampled span makes no strings.
+     */
+    private Span handlerSpan(String handler, EventRecord<?> record) {
         Context parent = W3C.extract(Context.root(), record.metadata().entries(), GETTER);
-        return tracer.spanBuilder("handle " + handler).setParent(parent).setSpanKind(SpanKind.CONSUMER)
-                .setAttribute(HANDLER, handler).setAttribute(EVENT_TYPE, record.type())
-                .setAttribute(EVENT_ID, record.eventId().toString())
-                .setAttribute(AGGREGATE_ID, record.aggregateId()).setAttribute(POSITION, record.position())
-                .setAttribute(CORRELATION_ID, record.metadata().correlationId().toString());
+        Span span = tracer.spanBuilder(spanName(handlerSpans, handler, "handle ")).setParent(parent)
+                .setSpanKind(SpanKind.CONSUMER).startSpan();
+        if (span.isRecording()) {
+            span.setAttribute(HANDLER, handler).setAttribute(EVENT_TYPE, record.type())
+                    .setAttribute(EVENT_ID, record.eventId().toString())
+                    .setAttribute(AGGREGATE_ID, record.aggregateId()).setAttribute(POSITION, record.position())
+                    .setAttribute(CORRELATION_ID, record.metadata().correlationId().toString());
+        }
+        return span;
+    }
+
+    /** A span name made once per handler or saga step (no concatenation per call). */
+    private static String spanName(Map<String, String> cache, String key, String prefix) {
+        String name = cache.get(key);
+        return name != null ? name : cache.computeIfAbsent(key, k -> prefix + k);
     }
 
     @Override
@@ -334,7 +367,9 @@ public final class JangleObservability implements Telemetry {
         if (tracer != null) {
             spans = new ArrayList<>(records.size()); // one span per event, each in its command's trace
             for (EventRecord<?> r : records) {
-                spans.add(handlerSpan(handler, r).setAttribute(EVENTS, (long) records.size()).startSpan());
+                Span s = handlerSpan(handler, r);
+                if (s.isRecording()) s.setAttribute(EVENTS, (long) records.size());
+                spans.add(s);
             }
         }
         return new BatchRun(timers, spans);
@@ -344,13 +379,14 @@ public final class JangleObservability implements Telemetry {
     private static final class BatchRun implements Activity {
         private final Meters.OutcomeTimers timers;
         private final List<Span> spans;
-        private final long started = System.nanoTime();
-        private String outcome = "success";
+        private final long started;
+        private String outcome = SUCCESS;
         private Throwable error;
 
         BatchRun(Meters.OutcomeTimers timers, List<Span> spans) {
             this.timers = timers;
             this.spans = spans;
+            this.started = timers == null ? 0L : System.nanoTime();
         }
 
         @Override
@@ -364,7 +400,7 @@ public final class JangleObservability implements Telemetry {
             if (timers != null) timers.get(outcome).record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
             if (spans == null) return;
             for (Span s : spans) {
-                s.setAttribute(OUTCOME, outcome);
+                if (s.isRecording()) s.setAttribute(OUTCOME, outcome);
                 if (error != null) s.setStatus(StatusCode.ERROR, "batch failed; its events run one by one");
                 s.end();
             }
@@ -388,12 +424,14 @@ public final class JangleObservability implements Telemetry {
             if (!Span.fromContext(parent).getSpanContext().isValid() && source != null) {
                 parent = W3C.extract(Context.root(), source.entries(), GETTER); // a daemon retry: continue the trace
             }
-            span = tracer.spanBuilder("saga " + sagaType + "." + receiver).setParent(parent)
-                    .setAttribute(SAGA_TYPE, sagaType).setAttribute(SAGA_ID, sagaId).setAttribute(RECEIVER, receiver)
+            span = tracer.spanBuilder(spanName(sagaSpans, sagaType + "." + receiver, "saga ")).setParent(parent)
                     .startSpan();
+            if (span.isRecording()) {
+                span.setAttribute(SAGA_TYPE, sagaType).setAttribute(SAGA_ID, sagaId).setAttribute(RECEIVER, receiver);
+            }
             scope = span.makeCurrent();
         }
-        return new Timed(timers, span, scope, "success");
+        return new Timed(timers, span, scope, SUCCESS);
     }
 
     // ======================= aggregates, snapshots, daemons =======================
@@ -534,7 +572,8 @@ public final class JangleObservability implements Telemetry {
             String key = handler + (dead ? "\u0000dead" : "\u0000retry");
             Counter c = failures.get(key);
             return c != null ? c : failures.computeIfAbsent(key, k -> Counter.builder("jangle.handler.failures")
-                    .description("Failed deliveries recorded in the ledger; result=dead when parked as a dead letter")
+                    .description("Events parked for the handler after its in-line attempts failed, and failed retries of "
+                            + "parked events; result=retry: pending a retry, result=dead: a dead letter")
                     .tag("handler", handler).tag("result", dead ? "dead" : "retry").register(registry));
         }
 
@@ -583,7 +622,14 @@ public final class JangleObservability implements Telemetry {
                 this.factory = factory;
             }
 
+            private volatile Timer success; // the common outcome's timer, kept out of the map lookup
+
             Timer get(String outcome) {
+                if (SUCCESS.equals(outcome)) { // the common outcome
+                    Timer t = success;
+                    if (t == null) success = t = byOutcome.computeIfAbsent(SUCCESS, factory);
+                    return t;
+                }
                 Timer t = byOutcome.get(outcome);
                 return t != null ? t : byOutcome.computeIfAbsent(outcome, factory);
             }
