@@ -77,13 +77,29 @@ abstract class BankViewsContract {
         for (EventRecord<?> r : records) views.handleBatch(BankViews.bankEvents(List.of(r)));
     }
 
-    /** A store transaction as the JDBC store lends it (D18): the database it belongs to and its connection. */
-    static jangle.spi.StoreTransaction lent(JdbcDatabase database, java.sql.Connection connection) {
+    /** Calls made on the connection lent by {@link #lent}: proof that the batch used it. */
+    final java.util.concurrent.atomic.AtomicInteger lentCalls = new java.util.concurrent.atomic.AtomicInteger();
+
+    /**
+     * A store transaction as the JDBC store lends it (D18): the database it belongs to and its connection, wrapped to
+     * count the calls made on it (on SQLite a nested {@code inTransaction} would join the open transaction anyway, so
+     * only the count tells the lent connection from the projection's own transaction).
+     */
+    jangle.spi.StoreTransaction lent(JdbcDatabase database, java.sql.Connection connection) {
+        java.sql.Connection counted = (java.sql.Connection) java.lang.reflect.Proxy.newProxyInstance(
+                getClass().getClassLoader(), new Class<?>[]{java.sql.Connection.class}, (proxy, method, args) -> {
+                    lentCalls.incrementAndGet();
+                    try {
+                        return method.invoke(connection, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
         return new jangle.spi.StoreTransaction() {
             @Override
             public <T> java.util.Optional<T> unwrap(Class<T> type) {
                 if (type == JdbcDatabase.class) return java.util.Optional.of(type.cast(database));
-                if (type == java.sql.Connection.class) return java.util.Optional.of(type.cast(connection));
+                if (type == java.sql.Connection.class) return java.util.Optional.of(type.cast(counted));
                 return java.util.Optional.empty();
             }
         };
@@ -104,6 +120,7 @@ abstract class BankViewsContract {
             views.handleBatch(batch, lent(db, c));
             throw new Rollback(); // as a checkpoint commit refused by a lost lease would
         })).isInstanceOf(Rollback.class);
+        assertThat(lentCalls.get()).as("the batch ran on the lent connection").isPositive();
         assertThat(rows("bank_summary")).as("the view rows rolled back with the store transaction").isEmpty();
         assertThat(rows("deposits")).isEmpty();
         db.inTransaction(c -> {
@@ -127,6 +144,7 @@ abstract class BankViewsContract {
                 throw new Rollback();
             })).isInstanceOf(Rollback.class);
         }
+        assertThat(lentCalls.get()).as("another database's connection is not used").isZero();
         assertThat(rows("bank_summary")).as("written in the views' own transaction").hasSize(1);
         views.handleBatch(batch, jangle.spi.StoreTransaction.NONE); // again, as after a crash: no change
         assertThat(rows("bank_summary")).hasSize(1);
