@@ -91,6 +91,7 @@ class BankingApplicationTest {
     @Tag("CR4")
     @Tag("D10")
     @Tag("T9")
+    @Tag("D19")
     @DisplayName("CR4, D10, D19, T9: before start events wait for the processors; after a restart they catch up: views and mediation complete")
     void resumesPendingWork() {
         try (BankingApplication app = BankingApplication.open(sqlite())) {

@@ -36,14 +36,16 @@ class ClaimTakeoverTest {
 
     @Test
     @Tag("D21")
-    @DisplayName("D21: on PostgreSQL another node takes over a silent node's segments only after its lease")
+    @Tag("MN2")
+    @DisplayName("D21, MN2: on PostgreSQL another node takes over a silent node's segments only after its lease")
     void postgres() throws Exception {
         takeover(BankingConfig.database(EmbeddedPg.newDatabaseUrl(), "postgres", "postgres"));
     }
 
     @Test
     @Tag("D21")
-    @DisplayName("D21: on one SQLite file another node takes over a silent node's segments only after its lease")
+    @Tag("MN2")
+    @DisplayName("D21, MN2: on one SQLite file another node takes over a silent node's segments only after its lease")
     void sqlite() throws Exception {
         takeover(BankingConfig.sqlite(dir.resolve("claims.db")));
     }

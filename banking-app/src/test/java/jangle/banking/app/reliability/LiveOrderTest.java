@@ -44,6 +44,8 @@ class LiveOrderTest {
     Path dir;
 
     @Test
+    @Tag("D17")
+    @Tag("D18")
     @DisplayName("D17 D18: one hot account under 6 sender threads: every version once, in order, final balance equal "
             + "(SQLite)")
     void sqlite() throws Exception {
@@ -51,6 +53,8 @@ class LiveOrderTest {
     }
 
     @Test
+    @Tag("D17")
+    @Tag("D18")
     @DisplayName("D17 D18: one hot account under 6 sender threads: every version once, in order, final balance equal "
             + "(PostgreSQL)")
     void postgres() throws Exception {
