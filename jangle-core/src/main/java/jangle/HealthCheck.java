@@ -33,13 +33,25 @@ final class HealthCheck {
             return Health.of(now, checks);
         }
         Duration maxLag = policy.maxLag();
+        java.util.Map<String, ProcessorStatus> worst = new java.util.TreeMap<>();
+        for (ProcessorStatus p : backlog.processors()) {
+            worst.merge(p.processor(), p, (x, y) -> x.lagTime().compareTo(y.lagTime()) >= 0 ? x : y);
+        }
+        for (ProcessorStatus p : worst.values()) {
+            if (p.lagEvents() == 0) continue;
+            boolean late = p.lagTime().compareTo(maxLag) > 0;
+            checks.add(new Health.Check("lag:" + p.processor(), Health.Probe.READINESS,
+                    late ? Health.Status.DOWN : Health.Status.UP, "segment " + p.segment() + " is "
+                    + p.lagEvents() + " positions and " + p.lagTime().toSeconds() + " s behind the head"
+                    + (late ? ", over the " + maxLag.toSeconds() + " s limit" : "")));
+        }
         for (HandlerBacklog h : backlog.handlers()) {
             if (h.pending() > 0) {
-                Duration lag = backlog.lag(h);
-                boolean late = lag.compareTo(maxLag) > 0;
-                checks.add(new Health.Check("lag:" + h.handler(), Health.Probe.READINESS,
-                        late ? Health.Status.DOWN : Health.Status.UP, h.pending() + " pending, oldest "
-                        + lag.toSeconds() + " s old" + (late ? ", over the " + maxLag.toSeconds() + " s limit" : "")));
+                Duration age = backlog.lag(h);
+                boolean old = age.compareTo(maxLag) > 0;
+                checks.add(new Health.Check("parked:" + h.handler(), Health.Probe.READINESS,
+                        old ? Health.Status.DEGRADED : Health.Status.UP, h.pending()
+                        + " parked deliveries awaiting a retry, oldest committed " + age.toSeconds() + " s ago"));
             }
             if (h.dead() > 0) {
                 checks.add(new Health.Check("dead-letters:" + h.handler(), Health.Probe.READINESS,

@@ -62,6 +62,6 @@ public class StoreAppendBenchmark {
     public AppendResult appendOne() {
         int i = random.nextInt(ids.length);
         return store.append(List.of(new NewEvent(new UUID(random.nextLong() | 0x4000L, random.nextLong()), ids[i],
-                ++versions[i], "Deposited", 1, Instant.EPOCH, metadata, event, List.of())));
+                ++versions[i], "Deposited", 1, Instant.EPOCH, metadata, event)));
     }
 }

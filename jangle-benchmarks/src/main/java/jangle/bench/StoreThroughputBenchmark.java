@@ -41,9 +41,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * events after its version, validate, number, serialise, append with the dispatch bookkeeping, answer) on 1,000
  * {@link BenchAccount}s, uniformly random deposits and withdrawals of 1.00 / 5.50 / 20.00 (each account starts with a
  * deposit of 100.00, so some withdrawals are rejected by the floor, as in the in-memory benchmark). The aggregate cache
- * is on (default 10,000 entries, all 1,000 accounts fit). {@code handlers=none} (the default) registers no handler:
- * an append then writes no delivery row. {@code handlers=projection} registers one trivial projection on both event
- * types and starts dispatch, so every append also inserts a delivery and the dispatcher deletes it (D1, D15).
+ * is on (default 10,000 entries, all 1,000 accounts fit). {@code handlers=none} (the default) registers no handler.
+ * {@code handlers=projection} registers one trivial projection on both event types and starts dispatch: the append
+ * writes the event only, and the projection's processor follows the feed and writes its checkpoint once per batch
+ * (D1, D17).
  *
  * <p>{@code rawInsertCommit*}: the ceiling: a plain JDBC loop of one single-row {@code INSERT} + {@code COMMIT} on
  * the same database file or server, same settings (see {@link BenchStore#rawConnection}), into a narrow table

@@ -62,9 +62,12 @@ final class JdbcCheckpoints implements Checkpoints {
     private final String reset;
     private final String unparkAbove;
     private final Rows.Where rows;
+    /** The database these checkpoints live in, lent with the transaction (null when built without one). */
+    private final JdbcDatabase owner;
 
-    JdbcCheckpoints(Connections db, Sql sql) {
+    JdbcCheckpoints(Connections db, Sql sql, JdbcDatabase owner) {
         this.db = db;
+        this.owner = owner;
         this.dialect = db.dialect();
         this.lock = sql.optional("checkpoints.lock");
         this.migrationHead = sql.get("checkpoints.migrationHead");
@@ -92,8 +95,8 @@ final class JdbcCheckpoints implements Checkpoints {
 
     /**
      * Inserts the processor's rows when it has none (on PostgreSQL under an advisory lock, so two nodes registering
-     * one processor at once cannot store two segment counts), at the migration head when one is recorded (D20),
-     * else at 0 or the feed's head.
+     * one processor at once cannot store two segment counts), at 0 or the feed's head, but never below the head a
+     * migration from the ledger recorded (D20, see {@link #startPosition}).
      */
     @Override
     public List<Checkpoint> register(String processor, int segments, Start start) {
@@ -129,17 +132,25 @@ final class JdbcCheckpoints implements Checkpoints {
         }
     }
 
+    /**
+     * D20: on a store migrated from the ledger, never below the recorded head (the ledger dispatched everything up to
+     * it, and what was unfinished is parked); {@code HEAD} still means the head of now, which is at or above it, so a
+     * processor added long after the migration with {@code HEAD} does not handle the history since the migration.
+     */
     private long startPosition(Session s, Start start) throws SQLException {
+        long from = 0;
+        if (start == Start.HEAD) {
+            try (ResultSet rs = s.prepare(lastPosition).executeQuery()) {
+                if (rs.next()) from = rs.getLong(1);
+            }
+        }
         try (ResultSet rs = s.prepare(migrationHead).executeQuery()) {
             if (rs.next()) {
                 long head = rs.getLong(1);
-                if (!rs.wasNull()) return head; // D20: the ledger dispatched everything up to here
+                if (!rs.wasNull()) return Math.max(head, from);
             }
         }
-        if (start == Start.BEGINNING) return 0;
-        try (ResultSet rs = s.prepare(lastPosition).executeQuery()) {
-            return rs.next() ? rs.getLong(1) : 0;
-        }
+        return from;
     }
 
     @Override
@@ -305,7 +316,7 @@ final class JdbcCheckpoints implements Checkpoints {
 
     /** Runs {@code work} with the session's connection lent (as inTransaction lends it), so SqlBatch reuses it. */
     private void runWork(Session s, Work work) throws SQLException {
-        Tx tx = new Tx(s.connection(), dialect);
+        Tx tx = new Tx(s.connection(), dialect, owner);
         try {
             s.lend(c -> {
                 try {
@@ -369,15 +380,17 @@ final class JdbcCheckpoints implements Checkpoints {
         }
     }
 
-    /** The transaction lent to a processor's work: its connection (and the dialect), during the call only. */
+    /** The transaction lent to a processor's work: its connection, dialect and database, during the call only. */
     private static final class Tx implements StoreTransaction {
         private final Connection connection;
         private final SqlDialect dialect;
+        private final JdbcDatabase database;
         volatile boolean closed;
 
-        Tx(Connection connection, SqlDialect dialect) {
+        Tx(Connection connection, SqlDialect dialect, JdbcDatabase database) {
             this.connection = connection;
             this.dialect = dialect;
+            this.database = database;
         }
 
         @Override
@@ -385,6 +398,7 @@ final class JdbcCheckpoints implements Checkpoints {
             if (closed) throw new IllegalStateException("the store transaction is over: use it only during the call");
             if (type == Connection.class) return Optional.of(type.cast(connection));
             if (type == SqlDialect.class) return Optional.of(type.cast(dialect));
+            if (type == JdbcDatabase.class) return Optional.ofNullable(type.cast(database));
             return Optional.empty();
         }
     }

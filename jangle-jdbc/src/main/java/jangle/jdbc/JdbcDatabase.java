@@ -68,7 +68,8 @@ import java.util.Objects;
  *
  * Do not commit, roll back or close that connection, nor keep it after the call; do not call {@link #inTransaction}
  * inside the batch (on PostgreSQL that would be another transaction). {@code tx.unwrap(SqlDialect.class)} gives the
- * dialect.
+ * dialect, and {@code tx.unwrap(JdbcDatabase.class)} the database it belongs to: a projection that writes to one
+ * database checks it is this one before it writes through the connection.
  *
  * <p>Thread-safe. Faults are {@link StoreException}s naming the store and operation.
  */
@@ -182,7 +183,7 @@ public final class JdbcDatabase implements AutoCloseable {
     StoreProvider stores(AppendListener listener) {
         return context -> {
             JsonCodec codec = new JsonCodec(context.types());
-            return new Stores(new JdbcEventStore(connections, sql, codec, context.batchSize(), listener),
+            return new Stores(new JdbcEventStore(connections, sql, codec, context.batchSize(), listener, this),
                     new JdbcSnapshotStore(connections, sql, codec),
                     new JdbcSagaStore(connections, sql, codec),
                     () -> { }); // the database belongs to whoever opened it

@@ -3,11 +3,11 @@ package jangle.jdbc;
 import jangle.DuplicateEventIdException;
 import jangle.EventRecord;
 import jangle.JangleException;
+import jangle.LeaseLostException;
 import jangle.Metadata;
 import jangle.SerializationException;
 import jangle.VersionConflictException;
 import jangle.json.JsonCodec;
-import jangle.LeaseLostException;
 import jangle.spi.AppendResult;
 import jangle.spi.Checkpoints;
 import jangle.spi.Completion;
@@ -123,7 +123,8 @@ final class JdbcEventStore implements EventStore, DispatchLedger, jangle.Telemet
         db.telemetry = telemetry == null ? jangle.Telemetry.NONE : telemetry;
     }
 
-    JdbcEventStore(Connections db, Sql sql, JsonCodec codec, int batchSize, AppendListener listener) {
+    JdbcEventStore(Connections db, Sql sql, JsonCodec codec, int batchSize, AppendListener listener,
+                   JdbcDatabase owner) {
         this.db = db;
         this.eventRows = new Rows.Where(STORE, "read", db.location(), "jangle_events");
         this.deliveryRows = new Rows.Where(LEDGER, "read", db.location(), "jangle_deliveries");
@@ -138,7 +139,7 @@ final class JdbcEventStore implements EventStore, DispatchLedger, jangle.Telemet
         this.advance = sql.get("append.advance");
         this.range = sql.get("events.range");
         this.correlatedSql = sql.get("events.correlated");
-        this.checkpoints = new JdbcCheckpoints(db, sql);
+        this.checkpoints = new JdbcCheckpoints(db, sql, owner);
         this.existingId = sql.get("append.existingIds");
         this.lastVersion = sql.get("events.lastVersion");
         this.lastPosition = sql.get("events.lastPosition");

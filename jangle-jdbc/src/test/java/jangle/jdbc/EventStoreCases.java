@@ -513,6 +513,7 @@ abstract class EventStoreCases {
             batch.add(new SqlStatement("INSERT INTO view_rows (id) VALUES (?)", List.of("four")));
             batch.execute(tx.unwrap(java.sql.Connection.class).orElseThrow());
             assertThat(tx.unwrap(SqlDialect.class)).contains(db.dialect());
+            assertThat(tx.unwrap(JdbcDatabase.class)).as("the database the transaction belongs to").containsSame(db);
             assertThat(tx.unwrap(String.class)).isEmpty();
         });
         assertThat(viewRows()).isEqualTo(2);
