@@ -7,7 +7,9 @@ import jangle.EventHandler;
 import jangle.EventRecord;
 import jangle.Jangle;
 import jangle.JangleBuilder;
+import jangle.ProcessorStatus;
 import jangle.memory.InMemoryStores;
+import jangle.spi.FeedFilter;
 import jangle.spi.SagaState;
 
 import java.math.BigDecimal;
@@ -19,9 +21,10 @@ import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 
 /**
- * The banking domain in a real {@link Jangle} on in-memory stores, with a hand-moved clock. Dispatch is not started:
- * {@link #settle()} runs catch-up passes (every pending delivery, whatever its age) until none is left, so tests are
- * deterministic; {@link #sagaPass()} runs the saga daemon once.
+ * The banking domain in a real {@link Jangle} on in-memory stores, with a hand-moved clock. Dispatch is not started,
+ * so everything runs on the test's thread and tests are deterministic: {@link #settle()} runs the processors to the
+ * head of the feed and retries parked deliveries until neither has work left (D17, D3); {@link #sagaPassAfter} runs
+ * the saga daemon once.
  */
 final class Bank implements AutoCloseable {
     final TestClock clock = new TestClock();
@@ -58,12 +61,36 @@ final class Bank implements AutoCloseable {
         return ok(new CreateAccount(name, deposit == null ? null : new BigDecimal(deposit), null)).acceptedData(String.class);
     }
 
-    /** Runs catch-up passes until nothing is pending (failed deliveries are retried each pass). */
+    /**
+     * Runs every processor from its checkpoint to the head of the feed, then one catch-up pass over the parked
+     * deliveries (whatever their age), until both find nothing to do. Handlers' commands append events that the next
+     * round handles; a delivery that keeps failing ends as a dead letter after the configured attempts, so this is
+     * bounded. Fails with the parked deliveries and the processors still behind when it does not settle.
+     */
     void settle() {
         for (int i = 0; i < 200; i++) {
-            if (jangle.operations().runCatchUpPass() == 0) return;
+            int handled = jangle.operations().runProcessorsPass();
+            int retried = jangle.operations().runCatchUpPass();
+            if (handled == 0 && retried == 0) return;
         }
-        throw new AssertionError("dispatch did not settle: " + jangle.operations().pending(null, 10));
+        throw new AssertionError("dispatch did not settle after 200 rounds; parked: "
+                + jangle.operations().pending(null, 10) + "; behind: " + jangle.operations().processors().stream()
+                .filter(p -> p.lagEvents() > 0).toList());
+    }
+
+    /** Runs the processors once to the head of the feed (no retry of parked deliveries); returns handler calls. */
+    int processorsPass() {
+        return jangle.operations().runProcessorsPass();
+    }
+
+    /** The stored checkpoint of {@code processor} in the segment that holds {@code record}'s aggregate (D17). */
+    long checkpoint(String processor, EventRecord<?> record) {
+        List<ProcessorStatus> segments = jangle.operations().processors().stream()
+                .filter(p -> p.processor().equals(processor)).toList();
+        if (segments.isEmpty()) throw new AssertionError("no processor " + processor);
+        int segment = FeedFilter.segmentOf(record.aggregateId(), segments.getFirst().segments());
+        return segments.stream().filter(p -> p.segment() == segment).findFirst()
+                .orElseThrow(() -> new AssertionError(processor + " has no segment " + segment)).position();
     }
 
     /** Moves the clock by {@code d}, runs one saga daemon pass, then settles. Returns sagas evaluated. */
