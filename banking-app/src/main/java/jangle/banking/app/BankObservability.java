@@ -135,26 +135,17 @@ public final class BankObservability implements AutoCloseable {
     }
 
     /**
-     * One line per processor for the text health report: checkpoint and lag in events and seconds, {@code DOWN} when
-     * its lag is over {@code maxLag} (null: not judged, {@code INFO}).
+     * One line per processor for the text health report ({@code INFO}: listed, not judged; the library's
+     * {@code lag:<processor>} checks judge): lowest checkpoint, furthest-behind lag in events and seconds.
      */
-    public static java.util.List<String> describe(java.util.List<ProcessorReport.Row> processors,
-                                                  java.time.Duration maxLag) {
+    public static java.util.List<String> describe(java.util.List<ProcessorReport.Row> processors) {
         java.util.List<String> lines = new java.util.ArrayList<>();
         for (ProcessorReport.Row r : processors) {
-            boolean late = maxLag != null && late(r, maxLag);
-            lines.add(String.format(Locale.ROOT, "  %-8s %-32s checkpoint %d, %d events / %.1f s behind%s%s",
-                    maxLag == null ? "INFO" : late ? "DOWN" : "UP", "processor:" + r.processor(), r.position(),
-                    r.lagEvents(), r.lagTime().toMillis() / 1000.0,
-                    r.pending() + r.dead() > 0 ? ", " + r.pending() + " parked, " + r.dead() + " dead" : "",
-                    late ? ", over the " + maxLag.toSeconds() + " s limit" : ""));
+            lines.add(String.format(Locale.ROOT, "  %-8s %-32s checkpoint %d, %d events / %.1f s behind%s", "INFO",
+                    "processor:" + r.processor(), r.position(), r.lagEvents(), r.lagTime().toMillis() / 1000.0,
+                    r.pending() + r.dead() > 0 ? ", " + r.pending() + " parked, " + r.dead() + " dead" : ""));
         }
         return lines;
-    }
-
-    /** True when the processor's oldest unhandled event has waited longer than {@code maxLag}. */
-    public static boolean late(ProcessorReport.Row r, java.time.Duration maxLag) {
-        return r.lagEvents() > 0 && r.lagTime().compareTo(maxLag) > 0;
     }
 
     /** The report as text: the status, then one line per check ({@code jangle-bank health}, a {@code /health} body). */

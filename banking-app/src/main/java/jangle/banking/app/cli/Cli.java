@@ -783,31 +783,23 @@ final class Cli implements Callable<Integer> {
         return withApplication(false, app -> {
             // a one-shot process runs no dispatch: it judges the shared store (lag says whether any node runs it)
             jangle.Health h = app.jangle().operations().health(new jangle.Health.Policy(Duration.ofSeconds(maxLag), false));
-            // the library judges parked deliveries; a processor whose oldest unhandled event waits longer than
-            // --max-lag is judged here (D17): no node runs it, or it cannot keep up
+            // the library judges the processors' lag (lag:<processor>) and parked deliveries; each processor's
+            // checkpoint and lag are listed beside, caught up or not (D17)
             List<ProcessorReport.Row> processors = ProcessorReport.read(app.jangle().operations());
-            boolean late = processors.stream().anyMatch(r -> BankObservability.late(r, Duration.ofSeconds(maxLag)));
-            boolean ready = h.ready() && !late;
-            String status = late ? "DOWN" : h.status().name();
             if (json) {
                 List<Map<String, Object>> checks = new ArrayList<>();
                 for (jangle.Health.Check c : h.checks()) {
                     checks.add(ordered("name", c.name(), "probe", c.probe().name().toLowerCase(java.util.Locale.ROOT),
                             "status", c.status().name(), "detail", c.detail()));
                 }
-                for (ProcessorReport.Row r : processors) {
-                    boolean mine = BankObservability.late(r, Duration.ofSeconds(maxLag));
-                    checks.add(ordered("name", "processor:" + r.processor(), "probe", "readiness", "status",
-                            mine ? "DOWN" : "UP", "detail", "checkpoint " + r.position() + ", " + r.lagEvents()
-                                    + " events / " + Formats.lagSeconds(r.lagTime()) + " s behind"));
-                }
-                io.out().println(new JsonOutput().write(ordered("status", status, "at", h.at(), "checks", checks)));
+                io.out().println(new JsonOutput().write(ordered("status", h.status().name(), "at", h.at(),
+                        "checks", checks, "processors", ProcessorReport.json(processors,
+                                app.jangle().stores().events().lastPosition()).get("processors"))));
             } else {
-                List<String> lines = new ArrayList<>(BankObservability.describe(h));
-                if (late) lines.set(0, "Health: DOWN (not ready)");
-                lines.addAll(BankObservability.describe(processors, Duration.ofSeconds(maxLag)));
-                lines.forEach(io.out()::println);
+                BankObservability.describe(h).forEach(io.out()::println);
+                BankObservability.describe(processors).forEach(io.out()::println);
             }
+            boolean ready = h.ready();
             return ready ? Main.OK : Main.REJECTED;
         });
     }

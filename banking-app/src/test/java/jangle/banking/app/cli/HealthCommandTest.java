@@ -31,7 +31,8 @@ class HealthCommandTest {
         var up = off.sub("health");
         assertThat(up.code()).as(up.err()).isZero();
         assertThat(up.lines().get(0)).isEqualTo("Health: UP (ready)");
-        assertThat(up.out()).containsPattern("UP +processor:bank-views +checkpoint \\d+, [1-9]\\d* events / ");
+        assertThat(up.out()).containsPattern("UP +lag:bank-views +segment \\d+ is [1-9]\\d* positions")
+                .containsPattern("INFO +processor:bank-views +checkpoint \\d+, [1-9]\\d* events / ");
 
         // a dead letter (as a handler that ran out of attempts leaves it, D3) makes the store degraded
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + off.db());
@@ -50,7 +51,7 @@ class HealthCommandTest {
         JsonNode json = new ObjectMapper().readTree(off.sub("--json", "health").out());
         assertThat(json.get("status").asText()).isEqualTo("DEGRADED");
         assertThat(json.get("checks").size()).isGreaterThanOrEqualTo(3);
-        assertThat(json.get("checks").findValuesAsText("name")).contains("processor:bank-views");
+        assertThat(json.get("processors").findValuesAsText("processor")).contains("bank-views");
 
         // the unhandled deposit ages on the real clock; wait (bounded) until it is past a one-second limit
         CliHarness.Result down = null;
@@ -62,8 +63,8 @@ class HealthCommandTest {
         }
         assertThat(down.code()).as(down.out()).isEqualTo(1);
         assertThat(down.lines().get(0)).isEqualTo("Health: DOWN (not ready)");
-        assertThat(down.out()).containsPattern("DOWN +processor:bank-views +checkpoint \\d+, [1-9]\\d* events / "
-                + "[\\d.]+ s behind.*over the 1 s limit");
+        assertThat(down.out()).containsPattern("DOWN +lag:bank-views +segment \\d+ is [1-9]\\d* positions and \\d+ s "
+                + "behind the head, over the 1 s limit");
 
         assertThat(off.sub("health", "--max-lag", "0").code()).isEqualTo(2);
     }
