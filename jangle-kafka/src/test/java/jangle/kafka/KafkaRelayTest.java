@@ -206,7 +206,8 @@ class KafkaRelayTest {
 
     @Test
     @Tag("KF3")
-    @DisplayName("KF3: with externallyDelivered the commit writes no delivery rows and the handlers run only from Kafka")
+    @DisplayName("KF3: with externallyDelivered the commit writes no delivery or checkpoint rows and the handlers run "
+            + "only from Kafka")
     void externallyDeliveredWritesNoLedgerRows() {
         try (JdbcDatabase store = JdbcDatabase.sqlite(dir.resolve("ext-store.db"));
              JdbcDatabase views = JdbcDatabase.sqlite(dir.resolve("ext-views.db"))) {
@@ -217,6 +218,9 @@ class KafkaRelayTest {
             try {
                 assertThat(app.send(new Tally.Add("x", BigDecimal.ONE)).isAccepted()).isTrue();
                 assertThat(app.stores().events().ledger().list(DeliveryStatus.PENDING, null, 10)).isEmpty();
+                // no processor runs here (D17): no checkpoint rows, nothing handled from the store's feed
+                assertThat(app.operations().processors()).isEmpty();
+                assertThat(app.stores().events().checkpoints().all()).isEmpty();
                 assertThat(totals.rows()).isEmpty();
                 assertThat(app.operations().externalDelivery().handlerNames("Added")).containsExactly(Tally.Totals.NAME);
                 var record = app.stores().events().readFeed(0, 1).getFirst();

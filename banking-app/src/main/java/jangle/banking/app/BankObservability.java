@@ -124,6 +124,30 @@ public final class BankObservability implements AutoCloseable {
         return j.operations().health(Health.Policy.server());
     }
 
+    /**
+     * Each processor's checkpoint and lag (D17), which the library's health does not judge: shown beside it by
+     * {@code /health} and {@code jangle-bank health}. Read from the store.
+     */
+    public java.util.List<ProcessorReport.Row> processors() {
+        Jangle j = jangle;
+        if (j == null) throw new IllegalStateException("no application is attached yet");
+        return ProcessorReport.read(j.operations());
+    }
+
+    /**
+     * One line per processor for the text health report ({@code INFO}: listed, not judged; the library's
+     * {@code lag:<processor>} checks judge): lowest checkpoint, furthest-behind lag in events and seconds.
+     */
+    public static java.util.List<String> describe(java.util.List<ProcessorReport.Row> processors) {
+        java.util.List<String> lines = new java.util.ArrayList<>();
+        for (ProcessorReport.Row r : processors) {
+            lines.add(String.format(Locale.ROOT, "  %-8s %-32s checkpoint %d, %d events / %.1f s behind%s", "INFO",
+                    "processor:" + r.processor(), r.position(), r.lagEvents(), r.lagTime().toMillis() / 1000.0,
+                    r.pending() + r.dead() > 0 ? ", " + r.pending() + " parked, " + r.dead() + " dead" : ""));
+        }
+        return lines;
+    }
+
     /** The report as text: the status, then one line per check ({@code jangle-bank health}, a {@code /health} body). */
     public static java.util.List<String> describe(Health health) {
         java.util.List<String> lines = new java.util.ArrayList<>();

@@ -1,10 +1,9 @@
 package jangle.banking.app;
 
-import jangle.ConsistencyTimeoutException;
-import jangle.ConsistencyToken;
 import jangle.EventRecord;
 import jangle.Jangle;
 import jangle.JangleBuilder;
+import jangle.ProcessorStatus;
 import jangle.Query;
 import jangle.ReplayListener;
 import jangle.ReplayOptions;
@@ -17,7 +16,6 @@ import jangle.banking.app.views.ViewTables;
 import jangle.jdbc.DbTimeouts;
 import jangle.jdbc.JdbcDatabase;
 import jangle.jdbc.SqlDialect;
-import jangle.spi.DeliveryStatus;
 import jangle.spi.EventStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,6 +25,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -35,12 +34,12 @@ import java.util.UUID;
  * terminal, the demo and the tests.
  *
  * <p>On SQLite (the default, {@value BankingConfig#DEFAULT_DB_PATH}) everything lives in one file (T8): events,
- * snapshots, sagas, the dispatch ledger and the read models. With a PostgreSQL URL the same tables live in that
+ * snapshots, sagas, the processors' checkpoints, the parked deliveries and the read models. With a PostgreSQL URL the same tables live in that
  * database (T11). In memory, the stores are in-memory and the read models sit in a private in-memory SQLite
  * database; nothing survives {@link #close()}.
  *
- * <p>{@link #open} does not start dispatch: commands and queries work at once, deliveries accumulate in the ledger
- * (CR4) until {@link #start()}, which also resumes work left by an earlier run (D10, SG9).
+ * <p>{@link #open} does not start dispatch: commands and queries work at once, the processors stay at their checkpoints
+ * (CR4) until {@link #start()}, which also resumes work left by an earlier run (D10, D17, SG9).
  */
 public final class BankingApplication implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger("jangle.banking.app");
@@ -180,21 +179,34 @@ public final class BankingApplication implements AutoCloseable {
      * Rebuilds the read models into a scratch copy (a private in-memory SQLite database, or a temporary schema of the same
      * PostgreSQL database) and compares it with the live tables row by row (cli.md §5.2). With a seed, the history
      * is delivered three times, shuffled with that seed (the triple-shuffle check, W5, R5). The live tables are
-     * never written. When dispatch runs, it first waits (up to 30 s) for {@code bank-views} to catch up with the
-     * feed; without dispatch, events not yet delivered show up as differences.
+     * never written. When dispatch runs, it first waits (up to 30 s) for every processor to reach the head of the
+     * feed while the head stands still; without dispatch, events not yet handled show up as differences.
      *
      * @return the differing rows; empty when the live read models equal the rebuilt ones
      */
     public List<RowDifference> verifyReplay(Long shuffleSeed) {
         EventStore store = jangle.stores().events();
-        long last = store.lastPosition();
-        if (started && last > 0 && !viewsStuck()) {
-            try {
-                jangle.awaitHandled(new ConsistencyToken(BankViews.NAME, 0, last), VERIFY_CATCH_UP, BankViews.NAME);
-            } catch (ConsistencyTimeoutException e) {
-                LOG.atWarn().addKeyValue("point", "bank.verify-behind").log("bank-views is behind: {}", e.getMessage());
+        if (started && store.lastPosition() > 0 && !viewsStuck()) {
+            // every processor at the head, and the head still: a reactor or saga may append while the views catch
+            // up (a mediator's credit), and the comparison must include what the live views will have (D17)
+            long deadline = System.nanoTime() + VERIFY_CATCH_UP.toNanos();
+            while (true) {
+                long head = store.lastPosition();
+                if (unhandledEvents() == 0 && store.lastPosition() == head) break;
+                if (System.nanoTime() > deadline) {
+                    LOG.atWarn().addKeyValue("point", "bank.verify-behind")
+                            .log("the processors are behind position {} after {}", head, VERIFY_CATCH_UP);
+                    break;
+                }
+                try {
+                    Thread.sleep(20);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while waiting for the processors to catch up", e);
+                }
             }
         }
+        long last = store.lastPosition();
         try (Scratch scratch = Scratch.open(this)) {
             BankViews rebuilt = new BankViews(scratch.db());
             rebuilt.createSchema();
@@ -238,24 +250,68 @@ public final class BankingApplication implements AutoCloseable {
         }
     }
 
-    /** True when bank-views' oldest pending delivery has failed already: waiting for it to catch up is pointless. */
+    /** True when bank-views has a parked delivery that failed already: waiting for it to catch up is pointless. */
     private boolean viewsStuck() {
-        List<jangle.spi.Delivery> oldest = jangle.stores().events().ledger()
-                .list(DeliveryStatus.PENDING, BankViews.NAME, 1);
+        List<jangle.spi.Delivery> oldest = jangle.operations().pending(BankViews.NAME, 1);
         if (oldest.isEmpty() || oldest.getFirst().lastError() == null) return false;
         LOG.atWarn().addKeyValue("point", "bank.verify-behind").log("bank-views is behind: its delivery at position {} "
                 + "failed ({})", oldest.getFirst().position(), oldest.getFirst().lastError());
         return true;
     }
 
-    /** Pending deliveries in the ledger (for "Resuming: n pending deliveries, m sagas due."). */
+    /**
+     * Parked deliveries awaiting a retry (a handler failed on them in line and the event daemon retries them, D3), for
+     * "Resuming: n pending deliveries, m sagas due.". Events the processors have not reached yet are not counted here:
+     * see {@link #unhandledEvents()}.
+     */
     public long pendingDeliveries() {
-        return jangle.stores().events().ledger().list(DeliveryStatus.PENDING, null, Integer.MAX_VALUE).size();
+        return jangle.operations().pending(null, Integer.MAX_VALUE).size();
     }
 
-    /** True when any delivery is still pending: a cheap check for polling loops (reads at most one row). */
+    /**
+     * How far behind the furthest-behind processor segment is, in feed positions (the head of the feed minus its
+     * checkpoint: an upper bound of the events it has left, D17). Zero when every segment has reached the head; a
+     * segment with nothing of its own catches up within about a second of the head moving.
+     */
+    public long unhandledEvents() {
+        Set<String> mine = Set.copyOf(jangle.operations().handlers());
+        long max = 0;
+        for (ProcessorStatus s : jangle.operations().processors()) {
+            // a processor of another program on the same store (or one removed since) is not this one's work
+            if (mine.contains(s.processor())) max = Math.max(max, s.lagEvents());
+        }
+        return max;
+    }
+
+    /**
+     * True while any processor segment is behind the head of the feed or any delivery is parked awaiting a retry: the
+     * polling loops' "is there work left" (dead letters do not count: they wait for an operator).
+     */
     public boolean hasPendingDeliveries() {
-        return !jangle.stores().events().ledger().list(DeliveryStatus.PENDING, null, 1).isEmpty();
+        return unhandledEvents() > 0 || !jangle.operations().pending(null, 1).isEmpty();
+    }
+
+    /**
+     * Waits until every segment of this application's processors (or of the named ones) has reached {@code position} and no
+     * delivery at or below it is parked awaiting a retry; dead letters end the wait early (they wait for an operator).
+     * Polls {@link jangle.Operations#processors()} every 20 ms. Returns true when caught up within {@code max}.
+     */
+    public boolean awaitProcessors(long position, Duration max, String... names) throws InterruptedException {
+        Set<String> only = names.length == 0 ? Set.copyOf(jangle.operations().handlers()) : Set.of(names);
+        long deadline = System.nanoTime() + max.toNanos();
+        while (true) {
+            boolean behind = false;
+            for (ProcessorStatus s : jangle.operations().processors()) {
+                if (only.contains(s.processor()) && s.position() < position) behind = true;
+            }
+            if (!behind) {
+                boolean parked = jangle.operations().pending(null, Integer.MAX_VALUE).stream()
+                        .anyMatch(d -> only.contains(d.handler()) && d.position() <= position);
+                if (!parked) return true;
+            }
+            if (System.nanoTime() >= deadline) return false;
+            Thread.sleep(20);
+        }
     }
 
     /** Sagas whose retry or timeout is due now. */

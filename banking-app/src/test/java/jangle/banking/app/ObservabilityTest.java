@@ -162,8 +162,8 @@ class ObservabilityTest {
 
     @Test
     @Tag("OB3")
-    @DisplayName("OB3: meters count commands by outcome and follow the ledger; health reports lag and dead letters")
-    void metersAndHealth() throws IOException {
+    @DisplayName("OB3: meters count commands by outcome and follow the processors; health reports lag and dead letters")
+    void metersAndHealth() throws Exception {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         try (BankingApplication app = open(null, registry)) {
             UUID c = UUID.randomUUID();
@@ -179,10 +179,13 @@ class ObservabilityTest {
                     .count()).isEqualTo(1);
             assertThat(registry.get("jangle.appends").tag("outcome", "committed").functionTimer().count())
                     .isEqualTo(3);
-            // not started: the deliveries wait in the ledger, and the gauges read them there
+            // not started: the events wait behind the processors' checkpoints (D1: nothing is written for dispatch),
+            // so nothing is parked and no processor is stored yet (no processor gauges)
             double pending = registry.get("jangle.handler.pending").tag("handler", TransferMediator.NAME).gauge()
                     .value();
-            assertThat(pending).isEqualTo(1.0);
+            assertThat(pending).isZero();
+            registry.scrape();
+            assertThat(registry.find("jangle.processor.checkpoint").gauges()).isEmpty();
             assertThat(registry.get("jangle.feed.position").gauge().value()).isGreaterThanOrEqualTo(3.0);
             Health notStarted = app.jangle().operations().health(Health.Policy.server());
             assertThat(notStarted).isInstanceOf(Health.Down.class);
@@ -198,6 +201,17 @@ class ObservabilityTest {
             app.jangle().awaitSettled(live, WAIT);
             assertThat(registry.get("jangle.handler.batch.size").tag("handler", BankViews.NAME).summary()
                     .count()).isGreaterThanOrEqualTo(1);
+            // started: one checkpoint and lag gauge per segment of each processor (OB8)
+            long until = System.nanoTime() + WAIT.toNanos();
+            while (registry.find("jangle.processor.checkpoint").tag("processor", BankViews.NAME).gauges().size() < 4
+                    && System.nanoTime() < until) {
+                registry.scrape();
+                Thread.sleep(50);
+            }
+            assertThat(registry.find("jangle.processor.checkpoint").tag("processor", BankViews.NAME).gauges())
+                    .hasSize(app.jangle().settings().processorSegments());
+            assertThat(registry.find("jangle.processor.lag.events").tag("processor", TransferMediator.NAME).gauges())
+                    .isNotEmpty().allSatisfy(g -> assertThat(g.value()).isGreaterThanOrEqualTo(0));
             Health up = app.jangle().operations().health(Health.Policy.server());
             assertThat(up).as("%s", up).isInstanceOf(Health.Up.class);
             assertThat(up.checks()).extracting(Health.Check::name)

@@ -32,7 +32,9 @@ import jangle.banking.Request;
 import jangle.banking.RequestReceived;
 import jangle.banking.Transfer;
 import jangle.banking.WithdrawFunds;
+import jangle.banking.app.BankObservability;
 import jangle.banking.app.BankingApplication;
+import jangle.banking.app.ProcessorReport;
 import jangle.banking.app.BankingConfig;
 import jangle.banking.app.load.LoadDriver;
 import jangle.banking.app.load.LoadOptions;
@@ -235,6 +237,7 @@ final class Cli implements Callable<Integer> {
         io.opened(app, true);
         screen.line("Initialization complete.");
         long pending = app.pendingDeliveries();
+        long behind = app.unhandledEvents();
         long due = app.dueSagas();
         screen.line("Initializing background tasks...");
         if (dispatchOn()) {
@@ -243,8 +246,11 @@ final class Cli implements Callable<Integer> {
         } else {
             screen.line("Background tasks are off (" + DISPATCH_KNOB + "=off): work stays pending.");
         }
-        if (pending > 0 || due > 0) {
-            screen.line("Resuming: " + pending + " pending deliveries, " + due + " sagas due.");
+        if (pending > 0 || due > 0 || behind > 0) {
+            screen.line("Resuming: processors up to " + behind + " events behind, " + pending
+                    + " pending deliveries, " + due + " sagas due.");
+            // the processors catch up in the background (D17); the menu waits for them, bounded, as before (D10)
+            if (dispatchOn()) Outcomes.catchUp(app, waitLimit());
         }
         new Terminal(screen, app, zone).run();
         screen.line("Goodbye.");
@@ -768,14 +774,18 @@ final class Cli implements Callable<Integer> {
     // Operator commands (cli.md §5.3)
     // =================================================================================================================
 
-    @Command(name = "health", description = "Prints the health of the bank's store: lag, dead letters, overdue sagas. "
-            + "Exit 0 when ready (up or degraded), 1 when down.")
+    @Command(name = "health", description = "Prints the health of the bank's store: processor lag, dead letters, "
+            + "overdue sagas. Exit 0 when ready (up or degraded), 1 when down.")
     int health(@Option(names = "--max-lag", paramLabel = "SECONDS", defaultValue = "60",
-            description = "Oldest pending delivery or due saga allowed, in seconds (default 60).") long maxLag) {
+            description = "Oldest unhandled event of a processor, parked delivery or due saga allowed, in seconds "
+                    + "(default 60).") long maxLag) {
         if (maxLag <= 0) throw new BadInput("--max-lag must be a positive number of seconds, not " + maxLag);
         return withApplication(false, app -> {
             // a one-shot process runs no dispatch: it judges the shared store (lag says whether any node runs it)
             jangle.Health h = app.jangle().operations().health(new jangle.Health.Policy(Duration.ofSeconds(maxLag), false));
+            // the library judges the processors' lag (lag:<processor>) and parked deliveries; each processor's
+            // checkpoint and lag are listed beside, caught up or not (D17)
+            List<ProcessorReport.Row> processors = ProcessorReport.read(app.jangle().operations());
             if (json) {
                 List<Map<String, Object>> checks = new ArrayList<>();
                 for (jangle.Health.Check c : h.checks()) {
@@ -783,11 +793,14 @@ final class Cli implements Callable<Integer> {
                             "status", c.status().name(), "detail", c.detail()));
                 }
                 io.out().println(new JsonOutput().write(ordered("status", h.status().name(), "at", h.at(),
-                        "checks", checks)));
+                        "checks", checks, "processors", ProcessorReport.json(processors,
+                                app.jangle().stores().events().lastPosition()).get("processors"))));
             } else {
-                jangle.banking.app.BankObservability.describe(h).forEach(io.out()::println);
+                BankObservability.describe(h).forEach(io.out()::println);
+                BankObservability.describe(processors).forEach(io.out()::println);
             }
-            return h.ready() ? Main.OK : Main.REJECTED;
+            boolean ready = h.ready();
+            return ready ? Main.OK : Main.REJECTED;
         });
     }
 
@@ -850,8 +863,9 @@ final class Cli implements Callable<Integer> {
         return flags;
     }
 
-    /** {@code events pending|dead|retry|skip}: the dispatch ledger's stuck work (D12). */
-    @Command(name = "events", description = "Pending deliveries and dead letters: list, retry, skip.")
+    /** {@code events processors|reset|pending|dead|retry|skip}: the processors and their stuck work (D12, D17). */
+    @Command(name = "events", description = "Processors (checkpoints, lag, reset), parked deliveries and dead letters: "
+            + "list, retry, skip.")
     static final class Events {
         private final Cli cli;
 
@@ -859,7 +873,48 @@ final class Cli implements Callable<Integer> {
             this.cli = cli;
         }
 
-        @Command(name = "pending", description = "Lists pending deliveries.")
+        @Command(name = "processors", description = "Lists the processors: checkpoint, lag in events and seconds, "
+                + "segment holders, parked and dead deliveries.")
+        int processors(@Option(names = "--segments", description = "One line per segment.") boolean segments) {
+            return cli.withApplication(false, app -> {
+                // a one-shot process runs no dispatch: it shows the shared store, whichever node holds the segments
+                List<ProcessorReport.Row> rows = ProcessorReport.read(app.jangle().operations());
+                long last = app.jangle().stores().events().lastPosition();
+                if (cli.json) {
+                    cli.io.out().println(new JsonOutput().write(ProcessorReport.json(rows, last)));
+                } else if (rows.isEmpty()) {
+                    cli.io.out().println("No processors have run on this store yet (head of the feed: " + last + ").");
+                } else {
+                    Formats.processors(rows, last, segments, Instant.now()).forEach(cli.io.out()::println);
+                }
+                return Main.OK;
+            });
+        }
+
+        @Command(name = "reset", description = "Moves every segment of a processor to a feed position, so it handles "
+                + "the events after it again (its parked deliveries above it are dropped).")
+        int reset(@Parameters(index = "0", paramLabel = "PROCESSOR",
+                          description = "The processor (as listed by events processors).") String processor,
+                  @Parameters(index = "1", paramLabel = "POSITION",
+                          description = "A feed position from 0 (the beginning) to the head.") String position) {
+            return cli.withApplication(false, app -> {
+                long last = app.jangle().stores().events().lastPosition();
+                int changed;
+                try {
+                    changed = ProcessorReport.reset(app.jangle().operations(), processor, position, last);
+                } catch (ProcessorReport.ResetRefused e) {
+                    throw new BadInput(e.getMessage());
+                }
+                cli.io.out().println(cli.json
+                        ? new JsonOutput().write(ordered("processor", processor, "position", Long.parseLong(position.strip()),
+                        "segments", changed))
+                        : "Reset " + processor + " to position " + position.strip() + " (" + changed
+                        + (changed == 1 ? " segment)." : " segments)."));
+                return Main.OK;
+            });
+        }
+
+        @Command(name = "pending", description = "Lists parked deliveries awaiting a retry.")
         int pending(@Option(names = "--handler", paramLabel = "NAME", description = HANDLER_HELP) String handler,
                     @Option(names = "--limit", paramLabel = "N", defaultValue = "100", description = LIMIT_HELP)
                     int limit) {

@@ -11,6 +11,7 @@ import java.math.RoundingMode;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
@@ -181,6 +182,62 @@ final class Formats {
         lines.add(gridRow(headers, widths));
         for (List<String> r : rows) lines.add(gridRow(r, widths));
         return lines;
+    }
+
+    /**
+     * The processors table of {@code events processors} (D12, D17): per processor its lowest checkpoint, its
+     * furthest-behind segment's lag in events and in seconds, who holds which segment, and its parked and dead
+     * deliveries; with {@code perSegment} one line per segment instead, with the lease. A holder whose lease has run
+     * out by {@code now} is shown as {@code (expired)}: the segment is free for any node.
+     */
+    static List<String> processors(List<jangle.banking.app.ProcessorReport.Row> rows, long lastPosition,
+                                   boolean perSegment, Instant now) {
+        List<List<String>> cells = new ArrayList<>();
+        List<String> headers;
+        if (perSegment) {
+            headers = List.of("Processor", "Segment", "Checkpoint", "Lag (events)", "Lag (s)", "Owner", "Lease until");
+            for (var r : rows) {
+                for (jangle.ProcessorStatus st : r.segments()) {
+                    cells.add(List.of(r.processor(), st.segment() + "/" + st.segments(), String.valueOf(st.position()),
+                            String.valueOf(st.lagEvents()), lagSeconds(st.lagTime()), owner(st, now),
+                            st.owner().isEmpty() ? "-" : TIME.format(st.leaseUntil().atZone(ZoneOffset.UTC))));
+                }
+            }
+        } else {
+            headers = List.of("Processor", "Checkpoint", "Lag (events)", "Lag (s)", "Segments", "Owners", "Parked",
+                    "Dead");
+            for (var r : rows) {
+                cells.add(List.of(r.processor(), String.valueOf(r.position()), String.valueOf(r.lagEvents()),
+                        lagSeconds(r.lagTime()), String.valueOf(r.segments().size()), owners(r.segments(), now),
+                        String.valueOf(r.pending()), String.valueOf(r.dead())));
+            }
+        }
+        List<String> lines = new ArrayList<>(grid(headers, cells));
+        lines.add("Head of the feed: " + lastPosition + ". Checkpoint: the lowest of the processor's segments; lag: "
+                + "its furthest-behind segment.");
+        return lines;
+    }
+
+    /** Lag in seconds with one decimal ({@code 0.0} when caught up). */
+    static String lagSeconds(Duration d) {
+        return String.format(java.util.Locale.ROOT, "%.1f", d.toMillis() / 1000.0);
+    }
+
+    private static String owner(jangle.ProcessorStatus st, Instant now) {
+        if (st.owner().isEmpty()) return "-";
+        return st.owner().get() + (st.leaseUntil().isBefore(now) ? " (expired)" : "");
+    }
+
+    /** {@code node-a: 0,1; node-b: 2,3; free: 4}: who holds which segment. */
+    static String owners(List<jangle.ProcessorStatus> segments, Instant now) {
+        java.util.Map<String, List<String>> by = new java.util.TreeMap<>();
+        for (jangle.ProcessorStatus st : segments) {
+            String who = st.owner().isEmpty() || st.leaseUntil().isBefore(now) ? "~free" : st.owner().get();
+            by.computeIfAbsent(who, k -> new ArrayList<>()).add(String.valueOf(st.segment()));
+        }
+        List<String> parts = new ArrayList<>();
+        by.forEach((who, segs) -> parts.add((who.equals("~free") ? "free" : who) + ": " + String.join(",", segs)));
+        return String.join("; ", parts);
     }
 
     /** A short age: {@code 42s}, {@code 3m 5s}, {@code 2h 10m}, {@code 4d 3h}. */

@@ -121,14 +121,15 @@ final class Outcomes {
     }
 
     /**
-     * After start-up: waits, at most {@code max}, until the ledger holds no pending delivery, so a query answers after
-     * the work resumed from an earlier run has been done (T9). Polls the ledger; dead letters do not count.
+     * After start-up: waits, at most {@code max}, until this application's processors have reached the head of the feed
+     * and nothing is parked awaiting a retry, so a query answers after the work resumed from an earlier run has been
+     * done (T9, D17). Polls the checkpoints; dead letters do not count.
      *
      * @return true when nothing was left pending
      */
     static boolean catchUp(BankingApplication app, Duration max) {
         long deadline = System.nanoTime() + max.toNanos();
-        while (app.pendingDeliveries() > 0) {
+        while (app.hasPendingDeliveries()) { // processors behind the head, or parked deliveries (D17, D3)
             if (System.nanoTime() - deadline >= 0) return false;
             try {
                 Thread.sleep(20);

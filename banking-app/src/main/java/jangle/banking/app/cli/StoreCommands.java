@@ -136,17 +136,19 @@ final class StoreCommands {
                             config.environment());
                 }
                 try (BankingApplication app = BankingApplication.open(target)) {
-                    // the private copy may hold deliveries the live bank had not run yet (a backup of a running bank
+                    // the private copy may hold events the live bank had not handled yet (a backup of a running bank
                     // always does): run them there, so only real differences remain. On PostgreSQL nothing is
                     // started, and such pending work shows as differences (said below).
                     if (copy != null) app.start();
                     for (RowDifference d : app.verifyReplay(null)) {
                         out.add(d.table() + " " + d.key() + ": live " + d.live() + ", rebuilt " + d.rebuilt());
                     }
+                    long behind = copy == null && !out.isEmpty() ? app.unhandledEvents() : 0;
                     long pending = copy == null && !out.isEmpty() ? app.pendingDeliveries() : 0;
-                    if (pending > 0) {
-                        out.add("note: " + pending + " deliveries are pending; differences for their events are work "
-                                + "not yet done, not damage (run again once the bank is idle)");
+                    if (behind > 0 || pending > 0) {
+                        out.add("note: the processors are up to " + behind + " events behind and " + pending
+                                + " deliveries are parked; differences for their events are work not yet done, not "
+                                + "damage (run again once the bank is idle)");
                     }
                 }
             } catch (IOException e) {

@@ -14,11 +14,14 @@ import jangle.banking.Request;
 import jangle.banking.Transfer;
 import jangle.banking.WithdrawFunds;
 import jangle.banking.app.BankingApplication;
+import jangle.banking.app.ProcessorReport;
 import jangle.banking.app.views.BankViews;
 import jangle.banking.app.views.MoneyTotals;
 import jangle.jdbc.SqlDialect;
 import jangle.spi.DeliveryStatus;
-import jangle.spi.DispatchLedger;
+import jangle.spi.Checkpoint;
+import jangle.spi.EventStore;
+import jangle.spi.FeedFilter;
 import org.HdrHistogram.Histogram;
 
 import java.io.PrintStream;
@@ -26,9 +29,10 @@ import java.math.BigDecimal;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalLong;
-import java.util.PriorityQueue;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
@@ -63,7 +67,7 @@ public final class LoadDriver {
     private final PrintStream progress;
     private volatile int phase; // 0 warm-up, 1 measured, 2 stop
     private final LongAdder measuredCommands = new LongAdder();
-    private final ConcurrentLinkedQueue<long[]> samples = new ConcurrentLinkedQueue<>(); // {position, startNanos}
+    private final ConcurrentLinkedQueue<Sample> samples = new ConcurrentLinkedQueue<>();
     private final AtomicReference<RuntimeException> fault = new AtomicReference<>();
 
     public LoadDriver(BankingApplication app, LoadOptions options, PrintStream progress) {
@@ -87,7 +91,7 @@ public final class LoadDriver {
 
         List<Worker> workers = new ArrayList<>();
         List<Thread> threads = new ArrayList<>();
-        Sampler sampler = new Sampler(jangle.stores().events().ledger());
+        Sampler sampler = new Sampler(jangle.stores().events());
         Thread samplerThread = null;
         CommandCounts before = null, after = null;
         long positionBefore = -1, start = System.nanoTime(), end = start;
@@ -156,7 +160,8 @@ public final class LoadDriver {
             // the database may be back (a restart): give dispatch and sagas a short while, for the money check
             pending = attempt(() -> {
                 try {
-                    jangle.operations().runCatchUpPass(); // what failed at the fault, without its back-off
+                    // the deliveries parked at the fault, without their back-off; the processors resume by themselves
+                    jangle.operations().runCatchUpPass();
                     return settle(Duration.ofSeconds(15));
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
@@ -164,6 +169,8 @@ public final class LoadDriver {
                 }
             }, -1L);
         }
+        List<LoadReport.ProcessorLag> processorLag = unreachable != null ? List.of()
+                : attempt(this::processorLag, List.of());
         sampler.finish();
         if (samplerThread != null) samplerThread.join(TimeUnit.SECONDS.toMillis(5));
 
@@ -197,7 +204,7 @@ public final class LoadDriver {
                 : unreachable != null ? List.of() : attempt(this::durability, List.of());
         return new LoadReport(storeDescription, durability, options, Math.max(1, end - start) / 1e9, commands,
                 accepted, rejected, exhausted, failed, conflicts, events, latency(commandLatency),
-                latency(sampler.latency), anchorOne, anchorN, pending == 0, pending, money,
+                latency(sampler.latency), anchorOne, anchorN, pending == 0, pending, processorLag, money,
                 failure == null ? null : oneLine(failure));
     }
 
@@ -242,14 +249,31 @@ public final class LoadDriver {
         return List.copyOf(ids);
     }
 
-    /** Waits until nothing is pending and no saga is due; returns what is still pending at the deadline. */
+    /**
+     * Waits until every processor segment has reached the head of the feed (its lag is 0: D17), nothing is parked
+     * awaiting a retry and no saga is due; returns, at the deadline, the furthest-behind segment's lag plus the parked
+     * deliveries (0 when settled). The head moves while sagas finish, so each check reads it again.
+     */
     private long settle(Duration limit) throws InterruptedException {
         long deadline = System.nanoTime() + limit.toNanos();
         while (System.nanoTime() < deadline) {
             if (!app.hasPendingDeliveries() && app.dueSagas() == 0) return 0;
             Thread.sleep(20);
         }
-        return app.pendingDeliveries();
+        return app.unhandledEvents() + app.pendingDeliveries();
+    }
+
+    /** Each processor's lowest checkpoint and its furthest-behind segment's lag, read once at the end of the run. */
+    private List<LoadReport.ProcessorLag> processorLag() {
+        List<LoadReport.ProcessorLag> out = new ArrayList<>();
+        for (ProcessorReport.Row r : ProcessorReport.read(jangle.operations())) {
+            out.add(new LoadReport.ProcessorLag(r.processor(), r.position(), r.lagEvents(), r.lagTime().toMillis()));
+        }
+        return out;
+    }
+
+    /** A sampled command: its aggregate (whose segment it waits for), its position and when it was sent. */
+    private record Sample(String aggregateId, long position, long startNanos) {
     }
 
     /** The settings that decide what an acknowledged command survives, as the database reports them. */
@@ -363,7 +387,7 @@ public final class LoadDriver {
                 ConsistencyToken token = r.token();
                 if (token != null && ++sinceSample >= SAMPLE_EVERY) {
                     sinceSample = 0;
-                    samples.add(new long[]{token.position(), start});
+                    samples.add(new Sample(token.aggregateId(), token.position(), start));
                 }
             } else {
                 rejected++;
@@ -394,17 +418,18 @@ public final class LoadDriver {
     }
 
     /**
-     * Measures command-to-read-model latency: takes the sampled (position, start) pairs, polls the lowest pending
-     * position of {@code bank-views} every millisecond, and records every sample below it as arrived.
+     * Measures command-to-read-model latency: takes the sampled commands and polls {@code bank-views}' checkpoints every
+     * millisecond (one read of the checkpoint rows); a sample has arrived once the checkpoint of its aggregate's segment
+     * (D17) has reached its position and no parked delivery of {@code bank-views} lies at or below it.
      */
     private final class Sampler implements Runnable {
         final Histogram latency = new Histogram(HIGHEST_MICROS, 3);
-        private final DispatchLedger ledger;
-        private final PriorityQueue<long[]> waiting = new PriorityQueue<>((x, y) -> Long.compare(x[0], y[0]));
+        private final EventStore store;
+        private final List<Sample> waiting = new ArrayList<>();
         private volatile boolean finished;
 
-        Sampler(DispatchLedger ledger) {
-            this.ledger = ledger;
+        Sampler(EventStore store) {
+            this.store = store;
         }
 
         void finish() {
@@ -416,27 +441,48 @@ public final class LoadDriver {
             try {
                 sample();
             } catch (RuntimeException e) {
-                stop(e); // the ledger cannot be read: the database failed
+                stop(e); // the checkpoints cannot be read: the database failed
             }
         }
 
         private void sample() {
             while (!finished || !samples.isEmpty() || !waiting.isEmpty()) {
                 if (fault.get() != null) return;
-                for (long[] s; (s = samples.poll()) != null; ) waiting.add(s);
+                for (Sample s; (s = samples.poll()) != null; ) waiting.add(s);
                 if (!waiting.isEmpty()) {
-                    OptionalLong lowest = ledger.lowestPosition(BankViews.NAME, DeliveryStatus.PENDING);
+                    Map<Integer, Long> reached = new HashMap<>();
+                    int segments = 0;
+                    for (Checkpoint c : store.checkpoints().all()) {
+                        if (!c.processor().equals(BankViews.NAME)) continue;
+                        segments = c.segments();
+                        reached.put(c.segment(), c.position());
+                    }
+                    OptionalLong parked = store.ledger().lowestPosition(BankViews.NAME, DeliveryStatus.PENDING);
                     long now = System.nanoTime();
-                    while (!waiting.isEmpty() && (lowest.isEmpty() || waiting.peek()[0] < lowest.getAsLong())) {
-                        long[] done = waiting.poll();
-                        latency.recordValue(Math.min(HIGHEST_MICROS, Math.max(1, (now - done[1]) / 1000)));
+                    if (segments > 0) {
+                        for (var it = waiting.iterator(); it.hasNext(); ) {
+                            Sample s = it.next();
+                            long at = reached.getOrDefault(FeedFilter.segmentOf(s.aggregateId(), segments), -1L);
+                            if (at >= s.position() && (parked.isEmpty() || s.position() < parked.getAsLong())) {
+                                it.remove();
+                                latency.recordValue(Math.min(HIGHEST_MICROS, Math.max(1, (now - s.startNanos()) / 1000)));
+                            }
+                        }
                     }
                 }
                 if (finished && samples.isEmpty()) {
                     if (waiting.isEmpty()) return;
+                    if (System.nanoTime() > finishedGiveUp()) return; // not settled: what arrived is reported
                 }
                 LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
             }
+        }
+
+        private long giveUpAt;
+
+        private long finishedGiveUp() {
+            if (giveUpAt == 0) giveUpAt = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+            return giveUpAt;
         }
     }
 }

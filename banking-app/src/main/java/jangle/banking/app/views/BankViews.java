@@ -27,12 +27,16 @@ import jangle.jdbc.JdbcDatabase;
 import jangle.jdbc.SqlBatch;
 import jangle.jdbc.SqlDialect;
 import jangle.jdbc.VersionedUpsert;
+import jangle.spi.StoreTransaction;
 
 import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -51,7 +55,8 @@ import java.util.stream.Collectors;
  *   <li>Money is integer cents, converted exactly by {@link Money#toCents}; never floating point.</li>
  * </ul>
  *
- * A batch ({@link #handleBatch}) is one transaction (R3). The projection holds no state besides the database handle,
+ * A batch ({@link #handleBatch}) is one transaction (R3): the store's own, shared with the checkpoint, when the views
+ * live in the event store's database (D18), else a transaction of its own. The projection holds no state besides the database handle,
  * so one instance serves live dispatch and replays at once (R4).
  */
 public final class BankViews implements Projection<BankEvent> {
@@ -112,6 +117,30 @@ public final class BankViews implements Projection<BankEvent> {
         SqlBatch batch = new SqlBatch(); // the upserts converge in any order (V3), so they may be regrouped
         for (EventRecord<? extends BankEvent> r : records) write(batch, r);
         db.inTransaction(batch::execute);
+    }
+
+    /**
+     * Writes the batch in the store's transaction {@code tx} when that transaction is on this projection's own
+     * database, so the view rows commit or roll back together with the checkpoint (D18: exactly-once in effect).
+     * The store says which database it is by {@code tx.unwrap(JdbcDatabase.class)}; the identity check ({@code ==})
+     * keeps a view database separate from the event store's out of the store's transaction. Anywhere else (another
+     * database, the in-memory store, a store that lends no connection) it falls back to {@link #handleBatch(List)}:
+     * its own transaction, committed before the checkpoint, so a crash between the two repeats the batch, which the
+     * versioned upserts absorb (at-least-once, idempotent).
+     */
+    @Override
+    public void handleBatch(List<EventRecord<? extends BankEvent>> records, StoreTransaction tx) throws SQLException {
+        if (records.isEmpty()) return;
+        Optional<JdbcDatabase> storeDb = tx.unwrap(JdbcDatabase.class);
+        if (storeDb.isEmpty() || storeDb.get() != db) {
+            handleBatch(records);
+            return;
+        }
+        Connection c = tx.unwrap(Connection.class).orElseThrow(() -> new IllegalStateException(
+                "the store lent its JdbcDatabase but no Connection for " + NAME + "'s batch"));
+        SqlBatch batch = new SqlBatch();
+        for (EventRecord<? extends BankEvent> r : records) write(batch, r);
+        batch.execute(c); // no commit here: the store commits it with the checkpoint
     }
 
     /**

@@ -1,28 +1,24 @@
 package jangle.banking.app.web;
 
 import jangle.banking.BankEvent;
-import jangle.banking.BankingDomain;
-import jangle.banking.TransferMediator;
 import jangle.banking.app.BankingApplication;
+import jangle.banking.app.ProcessorReport;
 import jangle.banking.app.cli.CommandFacts;
-import jangle.banking.app.views.BankViews;
 import jangle.spi.Delivery;
-import jangle.spi.DeliveryStatus;
 import jangle.spi.SagaEventEntry;
 import jangle.spi.SagaState;
 import io.javalin.http.Context;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 
 /**
- * The operator API: processors with their lag, pending deliveries and dead letters with retry and skip (D12), sagas
- * (SG8), health and the metrics scrape. The JSON is the CLI's ({@code events pending --json}, {@code sagas --json}).
+ * The operator API: processors with their checkpoints, holders and lag, and their reset (D12, D17); parked
+ * deliveries (awaiting a retry) and dead letters with retry and skip; sagas (SG8), health and the metrics scrape. The
+ * JSON is the CLI's ({@code events processors --json}, {@code events pending --json}, {@code sagas --json}).
  */
 final class OpsApi {
     private static final int LIST_LIMIT = 10_000;
@@ -46,32 +42,41 @@ final class OpsApi {
     record SkipBody(String handler, String reason) {
     }
 
-    /** Each handler's pending and dead counts and its lag: feed positions between its oldest pending and the head. */
+    record ResetBody(Object position) {
+    }
+
+    /**
+     * Every stored processor with its segments (checkpoint, holder, lag in events and seconds) and its parked and dead
+     * counts (D12, D17); {@code lag} is the furthest-behind segment's lag in events. The CLI's
+     * {@code events processors --json}.
+     */
     void processors(Context ctx) {
-        var store = app.jangle().stores().events();
-        long last = store.lastPosition();
-        List<Delivery> pending = store.ledger().list(DeliveryStatus.PENDING, null, LIST_LIMIT);
-        List<Delivery> dead = store.ledger().list(DeliveryStatus.DEAD, null, LIST_LIMIT);
-        Set<String> names = new LinkedHashSet<>(List.of(BankViews.NAME, TransferMediator.NAME,
-                BankingDomain.REQUEST_SAGA_HANDLER));
-        pending.forEach(d -> names.add(d.handler()));
-        dead.forEach(d -> names.add(d.handler()));
-        List<Map<String, Object>> rows = new ArrayList<>();
-        for (String name : names) {
-            List<Delivery> mine = pending.stream().filter(d -> d.handler().equals(name)).toList();
-            long oldest = mine.stream().mapToLong(Delivery::position).min().orElse(0);
-            Map<String, Object> row = new LinkedHashMap<>();
-            row.put("handler", name);
-            row.put("pending", mine.size());
-            row.put("dead", dead.stream().filter(d -> d.handler().equals(name)).count());
-            row.put("oldestPendingPosition", oldest == 0 ? null : oldest);
-            row.put("lag", oldest == 0 ? 0 : last - oldest + 1);
-            rows.add(row);
+        var ops = app.jangle().operations();
+        long last = app.jangle().stores().events().lastPosition();
+        BankApi.json(ctx, 200, facts.json(ProcessorReport.json(ProcessorReport.read(ops), last)));
+    }
+
+    /**
+     * Moves every segment of a processor to {@code position} (body {@code {"position": N}}) so it handles the feed again
+     * from there (D12): 404 for an unknown processor, 400 for a position that is not a whole number in the feed.
+     */
+    void resetProcessor(Context ctx) {
+        String name = ctx.pathParam("processor");
+        ResetBody b = http.json(ctx, http.body(ctx), ResetBody.class, false);
+        Object p = b.position();
+        if (!(p instanceof Number n) || n.doubleValue() != Math.rint(n.doubleValue())) {
+            throw new ApiError(400, "position must be a whole number from 0 to the head of the feed", "position");
         }
-        Map<String, Object> doc = new LinkedHashMap<>();
-        doc.put("lastPosition", last);
-        doc.put("processors", rows);
-        BankApi.json(ctx, 200, facts.json(doc));
+        var ops = app.jangle().operations();
+        long last = app.jangle().stores().events().lastPosition();
+        try {
+            int changed = ProcessorReport.reset(ops, name, Long.toString(n.longValue()), last);
+            BankApi.json(ctx, 200, facts.json(Map.of("processor", name, "position", n.longValue(),
+                    "segments", changed)));
+        } catch (ProcessorReport.ResetRefused e) {
+            if (e.unknownProcessor()) throw new ApiError(404, e.getMessage());
+            throw new ApiError(400, e.getMessage().replace("POSITION", "position"), "position");
+        }
     }
 
     void deliveries(Context ctx) {

@@ -1,7 +1,6 @@
 package jangle.banking.app.web;
 
 import jangle.banking.app.BankingApplication;
-import jangle.spi.DeliveryStatus;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -9,7 +8,8 @@ import java.util.function.BooleanSupplier;
 
 /**
  * The health the server can see by itself: the store answers a read (the feed's last position), dispatch and the
- * daemons are running, and how much work is pending or dead. Healthy means the store answered and dispatch runs;
+ * daemons are running, how far behind the furthest
+ * processor segment is, and how much work is parked or dead. Healthy means the store answered and dispatch runs;
  * dead letters are reported, not judged (an operator decides about them).
  */
 public final class StoreHealth implements HealthSource {
@@ -28,8 +28,13 @@ public final class StoreHealth implements HealthSource {
         try {
             var store = app.jangle().stores().events();
             d.put("lastPosition", store.lastPosition());
-            d.put("pendingDeliveries", store.ledger().list(DeliveryStatus.PENDING, null, 10_001).size());
-            d.put("deadLetters", store.ledger().list(DeliveryStatus.DEAD, null, 10_001).size());
+            var ops = app.jangle().operations();
+            // parked deliveries awaiting a retry, and dead letters (D3); bounded reads
+            d.put("pendingDeliveries", ops.pending(null, 10_001).size());
+            d.put("deadLetters", ops.deadLetters(null, 10_001).size());
+            long behind = 0;
+            for (jangle.ProcessorStatus s : ops.processors()) behind = Math.max(behind, s.lagEvents());
+            d.put("processorLagEvents", behind); // the furthest-behind segment (D17)
             storeUp = true;
         } catch (RuntimeException e) {
             d.put("storeError", e.getMessage());

@@ -246,6 +246,7 @@ public final class WebServer implements AutoCloseable {
 
         // operators
         route(r, HandlerType.GET, "/api/ops/processors", Role.OPERATOR, ops::processors);
+        route(r, HandlerType.POST, "/api/ops/processors/{processor}/reset", Role.OPERATOR, ops::resetProcessor);
         route(r, HandlerType.GET, "/api/ops/deliveries", Role.OPERATOR, ops::deliveries);
         route(r, HandlerType.POST, "/api/ops/deliveries/retry-all", Role.OPERATOR, ops::retryAll);
         route(r, HandlerType.POST, "/api/ops/deliveries/{eventId}/retry", Role.OPERATOR, ops::retry);

@@ -164,6 +164,34 @@ class FormatsTest {
 
     @Test
     @Tag("D12")
+    @Tag("D17")
+    @DisplayName("D12, D17: the processors table: lowest checkpoint, furthest-behind lag, holders by segment, "
+            + "an expired lease shown as free")
+    void processorsTable() {
+        java.time.Instant now = java.time.Instant.parse("2026-12-07T10:00:00Z");
+        java.time.Instant held = now.plusSeconds(5);
+        java.time.Instant gone = now.minusSeconds(5);
+        var segs = List.of(
+                new jangle.ProcessorStatus("bank-views", 0, 3, 40, java.util.Optional.of("node-a"), held, 2,
+                        java.time.Duration.ofMillis(1500)),
+                new jangle.ProcessorStatus("bank-views", 1, 3, 42, java.util.Optional.of("node-b"), held, 0,
+                        java.time.Duration.ZERO),
+                new jangle.ProcessorStatus("bank-views", 2, 3, 41, java.util.Optional.of("node-c"), gone, 1,
+                        java.time.Duration.ofMillis(200)));
+        var rows = List.of(new jangle.banking.app.ProcessorReport.Row("bank-views", segs, 1, 0));
+        List<String> table = Formats.processors(rows, 42, false, now);
+        assertThat(table).hasSize(3);
+        assertThat(table.get(0)).matches("Processor +Checkpoint +Lag \\(events\\) +Lag \\(s\\) +Segments +Owners +Parked +Dead");
+        assertThat(table.get(1)).matches("bank-views +40 +2 +1\\.5 +3 +node-a: 0; node-b: 1; free: 2 +1 +0");
+        assertThat(table.get(2)).startsWith("Head of the feed: 42.");
+        List<String> perSegment = Formats.processors(rows, 42, true, now);
+        assertThat(perSegment).hasSize(5);
+        assertThat(perSegment.get(1)).matches("bank-views +0/3 +40 +2 +1\\.5 +node-a +2026-12-07 10:00:05");
+        assertThat(perSegment.get(3)).matches("bank-views +2/3 +41 +1 +0\\.2 +node-c \\(expired\\) +2026-12-07 09:59:55");
+    }
+
+    @Test
+    @Tag("D12")
     @DisplayName("D12: operator grid and ages")
     void gridAndAge() {
         assertThat(Formats.grid(List.of("A", "Long header"), List.of(List.of("xyz", "1"))))

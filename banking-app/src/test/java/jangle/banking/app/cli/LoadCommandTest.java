@@ -47,7 +47,10 @@ class LoadCommandTest {
     private static void assertReport(CliHarness.Result r) {
         assertThat(r.code()).as(r.out() + r.err()).isZero();
         assertThat(r.out()).contains("raw insert+commit", "command latency", "to read model", "retries/command",
-                "every delivery handled", "money conserved");
+                "every event handled by every processor", "money conserved");
+        // the processors' lag at the end: every processor listed, each caught up (the run settled)
+        assertThat(r.out()).containsPattern("processors' lag +.*bank-views 0 events/")
+                .containsPattern("transfer-mediator 0 events/").contains("store writes/cmd");
         Matcher c = COMMANDS.matcher(r.out());
         Matcher o = OUTCOMES.matcher(r.out());
         assertThat(c.find()).as(r.out()).isTrue();

@@ -258,7 +258,7 @@ class ProcessTest {
         assertThat(cli.sub("create-account", "--name", "Alice", "--initial-deposit", "100").code()).isZero();
         assertThat(cli.sub("create-account", "--name", "Bobby").code()).isZero();
 
-        // dispatch off: the debit commits with its deliveries, nothing mediates it
+        // dispatch off: the debit commits (events only, D1), nothing mediates it
         Process p = child(CliHarness.childCommand("--db", cli.db().toString(), "--log-file", log.toString()),
                 Map.of("JANGLE_BANK_DISPATCH", "off"));
         try (var out = new CliHarness.Expect(p.getInputStream()); OutputStream keys = p.getOutputStream()) {
@@ -269,11 +269,13 @@ class ProcessTest {
             assertThat(p.waitFor(STEP.toSeconds(), TimeUnit.SECONDS)).isTrue();
             assertThat(p.exitValue()).isEqualTo(137);
         }
-        assertThat(cli.sub("events", "pending").out()).contains("TransferDebited", "transfer-mediator");
+        // nothing failed, so nothing is parked: the debit waits behind transfer-mediator's checkpoint (D17)
+        assertThat(cli.sub("events", "pending").out().strip()).isEqualTo("Nothing pending.");
+        assertThat(cli.sub("events", "processors").out()).containsPattern("(?m)^transfer-mediator +\\d+ +[1-9]\\d* ");
 
         var restart = cli.run("5\n");
         assertThat(restart.code()).isZero();
-        assertThat(restart.out()).containsPattern("Resuming: [1-9]\\d* pending deliveries, \\d+ sagas due\\.");
+        assertThat(restart.out()).containsPattern("Resuming: processors up to [1-9]\\d* events behind, \\d+ pending deliveries, \\d+ sagas due\\.");
         var accounts = cli.sub("accounts");
         assertThat(accounts.out()).containsPattern("(?m)^000001 Alice +90\\.00 +0$")
                 .containsPattern("(?m)^000002 Bobby +10\\.00 +0$");
@@ -296,12 +298,14 @@ class ProcessTest {
         try (var out = new CliHarness.Expect(p.getInputStream())) {
             out.expect("daemon running", STEP);
             long deadline = System.nanoTime() + STEP.toNanos();
-            String pending;
-            do {
+            String processors;
+            do { // every processor segment of the shared file reaches the head (D17)
                 Thread.sleep(200);
-                pending = off.sub("events", "pending").out().strip();
-            } while (!pending.equals("Nothing pending.") && System.nanoTime() < deadline);
-            assertThat(pending).isEqualTo("Nothing pending.");
+                processors = off.sub("--json", "events", "processors").out();
+            } while ((!processors.contains("\"lagEvents\"") || processors.matches("(?s).*\"lagEvents\":[1-9].*"))
+                    && System.nanoTime() < deadline);
+            assertThat(processors).contains("\"lagEvents\":0").doesNotContainPattern("\"lagEvents\":[1-9]");
+            assertThat(off.sub("events", "pending").out().strip()).isEqualTo("Nothing pending.");
             // a second process writes while the daemon runs; the daemon projects it
             assertThat(off.sub("deposit", "000002", "1").code()).isZero();
             p.toHandle().destroy(); // SIGTERM: graceful (Process.destroy() would also close our end of its output)

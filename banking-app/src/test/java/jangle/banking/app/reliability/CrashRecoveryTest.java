@@ -3,8 +3,8 @@ package jangle.banking.app.reliability;
 import jangle.EventRecord;
 import jangle.banking.BankInvariants;
 import jangle.banking.app.BankingApplication;
+import jangle.banking.app.testsupport.OrderCheck;
 import jangle.test.EmbeddedPg;
-import jangle.spi.DeliveryStatus;
 import jangle.spi.SagaState;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Tag;
@@ -79,9 +79,7 @@ class CrashRecoveryTest {
         int acks = 0;
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(soakMinutes());
         for (int round = 0; round < 6 || System.nanoTime() < deadline; round++) {
-            Process p = new ProcessBuilder(javaBinary(), "--enable-native-access=ALL-UNNAMED", "-cp", classPath(),
-                    CrashWorkload.class.getName(), store, Long.toString(random.nextLong()))
-                    .redirectError(dir.resolve("child-" + round + ".err").toFile()).start();
+            Process p = child(store, random.nextLong(), true, dir.resolve("child-" + round + ".err"));
             try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(),
                     StandardCharsets.UTF_8))) {
                 int target = 30 + random.nextInt(150); // kill after this many acknowledgements
@@ -110,8 +108,12 @@ class CrashRecoveryTest {
         Clock later = Clock.offset(Clock.systemUTC(), Duration.ofHours(2));
         int overdue = overdueSagasFinishWithinOneInterval(CrashWorkload.config(store).withClock(later));
         System.out.printf("crash-recovery %s: overdue sagas at restart=%d%n", label, overdue);
-        try (BankingApplication app = BankingApplication.open(CrashWorkload.config(store).withClock(later))) {
+        OrderCheck check = new OrderCheck();
+        try (BankingApplication app = BankingApplication.open(CrashWorkload.config(store).withClock(later),
+                b -> b.projection(check))) {
+            check.bind(app.database());
             int events = verifyRecovered(app, acknowledged);
+            assertOrderCheck(app, check);
             assertThat(kills).isGreaterThanOrEqualTo(6);
             assertThat(acks).isPositive();
             System.out.printf("crash-recovery %s: kills=%d acknowledged=%d events=%d%n", label, kills, acks, events);
@@ -139,9 +141,12 @@ class CrashRecoveryTest {
         acknowledged.forEach((agg, v) -> assertThat(lastVersion.getOrDefault(agg, 0L))
                 .as("acknowledged %s v%d present", agg, v).isGreaterThanOrEqualTo(v));
 
-        var ledger = app.jangle().stores().events().ledger();
-        assertThat(ledger.list(DeliveryStatus.PENDING, null, 100)).as("pending deliveries").isEmpty();
-        assertThat(ledger.list(DeliveryStatus.DEAD, null, 100)).as("dead letters").isEmpty();
+        var ops = app.jangle().operations();
+        assertThat(ops.pending(null, 100)).as("parked deliveries").isEmpty();
+        assertThat(ops.deadLetters(null, 100)).as("dead letters").isEmpty();
+        long head = app.jangle().stores().events().lastPosition();
+        assertThat(ops.processors()).as("every processor segment at the head (D17)")
+                .allSatisfy(s -> assertThat(s.position()).as(s.processor() + "/" + s.segment()).isEqualTo(head));
         assertThat(app.dueSagas()).as("sagas stuck/due").isZero();
 
         BankInvariants.Report report = BankInvariants.of(events);
@@ -157,6 +162,99 @@ class CrashRecoveryTest {
             assertThat(app.verifyReplay(seed)).as("triple shuffle seed %d (§3)", seed).isEmpty();
         }
         return events.size();
+    }
+
+    @Test
+    @Tag("D18")
+    @Tag("D19")
+    @DisplayName("D18 D19: SIGKILL while a new projection catches up with the history, repeatedly: it ends equal to the "
+            + "feed, each event once and in order; money conserved; views == replay (SQLite)")
+    void killedDuringCatchUpOfANewProjection() throws Exception {
+        killDuringCatchUp(dir.resolve("catchup.db").toString());
+    }
+
+    @Test
+    @Tag("D18")
+    @Tag("D19")
+    @DisplayName("D18 D19: SIGKILL while a new projection catches up with the history, repeatedly: it ends equal to the "
+            + "feed, each event once and in order; money conserved; views == replay (PostgreSQL)")
+    void killedDuringCatchUpOfANewProjectionOnPostgres() throws Exception {
+        killDuringCatchUp(EmbeddedPg.newDatabaseUrl());
+    }
+
+    /**
+     * A history written without {@link OrderCheck} (one child, killed), then children that run it as a new processor
+     * starting at the beginning of the feed (D19), each killed a few commands after it is ready, so most kills land
+     * inside its catch-up; at the end it must equal the feed and have seen nothing twice or out of order (D18).
+     */
+    private void killDuringCatchUp(String store) throws Exception {
+        Random random = new Random(20261207L);
+        Map<String, Long> acknowledged = new HashMap<>();
+        int history = runAndKill(store, random.nextLong(), false, 400, acknowledged, dir.resolve("history.err"));
+        assertThat(history).isEqualTo(400);
+        int kills = 1;
+        // kills after which some order-check segment was below the head: mid catch-up (or an idle segment whose
+        // advance was not written yet, at most a second old); at least one must land there for the test to mean it
+        int killedBehind = 0;
+        for (int round = 0; round < 4; round++) {
+            runAndKill(store, random.nextLong(), true, 1 + random.nextInt(20), acknowledged,
+                    dir.resolve("catchup-" + round + ".err"));
+            kills++;
+            try (BankingApplication look = BankingApplication.open(CrashWorkload.config(store))) {
+                long head = look.jangle().stores().events().lastPosition();
+                if (look.jangle().stores().events().checkpoints().all().stream()
+                        .anyMatch(c -> c.processor().equals(OrderCheck.NAME) && c.position() < head)) killedBehind++;
+            }
+        }
+        assertThat(killedBehind).as("kills that landed while order-check was behind the head").isPositive();
+        Clock later = Clock.offset(Clock.systemUTC(), Duration.ofHours(2));
+        OrderCheck check = new OrderCheck();
+        try (BankingApplication app = BankingApplication.open(CrashWorkload.config(store).withClock(later),
+                b -> b.projection(check))) {
+            check.bind(app.database());
+            int events = verifyRecovered(app, acknowledged);
+            assertOrderCheck(app, check);
+            System.out.printf("crash-recovery catch-up %s: kills=%d killed-behind=%d events=%d%n",
+                    store.startsWith("jdbc:") ? "postgresql" : "sqlite", kills, killedBehind, events);
+        }
+    }
+
+    /** {@link OrderCheck} equals the feed, with no event seen twice or out of its account's order. */
+    static void assertOrderCheck(BankingApplication app, OrderCheck check) {
+        assertThat(check.violations()).as("events handled twice or out of order").isEmpty();
+        assertThat(check.rows()).isEqualTo(OrderCheck.expected(allEvents(app)));
+    }
+
+    /** A child JVM running {@link CrashWorkload} on {@code store}; with {@code orderCheck} it runs {@link OrderCheck}. */
+    static Process child(String store, long seed, boolean orderCheck, Path err) throws java.io.IOException {
+        List<String> cmd = new ArrayList<>(List.of(javaBinary(), "--enable-native-access=ALL-UNNAMED"));
+        if (orderCheck) cmd.add("-D" + CrashWorkload.ORDER_CHECK + "=true");
+        cmd.addAll(List.of("-cp", classPath(), CrashWorkload.class.getName(), store, Long.toString(seed)));
+        return new ProcessBuilder(cmd).redirectError(err.toFile()).start();
+    }
+
+    /** Runs a child until it has acknowledged {@code target} commands, then SIGKILLs it; returns the acks seen. */
+    private static int runAndKill(String store, long seed, boolean orderCheck, int target, Map<String, Long> acknowledged,
+                                  Path err) throws Exception {
+        Process p = child(store, seed, orderCheck, err);
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            int seen = 0;
+            String line;
+            while (seen < target && (line = in.readLine()) != null) {
+                if (!line.startsWith("ACK ")) continue;
+                String[] f = line.split(" ");
+                acknowledged.merge(f[1], Long.parseLong(f[2]), Math::max);
+                seen++;
+            }
+            if (seen == 0) p.waitFor(30, TimeUnit.SECONDS);
+            assertThat(seen).as("child acknowledged commands before dying: %s",
+                    seen == 0 ? java.nio.file.Files.readString(err) : "").isPositive();
+            p.destroyForcibly();
+            p.waitFor(30, TimeUnit.SECONDS);
+            return seen;
+        } finally {
+            p.destroyForcibly();
+        }
     }
 
     /** The restart of {@link #overdueSagasFinishWithinOneInterval}: no periodic saga pass can run during the check. */
@@ -212,11 +310,30 @@ class CrashRecoveryTest {
         return s.events().stream().map(e -> e.event().getClass().getSimpleName()).toList();
     }
 
-    /** Drives catch-up and saga passes until nothing is left to do. */
+    /**
+     * Drives the processors, the parked deliveries and the sagas until nothing is left to do: on this thread when
+     * dispatch is not started, else by waiting for the running processors (polling, up to 3 minutes).
+     */
     static void settle(BankingApplication app) {
-        for (int guard = 0; guard < 1000; guard++) {
-            int work = app.jangle().operations().runCatchUpPass() + app.jangle().operations().runSagaDaemonPass();
+        var ops = app.jangle().operations();
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+        while (System.nanoTime() < deadline) {
+            int work;
+            try {
+                work = ops.runProcessorsPass();
+            } catch (IllegalStateException started) {
+                work = 0; // dispatch runs: the processors move by themselves
+            }
+            work += ops.runCatchUpPass() + ops.runSagaDaemonPass();
             if (work == 0 && !app.hasPendingDeliveries() && app.dueSagas() == 0) return;
+            if (work == 0) {
+                try {
+                    Thread.sleep(10);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new AssertionError("interrupted while settling", e);
+                }
+            }
         }
         throw new AssertionError("daemons did not settle");
     }

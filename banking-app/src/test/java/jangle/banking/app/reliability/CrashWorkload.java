@@ -16,6 +16,7 @@ import jangle.banking.Transfer;
 import jangle.banking.WithdrawFunds;
 import jangle.banking.app.BankingApplication;
 import jangle.banking.app.BankingConfig;
+import jangle.banking.app.testsupport.OrderCheck;
 
 import java.io.PrintStream;
 import java.math.BigDecimal;
@@ -42,10 +43,14 @@ public final class CrashWorkload {
     private CrashWorkload() {
     }
 
-    /** Settings of a node in the multi-node suite: its id and leases short enough to see a takeover. */
+    /** With this system property set to true the node also runs {@link OrderCheck} (a processor of its own). */
+    static final String ORDER_CHECK = "jangle.test.orderCheck";
+
+    /** Settings of a node in the multi-node suite: its id and leases short enough to see a takeover (D21). */
     static Map<String, String> nodeEnvironment(String nodeId) {
         return Map.of("JANGLE_NODE_ID", nodeId, "JANGLE_FAILED_EVENTS_MAX_AGE", "2s",
-                "JANGLE_FAILED_EVENTS_RETRY_INTERVAL", "500ms", "JANGLE_SAGA_RETRY_INTERVAL", "1s");
+                "JANGLE_FAILED_EVENTS_RETRY_INTERVAL", "500ms", "JANGLE_SAGA_RETRY_INTERVAL", "1s",
+                "JANGLE_PROCESSOR_LEASE", "2s");
     }
 
     static BankingConfig config(String store) {
@@ -60,7 +65,10 @@ public final class CrashWorkload {
         boolean hot = args.length > 3 && args[3].equals("hot");
         boolean dw = args.length > 3 && args[3].equals("dw");
         PrintStream out = new PrintStream(System.out, false);
-        try (BankingApplication app = BankingApplication.open(config)) {
+        OrderCheck check = Boolean.getBoolean(ORDER_CHECK) ? new OrderCheck() : null;
+        try (BankingApplication app = check == null ? BankingApplication.open(config)
+                : BankingApplication.open(config, b -> b.projection(check))) {
+            if (check != null) check.bind(app.database());
             app.start();
             List<String> accounts = dw ? openAccounts(app, 50) : new ArrayList<>(knownAccounts(app));
             List<String[]> requests = new ArrayList<>(); // {funding, tx}

@@ -35,7 +35,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Issue 6 (many nodes, one PostgreSQL) and issue 5 §2 (several processes on one SQLite file): child JVMs run the
  * random banking workload on the same few hot accounts, each with dispatch, mediation and sagas running, each under
- * its own node id. One node is SIGKILLed mid-run; while it is down, the deliveries it held must be taken over by the
+ * its own node id. One node is SIGKILLed mid-run; while it is down, the processor segments it held must be taken over by the
  * others once its lease runs out; then it is restarted. At the end every node is SIGKILLed, and a last open checks
  * everything {@link CrashRecoveryTest#verifyRecovered} checks (gapless versions, nothing acknowledged lost, nothing
  * pending, no saga stuck, floor and money, read models equal to fresh and shuffled replays). With the soak knob
@@ -108,7 +108,7 @@ class MultiNodeTest {
                 Thread.sleep(200);
                 stillHeld = countClaimedBy(store, victim.id);
             }
-            assertThat(stillHeld).as("deliveries still held by the killed %s after 60s (held %d at the kill)",
+            assertThat(stillHeld).as("segments still held by the killed %s after 60s (held %d at the kill)",
                     victim.id, heldAtKill).isZero();
             heldAtKills += heldAtKill;
             slowestTakeoverMillis = Math.max(slowestTakeoverMillis,
@@ -143,13 +143,13 @@ class MultiNodeTest {
         }
     }
 
-    /** Deliveries that the store records as held by {@code nodeId}, read with plain JDBC. */
+    /** Processor segments that the store records as held by {@code nodeId} (D21), read with plain JDBC. */
     private static int countClaimedBy(String store, String nodeId) throws SQLException {
         String url = store.startsWith("jdbc:") ? store : "jdbc:sqlite:" + store;
         try (Connection c = store.startsWith("jdbc:") ? DriverManager.getConnection(url, "postgres", "postgres")
                 : DriverManager.getConnection(url);
              Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM jangle_deliveries WHERE claimed_by = '"
+             ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM jangle_checkpoints WHERE owner = '"
                      + nodeId + "'")) {
             rs.next();
             return rs.getInt(1);

@@ -98,7 +98,7 @@ abstract class StoredDataFaultsContract {
     @Tag("D14")
     @Tag("J7")
     @DisplayName("D14, J7: an unreadable event fails only its own deliveries, names itself, and everything else goes on")
-    void unreadableEvent(EventFault fault) {
+    void unreadableEvent(EventFault fault) throws Exception {
         MutableClock clock = new MutableClock();
         BankingConfig config = newConfig().withClock(clock);
         // ---- committed by the real application, dispatch not started: every delivery waits in the ledger
@@ -128,15 +128,31 @@ abstract class StoredDataFaultsContract {
             long lastBefore = app.jangle().stores().events().lastPosition();
             String badId = bad.eventId();
 
-            // ---- start: the catch-up pass (D10) runs every pending delivery once
+            // ---- start: the processors catch up (D17); bank-views parks the unreadable event after its in-line
+            // attempts (D3, D14) and goes on past it
             app.start();
+            if (fault == EventFault.UNKNOWN_TYPE) {
+                // a type no handler knows is in no processor's subscription (D17): nothing to park, every processor
+                // passes it; the aggregate's own history still names it (below the early return: the same checks)
+                assertThat(app.awaitProcessors(lastBefore, WAIT)).as("processors pass the unknown type").isTrue();
+                assertThat(app.jangle().operations().pending(null, 1000)).isEmpty();
+                assertThat(balances(app)).containsEntry(ALICE, "101.00").containsEntry(BOB, "50.00")
+                        .containsEntry(CAROL, "10.00");
+                assertThatThrownBy(() -> app.jangle().send(new DepositFunds(BOB, new BigDecimal("7"), null)))
+                        .isInstanceOf(SerializationException.class).hasMessageContaining("aggregate '" + BOB + "'")
+                        .hasMessageContaining(badId).hasMessageContaining(fault.problem);
+                assertThat(events(db)).isEqualTo(eventsBefore);
+                return;
+            }
+            Delivery d = awaitFailed(app, VIEWS);
+            awaitSegments(app, VIEWS, lastBefore); // and past it: the rest of the feed is handled
             List<Delivery> pending = app.jangle().operations().pending(null, 1000);
-            assertThat(pending).as("only the unreadable event's deliveries are left").hasSize(1);
-            Delivery d = pending.getFirst();
+            assertThat(pending).as("only the unreadable event's deliveries are parked").hasSize(1);
             assertThat(d.eventId().toString()).isEqualTo(badId);
             assertThat(d.handler()).isEqualTo(VIEWS);
             assertThat(d.position()).isEqualTo(bad.position());
-            assertThat(d.attempts()).isEqualTo(1);
+            int attempts = d.attempts();
+            assertThat(attempts).isPositive();
             assertUnreadable(d.lastError(), badId, fault);
 
             // ---- queries: every other event was projected
@@ -175,11 +191,11 @@ abstract class StoredDataFaultsContract {
             // ---- the event daemon: another catch-up pass and a scheduled-age pass retry it, same error, still running
             app.jangle().operations().runCatchUpPass();
             Delivery again = delivery(app, UUID.fromString(badId), VIEWS);
-            assertThat(again.attempts()).isEqualTo(2);
+            assertThat(again.attempts()).isEqualTo(attempts + 1);
             assertUnreadable(again.lastError(), badId, fault);
             clock.advance(Duration.ofMinutes(5));
             assertThat(app.jangle().operations().runEventDaemonPass()).isGreaterThanOrEqualTo(1);
-            assertThat(delivery(app, UUID.fromString(badId), VIEWS).attempts()).isEqualTo(3);
+            assertThat(delivery(app, UUID.fromString(badId), VIEWS).attempts()).isEqualTo(attempts + 2);
             assertThat(Thread.getAllStackTraces().keySet()).extracting(Thread::getName)
                     .contains("jangle-event-daemon");
             settled(app, new WithdrawFunds(CAROL, new BigDecimal("1"), null));
@@ -214,6 +230,8 @@ abstract class StoredDataFaultsContract {
             } catch (SQLException e) {
                 throw new IllegalStateException(e);
             }
+            // the retries so far may have used up their attempts (in-line ones count, D3): the operator retries them
+            app.jangle().operations().retryAll(null);
             app.jangle().operations().runCatchUpPass();
             CommandResponse bob = accept(app, new DepositFunds(BOB, new BigDecimal("7"), null));
             assertThat(app.jangle().query(new AccountSummary(BOB), bob.token(), WAIT))
@@ -225,7 +243,9 @@ abstract class StoredDataFaultsContract {
 
     /** The recorded error of an unreadable event (D14): a SerializationException naming the event and the problem. */
     private static void assertUnreadable(String error, String eventId, EventFault fault) {
-        assertThat(error).startsWith(SerializationException.class.getName())
+        // parked by a processor's read (D14): the store's message; retried by the daemon: the exception's text
+        assertThat(error).satisfiesAnyOf(e -> assertThat(e).startsWith(SerializationException.class.getName()),
+                        e -> assertThat(e).startsWith("Cannot read or write event"))
                 .contains(eventId)
                 .contains(fault == EventFault.UNKNOWN_TYPE ? "FundsMovedSomewhere" : "FundsDeposited")
                 .contains(fault.problem);
@@ -387,7 +407,7 @@ abstract class StoredDataFaultsContract {
             app.jangle().operations().runEventDaemonPass();
             assertThat(app.jangle().operations().runSagaDaemonPass()).as("the unreadable saga is not evaluated")
                     .isZero();
-            assertThat(delivery(app, d.eventId(), d.handler()).attempts()).isEqualTo(2);
+            assertThat(delivery(app, d.eventId(), d.handler()).attempts()).isEqualTo(d.attempts() + 1);
             assertThat(app.jangle().stores().sagas().get(goodSaga)).map(SagaState::complete).contains(true);
             assertThat(balances(app)).containsEntry(BOB, "50.00").containsEntry(ALICE, "96.00");
             CommandResponse dep = accept(app, new DepositFunds(CAROL, new BigDecimal("1"), null));
@@ -422,6 +442,16 @@ abstract class StoredDataFaultsContract {
             out.put(a.accountId(), a.balance().setScale(2).toPlainString());
         }
         return out;
+    }
+
+    /** Waits (real time) until every segment of {@code processor} has reached {@code position} (parked or not). */
+    static void awaitSegments(BankingApplication app, String processor, long position) throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (app.jangle().operations().processors().stream()
+                .anyMatch(st -> st.processor().equals(processor) && st.position() < position)) {
+            if (System.nanoTime() > deadline) throw new AssertionError(processor + " did not reach " + position);
+            Thread.sleep(20);
+        }
     }
 
     /** Waits (real time) until the handler has a delivery with a recorded failure, and returns it. */

@@ -78,7 +78,10 @@ public final class RandomBankHistory {
 
     private void settle() {
         for (int guard = 0; guard < 100; guard++) {
-            if (jangle.operations().runCatchUpPass() == 0) return;
+            // the processors up to the head (D17), then the parked deliveries (D3): settled when neither did anything
+            int work = jangle.operations().runProcessorsPass();
+            work += jangle.operations().runCatchUpPass();
+            if (work == 0) return;
         }
         throw new IllegalStateException("dispatch did not settle");
     }

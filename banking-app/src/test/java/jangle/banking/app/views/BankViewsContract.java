@@ -77,6 +77,79 @@ abstract class BankViewsContract {
         for (EventRecord<?> r : records) views.handleBatch(BankViews.bankEvents(List.of(r)));
     }
 
+    /** Calls made on the connection lent by {@link #lent}: proof that the batch used it. */
+    final java.util.concurrent.atomic.AtomicInteger lentCalls = new java.util.concurrent.atomic.AtomicInteger();
+
+    /**
+     * A store transaction as the JDBC store lends it (D18): the database it belongs to and its connection, wrapped to
+     * count the calls made on it (on SQLite a nested {@code inTransaction} would join the open transaction anyway, so
+     * only the count tells the lent connection from the projection's own transaction).
+     */
+    jangle.spi.StoreTransaction lent(JdbcDatabase database, java.sql.Connection connection) {
+        java.sql.Connection counted = (java.sql.Connection) java.lang.reflect.Proxy.newProxyInstance(
+                getClass().getClassLoader(), new Class<?>[]{java.sql.Connection.class}, (proxy, method, args) -> {
+                    lentCalls.incrementAndGet();
+                    try {
+                        return method.invoke(connection, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        return new jangle.spi.StoreTransaction() {
+            @Override
+            public <T> java.util.Optional<T> unwrap(Class<T> type) {
+                if (type == JdbcDatabase.class) return java.util.Optional.of(type.cast(database));
+                if (type == java.sql.Connection.class) return java.util.Optional.of(type.cast(counted));
+                return java.util.Optional.empty();
+            }
+        };
+    }
+
+    /** Thrown to roll a store transaction back after the batch ran in it. */
+    static final class Rollback extends RuntimeException {
+    }
+
+    @Test
+    @Tag("D18")
+    @DisplayName("D18: on the store's own database the batch writes in the lent transaction: rolled back with it, "
+            + "committed with it")
+    void batchWritesInTheLentTransaction() {
+        var batch = BankViews.bankEvents(List.of(rec.of(A, 1, new AccountCreated(A, "HSPBC")),
+                rec.of(A, 2, new FundsDeposited(A, m("10.00"), m("10.00"), "t1"))));
+        assertThatThrownBy(() -> db.inTransaction(c -> {
+            views.handleBatch(batch, lent(db, c));
+            throw new Rollback(); // as a checkpoint commit refused by a lost lease would
+        })).isInstanceOf(Rollback.class);
+        assertThat(lentCalls.get()).as("the batch ran on the lent connection").isPositive();
+        assertThat(rows("bank_summary")).as("the view rows rolled back with the store transaction").isEmpty();
+        assertThat(rows("deposits")).isEmpty();
+        db.inTransaction(c -> {
+            views.handleBatch(batch, lent(db, c));
+            return null;
+        });
+        assertThat(rows("bank_summary")).singleElement()
+                .satisfies(r -> assertThat(r).containsEntry("balance_cents", 1000L));
+        assertThat(rows("deposits")).hasSize(1);
+    }
+
+    @Test
+    @Tag("D18")
+    @DisplayName("D18: a transaction of another database, or none, is not used: the batch commits on its own "
+            + "(at-least-once, idempotent)")
+    void batchOfAnotherDatabaseCommitsOnItsOwn() throws Exception {
+        var batch = BankViews.bankEvents(List.of(rec.of(A, 1, new AccountCreated(A, "HSPBC"))));
+        try (JdbcDatabase other = JdbcDatabase.open("jdbc:sqlite::memory:", null, null)) { // another store
+            assertThatThrownBy(() -> other.inTransaction(c -> {
+                views.handleBatch(batch, lent(other, c));
+                throw new Rollback();
+            })).isInstanceOf(Rollback.class);
+        }
+        assertThat(lentCalls.get()).as("another database's connection is not used").isZero();
+        assertThat(rows("bank_summary")).as("written in the views' own transaction").hasSize(1);
+        views.handleBatch(batch, jangle.spi.StoreTransaction.NONE); // again, as after a crash: no change
+        assertThat(rows("bank_summary")).hasSize(1);
+    }
+
     List<Map<String, Object>> rows(String table) {
         ViewTables.Table t = ViewTables.table(table);
         List<Map<String, Object>> result = new ArrayList<>();

@@ -46,7 +46,8 @@ class WebSecurityTest {
     }
 
     private String concrete(String path, String account) {
-        return path.replace("{id}", account).replace("{tx}", "tx-none").replace("{eventId}", UUID.randomUUID().toString());
+        return path.replace("{id}", account).replace("{tx}", "tx-none").replace("{eventId}", UUID.randomUUID().toString())
+                .replace("{processor}", "no-such-processor");
     }
 
     /** The status of one call; the event stream is opened and closed as soon as its status is known. */

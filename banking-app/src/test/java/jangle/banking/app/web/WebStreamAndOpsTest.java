@@ -158,6 +158,45 @@ class WebStreamAndOpsTest {
         assertThat(web.get("/metrics", web.teller).status()).isEqualTo(403);
     }
 
+    @Test
+    @org.junit.jupiter.api.Tag("D12")
+    @org.junit.jupiter.api.Tag("D17")
+    void processorsAreListedWithSegmentsAndResetByAnOperatorOnly() throws Exception {
+        web = new WebFixture(dir, Map.of());
+        String ada = web.open("Ada Lovelace", "10");
+        web.post("/api/accounts/" + ada + "/deposits", web.teller, "{\"amount\":5}");
+        assertThat(web.app.awaitProcessors(web.app.jangle().stores().events().lastPosition(), Duration.ofSeconds(60),
+                "bank-views")).isTrue();
+        JsonNode doc = web.get("/api/ops/processors", web.operator).json();
+        long head = doc.get("lastPosition").asLong();
+        JsonNode views = null;
+        for (JsonNode p : doc.get("processors")) if (p.get("processor").asText().equals("bank-views")) views = p;
+        assertThat(views).as(doc.toString()).isNotNull();
+        assertThat(views.get("position").asLong()).isEqualTo(head);
+        assertThat(views.get("lagEvents").asLong()).isZero();
+        assertThat(views.get("segments")).hasSize(4);
+        assertThat(views.get("segments").findValuesAsText("owner")).as("this node holds every segment")
+                .allMatch(o -> !o.equals("null"));
+
+        String reset = "/api/ops/processors/bank-views/reset";
+        assertThat(web.post(reset, web.teller, "{\"position\":0}").status()).isEqualTo(403);
+        assertThat(web.post(reset, null, "{\"position\":0}").status()).isEqualTo(401);
+        assertThat(web.post("/api/ops/processors/nope/reset", web.operator, "{\"position\":0}").status()).isEqualTo(404);
+        assertThat(web.post(reset, web.operator, "{\"position\":\"x\"}").status()).isEqualTo(400);
+        assertThat(web.post(reset, web.operator, "{\"position\":1.5}").status()).isEqualTo(400);
+        WebFixture.Reply past = web.post(reset, web.operator, "{\"position\":" + (head + 1) + "}");
+        assertThat(past.status()).isEqualTo(400);
+        assertThat(past.json().get("error").asText()).contains("head of the feed (" + head + ")");
+        WebFixture.Reply ok = web.post(reset, web.operator, "{\"position\":0}");
+        assertThat(ok.status()).as(ok.body()).isEqualTo(200);
+        assertThat(ok.json().get("segments").asInt()).isEqualTo(4);
+        // bank-views handles the feed again; its versioned upserts leave the balance as it was (nothing doubled)
+        assertThat(web.app.awaitProcessors(head, Duration.ofSeconds(60), "bank-views")).isTrue();
+        assertThat(web.app.jangle().query(new jangle.banking.AccountsList()))
+                .extracting(i -> i.accountId() + " " + i.balance().toPlainString()).containsExactly(ada + " 15.00");
+        assertThat(web.app.verifyReplay(null)).isEmpty();
+    }
+
     /** A deposits handler that waits at a gate, so a request can be held in flight (its settle waits for it). */
     static final class Gate implements Projection<FundsDeposited> {
         final java.util.concurrent.CountDownLatch entered = new java.util.concurrent.CountDownLatch(1);
