@@ -49,6 +49,7 @@ class MultiNodeTest {
 
     @Test
     @Tag("MN3")
+    @Tag("D21")
     @DisplayName("Issue 6: three nodes on one PostgreSQL, one SIGKILLed, its claims taken over, restarted: nothing "
             + "lost or doubled, floor and money intact, read models equal replay")
     void threeNodesOnPostgres() throws Exception {
@@ -57,6 +58,7 @@ class MultiNodeTest {
 
     @Test
     @Tag("MN3")
+    @Tag("D21")
     @DisplayName("Issue 5 §2: two processes on one SQLite file, one SIGKILLed, its claims taken over, restarted: "
             + "nothing lost or doubled, floor and money intact, read models equal replay")
     void twoProcessesOnSqlite() throws Exception {
@@ -89,6 +91,7 @@ class MultiNodeTest {
     private void runNodes(String label, String store, int nodeCount, Node[] nodes, Map<String, Long> acknowledged,
                           Random seeds) throws Exception {
         for (Node n : nodes) n.awaitAcks(60);
+        String shares = awaitEvenShares(store, nodes); // D21: every processor's segments spread over the live nodes
 
         // CI size: one victim; the soak knob (CrashRecoveryTest.soakMinutes) repeats kill, takeover and restart
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(CrashRecoveryTest.soakMinutes());
@@ -118,6 +121,7 @@ class MultiNodeTest {
             }
             nodes[index] = Node.start(dir, store, victim.id, seeds.nextLong(), acknowledged);
             nodes[index].awaitAcks(40);
+            shares = awaitEvenShares(store, nodes); // the restarted node rejoins and gets its share back
             cycles++;
         } while (System.nanoTime() < deadline);
         for (Node n : nodes) n.kill(); // a crash of everything, mid-stream
@@ -138,9 +142,54 @@ class MultiNodeTest {
             int events = CrashRecoveryTest.verifyRecovered(app, acknowledged);
             assertThat(acks).isPositive();
             System.out.printf("multi-node %s: nodes=%d kill-restart-cycles=%d acknowledged=%d "
-                            + "retries-exhausted=%d events=%d held-by-killed-nodes=%d slowest-takeover=%dms%n", label,
-                    nodeCount, cycles, acks, exhausted, events, heldAtKills, slowestTakeoverMillis);
+                            + "retries-exhausted=%d events=%d held-by-killed-nodes=%d slowest-takeover=%dms "
+                            + "shares=%s%n", label,
+                    nodeCount, cycles, acks, exhausted, events, heldAtKills, slowestTakeoverMillis, shares);
         }
+    }
+
+    /**
+     * Waits (at most 30 s) until every processor's segments are all held and shared evenly by the running nodes: each
+     * holds {@code segments / nodes} or one more (D21). Returns the shares, e.g. {@code bank-views={a=2, b=1, c=1}}.
+     */
+    private static String awaitEvenShares(String store, Node[] nodes) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        Map<String, Map<String, Integer>> shares = Map.of();
+        while (System.nanoTime() < deadline) {
+            shares = sharesOf(store);
+            if (!shares.isEmpty() && shares.values().stream().allMatch(byOwner -> even(byOwner, nodes))) {
+                return shares.toString();
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("segments not shared evenly by " + nodes.length + " nodes within 30 s: " + shares);
+    }
+
+    private static boolean even(Map<String, Integer> byOwner, Node[] nodes) {
+        int segments = byOwner.values().stream().mapToInt(Integer::intValue).sum();
+        if (byOwner.containsKey("")) return false; // a free segment
+        for (Node n : nodes) {
+            int held = byOwner.getOrDefault(n.id, 0);
+            if (held < segments / nodes.length || held > (segments + nodes.length - 1) / nodes.length) return false;
+        }
+        return true;
+    }
+
+    /** processor → owner ("" for none) → segments held, read with plain JDBC. */
+    private static Map<String, Map<String, Integer>> sharesOf(String store) throws SQLException {
+        String url = store.startsWith("jdbc:") ? store : "jdbc:sqlite:" + store;
+        Map<String, Map<String, Integer>> out = new java.util.TreeMap<>();
+        try (Connection c = store.startsWith("jdbc:") ? DriverManager.getConnection(url, "postgres", "postgres")
+                : DriverManager.getConnection(url);
+             Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT processor, COALESCE(owner, ''), COUNT(*) FROM jangle_checkpoints "
+                     + "GROUP BY processor, COALESCE(owner, '')")) {
+            while (rs.next()) {
+                out.computeIfAbsent(rs.getString(1), k -> new java.util.TreeMap<>()).put(rs.getString(2),
+                        rs.getInt(3));
+            }
+        }
+        return out;
     }
 
     /** Processor segments that the store records as held by {@code nodeId} (D21), read with plain JDBC. */
