@@ -150,7 +150,11 @@ class CrashRecoveryTest {
         assertThat(app.dueSagas()).as("sagas stuck/due").isZero();
 
         BankInvariants.Report report = BankInvariants.of(events);
-        assertThat(report.holds()).as(report.describe()).isTrue();
+        assertThat(report.holds()).as(() -> report.describe() + "; in flight: " + report.inFlight() + "; their events: "
+                + events.stream().filter(e -> report.inFlight().stream().anyMatch(f -> e.event().toString()
+                        .contains(f.transactionId()))).map(e -> e.position() + " "
+                        + e.aggregateId() + "@" + e.version() + " " + e.event()).toList()
+                + "; processors " + ops.processors()).isTrue();
         assertThat(report.settled()).as("no transfer or request in flight: " + report.describe()).isTrue();
 
         var views = app.queries().moneyTotals(); // W7 on the read models themselves, not only through the replay
