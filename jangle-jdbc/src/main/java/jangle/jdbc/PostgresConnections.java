@@ -13,7 +13,12 @@ import java.sql.SQLException;
  * run in parallel.
  */
 final class PostgresConnections extends Connections {
-    static final int DEFAULT_POOL_SIZE = 8;
+    /**
+     * Room for the application's own threads beside a node's background ones: one per processor segment it holds
+     * (4 by default), the lease round and both daemons, so a burst of background retries after an outage cannot take
+     * every connection from the commands and queries.
+     */
+    static final int DEFAULT_POOL_SIZE = 16;
 
     private final HikariDataSource pool;
     private final String location;
