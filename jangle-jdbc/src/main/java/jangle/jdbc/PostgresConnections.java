@@ -57,7 +57,7 @@ final class PostgresConnections extends Connections {
         try {
             return appendGroups.run(lockSql, work, this);
         } catch (SQLException e) {
-            throw located(e);
+            throw failed(e);
         }
     }
 
@@ -88,7 +88,7 @@ final class PostgresConnections extends Connections {
         try {
             return writeTransaction(work);
         } catch (SQLException e) {
-            throw located(e);
+            throw failed(e);
         }
     }
 
@@ -121,8 +121,38 @@ final class PostgresConnections extends Connections {
         try (Connection c = pool.getConnection(); Session session = new Session(c, SqlDialect.POSTGRESQL, null)) {
             return work.run(session);
         } catch (SQLException e) {
-            throw located(e);
+            throw failed(e);
         }
+    }
+
+    /**
+     * {@code e} located, after dropping every pooled connection when {@code e} says the connection was lost. A lost
+     * connection rarely comes alone: a restarted server or a cut network loses them all. HikariCP evicts only the
+     * connection that failed, and it does not test a connection that was in use less than half a second ago, so
+     * without this the next calls would meet the other dead connections one by one (a terminal showed the same error
+     * for minutes after the server was back). Idle connections close at once, borrowed ones when they are returned;
+     * the next call connects afresh.
+     */
+    private SQLException failed(SQLException e) {
+        if (lostConnection(e)) pool.getHikariPoolMXBean().softEvictConnections();
+        return located(e);
+    }
+
+    /**
+     * Whether the driver says the connection itself failed: SQLState class {@code 08}, the server shutting down
+     * ({@code 57P0x}), or a socket error. Not the pool's own time-out, which proves nothing about the connections it
+     * holds (they may all be busy and healthy).
+     */
+    private static boolean lostConnection(SQLException e) {
+        if (e instanceof java.sql.SQLTransientConnectionException) return false;
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof SQLException s && s.getSQLState() != null
+                    && (s.getSQLState().startsWith("08") || s.getSQLState().startsWith("57P0"))) {
+                return true;
+            }
+            if (t instanceof java.net.SocketException) return true;
+        }
+        return false;
     }
 
     @Override
