@@ -17,6 +17,21 @@ abstract sealed class Connections implements AutoCloseable permits SqliteConnect
     /** Told of each commit of appends (group sizes, G5); {@link jangle.Telemetry#NONE} until an application observes. */
     volatile jangle.Telemetry telemetry = jangle.Telemetry.NONE;
 
+    /**
+     * Write transactions committed through this object, and the writes (transactions asked for) they held: with
+     * group commit one commit holds several writes. Counted here because only here is a commit seen once, whoever
+     * asked for it (appends, checkpoint advances, read-model batches, saga rows, lease rounds). Read by load drivers
+     * to report commits per command; nothing else depends on them.
+     */
+    final java.util.concurrent.atomic.LongAdder commits = new java.util.concurrent.atomic.LongAdder();
+    final java.util.concurrent.atomic.LongAdder committedWrites = new java.util.concurrent.atomic.LongAdder();
+
+    /** Counts one commit holding {@code writes} writes. */
+    final void countCommit(int writes) {
+        commits.increment();
+        committedWrites.add(writes);
+    }
+
     /** Reports a commit of {@code appends} appends; a hook that throws must not turn a commit into a failure. */
     static void reportCommitted(jangle.Telemetry telemetry, int appends) {
         if (appends <= 0) return;

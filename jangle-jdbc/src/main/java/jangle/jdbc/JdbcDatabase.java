@@ -347,6 +347,24 @@ public final class JdbcDatabase implements AutoCloseable {
         connections.close();
     }
 
+    /**
+     * Write transactions this object has committed since it was opened, in this process, whoever asked for them
+     * (appends, checkpoint advances, read-model batches, saga rows, lease rounds): {@code commits}, and the
+     * {@code writes} they held, more than the commits when group commit shared one transaction among several writers.
+     * For load reports (commits per command); a snapshot of two counters, not a consistent pair under load.
+     */
+    public WriteCounts writeCounts() {
+        return new WriteCounts(connections.commits.sum(), connections.committedWrites.sum());
+    }
+
+    /** See {@link #writeCounts()}. */
+    public record WriteCounts(long commits, long writes) {
+        /** The counts since {@code earlier}. */
+        public WriteCounts since(WriteCounts earlier) {
+            return new WriteCounts(commits - earlier.commits, writes - earlier.writes);
+        }
+    }
+
     /** The file or server (no secrets), for messages that must name it. */
     public String describe() {
         return description;

@@ -57,7 +57,7 @@ final class PostgresAppendGroups {
         while (!mine.done) {
             if (leader.tryLock()) {
                 try {
-                    if (!mine.done) runGroup(lockSql, owner.telemetry);
+                    if (!mine.done) runGroup(lockSql, owner);
                 } finally {
                     leader.unlock();
                 }
@@ -75,17 +75,17 @@ final class PostgresAppendGroups {
         return queued.size();
     }
 
-    private void runGroup(String lockSql, jangle.Telemetry telemetry) {
+    private void runGroup(String lockSql, Connections owner) {
         List<Queued<?>> group = new ArrayList<>();
         for (Queued<?> q; group.size() < MAX_GROUP && (q = queued.poll()) != null; ) group.add(q);
         if (group.isEmpty()) return;
         try {
-            boolean aborted = runTogether(lockSql, group, telemetry);
+            boolean aborted = runTogether(lockSql, group, owner);
             if (aborted) {
                 for (Queued<?> q : group) {
                     if (q.error != null) continue;
                     q.result = null;
-                    runTogether(lockSql, List.of(q), telemetry); // alone: only a faulty member fails
+                    runTogether(lockSql, List.of(q), owner); // alone: only a faulty member fails
                 }
             }
         } catch (Throwable t) {
@@ -103,7 +103,7 @@ final class PostgresAppendGroups {
      * of a larger group aborted the transaction (nothing committed; the members without their own error are to be
      * run again); sets each member's result or error otherwise.
      */
-    private boolean runTogether(String lockSql, List<Queued<?>> members, jangle.Telemetry telemetry)
+    private boolean runTogether(String lockSql, List<Queued<?>> members, Connections owner)
             throws SQLException {
         try (Connection c = pool.getConnection(); Session session = new Session(c, SqlDialect.POSTGRESQL, null)) {
             c.setAutoCommit(false);
@@ -135,7 +135,8 @@ final class PostgresAppendGroups {
                     c.commit();
                     int committed = 0;
                     for (Queued<?> q : members) if (q.error == null) committed++;
-                    Connections.reportCommitted(telemetry, committed);
+                    owner.countCommit(committed);
+                    Connections.reportCommitted(owner.telemetry, committed);
                 } else {
                     c.rollback();
                 }

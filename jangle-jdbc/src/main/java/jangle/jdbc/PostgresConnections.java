@@ -98,6 +98,7 @@ final class PostgresConnections extends Connections {
             try {
                 T result = work.run(session);
                 c.commit();
+                countCommit(1);
                 return result;
             } catch (Throwable t) {
                 try {

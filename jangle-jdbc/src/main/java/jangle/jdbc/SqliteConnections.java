@@ -237,6 +237,9 @@ final class SqliteConnections extends Connections {
                     for (Queued<?> q : group) if (q.error == null) q.error = e;
                 }
                 if (ok) {
+                    int writes = 0;
+                    for (Queued<?> q : group) if (q.error == null) writes++;
+                    countCommit(writes);
                     int appends = 0;
                     for (Queued<?> q : group) if (q.append && q.error == null) appends++;
                     reportCommitted(telemetry, appends); // group sizes (G5)

@@ -12,3 +12,7 @@ INSERT INTO jangle_load_anchor (id, payload) VALUES (?, ?)
 
 -- name: anchor.drop
 DROP TABLE IF EXISTS jangle_load_anchor
+
+-- name: wal.position
+-- bytes of write-ahead log written since the cluster began (the load report's WAL bytes per command)
+SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::bigint

@@ -95,6 +95,8 @@ public final class LoadDriver {
         Thread samplerThread = null;
         CommandCounts before = null, after = null;
         long positionBefore = -1, start = System.nanoTime(), end = start;
+        StoreWritesProbe writesProbe = StoreWritesProbe.of(app);
+        StoreWritesProbe.Mark writesBefore = null, writesAfter = null;
         try {
             for (int i = 0; i < options.threads(); i++) {
                 Worker w = new Worker(i, accounts);
@@ -108,6 +110,7 @@ public final class LoadDriver {
             while (fault.get() == null && System.nanoTime() < warm) Thread.sleep(5);
             before = jangle.operations().commandCounts();
             positionBefore = jangle.stores().events().lastPosition();
+            writesBefore = writesProbe.mark();
             start = System.nanoTime();
             phase = 1;
             progress.println("Measuring...");
@@ -128,6 +131,7 @@ public final class LoadDriver {
             end = System.nanoTime();
             for (Thread t : threads) t.join();
         }
+        if (fault.get() == null && writesBefore != null) writesAfter = writesProbe.mark();
         after = jangle.operations().commandCounts();
         RuntimeException failure = fault.get();
         long positionAfter = -1;
@@ -205,7 +209,8 @@ public final class LoadDriver {
         return new LoadReport(storeDescription, durability, options, Math.max(1, end - start) / 1e9, commands,
                 accepted, rejected, exhausted, failed, conflicts, events, latency(commandLatency),
                 latency(sampler.latency), anchorOne, anchorN, pending == 0, pending, processorLag, money,
-                failure == null ? null : oneLine(failure));
+                failure == null ? null : oneLine(failure), writesBefore == null || writesAfter == null
+                        ? java.util.Optional.empty() : java.util.Optional.of(writesAfter.since(writesBefore)));
     }
 
     /** The first fault stops the run: every thread leaves its loop. Later faults are its consequences. */

@@ -50,7 +50,7 @@ class LoadCommandTest {
                 "every event handled by every processor", "money conserved");
         // the processors' lag at the end: every processor listed, each caught up (the run settled)
         assertThat(r.out()).containsPattern("processors' lag +.*bank-views 0 events/")
-                .containsPattern("transfer-mediator 0 events/").contains("store writes/cmd");
+                .containsPattern("transfer-mediator 0 events/").contains("store commits/cmd");
         Matcher c = COMMANDS.matcher(r.out());
         Matcher o = OUTCOMES.matcher(r.out());
         assertThat(c.find()).as(r.out()).isTrue();
@@ -61,6 +61,23 @@ class LoadCommandTest {
         assertThat(answered).isEqualTo(sent);
     }
 
+    /**
+     * The store's commits during the measured time: at least one per command would be the old design; anything
+     * above zero shows the counters are wired (each command's append commits, at worst shared by group commit).
+     */
+    private static void assertCommitsCounted(CliHarness.Result r, boolean wal) {
+        Matcher m = Pattern.compile("store commits/cmd +([0-9.]+) +\\((\\d+) commits holding ([0-9.]+) writes/cmd"
+                + "(; WAL ([0-9,]+) bytes/cmd)?").matcher(r.out());
+        assertThat(m.find()).as(r.out()).isTrue();
+        assertThat(Long.parseLong(m.group(2))).as("commits counted").isPositive();
+        assertThat(Double.parseDouble(m.group(3))).as("writes per command >= commits per command")
+                .isGreaterThanOrEqualTo(Double.parseDouble(m.group(1)));
+        if (wal) {
+            assertThat(m.group(5)).as("WAL bytes per command on PostgreSQL: " + r.out()).isNotNull();
+            assertThat(Long.parseLong(m.group(5).replace(",", ""))).isPositive();
+        }
+    }
+
     @Test
     @DisplayName("issue 7: load on a SQLite file prints every figure and accounts for every command")
     void sqlite() {
@@ -68,6 +85,7 @@ class LoadCommandTest {
         CliHarness.Result r = cli.sub(args(SHORT, "--mix", "full"));
         assertReport(r);
         assertThat(r.out()).contains("journal_mode=wal", "synchronous=NORMAL");
+        assertCommitsCounted(r, false);
     }
 
     @Test
@@ -75,7 +93,8 @@ class LoadCommandTest {
     void memory() {
         CliHarness.Result r = new CliHarness(dir).runRaw("", args(SHORT, "--memory", "--mix", "dw"));
         assertReport(r);
-        assertThat(r.out()).contains("in memory", "transfers=0");
+        assertThat(r.out()).contains("in memory", "transfers=0")
+                .containsPattern("store commits/cmd +not measured \\(in memory");
     }
 
     @Test
@@ -85,6 +104,7 @@ class LoadCommandTest {
                 .runRaw("", args(SHORT, "--db-url", EmbeddedPg.newDatabaseUrl()));
         assertReport(r);
         assertThat(r.out()).contains("fsync=", "synchronous_commit=");
+        assertCommitsCounted(r, true);
     }
 
     @Test
