@@ -37,7 +37,7 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * Issue 13's overhead figure: {@link CommandThroughputBenchmark}'s workload (one thread, 1,000 aggregates, deposits
  * and withdrawals) with {@code telemetry} = {@code none} (the bare anchor), {@code metrics} (Micrometer, a
- * {@link SimpleMeterRegistry}), {@code metrics-nopct} (the same without client-side percentiles), {@code tracing} (the OpenTelemetry SDK sampling every span into a batch processor
+ * {@link SimpleMeterRegistry}), {@code metrics-pct} (the same with client-side percentiles, {@code withPercentiles()}), {@code tracing} (the OpenTelemetry SDK sampling every span into a batch processor
  * whose exporter drops them), {@code tracing-10pct} (the same, sampling one trace in ten, parent-based: the usual
  * production setting) or {@code both} (metrics and every span); on {@code store} = {@code memory} (the figure with its ≥ 0.9 target)
  * or {@code sqlite} (the durable pipeline). Run all cases in one JMH run so the ratios are side by side.
@@ -49,7 +49,7 @@ import java.util.concurrent.atomic.LongAdder;
 @Measurement(iterations = 5, time = 2)
 @Fork(value = 1, jvmArgsAppend = {"-Xms4g", "-Xmx4g"})
 public class InstrumentedCommandBenchmark {
-    @Param({"none", "metrics", "metrics-nopct", "tracing", "tracing-10pct", "both"})
+    @Param({"none", "metrics", "metrics-pct", "tracing", "tracing-10pct", "both"})
     String telemetry;
 
     @Param({"memory"})
@@ -93,7 +93,7 @@ public class InstrumentedCommandBenchmark {
                     .addSpanProcessor(BatchSpanProcessor.builder(dropping).build()).build()).build();
         }
         Telemetry t = registry == null && sdk == null ? Telemetry.NONE
-                : telemetry.equals("metrics-nopct") ? JangleObservability.of(registry, null).withoutPercentiles()
+                : telemetry.equals("metrics-pct") ? JangleObservability.of(registry, null).withPercentiles()
                 : JangleObservability.of(registry, sdk);
         JangleBuilder builder = opened.configure(Jangle.builder().environment(Map.of()))
                 .commands(BenchAccount.Cmd.class).events(BenchAccount.Evt.class)

@@ -43,7 +43,7 @@ import java.util.concurrent.TimeUnit;
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
 public class TelemetryHookBenchmark {
-    @Param({"none", "metrics", "metrics-nopct", "tracing-10pct", "tracing"})
+    @Param({"none", "metrics", "metrics-pct", "tracing-10pct", "tracing"})
     String telemetry;
 
     private Telemetry hooks;
@@ -77,7 +77,7 @@ public class TelemetryHookBenchmark {
                     .addSpanProcessor(BatchSpanProcessor.builder(dropping).build()).build()).build();
         }
         hooks = registry == null && sdk == null ? Telemetry.NONE
-                : telemetry.equals("metrics-nopct") ? JangleObservability.of(registry, null).withoutPercentiles()
+                : telemetry.equals("metrics-pct") ? JangleObservability.of(registry, null).withPercentiles()
                 : JangleObservability.of(registry, sdk);
     }
 

@@ -39,7 +39,7 @@ import java.util.concurrent.atomic.LongAdder;
  * counted, without an {@link OpenTelemetry} no span is made. No global registry or tracer is ever used.
  *
  * <p><b>Meters</b> (every one is listed in {@code docs/observability.md}): commands by type, aggregate and outcome
- * with latency percentiles; appends, and appends per commit of a durable store (group commit); handler invocations, batch sizes and failures per handler; saga steps; the
+ * with their latency (percentiles on request: {@link #withPercentiles()}); appends, and appends per commit of a durable store (group commit); handler invocations, batch sizes and failures per handler; saga steps; the
  * aggregate cache; rebuilds; snapshots; daemon passes; and, read from the stores when scraped (at most once a
  * second), each processor segment's checkpoint and lag, the segments this node holds, each handler's parked and
  * dead deliveries, the feed's head and the sagas' backlog.
@@ -122,12 +122,14 @@ public final class JangleObservability implements Telemetry {
     }
 
     /**
-     * The same without client-side percentiles on the command and handler timers (count, sum and max only): for
-     * registries that compute quantiles themselves, or when the last fraction of the command path's cost matters
-     * (see docs/benchmarks.md, "Observability overhead").
+     * The same with client-side percentiles on the command timers (p50, p95, p99 over the last minute) and the handler
+     * timers (p50, p99). Off by default, as Micrometer leaves distribution statistics to the application: they cost
+     * the command path about a tenth of a bare in-memory command (docs/observability.md, "Overhead"), and a registry
+     * that computes quantiles itself, or a {@code MeterFilter} (Spring Boot's
+     * {@code management.metrics.distribution.percentiles.jangle.commands}), can give them instead.
      */
-    public JangleObservability withoutPercentiles() {
-        return new JangleObservability(registry, openTelemetry, false);
+    public JangleObservability withPercentiles() {
+        return new JangleObservability(registry, openTelemetry, true);
     }
 
     /**
@@ -138,7 +140,7 @@ public final class JangleObservability implements Telemetry {
         if (registry == null && openTelemetry == null) {
             throw new IllegalArgumentException("give a MeterRegistry, an OpenTelemetry, or both (or use Telemetry.NONE)");
         }
-        return new JangleObservability(registry, openTelemetry, true);
+        return new JangleObservability(registry, openTelemetry, false);
     }
 
     /** Meters only. */

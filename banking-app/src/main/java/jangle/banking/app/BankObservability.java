@@ -92,7 +92,7 @@ public final class BankObservability implements AutoCloseable {
 
     /** The hooks to give the application's builder. */
     public Telemetry telemetry() {
-        return JangleObservability.of(registry, sdk);
+        return JangleObservability.of(registry, sdk).withPercentiles(); // the bank shows command percentiles in its scrape
     }
 
     void attach(Jangle jangle) {
