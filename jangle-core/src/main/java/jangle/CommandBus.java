@@ -167,6 +167,9 @@ final class CommandBus implements CommandGateway {
     /** Adds the telemetry's entries (trace context) to the metadata, replacing inherited ones; kept within E4. */
     private static Metadata carry(Metadata metadata, Map<String, String> carried) {
         if (carried.isEmpty()) return metadata;
+        if (metadata.entries().isEmpty()) { // the common case: no map to merge (an immutable map is not copied again)
+            return new Metadata(metadata.correlationId(), metadata.causationId(), carried);
+        }
         Map<String, String> entries = new java.util.HashMap<>(metadata.entries());
         entries.putAll(carried);
         if (entries.size() > Metadata.MAX_ENTRIES) return metadata; // the caller's entries come first
