@@ -314,7 +314,8 @@ public final class ViewRebuild {
             if (t instanceof SQLException q) {
                 String state = q.getSQLState();
                 if ("55P03".equals(state) || "40P01".equals(state)) return true;
-                if (q.getClass().getName().startsWith("org.sqlite") && (q.getErrorCode() == 5 || q.getErrorCode() == 6)) {
+                int primary = q.getErrorCode() & 0xff; // SQLITE_BUSY, SQLITE_LOCKED and their extended codes
+                if (q.getClass().getName().startsWith("org.sqlite") && (primary == 5 || primary == 6)) {
                     return true;
                 }
             }
