@@ -234,7 +234,21 @@ public final class JdbcDatabase implements AutoCloseable {
      * running nodes' read-model transactions, which hold row locks on the second table and then write the first.
      */
     public void executeScript(String classpathResource) {
-        List<String> statements = Sql.split(Sql.resource(classpathResource));
+        executeStatements(classpathResource, Sql.split(Sql.resource(classpathResource)));
+    }
+
+    /**
+     * {@link #executeScript(String)} of a template: each placeholder {@code {name}} of the script is replaced by the
+     * identifier {@code identifiers} maps it to ({@link SqlScripts#render}), for example to create a second generation
+     * of an application's tables beside the live one from the same script.
+     */
+    public void executeScript(String classpathResource, java.util.Map<String, String> identifiers) {
+        List<String> statements = SqlScripts.statements(classpathResource).stream()
+                .map(s -> SqlScripts.render(s, identifiers)).toList();
+        executeStatements(classpathResource, statements);
+    }
+
+    private void executeStatements(String classpathResource, List<String> statements) {
         String lock = sql.optional("script.lock");
         if (lock == null) {
             inTransaction(c -> {

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.List;
+import java.util.Map;
 
 import static jangle.jdbc.TestEvents.noted;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -241,6 +242,28 @@ class JdbcDatabaseTest {
         assertThat(parts).containsExactly("CREATE TABLE t (a TEXT DEFAULT 'x;y')",
                 "INSERT INTO t VALUES ('it''s; fine')",
                 "CREATE FUNCTION f() RETURNS int AS $$ SELECT 1; $$ LANGUAGE sql");
+    }
+
+    @Test
+    @DisplayName("executeScript of a template: each {name} becomes the identifier given, so one script makes two "
+            + "generations of a table side by side; a missing or non-identifier name is refused")
+    void scriptTemplates() {
+        String template = "jangle/jdbc/generation-template.sql";
+        try (JdbcDatabase db = JdbcDatabase.sqlite(dir.resolve("templates.db"))) {
+            db.executeScript(template, Map.of("items", "items"));
+            db.executeScript(template, Map.of("items", "items_next"));
+            db.executeScript(template, Map.of("items", "items")); // idempotent, as at every start
+            assertThat(query(db, false, "SELECT group_concat(name, ',') FROM (SELECT name FROM sqlite_master "
+                    + "WHERE name LIKE 'items%' ORDER BY name)"))
+                    .isEqualTo("items,items_by_note,items_next,items_next_by_note");
+            assertThat(query(db, true, "INSERT INTO items_next (id) VALUES ('a') RETURNING note"))
+                    .isEqualTo("{\"json\": 1}");
+        }
+        assertThat(SqlScripts.statements(template)).hasSize(2).allSatisfy(s -> assertThat(s).contains("{items}"));
+        assertThatThrownBy(() -> SqlScripts.render("DROP TABLE {items}", Map.of("items", "x; DROP TABLE y")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not a plain identifier");
+        assertThatThrownBy(() -> SqlScripts.render("DROP TABLE {items}", Map.of()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("{items}");
     }
 
     @Test

@@ -6,12 +6,12 @@ import jangle.JangleBuilder;
 import jangle.ProcessorStatus;
 import jangle.Query;
 import jangle.ReplayListener;
-import jangle.ReplayOptions;
 import jangle.ReplayResult;
 import jangle.banking.BankQuery;
 import jangle.banking.BankingDomain;
 import jangle.banking.app.views.BankQueries;
 import jangle.banking.app.views.BankViews;
+import jangle.banking.app.views.ViewRebuild;
 import jangle.banking.app.views.ViewTables;
 import jangle.jdbc.DbTimeouts;
 import jangle.jdbc.JdbcDatabase;
@@ -164,15 +164,18 @@ public final class BankingApplication implements AutoCloseable {
     }
 
     /**
-     * Clears the read models and rebuilds them from the global feed (R1–R3); reactors and sagas are not run.
-     * Progress goes to {@code listener}; printing it is the caller's job (L2).
+     * Rebuilds the read models from the global feed without taking them away from their readers (R6): a new
+     * generation of the tables is filled from position 0 beside the live one, then switched in atomically; reactors
+     * and sagas are not run (R1). Progress goes to {@code listener} (may be null); printing it is the caller's job
+     * (L2). An unreadable event (J7) fails the rebuild and leaves the live read models as they were.
      */
     public ReplayResult replay(ReplayListener listener) {
-        // read the whole feed first: an unreadable event (J7) then refuses the replay before the read models are
-        // cleared, instead of leaving them cut off at that event
-        EventStore store = jangle.stores().events();
-        readHistory(store, store.lastPosition(), jangle.settings().replayBatchSize(), r -> { });
-        return jangle.operations().replay(ReplayOptions.of(BankViews.NAME).resettingFirst().reportingTo(listener));
+        return rebuild(listener).asReplayResult();
+    }
+
+    /** {@link #replay} with the swap's position and duration; a {@link ViewRebuild.Listener} also hears the swap. */
+    public ViewRebuild.Result rebuild(ReplayListener listener) {
+        return new ViewRebuild(db, jangle.stores().events(), jangle.settings().replayBatchSize()).run(listener);
     }
 
     /**

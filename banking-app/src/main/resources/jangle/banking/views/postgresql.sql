@@ -2,6 +2,10 @@
 -- Idempotent: every statement may run again on an existing database.
 -- Money is integer cents (BIGINT). Times are timestamptz (UTC instants).
 -- Every non-key column is nullable (V4): a late event may arrive before the one that creates the row.
+-- A template: {table} names a table of the bank-views projection, rendered by ViewGeneration for the live generation
+-- (bank_summary) or for a rebuild's next one (bank_summary_next, R6). Every index name starts with its table's
+-- placeholder so that a generation's names never collide with the live ones and map back by that prefix. The lookup
+-- tables are shared by every generation.
 
 CREATE TABLE IF NOT EXISTS transaction_types (
     value       INTEGER PRIMARY KEY,
@@ -27,7 +31,7 @@ INSERT INTO transaction_states (value, description, state_rank) VALUES
     (11, 'transfer_debit_rollback', 2)
 ON CONFLICT DO NOTHING;
 
-CREATE TABLE IF NOT EXISTS bank_summary (
+CREATE TABLE IF NOT EXISTS {bank_summary} (
     account_id      TEXT PRIMARY KEY,
     name            TEXT,
     name_version    BIGINT,
@@ -37,7 +41,7 @@ CREATE TABLE IF NOT EXISTS bank_summary (
     deleted_version BIGINT
 );
 
-CREATE TABLE IF NOT EXISTS transactions (
+CREATE TABLE IF NOT EXISTS {transactions} (
     event_id         TEXT PRIMARY KEY,
     transaction_id   TEXT,
     account_id       TEXT,
@@ -47,9 +51,9 @@ CREATE TABLE IF NOT EXISTS transactions (
     transaction_type INTEGER REFERENCES transaction_types (value)
 );
 
-CREATE INDEX IF NOT EXISTS transactions_by_account ON transactions (account_id, initiated_at, version);
+CREATE INDEX IF NOT EXISTS {transactions}_by_account ON {transactions} (account_id, initiated_at, version);
 
-CREATE TABLE IF NOT EXISTS transfers (
+CREATE TABLE IF NOT EXISTS {transfers} (
     funding_account TEXT NOT NULL,
     transaction_id  TEXT NOT NULL,
     funded_account  TEXT,
@@ -59,7 +63,7 @@ CREATE TABLE IF NOT EXISTS transfers (
     PRIMARY KEY (funding_account, transaction_id)
 );
 
-CREATE TABLE IF NOT EXISTS transfer_requests (
+CREATE TABLE IF NOT EXISTS {transfer_requests} (
     funded_account  TEXT NOT NULL,
     transaction_id  TEXT NOT NULL,
     funding_account TEXT,
@@ -70,23 +74,23 @@ CREATE TABLE IF NOT EXISTS transfer_requests (
     PRIMARY KEY (funded_account, transaction_id)
 );
 
-CREATE INDEX IF NOT EXISTS transfer_requests_awaiting ON transfer_requests (funding_account, state, timeout_at);
+CREATE INDEX IF NOT EXISTS {transfer_requests}_awaiting ON {transfer_requests} (funding_account, state, timeout_at);
 
-CREATE TABLE IF NOT EXISTS deposits (
+CREATE TABLE IF NOT EXISTS {deposits} (
     event_id       TEXT PRIMARY KEY,
     transaction_id TEXT,
     account_id     TEXT,
     amount_cents   BIGINT
 );
 
-CREATE TABLE IF NOT EXISTS withdrawals (
+CREATE TABLE IF NOT EXISTS {withdrawals} (
     event_id       TEXT PRIMARY KEY,
     transaction_id TEXT,
     account_id     TEXT,
     amount_cents   BIGINT
 );
 
-CREATE TABLE IF NOT EXISTS debts_forgiven (
+CREATE TABLE IF NOT EXISTS {debts_forgiven} (
     event_id       TEXT PRIMARY KEY,
     transaction_id TEXT,
     account_id     TEXT,

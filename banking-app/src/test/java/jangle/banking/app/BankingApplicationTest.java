@@ -183,9 +183,10 @@ class BankingApplicationTest {
 
     @Test
     @Tag("R1")
-    @Tag("R2")
     @Tag("R3")
-    @DisplayName("R1-R3: replay clears bank-views and rebuilds it from the feed, identical to the live tables, reporting progress")
+    @Tag("R6")
+    @DisplayName("R1, R3, R6: replay rebuilds bank-views from the feed in a new generation, identical to the live tables "
+            + "before they were damaged, reporting progress")
     void replayRebuilds() {
         try (BankingApplication app = BankingApplication.open(sqlite())) {
             app.start();

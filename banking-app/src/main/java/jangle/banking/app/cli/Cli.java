@@ -5,7 +5,6 @@ import jangle.ConfigurationException;
 import jangle.ConsistencyTimeoutException;
 import jangle.InvalidMessageException;
 import jangle.Jangle;
-import jangle.ReplayResult;
 import jangle.SendOptions;
 import jangle.StoreException;
 import jangle.Durations;
@@ -42,6 +41,7 @@ import jangle.banking.app.load.LoadReport;
 import jangle.banking.app.DemoStory;
 import jangle.banking.app.FollowUp;
 import jangle.banking.app.RowDifference;
+import jangle.banking.app.views.ViewRebuild;
 import jangle.spi.Delivery;
 import jangle.spi.SagaEventEntry;
 import jangle.spi.SagaState;
@@ -687,22 +687,30 @@ final class Cli implements Callable<Integer> {
         return withApplication(false, app -> {
             long startNanos = System.nanoTime();
             long[] lastPrint = {startNanos};
-            ReplayResult result = app.replay((done, total, rate) -> {
-                long now = System.nanoTime();
-                if (!json && now - lastPrint[0] >= TimeUnit.SECONDS.toNanos(1)) {
-                    lastPrint[0] = now;
-                    io.out().println("Replayed " + done + " of " + total + " events");
-                    io.out().flush();
+            // a new generation of the read models is built beside the live one, which keeps serving (R6)
+            ViewRebuild.Result result = app.rebuild(new ViewRebuild.Listener() {
+                @Override
+                public void progress(long done, long total, double rate) {
+                    long now = System.nanoTime();
+                    if (!json && now - lastPrint[0] >= TimeUnit.SECONDS.toNanos(1)) {
+                        lastPrint[0] = now;
+                        io.out().println("Replayed " + done + " of " + total + " events");
+                        io.out().flush();
+                    }
                 }
             });
             double seconds = result.elapsed().toNanos() / 1e9;
+            long rate = Math.round(result.asReplayResult().eventsPerSecond());
+            long swapMillis = result.swap().toMillis();
             if (json) {
                 io.out().println(new JsonOutput().write(ordered("events", result.events(),
-                        "lastPosition", result.lastPosition(), "seconds", seconds,
-                        "eventsPerSecond", Math.round(result.eventsPerSecond()))));
+                        "lastPosition", result.swappedAt(), "seconds", seconds, "eventsPerSecond", rate,
+                        "swappedAt", result.swappedAt(), "swapMillis", swapMillis)));
             } else {
                 io.out().println(String.format(Locale.ROOT, "Replayed %d events in %.2f s (%d events/s).",
-                        result.events(), seconds, Math.round(result.eventsPerSecond())));
+                        result.events(), seconds, rate));
+                io.out().println("Switched to the rebuilt read models at position " + result.swappedAt() + " (swap "
+                        + swapMillis + " ms).");
             }
             return Main.OK;
         });

@@ -76,10 +76,32 @@ public final class BankViews implements Projection<BankEvent> {
 
     private final JdbcDatabase db;
     private final SqlDialect dialect;
+    private final ViewGeneration generation;
+    private final String summaryTable;
+    private final String transactionsTable;
+    private final String transfersTable;
+    private final String requestsTable;
+    private final String depositsTable;
+    private final String withdrawalsTable;
+    private final String forgivenTable;
 
+    /** The projection over the live tables: the one registered for dispatch and read by the queries. */
     public BankViews(JdbcDatabase db) {
+        this(db, ViewGeneration.LIVE);
+    }
+
+    /** The same projection writing {@code generation}'s tables: a rebuild fills {@link ViewGeneration#NEXT} (R6). */
+    public BankViews(JdbcDatabase db, ViewGeneration generation) {
         this.db = db;
         this.dialect = db.dialect();
+        this.generation = generation;
+        this.summaryTable = generation.table("bank_summary");
+        this.transactionsTable = generation.table("transactions");
+        this.transfersTable = generation.table("transfers");
+        this.requestsTable = generation.table("transfer_requests");
+        this.depositsTable = generation.table("deposits");
+        this.withdrawalsTable = generation.table("withdrawals");
+        this.forgivenTable = generation.table("debts_forgiven");
     }
 
     /** The classpath resource holding the schema of {@code dialect}. */
@@ -87,9 +109,17 @@ public final class BankViews implements Projection<BankEvent> {
         return "jangle/banking/views/" + dialect.name().toLowerCase(Locale.ROOT) + ".sql";
     }
 
-    /** Creates the tables and fills the lookup tables; idempotent, safe on every start. */
+    /**
+     * Creates the live tables and fills the lookup tables; idempotent, safe on every start. A rebuild's leftover next
+     * generation (after a crash) is left alone: its tables and index names never collide with the live ones (R7).
+     */
     public void createSchema() {
-        db.executeScript(schemaResource(dialect));
+        db.executeScript(schemaResource(dialect), ViewGeneration.LIVE.identifiers());
+    }
+
+    /** The generation of tables this instance writes. */
+    public ViewGeneration generation() {
+        return generation;
     }
 
     public JdbcDatabase database() {
@@ -156,11 +186,22 @@ public final class BankViews implements Projection<BankEvent> {
         return out;
     }
 
+    /**
+     * Writes {@code records} on {@code connection}, a transaction the caller owns and commits: the rebuild's swap
+     * applies the last events to the next generation in the transaction that switches it in (R6).
+     */
+    void write(Connection connection, List<EventRecord<? extends BankEvent>> records) throws SQLException {
+        if (records.isEmpty()) return;
+        SqlBatch batch = new SqlBatch();
+        for (EventRecord<? extends BankEvent> r : records) write(batch, r);
+        batch.execute(connection);
+    }
+
     @Override
     public void reset() {
         db.inTransaction(c -> {
             try (Statement s = c.createStatement()) {
-                for (String table : VIEW_TABLES) s.executeUpdate("DELETE FROM " + table);
+                for (String table : VIEW_TABLES) s.executeUpdate("DELETE FROM " + generation.table(table));
             }
             return null;
         });
@@ -183,17 +224,17 @@ public final class BankViews implements Projection<BankEvent> {
             case FundsDeposited e -> {
                 exec(batch, balance(account, v, e.balance()));
                 exec(batch, transaction(r, e.transactionId(), e.amount(), TransactionType.DEPOSIT));
-                exec(batch, movement("deposits", r, e.transactionId(), e.amount()));
+                exec(batch, movement(depositsTable, r, e.transactionId(), e.amount()));
             }
             case FundsWithdrawn e -> {
                 exec(batch, balance(account, v, e.balance()));
                 exec(batch, transaction(r, e.transactionId(), e.amount(), TransactionType.WITHDRAWAL));
-                exec(batch, movement("withdrawals", r, e.transactionId(), e.amount()));
+                exec(batch, movement(withdrawalsTable, r, e.transactionId(), e.amount()));
             }
             case DebtForgiven e -> {
                 exec(batch, balance(account, v, BigDecimal.ZERO));
                 exec(batch, transaction(r, e.transactionId(), e.amount(), TransactionType.DEBT_FORGIVENESS));
-                exec(batch, movement("debts_forgiven", r, e.transactionId(), e.amount()));
+                exec(batch, movement(forgivenTable, r, e.transactionId(), e.amount()));
             }
             case TransferDebited e -> {
                 exec(batch, balance(account, v, e.balance()));
@@ -282,16 +323,16 @@ public final class BankViews implements Projection<BankEvent> {
         return Money.toCents(amount);
     }
 
-    private static VersionedUpsert summary(String account) {
-        return VersionedUpsert.into("bank_summary").key("account_id", account);
+    private VersionedUpsert summary(String account) {
+        return VersionedUpsert.into(summaryTable).key("account_id", account);
     }
 
-    private static VersionedUpsert balance(String account, long version, BigDecimal balance) {
+    private VersionedUpsert balance(String account, long version, BigDecimal balance) {
         return summary(account).versioned("balance_cents", cents(balance), "balance_version", version);
     }
 
-    private static VersionedUpsert transaction(EventRecord<?> r, String tx, BigDecimal amount, TransactionType type) {
-        return VersionedUpsert.into("transactions")
+    private VersionedUpsert transaction(EventRecord<?> r, String tx, BigDecimal amount, TransactionType type) {
+        return VersionedUpsert.into(transactionsTable)
                 .key("event_id", r.eventId().toString())
                 .fillIfNull("transaction_id", tx)
                 .fillIfNull("account_id", r.aggregateId())
@@ -311,11 +352,11 @@ public final class BankViews implements Projection<BankEvent> {
                 .insertOnly();
     }
 
-    private static VersionedUpsert transfer(String fundingAccount, String tx) {
-        return VersionedUpsert.into("transfers").key("funding_account", fundingAccount).key("transaction_id", tx);
+    private VersionedUpsert transfer(String fundingAccount, String tx) {
+        return VersionedUpsert.into(transfersTable).key("funding_account", fundingAccount).key("transaction_id", tx);
     }
 
-    private static VersionedUpsert request(String fundedAccount, String tx) {
-        return VersionedUpsert.into("transfer_requests").key("funded_account", fundedAccount).key("transaction_id", tx);
+    private VersionedUpsert request(String fundedAccount, String tx) {
+        return VersionedUpsert.into(requestsTable).key("funded_account", fundedAccount).key("transaction_id", tx);
     }
 }

@@ -295,10 +295,11 @@ class SubcommandsTest {
 
     @Test
     @Tag("R1")
-    @Tag("R2")
     @Tag("R3")
+    @Tag("R6")
     @Tag("W5")
-    @DisplayName("cli §5.2, R1-R3, W5: replay rebuilds; replay --verify --shuffle 7 finds no difference")
+    @DisplayName("cli §5.2, R1, R3, R6, W5: replay rebuilds a new generation and switches to it; replay --verify "
+            + "--shuffle 7 finds no difference")
     void replay() {
         twoAccounts();
         ok("send", "000001", "000002", "12.5");
@@ -306,6 +307,10 @@ class SubcommandsTest {
         var replay = cli.sub("replay");
         assertThat(replay.code()).isZero();
         assertThat(replay.out()).containsPattern("(?m)^Replayed \\d+ events in \\d+\\.\\d\\d s \\(\\d+ events/s\\)\\.$");
+        assertThat(replay.out()).containsPattern("(?m)^Switched to the rebuilt read models at position \\d+ \\(swap \\d+ ms\\)\\.$");
+        var asJson = cli.sub("--json", "replay");
+        assertThat(asJson.code()).isZero();
+        assertThat(asJson.out()).contains("\"events\":", "\"lastPosition\":", "\"eventsPerSecond\":", "\"swappedAt\":");
         assertThat(ok("accounts")).containsPattern("(?m)^000001 Alice +87\\.50 +0$");
 
         var verify = cli.sub("replay", "--verify", "--shuffle", "7");
