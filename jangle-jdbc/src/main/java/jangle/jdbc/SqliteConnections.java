@@ -42,6 +42,8 @@ import java.util.concurrent.locks.ReentrantLock;
  *   power loss must survive.</li>
  *   <li>{@code busy_timeout=10s}: another process holding the write lock is waited for rather than failing at
  *   once.</li>
+ *   <li>checkpoints: a background thread copies the WAL into the database file (passive checkpoints, off the write
+ *   lock); the writer's own {@code wal_autocheckpoint} is raised to a backstop (see {@link #checkpointLoop}).</li>
  *   <li>{@code foreign_keys=ON}: application read-model schemas may rely on them.</li>
  *   <li>readers add {@code query_only=1}, so a read can never write by mistake.</li>
  *   <li>{@code mmap_size=0}, set on every connection rather than left to the driver's build (whose default is 0 today):
