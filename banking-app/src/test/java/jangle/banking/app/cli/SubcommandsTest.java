@@ -348,6 +348,42 @@ class SubcommandsTest {
 
     @Test
     @Tag("D12")
+    @DisplayName("cli §5.3, D12: a parked dead letter is listed by events dead, skipped with a reason by events skip "
+            + "(exit 0, gone from the lists, the account still listed), and a second skip of it exits 1")
+    void skipADeadLetter() throws Exception {
+        twoAccounts();
+        String eventId;
+        // a dead letter as a processor leaves one after its attempts: the row in the parked-deliveries table
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + cli.db());
+             java.sql.Statement st = c.createStatement()) {
+            try (java.sql.ResultSet rs = st.executeQuery("SELECT event_id, position, correlation_id FROM jangle_events "
+                    + "WHERE aggregate_id = '000002' ORDER BY version LIMIT 1")) {
+                assertThat(rs.next()).isTrue();
+                eventId = rs.getString(1);
+                try (java.sql.PreparedStatement ps = c.prepareStatement("INSERT INTO jangle_deliveries (event_id, "
+                        + "handler, position, correlation_id, status, attempts, due_from, first_failure_at, "
+                        + "last_attempt_at, last_error) VALUES (?, 'bank-views', ?, ?, 'DEAD', 5, "
+                        + "'2026-12-07T00:00:00Z', '2026-12-07T00:00:00Z', '2026-12-07T00:01:00Z', 'boom')")) {
+                    ps.setString(1, eventId);
+                    ps.setLong(2, rs.getLong(2));
+                    ps.setString(3, rs.getString(3));
+                    assertThat(ps.executeUpdate()).isEqualTo(1);
+                }
+            }
+        }
+        assertThat(ok("events", "dead")).contains(eventId, "bank-views", "boom");
+        assertThat(ok("events", "skip", eventId, "--handler", "bank-views", "--reason", "checked by hand"))
+                .isEqualTo("Skipped " + eventId + " for bank-views.");
+        assertThat(ok("events", "dead")).isEqualTo("No dead letters.");
+        assertThat(ok("events", "pending")).isEqualTo("Nothing pending.");
+        assertThat(ok("accounts")).contains("000002", "Bobby");
+        var again = cli.sub("events", "skip", eventId, "--handler", "bank-views", "--reason", "twice");
+        assertThat(again.code()).isEqualTo(1);
+        assertThat(again.err().strip()).isEqualTo("No such delivery: " + eventId);
+    }
+
+    @Test
+    @Tag("D12")
     @Tag("D17")
     @DisplayName("cli §5.3, D12, D17: with JANGLE_BANK_DISPATCH=off events wait behind the processors' checkpoints, "
             + "not as pending deliveries; the next run with dispatch handles them")
