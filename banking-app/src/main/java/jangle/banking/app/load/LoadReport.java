@@ -67,6 +67,7 @@ public record LoadReport(String store, List<String> durability, LoadOptions opti
         line(sb, "store", store + (durability.isEmpty() ? "" : " (" + String.join(", ", durability) + ")"));
         line(sb, "workload", options.threads() + " thread(s), " + options.accounts() + " accounts, mix "
                 + options.mix() + ", " + (options.rate() > 0 ? "open loop at " + num(options.rate()) + " commands/s"
+                + (options.mix().requests() > 0 ? " (a request's answer is sent at once, on top)" : "")
                 : "closed loop") + ", " + secs(measuredSeconds) + " measured after " + secs(
                 options.warmup().toMillis() / 1000.0) + " warm-up");
         if (anchorThreads > 0) {

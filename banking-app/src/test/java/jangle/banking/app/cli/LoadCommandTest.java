@@ -98,6 +98,19 @@ class LoadCommandTest {
     }
 
     @Test
+    @DisplayName("issue 7: an open-loop run in memory paces the scheduled commands and says that a request's answer "
+            + "comes on top of the rate")
+    void openLoop() {
+        CliHarness.Result r = new CliHarness(dir).runRaw("", args(SHORT, "--memory", "--mix", "full", "--rate", "400"));
+        assertReport(r);
+        assertThat(r.out()).contains("open loop at 400 commands/s (a request's answer is sent at once, on top)");
+        Matcher c = COMMANDS.matcher(r.out());
+        assertThat(c.find()).isTrue();
+        // 400/s for 1 s with about 1 answer per 10 scheduled commands on top: never a closed loop's thousands
+        assertThat(Long.parseLong(c.group(1))).as(r.out()).isBetween(1L, 1000L);
+    }
+
+    @Test
     @DisplayName("issue 7: load on PostgreSQL reports the server's durability settings")
     void postgres() {
         CliHarness.Result r = new CliHarness(dir).env("JANGLE_DB_USER", "postgres").env("JANGLE_DB_PASSWORD", "postgres")
