@@ -79,28 +79,9 @@ class CrashRecoveryTest {
         int acks = 0;
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(soakMinutes());
         for (int round = 0; round < 6 || System.nanoTime() < deadline; round++) {
-            Process p = child(store, random.nextLong(), true, dir.resolve("child-" + round + ".err"));
-            try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(),
-                    StandardCharsets.UTF_8))) {
-                int target = 30 + random.nextInt(150); // kill after this many acknowledgements
-                int seen = 0;
-                String line;
-                while (seen < target && (line = in.readLine()) != null) {
-                    if (!line.startsWith("ACK ")) continue;
-                    String[] f = line.split(" ");
-                    acknowledged.merge(f[1], Long.parseLong(f[2]), Math::max);
-                    seen++;
-                    acks++;
-                }
-                if (seen == 0) p.waitFor(30, TimeUnit.SECONDS);
-                assertThat(seen).as("child of round %d acknowledged commands before dying: %s", round,
-                        seen == 0 ? java.nio.file.Files.readString(dir.resolve("child-" + round + ".err")) : "")
-                        .isPositive();
-                p.destroyForcibly(); // SIGKILL mid-stream: appends, dispatch, saga steps in flight (closes our pipe too)
-                p.waitFor(30, TimeUnit.SECONDS);
-            } finally {
-                p.destroyForcibly();
-            }
+            // kill after 30 to 179 acknowledgements: appends, dispatch and saga steps in flight
+            acks += runAndKill(store, random.nextLong(), true, 30 + random.nextInt(150), acknowledged,
+                    dir.resolve("child-" + round + ".err"));
             kills++;
         }
 
