@@ -106,8 +106,9 @@ class LoadCommandTest {
         assertThat(r.out()).contains("open loop at 400 commands/s (a request's answer is sent at once, on top)");
         Matcher c = COMMANDS.matcher(r.out());
         assertThat(c.find()).isTrue();
-        // 400/s for 1 s with about 1 answer per 10 scheduled commands on top: never a closed loop's thousands
-        assertThat(Long.parseLong(c.group(1))).as(r.out()).isBetween(1L, 1000L);
+        // 400/s, about 1 answer per 10 scheduled commands on top, and a late schedule caught up (a busy machine
+        // stretches the warm-up and the measured second): hundreds, never a closed loop's tens of thousands
+        assertThat(Long.parseLong(c.group(1))).as(r.out()).isBetween(1L, 2500L);
     }
 
     @Test
