@@ -6,7 +6,9 @@ import java.util.Map;
 /**
  * The in-process LRU cache of rebuilt aggregates (H7, H8). An entry is taken out while one command uses it and put
  * back afterwards, so two commands never share an instance; a concurrent command for the same id simply rebuilds
- * from the store. The cache is never the source of truth: every use still reads the events after its version.
+ * from the store. The cache is never the source of truth: a decision taken on an entry is confirmed by the store,
+ * either by the append's version check or by reading the events after the entry's version (H7, {@link
+ * Settings.CacheCheck}).
  */
 final class AggregateCache {
     /** A cached aggregate and the global position of its latest event (for consistency tokens). */

@@ -25,7 +25,8 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
- * The command handler of §5: rebuild (cache, snapshot, events after it), check the expected version, validate,
+ * The command handler of §5: rebuild (cache, snapshot, events after it; a cached aggregate is confirmed by the
+ * append's version check instead of a read, H7), check the expected version, validate,
  * append atomically with the dispatch bookkeeping, snapshot when due, hand off to dispatch, answer. Optimistic
  * concurrency across nodes: on a version conflict the attempt is thrown away and repeated against fresh state, with
  * bounded full-jitter back-off (H1–H3). On one node, commands for one aggregate id queue on a fair stripe lock (H9,
@@ -184,13 +185,23 @@ final class CommandBus implements CommandGateway {
                                  Metadata metadata, Completion completing, Telemetry.CommandActivity activity) {
         int maxAttempts = settings.commandMaxAttempts();
         long lastConflictVersion = 0;
-        for (int attempt = 1; attempt <= maxAttempts; attempt++) {
-            if (attempt >= 2) backOff(attempt);
-            Rebuilt rebuilt = rebuild(route, aggregateId);
+        // H7: with CacheCheck.APPEND a cached aggregate is used without reading the store first; a decision the
+        // append cannot confirm is taken again after that read, which is then made for the rest of this command
+        boolean readFirst = settings.aggregateCacheCheck() == Settings.CacheCheck.READ;
+        int attempt = 1;
+        boolean backOffFirst = false;
+        while (attempt <= maxAttempts) {
+            if (backOffFirst) backOff(attempt);
+            backOffFirst = false;
+            Rebuilt rebuilt = rebuild(route, aggregateId, readFirst);
             Aggregate aggregate = rebuilt.aggregate;
             long version = aggregate.version();
             if (!expected.matches(version)) {
                 cache.put(aggregateId, aggregate, rebuilt.position);
+                if (!rebuilt.confirmed) {
+                    readFirst = true; // a stale entry must not refuse the caller's expected version
+                    continue;
+                }
                 rejected.increment();
                 return CommandResponse.rejected(switch (expected) {
                             case ExpectedVersion.Exactly e -> "Expected version " + e.version() + " but found " + version;
@@ -217,6 +228,10 @@ final class CommandBus implements CommandGateway {
                 boolean postedSomething = !posted.isEmpty();
                 aggregate.frameworkClearPosted();
                 if (!postedSomething) cache.put(aggregateId, aggregate, rebuilt.position); // H8: else evicted
+                if (!rebuilt.confirmed) {
+                    readFirst = true; // nothing is appended to confirm a rejection: read, then decide again
+                    continue;
+                }
                 rejected.increment();
                 if (LOG.isInfoEnabled()) {
                     LOG.atInfo().addKeyValue("point", "command.rejected").addKeyValue("commandType",
@@ -227,12 +242,22 @@ final class CommandBus implements CommandGateway {
             }
             if (posted.isEmpty()) {
                 cache.put(aggregateId, aggregate, rebuilt.position);
+                if (!rebuilt.confirmed) {
+                    readFirst = true;
+                    continue;
+                }
                 accepted.increment();
                 logAccepted(command, aggregateId);
                 return response.withToken(new ConsistencyToken(aggregateId, version, rebuilt.position));
             }
             List<NewEvent> newEvents = number(aggregateId, version, posted, metadata);
             aggregate.frameworkClearPosted();
+            if (!rebuilt.confirmed && !writesOwn(newEvents, aggregateId)) {
+                // only events of other aggregates: the append checks their versions, not this aggregate's
+                cache.put(aggregateId, aggregate, rebuilt.position);
+                readFirst = true;
+                continue;
+            }
             AppendResult result;
             FeedOrderedHandoff.Slot slot = handoff.slot();
             Telemetry.Activity append = telemetry.append(aggregateId, newEvents.size());
@@ -245,11 +270,22 @@ final class CommandBus implements CommandGateway {
                 activity.conflict();
                 conflicts.increment();
                 lastConflictVersion = conflict.version();
+                boolean stale = !rebuilt.confirmed && conflict.aggregateId().equals(aggregateId);
                 if (LOG.isDebugEnabled()) {
                     LOG.atDebug().addKeyValue("point", "command.conflict").addKeyValue("aggregateId",
                             conflict.aggregateId()).addKeyValue("version", conflict.version())
-                            .addKeyValue("attempt", attempt).log("version conflict; retrying against fresh state");
+                            .addKeyValue("attempt", attempt).addKeyValue("staleCache", stale)
+                            .log("version conflict; retrying against fresh state");
                 }
+                readFirst = true;
+                if (stale) {
+                    // H7: the cached entry was behind the store. Its state is unchanged (posted events are applied
+                    // only after a commit), so it catches up by the read instead of a rebuild; not an attempt.
+                    cache.put(aggregateId, aggregate, rebuilt.position);
+                    continue;
+                }
+                attempt++;
+                backOffFirst = true;
                 continue; // the aggregate is discarded (not put back): H2, H8
             } catch (RuntimeException | Error e) {
                 slot.cancel();
@@ -285,6 +321,11 @@ final class CommandBus implements CommandGateway {
             LOG.atDebug().addKeyValue("point", "command.accepted").addKeyValue("commandType",
                     command.getClass().getSimpleName()).addKeyValue("aggregateId", aggregateId).log("command accepted");
         }
+    }
+
+    private static boolean writesOwn(List<NewEvent> events, String aggregateId) {
+        for (NewEvent e : events) if (e.aggregateId().equals(aggregateId)) return true;
+        return false;
     }
 
     private static long ownEvents(AppendResult result, String aggregateId) {
@@ -369,12 +410,18 @@ final class CommandBus implements CommandGateway {
         }
     }
 
-    /** An aggregate rebuilt to the store's latest version, and the position of its latest event. */
-    private record Rebuilt(Aggregate aggregate, long position) {
+    /**
+     * An aggregate and the position of its latest event; {@code confirmed} when the store was read for it (else it is
+     * a cached entry taken as it is, H7).
+     */
+    private record Rebuilt(Aggregate aggregate, long position, boolean confirmed) {
     }
 
-    /** Steps 2–4: cached or blank aggregate, snapshot (S3–S6), then every event after its version. */
-    private Rebuilt rebuild(Route route, String aggregateId) {
+    /**
+     * Steps 2–4: cached or blank aggregate, snapshot (S3–S6), then every event after its version; a cached entry is
+     * returned without the read unless {@code readCached}.
+     */
+    private Rebuilt rebuild(Route route, String aggregateId, boolean readCached) {
         AggregateCache.Entry cached = cache.take(aggregateId);
         Aggregate aggregate;
         long position;
@@ -384,6 +431,7 @@ final class CommandBus implements CommandGateway {
         if (hit) {
             aggregate = cached.aggregate();
             position = cached.position();
+            if (!readCached) return new Rebuilt(aggregate, position, false);
         } else {
             aggregate = blank(route, aggregateId);
             position = 0;
@@ -410,7 +458,7 @@ final class CommandBus implements CommandGateway {
                     aggregateId).addKeyValue("count", count).addKeyValue("fromVersion", from + 1)
                     .addKeyValue("toVersion", aggregate.version()).log("events read");
         }
-        return new Rebuilt(aggregate, position);
+        return new Rebuilt(aggregate, position, true);
     }
 
     /** Applies streamed events in order and remembers the position of the last one. */
@@ -462,13 +510,13 @@ final class CommandBus implements CommandGateway {
                     .setCause(e).log("reading the snapshot failed; rebuilding from events (S6)");
             // a state that cannot be decoded will never be readable: delete it as S5 does (a store fault: keep it)
             if (e instanceof SerializationException) deleteSnapshot(aggregateId, "unreadable");
-            return new Rebuilt(aggregate, 0);
+            return new Rebuilt(aggregate, 0, true);
         }
-        if (found.isEmpty()) return new Rebuilt(aggregate, 0);
+        if (found.isEmpty()) return new Rebuilt(aggregate, 0, true);
         Snapshot snap = found.get();
         if (!fingerprint.equals(snap.fingerprint()) || snap.state() == null) {
             deleteSnapshot(aggregateId, "fingerprint");
-            return new Rebuilt(aggregate, 0);
+            return new Rebuilt(aggregate, 0, true);
         }
         long last;
         try {
@@ -478,7 +526,7 @@ final class CommandBus implements CommandGateway {
         }
         if (snap.version() > last) {
             deleteSnapshot(aggregateId, "ahead of stream");
-            return new Rebuilt(aggregate, 0);
+            return new Rebuilt(aggregate, 0, true);
         }
         try {
             ((Snapshottable) s).applySnapshot(snap.state());
@@ -487,12 +535,12 @@ final class CommandBus implements CommandGateway {
                 SNAP_LOG.atDebug().addKeyValue("point", "snapshot.applied").addKeyValue("aggregateId", aggregateId)
                         .addKeyValue("version", snap.version()).log("snapshot applied");
             }
-            return new Rebuilt(aggregate, snap.position());
+            return new Rebuilt(aggregate, snap.position(), true);
         } catch (RuntimeException e) {
             SNAP_LOG.atWarn().addKeyValue("point", "snapshot.apply-failed").addKeyValue("aggregateId", aggregateId)
                     .setCause(e).log("applying the snapshot failed; rebuilding from events (S5)");
             deleteSnapshot(aggregateId, "failed");
-            return new Rebuilt(blank(route, aggregateId), 0);
+            return new Rebuilt(blank(route, aggregateId), 0, true);
         }
     }
 

@@ -285,6 +285,11 @@ public final class JangleBuilder {
         return setting("aggregateCacheSize", String.valueOf(n));
     }
 
+    /** How a decision on a cached aggregate is confirmed (H7); see {@link Settings.CacheCheck}. */
+    public JangleBuilder aggregateCacheCheck(Settings.CacheCheck check) {
+        return setting("aggregateCacheCheck", check.name());
+    }
+
     /** Any setting by its name in {@link Settings#ENVIRONMENT_VARIABLES}, as text (checked at build, K2). */
     public JangleBuilder setting(String name, String value) {
         if (!Settings.ENVIRONMENT_VARIABLES.containsKey(name)) {

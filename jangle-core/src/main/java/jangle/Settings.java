@@ -22,7 +22,24 @@ public record Settings(int batchSize, int dispatchHandoffSize, int processorSegm
                        Duration sagaRetryInterval, int commandMaxAttempts, Duration commandBackoffBase,
                        Duration commandBackoffMax, int aggregateCacheSize, int replayBatchSize, String nodeId,
                        int processorBatchSize, Duration processorLease, int handlerAttempts,
-                       Duration processorPollInterval, jangle.spi.Checkpoints.Start processorStart) {
+                       Duration processorPollInterval, jangle.spi.Checkpoints.Start processorStart,
+                       CacheCheck aggregateCacheCheck) {
+
+    /**
+     * How a command confirms that a cached aggregate (H7) is still the store's latest state.
+     */
+    public enum CacheCheck {
+        /** Read the events after the cached version before every decision: one read per command. */
+        READ,
+        /**
+         * Decide on the cached aggregate and let the append's version check (ST4) confirm an accepting decision; a
+         * decision the append cannot confirm (a rejection, an expected-version mismatch, no event of the command's
+         * own aggregate) is confirmed by the read first. A stale entry costs one refused append and that read, and
+         * is not counted as an attempt. The default: on a node that writes its aggregates alone it saves a read per
+         * command; where several nodes write the same aggregates all the time, {@code READ} refuses fewer appends.
+         */
+        APPEND
+    }
 
     /** Setting name → environment variable. */
     public static final Map<String, String> ENVIRONMENT_VARIABLES;
@@ -47,6 +64,7 @@ public record Settings(int batchSize, int dispatchHandoffSize, int processorSegm
         m.put("handlerAttempts", "JANGLE_HANDLER_ATTEMPTS");
         m.put("processorPollInterval", "JANGLE_PROCESSOR_POLL_INTERVAL");
         m.put("processorStart", "JANGLE_PROCESSOR_START");
+        m.put("aggregateCacheCheck", "JANGLE_AGGREGATE_CACHE_CHECK");
         ENVIRONMENT_VARIABLES = java.util.Collections.unmodifiableMap(m);
     }
 
@@ -91,6 +109,14 @@ public record Settings(int batchSize, int dispatchHandoffSize, int processorSegm
                     } catch (IllegalArgumentException e) {
                         throw new IllegalArgumentException("must be BEGINNING or HEAD");
                     }
+                }),
+                // H7: the append's version check confirms a decision taken on a cached aggregate
+                r.parse("aggregateCacheCheck", CacheCheck.APPEND, v -> {
+                    try {
+                        return CacheCheck.valueOf(v.toUpperCase(java.util.Locale.ROOT));
+                    } catch (IllegalArgumentException e) {
+                        throw new IllegalArgumentException("must be READ or APPEND");
+                    }
                 }));
         if (!problems.isEmpty()) throw new ConfigurationException(problems);
         return s;
@@ -122,6 +148,7 @@ public record Settings(int batchSize, int dispatchHandoffSize, int processorSegm
         m.put("handlerAttempts", String.valueOf(handlerAttempts));
         m.put("processorPollInterval", processorPollInterval.toString());
         m.put("processorStart", processorStart.name());
+        m.put("aggregateCacheCheck", aggregateCacheCheck.name());
         return m;
     }
 
