@@ -166,6 +166,9 @@ final class SqliteConnections extends Connections {
         config.setBusyTimeout(BUSY_TIMEOUT_MS);
         config.enforceForeignKeys(true);
         config.setTempStore(SQLiteConfig.TempStore.MEMORY);
+        // Nothing here reads generated keys. With them on, the driver matches every statement's text against a regex
+        // and runs an extra SELECT last_insert_rowid() after each INSERT, inside the write lock.
+        config.setGetGeneratedKeys(false);
         Connection c = DriverManager.getConnection(url, config.toProperties());
         try (Statement s = c.createStatement()) {
             s.execute("PRAGMA mmap_size = 0"); // storage faults as errors, never SIGBUS (see the class comment)

@@ -88,7 +88,41 @@ final class Values {
             return t == null ? null : t.toInstant();
         }
         String text = rs.getString(column);
-        return text == null ? null : Instant.parse(text);
+        return text == null ? null : parseSqliteTime(text);
+    }
+
+    /**
+     * The instant of {@link #sqliteTime}'s text ({@code yyyy-MM-ddTHH:mm:ss.ffffffZ}) read field by field: checkpoints
+     * and leases are read on every processor batch, and {@link Instant#parse} allocated more there than the rows did.
+     * Any other text goes to {@link Instant#parse}, which accepts or refuses it as before.
+     */
+    static Instant parseSqliteTime(String text) {
+        if (text.length() == 27 && text.charAt(4) == '-' && text.charAt(7) == '-' && text.charAt(10) == 'T'
+                && text.charAt(13) == ':' && text.charAt(16) == ':' && text.charAt(19) == '.' && text.charAt(26) == 'Z') {
+            int year = digits(text, 0, 4);
+            int month = digits(text, 5, 2);
+            int day = digits(text, 8, 2);
+            int hour = digits(text, 11, 2);
+            int minute = digits(text, 14, 2);
+            int second = digits(text, 17, 2);
+            int micros = digits(text, 20, 6);
+            if ((year | month | day | hour | minute | second | micros) >= 0 && hour < 24 && minute < 60 && second < 60) {
+                long days = java.time.LocalDate.of(year, month, day).toEpochDay(); // checks month and day
+                return Instant.ofEpochSecond(days * 86_400 + hour * 3_600L + minute * 60L + second, micros * 1_000L);
+            }
+        }
+        return Instant.parse(text);
+    }
+
+    /** The decimal number in {@code text[from, from + count)}, or −1 when a character there is not a digit. */
+    private static int digits(String text, int from, int count) {
+        int n = 0;
+        for (int i = from; i < from + count; i++) {
+            char c = text.charAt(i);
+            if (c < '0' || c > '9') return -1;
+            n = n * 10 + (c - '0');
+        }
+        return n;
     }
 
     static UUID uuid(ResultSet rs, int column, SqlDialect dialect) throws SQLException {

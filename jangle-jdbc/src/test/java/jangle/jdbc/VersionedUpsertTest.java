@@ -76,4 +76,23 @@ class VersionedUpsertTest {
         assertThat(VersionedUpsert.into("t").key("a", 1).always("b", 2).insertOnly().build(SqlDialect.SQLITE).sql())
                 .endsWith("ON CONFLICT (\"a\") DO NOTHING");
     }
+
+    @Test
+    @Tag("V6")
+    @DisplayName("V6: rows of one shape share one statement text; any change of shape gives its own text")
+    void textPerShape() {
+        SqlStatement first = VersionedUpsert.into("t").key("a", "x").versioned("c", 1, "cv", 1).build(SqlDialect.SQLITE);
+        SqlStatement second = VersionedUpsert.into("t").key("a", "y").versioned("c", 2, "cv", 9).build(SqlDialect.SQLITE);
+        assertThat(second.sql()).isSameAs(first.sql()); // built once, not per row
+        assertThat(second.parameters()).containsExactly("y", 9L, 2); // the values are the row's own
+        String[] others = {
+                VersionedUpsert.into("u").key("a", "x").versioned("c", 1, "cv", 1).build(SqlDialect.SQLITE).sql(),
+                VersionedUpsert.into("t").key("a", "x").versioned("d", 1, "cv", 1).build(SqlDialect.SQLITE).sql(),
+                VersionedUpsert.into("t").key("a", "x").versioned("c", 1, "dv", 1).build(SqlDialect.SQLITE).sql(),
+                VersionedUpsert.into("t").key("a", "x").fillIfNull("c", 1).build(SqlDialect.SQLITE).sql(),
+                VersionedUpsert.into("t").key("a", "x").versioned("c", 1, "cv", 1).insertOnly()
+                        .build(SqlDialect.SQLITE).sql(),
+                VersionedUpsert.into("t").versioned("c", 1, "cv", 1).key("a", "x").build(SqlDialect.SQLITE).sql()};
+        assertThat(others).doesNotContain(first.sql()).doesNotHaveDuplicates();
+    }
 }
