@@ -3,14 +3,16 @@ package jangle.jdbc;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.HashMap;
 import java.util.Map;
 
 /**
  * One connection lent to store code for one unit of work, with prepared statements either cached on the connection
- * (SQLite: statements are compiled in-process, so reusing them saves most of a small statement's cost) or closed
- * when the session ends (PostgreSQL: the driver caches server-side prepares per connection by SQL text).
+ * (SQLite: statements are compiled in-process, so reusing them saves most of a small statement's cost) or kept for
+ * the session and closed when it ends (PostgreSQL: the driver caches server-side prepares per connection by SQL
+ * text). Within a session one text always gets the same statement: the driver lends its cached query to one open
+ * statement at a time, so a second open statement of the same text (the next append of a group commit) was parsed
+ * again on the client and planned again on the server.
  */
 final class Session implements AutoCloseable {
     /**
@@ -24,7 +26,7 @@ final class Session implements AutoCloseable {
     private final Connection connection;
     private final SqlDialect dialect;
     private final Map<String, PreparedStatement> cache;
-    private List<PreparedStatement> opened;
+    private Map<String, PreparedStatement> opened;
 
     Session(Connection connection, SqlDialect dialect, Map<String, PreparedStatement> cache) {
         this.connection = connection;
@@ -83,9 +85,14 @@ final class Session implements AutoCloseable {
             }
             return ps;
         }
-        PreparedStatement ps = connection.prepareStatement(sql);
-        if (opened == null) opened = new ArrayList<>(4);
-        opened.add(ps);
+        if (opened == null) opened = new HashMap<>(8);
+        PreparedStatement ps = opened.get(sql);
+        if (ps != null && !ps.isClosed()) {
+            ps.clearParameters();
+            return ps;
+        }
+        ps = connection.prepareStatement(sql);
+        opened.put(sql, ps);
         return ps;
     }
 
@@ -99,7 +106,7 @@ final class Session implements AutoCloseable {
     @Override
     public void close() {
         if (opened == null) return;
-        for (PreparedStatement ps : opened) {
+        for (PreparedStatement ps : opened.values()) {
             try {
                 ps.close();
             } catch (SQLException ignored) {
