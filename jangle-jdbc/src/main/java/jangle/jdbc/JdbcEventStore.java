@@ -83,8 +83,6 @@ final class JdbcEventStore implements EventStore, DispatchLedger, jangle.Telemet
     private final String lockSql;
     /** PostgreSQL: the one-statement append of one event (null on SQLite, whose statements cost no round trip). */
     private final String appendOne;
-    /** PostgreSQL: several one-event appends of a group commit in one statement (null on SQLite). */
-    private final String appendGroup;
     private final String check;
     private final String insertEvent;
     private final String advance;
@@ -136,7 +134,6 @@ final class JdbcEventStore implements EventStore, DispatchLedger, jangle.Telemet
         this.listener = listener == null ? AppendListener.NONE : listener;
         this.lockSql = sql.optional("append.lock");
         this.appendOne = sql.optional("append.one");
-        this.appendGroup = sql.optional("append.group");
         this.check = sql.get("append.check");
         this.insertEvent = sql.get("append.insertEvent");
         this.advance = sql.get("append.advance");
@@ -265,33 +262,9 @@ final class JdbcEventStore implements EventStore, DispatchLedger, jangle.Telemet
      */
     private AppendResult appendOne(NewEvent e, String payload, String entries, Completion completing,
                                    Runnable inFeedOrder) throws SQLException {
-        return db.append(lockSql, new OneAppend(e, payload, entries, completing, inFeedOrder));
-    }
-
-    /**
-     * PostgreSQL, one event: alone, the one statement {@code append.one}; queued with others of this store in a group
-     * commit, {@link PostgresAppendGroups} runs up to {@link #MAX_PER_STATEMENT} of them in one {@code append.group}
-     * statement ({@link #runTogether}), so a group holds the ordering lock for one round trip instead of one per member.
-     */
-    final class OneAppend implements Connections.Work<AppendResult> {
-        private final NewEvent e;
-        private final String payload;
-        private final String entries;
-        private final Completion.Advance adv;
-        private final DeliveryKey resolved;
-        private final Runnable inFeedOrder;
-
-        OneAppend(NewEvent e, String payload, String entries, Completion completing, Runnable inFeedOrder) {
-            this.e = e;
-            this.payload = payload;
-            this.entries = entries;
-            this.adv = completing instanceof Completion.Advance a ? a : null;
-            this.resolved = completing instanceof Completion.Resolve r ? r.parked() : null;
-            this.inFeedOrder = inFeedOrder;
-        }
-
-        @Override
-        public AppendResult run(Session s) throws SQLException {
+        Completion.Advance adv = completing instanceof Completion.Advance a ? a : null;
+        DeliveryKey resolved = completing instanceof Completion.Resolve r ? r.parked() : null;
+        return db.append(lockSql, s -> {
             PreparedStatement ps = s.prepare(appendOne);
             Metadata md = e.metadata();
             ps.setString(1, e.aggregateId());
@@ -314,139 +287,23 @@ final class JdbcEventStore implements EventStore, DispatchLedger, jangle.Telemet
             ps.setString(18, adv == null ? null : adv.processor());
             Values.bindUuid(ps, 19, dialect, resolved == null ? null : resolved.eventId());
             ps.setString(20, resolved == null ? null : resolved.handler());
+            long position;
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next(); // always one row
-                long position = rs.getLong(1);
-                if (rs.wasNull()) throw refusal(rs.getBoolean(2)); // nothing written, as Connections.append requires
-                return finish(position);
+                position = rs.getLong(1);
+                if (rs.wasNull()) {
+                    // nothing written (before any write, as Connections.append requires): which check refused?
+                    if (!rs.getBoolean(2)) throw new VersionConflictException(e.aggregateId(), e.version());
+                    throw new LeaseLostException(adv.processor(), adv.segment(), adv.owner());
+                }
             }
-        }
-
-        /** The refusal of an append that wrote nothing: its version check failed, or its advance found no row. */
-        private RuntimeException refusal(boolean versionOk) {
-            if (!versionOk) return new VersionConflictException(e.aggregateId(), e.version());
-            return new LeaseLostException(adv.processor(), adv.segment(), adv.owner());
-        }
-
-        /** After the event took {@code position}: the hook and the feed-ordered hand-off, still under the lock (D16). */
-        private AppendResult finish(long position) {
             List<EventRecord<?>> records = List.of(new EventRecord<>(e.eventId(), e.aggregateId(), e.version(),
-                    e.type(), e.schemaVersion(), e.createdAt(), position, e.metadata(), e.event()));
+                    e.type(), e.schemaVersion(), e.createdAt(), position, md, e.event()));
             listener.positionsTaken(records);
-            if (inFeedOrder != null) inFeedOrder.run();
+            if (inFeedOrder != null) inFeedOrder.run(); // still under the feed's order (D16)
             return new AppendResult(records);
-        }
-
-        /** Whether this append may share one statement with {@code others} (same store; no aggregate or row twice). */
-        boolean joins(List<OneAppend> others) {
-            if (others.size() >= MAX_PER_STATEMENT) return false;
-            for (OneAppend o : others) {
-                if (o.store() != store()) return false;
-                if (o.e.aggregateId().equals(e.aggregateId())) return false; // its check would not see the other's insert
-                if (adv != null && o.adv != null && o.adv.processor().equals(adv.processor())
-                        && o.adv.segment() == adv.segment()) {
-                    return false; // one UPDATE cannot move one checkpoint row for two members
-                }
-            }
-            return true;
-        }
-
-        private JdbcEventStore store() {
-            return JdbcEventStore.this;
-        }
-
-        /**
-         * Runs {@code members} (at least two, each {@link #joins joining} the ones before it, all of this store) in
-         * one statement and gives each its outcome: the result, or the refusal of an append that wrote nothing. A
-         * database error propagates; it may have aborted the transaction, and then nothing is to be committed.
-         */
-        void runTogether(Session s, List<OneAppend> members, List<Object> outcomes) throws SQLException {
-            int n = members.size();
-            Integer[] member = new Integer[n];
-            String[] aggregate = new String[n];
-            Long[] version = new Long[n];
-            UUID[] eventId = new UUID[n];
-            String[] type = new String[n];
-            Integer[] schemaVersion = new Integer[n];
-            String[] createdAt = new String[n];
-            UUID[] correlation = new UUID[n];
-            UUID[] causation = new UUID[n];
-            String[] metadata = new String[n];
-            String[] payloads = new String[n];
-            String[] processor = new String[n];
-            Integer[] segment = new Integer[n];
-            String[] owner = new String[n];
-            Long[] advanceTo = new Long[n];
-            UUID[] parkedEvent = new UUID[n];
-            String[] parkedHandler = new String[n];
-            for (int i = 0; i < n; i++) {
-                OneAppend m = members.get(i);
-                NewEvent ev = m.e;
-                member[i] = i;
-                aggregate[i] = ev.aggregateId();
-                version[i] = ev.version();
-                eventId[i] = ev.eventId();
-                type[i] = ev.type();
-                schemaVersion[i] = ev.schemaVersion();
-                // as bindInstant binds it (micros); ISO-8601 text that timestamptz reads exactly
-                createdAt[i] = ev.createdAt().truncatedTo(java.time.temporal.ChronoUnit.MICROS).toString();
-                correlation[i] = ev.metadata().correlationId();
-                causation[i] = ev.metadata().causationId();
-                metadata[i] = m.entries;
-                payloads[i] = m.payload;
-                if (m.adv != null) {
-                    processor[i] = m.adv.processor();
-                    segment[i] = m.adv.segment();
-                    owner[i] = m.adv.owner();
-                    advanceTo[i] = m.adv.position();
-                }
-                if (m.resolved != null) {
-                    parkedEvent[i] = m.resolved.eventId();
-                    parkedHandler[i] = m.resolved.handler();
-                }
-            }
-            java.sql.Connection c = s.connection();
-            PreparedStatement ps = s.prepare(appendGroup);
-            ps.setArray(1, c.createArrayOf("int4", member));
-            ps.setArray(2, c.createArrayOf("text", aggregate));
-            ps.setArray(3, c.createArrayOf("int8", version));
-            ps.setArray(4, c.createArrayOf("uuid", eventId));
-            ps.setArray(5, c.createArrayOf("text", type));
-            ps.setArray(6, c.createArrayOf("int4", schemaVersion));
-            ps.setArray(7, c.createArrayOf("text", createdAt));
-            ps.setArray(8, c.createArrayOf("uuid", correlation));
-            ps.setArray(9, c.createArrayOf("uuid", causation));
-            ps.setArray(10, c.createArrayOf("text", metadata));
-            ps.setArray(11, c.createArrayOf("text", payloads));
-            ps.setArray(12, c.createArrayOf("text", processor));
-            ps.setArray(13, c.createArrayOf("int4", segment));
-            ps.setArray(14, c.createArrayOf("text", owner));
-            ps.setArray(15, c.createArrayOf("int8", advanceTo));
-            ps.setArray(16, c.createArrayOf("uuid", parkedEvent));
-            ps.setArray(17, c.createArrayOf("text", parkedHandler));
-            Values.bindInstant(ps, 18, dialect, java.time.Instant.now());
-            Long[] positions = new Long[n]; // null: refused, no position taken
-            boolean[] versionOk = new boolean[n];
-            try (ResultSet rs = ps.executeQuery()) {
-                for (int i = 0; i < n; i++) {
-                    if (!rs.next() || rs.getInt(1) != i) {
-                        throw new SQLException("append.group returned no row for member " + i + " of " + n);
-                    }
-                    long p = rs.getLong(2);
-                    positions[i] = rs.wasNull() ? null : p;
-                    versionOk[i] = rs.getBoolean(3);
-                }
-            }
-            // in member order, so the feed-ordered hand-off sees ascending positions (D16)
-            for (int i = 0; i < n; i++) {
-                OneAppend m = members.get(i);
-                outcomes.add(positions[i] != null ? m.finish(positions[i]) : m.refusal(versionOk[i]));
-            }
-        }
+        });
     }
-
-    /** Most one-event appends of a group commit in one {@code append.group} statement. */
-    static final int MAX_PER_STATEMENT = 32;
 
     /** ST4 within the append (consecutive versions per aggregate) and unique ids within it; returns first versions. */
     private static Map<String, Long> checkShape(List<NewEvent> events) {

@@ -34,12 +34,6 @@ import java.util.concurrent.locks.ReentrantLock;
  * back and each member that had not failed is run again in a transaction of its own, so only the faulty member fails. This keeps the
  * common path free of savepoint round trips. A commit that fails fails every member; nothing was acknowledged.
  *
- * <p><b>One round trip for many appends.</b> Consecutive one-event appends of one store in a group run in one
- * {@code append.group} statement ({@link JdbcEventStore.OneAppend}), split where an aggregate or a completing
- * checkpoint row would appear twice, so a group of n appends costs lock, one statement and commit instead of n + 2
- * round trips under the feed's lock. Refusals inside that statement write nothing, as above; if the statement fails
- * as a whole, the group runs its members alone.
- *
  * <p>With one appender at a time nothing changes: a group of one is one transaction, as before.
  */
 final class PostgresAppendGroups {
@@ -51,8 +45,6 @@ final class PostgresAppendGroups {
     private final DataSource pool;
     private final ReentrantLock leader = new ReentrantLock();
     private final ConcurrentLinkedQueue<Queued<?>> queued = new ConcurrentLinkedQueue<>();
-    /** {@code append.group} statements run (each for two or more appends); for tests and the benchmark notes. */
-    private final java.util.concurrent.atomic.LongAdder statementsShared = new java.util.concurrent.atomic.LongAdder();
 
     PostgresAppendGroups(DataSource pool) {
         this.pool = pool;
@@ -76,11 +68,6 @@ final class PostgresAppendGroups {
             }
         }
         return mine.outcome();
-    }
-
-    /** Statements that ran several appends at once (for tests). */
-    long statementsShared() {
-        return statementsShared.sum();
     }
 
     /** Appends waiting for a leader (for tests). */
@@ -127,22 +114,7 @@ final class PostgresAppendGroups {
                     }
                 }
                 boolean anyOk = false;
-                for (int i = 0; i < members.size(); ) {
-                    List<Queued<?>> together = sharingOneStatement(members, i);
-                    if (together.size() > 1) {
-                        try {
-                            anyOk |= runInOneStatement(session, together);
-                        } catch (Throwable t) {
-                            // the statement failed as a whole (a duplicate event id, a broken connection): the
-                            // transaction may be aborted; every member runs again alone, so only a faulty one fails
-                            c.rollback();
-                            for (Queued<?> other : members) other.result = null;
-                            return true;
-                        }
-                        i += together.size();
-                        continue;
-                    }
-                    Queued<?> q = members.get(i++);
+                for (Queued<?> q : members) {
                     try {
                         q.run(session);
                         anyOk = true;
@@ -185,46 +157,6 @@ final class PostgresAppendGroups {
                 }
             }
         }
-    }
-
-    /**
-     * The members from {@code from} on that may run in one {@code append.group} statement: consecutive one-event
-     * appends of one store that {@link JdbcEventStore.OneAppend#joins join} each other (one element: run it alone).
-     */
-    private static List<Queued<?>> sharingOneStatement(List<Queued<?>> members, int from) {
-        if (!(members.get(from).work instanceof JdbcEventStore.OneAppend)) return List.of(members.get(from));
-        List<Queued<?>> together = new ArrayList<>();
-        List<JdbcEventStore.OneAppend> appends = new ArrayList<>();
-        for (int i = from; i < members.size(); i++) {
-            if (!(members.get(i).work instanceof JdbcEventStore.OneAppend a) || !a.joins(appends)) break;
-            together.add(members.get(i));
-            appends.add(a);
-        }
-        return together;
-    }
-
-    /**
-     * Runs {@code together} in one statement and sets each member's result or refusal (refusals wrote nothing, so
-     * the transaction stays intact). Returns whether any member's append was written.
-     */
-    @SuppressWarnings({"unchecked", "rawtypes"})
-    private boolean runInOneStatement(Session session, List<Queued<?>> together) throws SQLException {
-        List<JdbcEventStore.OneAppend> appends = new ArrayList<>(together.size());
-        for (Queued<?> q : together) appends.add((JdbcEventStore.OneAppend) q.work);
-        List<Object> outcomes = new ArrayList<>(together.size());
-        appends.get(0).runTogether(session, appends, outcomes);
-        boolean anyOk = false;
-        for (int i = 0; i < together.size(); i++) {
-            Queued q = together.get(i);
-            if (outcomes.get(i) instanceof RuntimeException refusal) {
-                q.error = refusal;
-            } else {
-                q.result = outcomes.get(i);
-                anyOk = true;
-            }
-        }
-        statementsShared.increment();
-        return anyOk;
     }
 
     /** One queued append and what became of it; {@code done} is published after the fields. */

@@ -61,47 +61,6 @@ WITH chk AS (
     DELETE FROM jangle_deliveries WHERE event_id = ? AND handler = ? AND EXISTS (SELECT 1 FROM ins)
 )
 SELECT (SELECT position FROM ins), (SELECT ok FROM chk)
--- Several one-event appends of a group commit in ONE round trip (G5): append.one for each member, given as arrays
--- (one element per member, in queue order). Members touch distinct aggregates and distinct checkpoint rows (the
--- caller splits the group so), so no member's check depends on another's insert. A member that fails its check or
--- whose advance finds no row it owns writes nothing and takes no position; the others take the next positions in
--- member order, gaplessly. Returns one row per member: member, position (NULL when refused), version check passed.
--- name: append.group
-WITH req AS (
-    SELECT * FROM unnest(CAST(? AS int4[]), CAST(? AS text[]), CAST(? AS int8[]), CAST(? AS uuid[]),
-                         CAST(? AS text[]), CAST(? AS int4[]), CAST(? AS text[]), CAST(? AS uuid[]), CAST(? AS uuid[]),
-                         CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[]), CAST(? AS int4[]),
-                         CAST(? AS text[]), CAST(? AS int8[]), CAST(? AS uuid[]), CAST(? AS text[]))
-        AS r(member, aggregate_id, version, event_id, type, schema_version, created_at, correlation_id,
-             causation_id, metadata, payload, processor, segment, owner, advance_to, parked_event, parked_handler)
-), chk AS (
-    SELECT req.*, (SELECT COALESCE(MAX(e.version), 0) FROM jangle_events e WHERE e.aggregate_id = req.aggregate_id)
-                  = req.version - 1 AS ok
-    FROM req
-), adv AS (
-    UPDATE jangle_checkpoints c SET position = GREATEST(c.position, chk.advance_to), updated_at = ?
-    FROM chk
-    WHERE chk.ok AND c.processor = chk.processor AND c.segment = chk.segment AND c.owner = chk.owner
-    RETURNING chk.member
-), pass AS (
-    SELECT chk.*, row_number() OVER (ORDER BY chk.member) AS n
-    FROM chk
-    WHERE chk.ok AND (chk.processor IS NULL OR chk.member IN (SELECT member FROM adv))
-), ins AS (
-    INSERT INTO jangle_events (position, event_id, aggregate_id, version, type, schema_version, created_at,
-                               correlation_id, causation_id, metadata, payload)
-    SELECT (SELECT COALESCE(MAX(position), 0) FROM jangle_events) + pass.n, pass.event_id, pass.aggregate_id,
-           pass.version, pass.type, pass.schema_version, CAST(pass.created_at AS timestamptz), pass.correlation_id,
-           pass.causation_id, CAST(pass.metadata AS json), CAST(pass.payload AS json)
-    FROM pass
-    RETURNING event_id, position
-), done AS (
-    DELETE FROM jangle_deliveries d USING pass
-    WHERE d.event_id = pass.parked_event AND d.handler = pass.parked_handler
-)
-SELECT chk.member, ins.position, chk.ok
-FROM chk LEFT JOIN ins ON ins.event_id = chk.event_id
-ORDER BY chk.member
 -- name: append.existingIds
 SELECT event_id FROM jangle_events WHERE event_id = ?
 
