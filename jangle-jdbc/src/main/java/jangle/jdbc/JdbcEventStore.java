@@ -262,47 +262,119 @@ final class JdbcEventStore implements EventStore, DispatchLedger, jangle.Telemet
      */
     private AppendResult appendOne(NewEvent e, String payload, String entries, Completion completing,
                                    Runnable inFeedOrder) throws SQLException {
-        Completion.Advance adv = completing instanceof Completion.Advance a ? a : null;
-        DeliveryKey resolved = completing instanceof Completion.Resolve r ? r.parked() : null;
-        return db.append(lockSql, s -> {
+        return db.append(lockSql, new OneAppend(e, payload, entries, completing, inFeedOrder));
+    }
+
+    /** The feed's lock statement (PostgreSQL), taken before the first append of a transaction. */
+    String lockSql() {
+        return lockSql;
+    }
+
+    /** Parameters of one {@code append.one}. */
+    static final int APPEND_ONE_PARAMETERS = 20;
+    /** Most appends sent in one pipelined round trip ({@link #pipelined}). */
+    static final int MAX_PIPELINED = 32;
+    /** {@link #pipelined} texts by count (index 0: with the lock in front; 1: without). */
+    private final String[][] pipelinedTexts = new String[2][MAX_PIPELINED + 1];
+
+    /**
+     * The text that runs the feed's lock (when {@code withLock}) and then {@code count} {@code append.one} statements,
+     * as one multi-statement text: the driver sends its statements in one round trip and the server runs them in
+     * order, each with a fresh snapshot (read committed), so each one sees the lock held and the rows of the ones
+     * before it, exactly as when they are sent one by one.
+     */
+    String pipelined(boolean withLock, int count) {
+        String[] texts = pipelinedTexts[withLock ? 0 : 1];
+        String text = texts[count];
+        if (text == null) {
+            StringBuilder b = new StringBuilder();
+            if (withLock) b.append(lockSql);
+            for (int i = 0; i < count; i++) b.append(b.isEmpty() ? "" : ";\n").append(appendOne);
+            texts[count] = text = b.toString();
+        }
+        return text;
+    }
+
+    /**
+     * PostgreSQL, one event: check, fenced checkpoint advance, position, event and the resolved parked delivery in ONE
+     * statement ({@code append.one}). Alone it runs after the lock; in a group commit, {@link PostgresAppendGroups}
+     * sends the lock and a run of these in one round trip ({@link #pipelined}), so the group's transaction holds the
+     * feed's lock for the statements' execution and the commit, not for a round trip per member.
+     */
+    final class OneAppend implements Connections.Work<AppendResult> {
+        private final NewEvent e;
+        private final String payload;
+        private final String entries;
+        private final Completion.Advance adv;
+        private final DeliveryKey resolved;
+        private final Runnable inFeedOrder;
+
+        OneAppend(NewEvent e, String payload, String entries, Completion completing, Runnable inFeedOrder) {
+            this.e = e;
+            this.payload = payload;
+            this.entries = entries;
+            this.adv = completing instanceof Completion.Advance a ? a : null;
+            this.resolved = completing instanceof Completion.Resolve r ? r.parked() : null;
+            this.inFeedOrder = inFeedOrder;
+        }
+
+        JdbcEventStore store() {
+            return JdbcEventStore.this;
+        }
+
+        @Override
+        public AppendResult run(Session s) throws SQLException {
             PreparedStatement ps = s.prepare(appendOne);
-            Metadata md = e.metadata();
-            ps.setString(1, e.aggregateId());
-            ps.setLong(2, e.version() - 1);
-            ps.setLong(3, adv == null ? 0 : adv.position());
-            Values.bindInstant(ps, 4, dialect, java.time.Instant.now());
-            ps.setString(5, adv == null ? null : adv.processor());
-            ps.setInt(6, adv == null ? -1 : adv.segment());
-            ps.setString(7, adv == null ? null : adv.owner());
-            Values.bindUuid(ps, 8, dialect, e.eventId());
-            ps.setString(9, e.aggregateId());
-            ps.setLong(10, e.version());
-            ps.setString(11, e.type());
-            ps.setInt(12, e.schemaVersion());
-            Values.bindInstant(ps, 13, dialect, e.createdAt());
-            Values.bindUuid(ps, 14, dialect, md.correlationId());
-            Values.bindUuid(ps, 15, dialect, md.causationId());
-            ps.setString(16, entries);
-            ps.setString(17, payload);
-            ps.setString(18, adv == null ? null : adv.processor());
-            Values.bindUuid(ps, 19, dialect, resolved == null ? null : resolved.eventId());
-            ps.setString(20, resolved == null ? null : resolved.handler());
-            long position;
+            bind(ps, 0);
             try (ResultSet rs = ps.executeQuery()) {
-                rs.next(); // always one row
-                position = rs.getLong(1);
-                if (rs.wasNull()) {
-                    // nothing written (before any write, as Connections.append requires): which check refused?
-                    if (!rs.getBoolean(2)) throw new VersionConflictException(e.aggregateId(), e.version());
-                    throw new LeaseLostException(adv.processor(), adv.segment(), adv.owner());
-                }
+                return outcome(rs);
+            }
+        }
+
+        /** Binds this append's parameters after the first {@code offset} of {@code ps}. */
+        void bind(PreparedStatement ps, int offset) throws SQLException {
+            Metadata md = e.metadata();
+            int o = offset;
+            ps.setString(o + 1, e.aggregateId());
+            ps.setLong(o + 2, e.version() - 1);
+            ps.setLong(o + 3, adv == null ? 0 : adv.position());
+            Values.bindInstant(ps, o + 4, dialect, java.time.Instant.now());
+            ps.setString(o + 5, adv == null ? null : adv.processor());
+            ps.setInt(o + 6, adv == null ? -1 : adv.segment());
+            ps.setString(o + 7, adv == null ? null : adv.owner());
+            Values.bindUuid(ps, o + 8, dialect, e.eventId());
+            ps.setString(o + 9, e.aggregateId());
+            ps.setLong(o + 10, e.version());
+            ps.setString(o + 11, e.type());
+            ps.setInt(o + 12, e.schemaVersion());
+            Values.bindInstant(ps, o + 13, dialect, e.createdAt());
+            Values.bindUuid(ps, o + 14, dialect, md.correlationId());
+            Values.bindUuid(ps, o + 15, dialect, md.causationId());
+            ps.setString(o + 16, entries);
+            ps.setString(o + 17, payload);
+            ps.setString(o + 18, adv == null ? null : adv.processor());
+            Values.bindUuid(ps, o + 19, dialect, resolved == null ? null : resolved.eventId());
+            ps.setString(o + 20, resolved == null ? null : resolved.handler());
+        }
+
+        /**
+         * The result of this append from its statement's row; refuses with {@link VersionConflictException} or
+         * {@link LeaseLostException} when the statement wrote nothing (before any write, as Connections.append
+         * requires). Runs the hook and the feed-ordered hand-off, still under the lock (D16).
+         */
+        AppendResult outcome(ResultSet rs) throws SQLException {
+            if (!rs.next()) throw new SQLException("append.one returned no row");
+            long position = rs.getLong(1);
+            if (rs.wasNull()) {
+                if (!rs.getBoolean(2)) throw new VersionConflictException(e.aggregateId(), e.version());
+                throw new LeaseLostException(adv.processor(), adv.segment(), adv.owner());
             }
             List<EventRecord<?>> records = List.of(new EventRecord<>(e.eventId(), e.aggregateId(), e.version(),
-                    e.type(), e.schemaVersion(), e.createdAt(), position, md, e.event()));
+                    e.type(), e.schemaVersion(), e.createdAt(), position, e.metadata(), e.event()));
             listener.positionsTaken(records);
-            if (inFeedOrder != null) inFeedOrder.run(); // still under the feed's order (D16)
+            if (inFeedOrder != null) inFeedOrder.run();
             return new AppendResult(records);
-        });
+        }
     }
 
     /** ST4 within the append (consecutive versions per aggregate) and unique ids within it; returns first versions. */
