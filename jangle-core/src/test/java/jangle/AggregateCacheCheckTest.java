@@ -3,11 +3,6 @@ package jangle;
 import jangle.memory.InMemoryEventStore;
 import jangle.memory.InMemorySagaStore;
 import jangle.memory.InMemorySnapshotStore;
-import jangle.spi.AppendResult;
-import jangle.spi.Checkpoints;
-import jangle.spi.Completion;
-import jangle.spi.DispatchLedger;
-import jangle.spi.EventStore;
 import jangle.spi.NewEvent;
 import jangle.spi.Stores;
 import org.junit.jupiter.api.DisplayName;
@@ -18,7 +13,6 @@ import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
@@ -34,18 +28,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 class AggregateCacheCheckTest {
 
     /** The in-memory store, counting the per-aggregate reads a command makes before it decides. */
-    static final class CountingEvents implements EventStore {
-        final InMemoryEventStore inner = new InMemoryEventStore("test");
+    static final class CountingEvents extends ForwardingEvents {
         final AtomicInteger reads = new AtomicInteger();
 
-        @Override
-        public AppendResult append(List<NewEvent> events, Completion completing) {
-            return inner.append(events, completing);
-        }
-
-        @Override
-        public AppendResult append(List<NewEvent> events, Completion completing, Runnable inFeedOrder) {
-            return inner.append(events, completing, inFeedOrder);
+        CountingEvents() {
+            super(new InMemoryEventStore("test"));
         }
 
         @Override
@@ -58,41 +45,6 @@ class AggregateCacheCheckTest {
         public long forEachAfter(String aggregateId, long afterVersion, Consumer<EventRecord<?>> sink) {
             reads.incrementAndGet();
             return inner.forEachAfter(aggregateId, afterVersion, sink);
-        }
-
-        @Override
-        public List<EventRecord<?>> readFeed(long afterPosition, int limit) {
-            return inner.readFeed(afterPosition, limit);
-        }
-
-        @Override
-        public List<EventRecord<?>> correlated(UUID correlationId, int limit) {
-            return inner.correlated(correlationId, limit);
-        }
-
-        @Override
-        public Optional<EventRecord<?>> readEvent(UUID eventId) {
-            return inner.readEvent(eventId);
-        }
-
-        @Override
-        public long lastVersion(String aggregateId) {
-            return inner.lastVersion(aggregateId);
-        }
-
-        @Override
-        public long lastPosition() {
-            return inner.lastPosition();
-        }
-
-        @Override
-        public DispatchLedger ledger() {
-            return inner.ledger();
-        }
-
-        @Override
-        public Checkpoints checkpoints() {
-            return inner.checkpoints();
         }
 
         /** An append behind the application's back, as another node would make it. */

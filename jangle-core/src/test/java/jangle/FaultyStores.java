@@ -3,8 +3,6 @@ package jangle;
 import jangle.memory.InMemoryStores;
 import jangle.spi.AppendResult;
 import jangle.spi.Completion;
-import jangle.spi.DeliveryKey;
-import jangle.spi.DispatchLedger;
 import jangle.spi.EventStore;
 import jangle.spi.NewEvent;
 import jangle.spi.Snapshot;
@@ -15,9 +13,7 @@ import jangle.spi.Stores;
 
 import java.util.List;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Stream;
 
 /**
  * The in-memory stores with switchable faults, for tests of how the command handler treats store failures
@@ -39,11 +35,9 @@ final class FaultyStores implements StoreProvider {
         return counter.getAndUpdate(n -> n > 0 ? n - 1 : n) > 0;
     }
 
-    private final class Events implements EventStore {
-        private final EventStore inner;
-
+    private final class Events extends ForwardingEvents {
         Events(EventStore inner) {
-            this.inner = inner;
+            super(inner);
         }
 
         @Override
@@ -52,51 +46,6 @@ final class FaultyStores implements StoreProvider {
                 throw new VersionConflictException(events.get(0).aggregateId(), events.get(0).version());
             }
             return inner.append(events, completing);
-        }
-
-        @Override
-        public Stream<EventRecord<?>> read(String aggregateId, long afterVersion) {
-            return inner.read(aggregateId, afterVersion);
-        }
-
-        @Override
-        public List<EventRecord<?>> readFeed(long afterPosition, int limit) {
-            return inner.readFeed(afterPosition, limit);
-        }
-
-        @Override
-        public Optional<EventRecord<?>> readEvent(UUID eventId) {
-            return inner.readEvent(eventId);
-        }
-
-        @Override
-        public long lastVersion(String aggregateId) {
-            return inner.lastVersion(aggregateId);
-        }
-
-        @Override
-        public long lastPosition() {
-            return inner.lastPosition();
-        }
-
-        @Override
-        public DispatchLedger ledger() {
-            return inner.ledger();
-        }
-
-        @Override
-        public jangle.spi.Checkpoints checkpoints() {
-            return inner.checkpoints();
-        }
-
-        @Override
-        public jangle.spi.FeedPage readFeed(long afterPosition, int limit, jangle.spi.FeedFilter filter) {
-            return inner.readFeed(afterPosition, limit, filter);
-        }
-
-        @Override
-        public List<EventRecord<?>> correlated(UUID correlationId, int limit) {
-            return inner.correlated(correlationId, limit);
         }
     }
 
