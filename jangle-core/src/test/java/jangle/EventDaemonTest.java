@@ -9,13 +9,8 @@ import jangle.DispatchFixtures.Recorder;
 import jangle.memory.InMemoryEventStore;
 import jangle.memory.InMemorySagaStore;
 import jangle.memory.InMemorySnapshotStore;
-import jangle.spi.AppendResult;
 import jangle.spi.Delivery;
-import jangle.spi.Completion;
-import jangle.spi.DeliveryKey;
-import jangle.spi.DispatchLedger;
 import jangle.spi.EventStore;
-import jangle.spi.NewEvent;
 import jangle.spi.Stores;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
@@ -28,7 +23,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.stream.Stream;
 
 import static jangle.DispatchFixtures.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -265,20 +259,12 @@ class EventDaemonTest {
     }
 
     /** An event store whose payloads of some events cannot be read (D14). */
-    private record CorruptingStore(InMemoryEventStore inner, Set<UUID> corrupt) implements EventStore {
-        @Override
-        public AppendResult append(List<NewEvent> events, Completion completing) {
-            return inner.append(events, completing);
-        }
+    private static final class CorruptingStore extends ForwardingEvents {
+        private final Set<UUID> corrupt;
 
-        @Override
-        public Stream<EventRecord<?>> read(String aggregateId, long afterVersion) {
-            return inner.read(aggregateId, afterVersion);
-        }
-
-        @Override
-        public List<EventRecord<?>> readFeed(long afterPosition, int limit) {
-            return inner.readFeed(afterPosition, limit);
+        CorruptingStore(InMemoryEventStore inner, Set<UUID> corrupt) {
+            super(inner);
+            this.corrupt = corrupt;
         }
 
         @Override
@@ -287,26 +273,6 @@ class EventDaemonTest {
                 throw new SerializationException(eventId, "Added", 1, "corrupt JSON", null);
             }
             return inner.readEvent(eventId);
-        }
-
-        @Override
-        public long lastVersion(String aggregateId) {
-            return inner.lastVersion(aggregateId);
-        }
-
-        @Override
-        public long lastPosition() {
-            return inner.lastPosition();
-        }
-
-        @Override
-        public DispatchLedger ledger() {
-            return inner;
-        }
-
-        @Override
-        public jangle.spi.Checkpoints checkpoints() {
-            return inner.checkpoints();
         }
 
         /** The feed as a store with damaged rows reports it: the corrupt events come back unreadable (D14). */
@@ -324,11 +290,6 @@ class EventDaemonTest {
                 }
             }
             return new jangle.spi.FeedPage(readable, unreadable, page.scannedTo());
-        }
-
-        @Override
-        public List<EventRecord<?>> correlated(UUID correlationId, int limit) {
-            return inner.correlated(correlationId, limit);
         }
     }
 }

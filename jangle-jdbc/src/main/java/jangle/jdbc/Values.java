@@ -98,30 +98,36 @@ final class Values {
      */
     static Instant parseSqliteTime(String text) {
         if (text.length() == 27 && text.charAt(4) == '-' && text.charAt(7) == '-' && text.charAt(10) == 'T'
-                && text.charAt(13) == ':' && text.charAt(16) == ':' && text.charAt(19) == '.' && text.charAt(26) == 'Z') {
-            int year = digits(text, 0, 4);
-            int month = digits(text, 5, 2);
-            int day = digits(text, 8, 2);
-            int hour = digits(text, 11, 2);
-            int minute = digits(text, 14, 2);
-            int second = digits(text, 17, 2);
-            int micros = digits(text, 20, 6);
-            if ((year | month | day | hour | minute | second | micros) >= 0 && hour < 24 && minute < 60 && second < 60) {
-                long days = java.time.LocalDate.of(year, month, day).toEpochDay(); // checks month and day
-                return Instant.ofEpochSecond(days * 86_400 + hour * 3_600L + minute * 60L + second, micros * 1_000L);
+                && text.charAt(13) == ':' && text.charAt(16) == ':' && text.charAt(19) == '.' && text.charAt(26) == 'Z'
+                && digitsAt(text, 0, 4) && digitsAt(text, 5, 2) && digitsAt(text, 8, 2) && digitsAt(text, 11, 2)
+                && digitsAt(text, 14, 2) && digitsAt(text, 17, 2) && digitsAt(text, 20, 6)) {
+            int hour = number(text, 11, 2);
+            int minute = number(text, 14, 2);
+            int second = number(text, 17, 2);
+            if (hour < 24 && minute < 60 && second < 60) {
+                // LocalDate.of checks month and day
+                long days = java.time.LocalDate.of(number(text, 0, 4), number(text, 5, 2), number(text, 8, 2))
+                        .toEpochDay();
+                return Instant.ofEpochSecond(days * 86_400 + hour * 3_600L + minute * 60L + second,
+                        number(text, 20, 6) * 1_000L);
             }
         }
         return Instant.parse(text);
     }
 
-    /** The decimal number in {@code text[from, from + count)}, or −1 when a character there is not a digit. */
-    private static int digits(String text, int from, int count) {
-        int n = 0;
+    /** Whether {@code text[from, from + count)} is all decimal digits. */
+    private static boolean digitsAt(String text, int from, int count) {
         for (int i = from; i < from + count; i++) {
             char c = text.charAt(i);
-            if (c < '0' || c > '9') return -1;
-            n = n * 10 + (c - '0');
+            if (c < '0' || c > '9') return false;
         }
+        return true;
+    }
+
+    /** The decimal number in {@code text[from, from + count)}, which {@link #digitsAt} accepted. */
+    private static int number(String text, int from, int count) {
+        int n = 0;
+        for (int i = from; i < from + count; i++) n = n * 10 + (text.charAt(i) - '0');
         return n;
     }
 
