@@ -274,7 +274,10 @@ final class JdbcEventStore implements EventStore, DispatchLedger, jangle.Telemet
     static final int APPEND_ONE_PARAMETERS = 20;
     /** Most appends sent in one pipelined round trip ({@link #pipelined}). */
     static final int MAX_PIPELINED = 32;
-    /** {@link #pipelined} texts by count (index 0: with the lock in front; 1: without). */
+    /**
+     * {@link #pipelined} texts by count (index 0: with the lock in front; 1: without). Filled lazily without a lock:
+     * two threads that race build the same immutable text.
+     */
     private final String[][] pipelinedTexts = new String[2][MAX_PIPELINED + 1];
 
     /**

@@ -125,11 +125,7 @@ final class PostgresAppendGroups {
                         } catch (Throwable t) {
                             // a database error (a duplicate event id, a broken connection) in one of them: it may
                             // have aborted the transaction, and which member caused it is not known
-                            if (members.size() > 1) { // every member runs again alone, so only a faulty one fails
-                                c.rollback();
-                                for (Queued<?> other : members) other.result = null;
-                                return true;
-                            }
+                            if (members.size() > 1) return abandon(c, members); // only a faulty one fails alone
                             members.get(i).error = t;
                         }
                         locked = true;
@@ -152,11 +148,7 @@ final class PostgresAppendGroups {
                         q.error = e;
                     } catch (Throwable t) {
                         q.error = t;
-                        if (members.size() > 1) { // it may have written, or aborted the transaction: others alone
-                            c.rollback();
-                            for (Queued<?> other : members) other.result = null;
-                            return true;
-                        }
+                        if (members.size() > 1) return abandon(c, members); // it may have written or aborted
                     }
                 }
                 if (anyOk) {
@@ -185,6 +177,13 @@ final class PostgresAppendGroups {
                 }
             }
         }
+    }
+
+    /** Rolls the group back so that each member runs again alone; returns true, as {@link #runTogether} does then. */
+    private static boolean abandon(Connection c, List<Queued<?>> members) throws SQLException {
+        c.rollback();
+        for (Queued<?> q : members) q.result = null;
+        return true;
     }
 
     /**

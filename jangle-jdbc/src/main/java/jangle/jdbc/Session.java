@@ -62,37 +62,29 @@ final class Session implements AutoCloseable {
 
     /** A statement for {@code sql} with no parameters bound; do not close it. */
     PreparedStatement prepare(String sql) throws SQLException {
-        if (cache != null) {
-            PreparedStatement ps = cache.get(sql);
-            if (ps == null || ps.isClosed()) {
-                ps = connection.prepareStatement(sql);
-                cache.put(sql, ps);
-            } else {
+        Map<String, PreparedStatement> statements = cache;
+        if (statements == null) {
+            if (opened == null) opened = new HashMap<>(8);
+            statements = opened;
+        }
+        PreparedStatement ps = statements.get(sql);
+        if (ps != null && !ps.isClosed()) {
+            try {
+                ps.clearParameters();
+                return ps;
+            } catch (SQLException finalised) {
+                // sqlite-jdbc finalises a statement after some errors (SQLITE_FULL, I/O errors) without marking it
+                // closed; reusing it would fail with "statement is not executing" for ever, hiding the cause and
+                // outliving the fault (issue 18 item 2). Compile it again.
                 try {
-                    ps.clearParameters();
-                } catch (SQLException finalised) {
-                    // sqlite-jdbc finalises a statement after some errors (SQLITE_FULL, I/O errors) without marking
-                    // it closed; reusing it would fail with "statement is not executing" for ever, hiding the cause
-                    // and outliving the fault (issue 18 item 2). Compile it again.
-                    try {
-                        ps.close();
-                    } catch (SQLException ignored) {
-                        // already unusable
-                    }
-                    ps = connection.prepareStatement(sql);
-                    cache.put(sql, ps);
+                    ps.close();
+                } catch (SQLException ignored) {
+                    // already unusable
                 }
             }
-            return ps;
-        }
-        if (opened == null) opened = new HashMap<>(8);
-        PreparedStatement ps = opened.get(sql);
-        if (ps != null && !ps.isClosed()) {
-            ps.clearParameters();
-            return ps;
         }
         ps = connection.prepareStatement(sql);
-        opened.put(sql, ps);
+        statements.put(sql, ps);
         return ps;
     }
 
