@@ -287,6 +287,10 @@ public final class JangleBuilder {
 
     /** How a decision on a cached aggregate is confirmed (H7); see {@link Settings.CacheCheck}. */
     public JangleBuilder aggregateCacheCheck(Settings.CacheCheck check) {
+        if (check == null) {
+            earlyProblems.add("aggregateCacheCheck must be READ or APPEND, not null");
+            return this;
+        }
         return setting("aggregateCacheCheck", check.name());
     }
 

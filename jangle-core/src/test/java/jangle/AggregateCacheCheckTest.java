@@ -19,6 +19,7 @@ import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * H7: how a decision taken on a cached aggregate is confirmed. With {@code CacheCheck.APPEND} (the default) an
@@ -134,5 +135,22 @@ class AggregateCacheCheckTest {
             assertThat(built.get()).isEqualTo(1);
             assertThat(j.operations().commandCounts().conflicts()).isZero();
         }
+    }
+
+    @Test
+    @Tag("H7")
+    @DisplayName("H7: a cache check that is neither READ nor APPEND is refused at build, naming the setting")
+    void badSettingIsRefused() {
+        assertThatThrownBy(() -> Jangle.builder().environment(Map.of("JANGLE_AGGREGATE_CACHE_CHECK", "sometimes"))
+                .commands(Bank.Cmd.class).events(Bank.Evt.class).aggregate(Bank.Creator.class, Bank.Creator::new)
+                .aggregate(Bank.Account.class, Bank.Account::new).build())
+                .isInstanceOfSatisfying(ConfigurationException.class, e -> assertThat(e.problems())
+                        .anySatisfy(p -> assertThat(p).contains("JANGLE_AGGREGATE_CACHE_CHECK")
+                                .contains("'sometimes'").contains("must be READ or APPEND")));
+        assertThatThrownBy(() -> Jangle.builder().environment(Map.of()).commands(Bank.Cmd.class)
+                .events(Bank.Evt.class).aggregate(Bank.Creator.class, Bank.Creator::new)
+                .aggregate(Bank.Account.class, Bank.Account::new).aggregateCacheCheck(null).build())
+                .isInstanceOfSatisfying(ConfigurationException.class, e -> assertThat(e.problems())
+                        .anySatisfy(p -> assertThat(p).contains("aggregateCacheCheck must be READ or APPEND")));
     }
 }
