@@ -5,14 +5,13 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 
 /**
- * Statements gathered for one transaction and sent together: one JDBC batch per distinct statement text, in the
- * order each text was first added. On PostgreSQL the driver sends a batch in one round trip instead of one per
+ * Statements gathered for one transaction and sent together: one JDBC batch per distinct statement text. On PostgreSQL the driver sends a batch in one round trip instead of one per
  * statement, which is what a read-model write on a network database waits for; on SQLite it saves re-preparing.
  *
  * <p><b>Only for statements whose relative order does not matter.</b> Statements with the same text run in the
@@ -25,10 +24,17 @@ import java.util.Objects;
  * twice in one statement. So the rows of one text are sent in rounds: the n-th statement on one
  * {@link SqlStatement#key} goes in round n. Per row, the order added is kept.
  *
+ * <p><b>One lock order (V7).</b> Texts run in the order of the texts themselves, and the rows of one round in the
+ * order of their keys, not in the order added. Two batches in concurrent transactions (two segments of one projection,
+ * or two nodes) that write some of the same rows then take those rows' locks in the same order: the later one waits
+ * for the earlier one's commit instead of each holding a row the other needs, which PostgreSQL breaks only after its
+ * {@code deadlock_timeout} (a second by default) by failing one of them. Rows without a key keep the order added and
+ * run first in their round.
+ *
  * <p>Not thread-safe; build one per unit of work.
  */
 public final class SqlBatch {
-    private final Map<String, List<SqlStatement>> bySql = new LinkedHashMap<>();
+    private final Map<String, List<SqlStatement>> bySql = new TreeMap<>(); // V7: texts in one order
     private int size;
 
     /** Adds {@code statement} to the batch of its text. */
@@ -91,7 +97,8 @@ public final class SqlBatch {
 
     /**
      * {@code rows} in rounds: the n-th statement on one key goes to round n, so no round has a key twice and each
-     * key's statements keep their order. Statements without a key all go to the first round.
+     * key's statements keep their order. Statements without a key all go to the first round, ahead of the keyed ones;
+     * within a round the keyed rows are in key order (V7).
      */
     private static List<List<SqlStatement>> rounds(List<SqlStatement> rows) {
         List<List<SqlStatement>> rounds = new ArrayList<>(2);
@@ -107,6 +114,27 @@ public final class SqlBatch {
             if (round == rounds.size()) rounds.add(new ArrayList<>());
             rounds.get(round).add(row);
         }
+        for (List<SqlStatement> round : rounds) round.sort(SqlBatch::byKey); // stable: keyless rows keep their order
         return rounds;
+    }
+
+    /** Keyless rows first (equal among themselves), then the key's values compared one by one. */
+    private static int byKey(SqlStatement a, SqlStatement b) {
+        if (a.key().isEmpty() || b.key().isEmpty()) return Boolean.compare(!a.key().isEmpty(), !b.key().isEmpty());
+        for (int i = 0; i < a.key().size() && i < b.key().size(); i++) {
+            int c = compareValues(a.parameters().get(a.key().get(i)), b.parameters().get(b.key().get(i)));
+            if (c != 0) return c;
+        }
+        return Integer.compare(a.key().size(), b.key().size());
+    }
+
+    /** A total order over bound values: nulls first, then by type, then by the type's own order or its text. */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static int compareValues(Object a, Object b) {
+        if (a == null || b == null) return Boolean.compare(a != null, b != null);
+        if (a.getClass() != b.getClass()) return a.getClass().getName().compareTo(b.getClass().getName());
+        if (a instanceof byte[] x) return java.util.Arrays.compare(x, (byte[]) b);
+        if (a instanceof Comparable c) return c.compareTo(b);
+        return String.valueOf(a).compareTo(String.valueOf(b));
     }
 }
