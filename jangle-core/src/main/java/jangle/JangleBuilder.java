@@ -240,6 +240,16 @@ public final class JangleBuilder {
         return setting("processorStart", start.name());
     }
 
+    /**
+     * How long a live segment waits for more events when fewer than {@code processorBatchSize} have arrived, so that
+     * they share one read-model transaction and one checkpoint write (D22); at most 1 s, default 0 (no wait). Worth a
+     * few milliseconds where a commit is a network round trip and a flush (PostgreSQL); every live handler then sees
+     * an event up to that much later.
+     */
+    public JangleBuilder processorBatchLinger(Duration d) {
+        return setting("processorBatchLinger", d.toString());
+    }
+
     /** How often an idle segment looks for events committed by other nodes; default 50 ms. */
     public JangleBuilder processorPollInterval(Duration d) {
         return setting("processorPollInterval", d.toString());

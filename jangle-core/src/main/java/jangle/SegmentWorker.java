@@ -43,6 +43,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class SegmentWorker implements Runnable {
     private static final long FLUSH_NANOS = 1_000_000_000L;
+    /** A lingering segment looks at {@code closing} at least this often. */
+    private static final long LINGER_SLICE_NANOS = 10_000_000L;
 
     private final DispatchRuntime runtime;
     private final EventStore events;
@@ -248,6 +250,7 @@ final class SegmentWorker implements Runnable {
         List<List<EventRecord<?>>> lists = new ArrayList<>();
         lists.add(first);
         queue.drainTo(lists, Math.max(0, settings.processorBatchSize() / 4));
+        if (!lagging) linger(lists);
         List<EventRecord<?>> batch = new ArrayList<>();
         long batchEnd = head;
         for (List<EventRecord<?>> list : lists) {
@@ -272,6 +275,28 @@ final class SegmentWorker implements Runnable {
             }
         }
         runLive(batch, batchEnd);
+    }
+
+    /**
+     * D22: waits up to {@code processorBatchLinger} for more handed-over lists while {@code lists} holds fewer than
+     * {@code processorBatchSize} records, so that a trickle of small commits is handled, and committed, as one batch.
+     */
+    private void linger(List<List<EventRecord<?>>> lists) throws InterruptedException {
+        long linger = settings.processorBatchLinger().toNanos();
+        if (linger == 0) return;
+        int records = 0;
+        for (List<EventRecord<?>> l : lists) records += l.size();
+        long until = System.nanoTime() + linger;
+        while (records < settings.processorBatchSize() && !closing) {
+            long left = until - System.nanoTime();
+            if (left <= 0) return;
+            List<EventRecord<?>> more = queue.poll(Math.min(left, LINGER_SLICE_NANOS), TimeUnit.NANOSECONDS);
+            if (more == null) continue;
+            int from = lists.size();
+            lists.add(more);
+            queue.drainTo(lists, Math.max(0, settings.processorBatchSize() / 4 - lists.size()));
+            for (int i = from; i < lists.size(); i++) records += lists.get(i).size();
+        }
     }
 
     /** Reads the feed after {@code head} up to {@code to} for the live members, page by page. */
@@ -301,12 +326,16 @@ final class SegmentWorker implements Runnable {
 
     /**
      * Runs {@code records} for each of {@code group} (each takes those after its own checkpoint and of its types) and
-     * moves every member of the group to {@code upTo}.
+     * moves every member of the group to {@code upTo}. Batched projections go first: a read model is one transaction
+     * for the whole batch, while a reactor may send a command per event, and the members do not depend on one
+     * another's progress, so the read models need not wait for the reactors' commands.
      */
     private void handle(List<EventRecord<?>> records, long upTo, List<Member> group) {
         List<Completion.Advance> advances = new ArrayList<>();
         List<Member> advanced = new ArrayList<>();
-        for (Member m : group) {
+        List<Member> ordered = new ArrayList<>(group);
+        ordered.sort(java.util.Comparator.comparing(m -> !m.processor.batched())); // stable: false (batched) first
+        for (Member m : ordered) {
             if (m.position >= upTo) continue;
             List<EventRecord<?>> mine = new ArrayList<>();
             for (EventRecord<?> r : records) {

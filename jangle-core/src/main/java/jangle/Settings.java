@@ -23,7 +23,7 @@ public record Settings(int batchSize, int dispatchHandoffSize, int processorSegm
                        Duration commandBackoffMax, int aggregateCacheSize, int replayBatchSize, String nodeId,
                        int processorBatchSize, Duration processorLease, int handlerAttempts,
                        Duration processorPollInterval, jangle.spi.Checkpoints.Start processorStart,
-                       CacheCheck aggregateCacheCheck) {
+                       CacheCheck aggregateCacheCheck, Duration processorBatchLinger) {
 
     /**
      * How a command confirms that a cached aggregate (H7) is still the store's latest state.
@@ -65,6 +65,7 @@ public record Settings(int batchSize, int dispatchHandoffSize, int processorSegm
         m.put("processorPollInterval", "JANGLE_PROCESSOR_POLL_INTERVAL");
         m.put("processorStart", "JANGLE_PROCESSOR_START");
         m.put("aggregateCacheCheck", "JANGLE_AGGREGATE_CACHE_CHECK");
+        m.put("processorBatchLinger", "JANGLE_PROCESSOR_BATCH_LINGER");
         ENVIRONMENT_VARIABLES = java.util.Collections.unmodifiableMap(m);
     }
 
@@ -117,6 +118,12 @@ public record Settings(int batchSize, int dispatchHandoffSize, int processorSegm
                     } catch (IllegalArgumentException e) {
                         throw new IllegalArgumentException("must be READ or APPEND");
                     }
+                }),
+                // D22: how long a live segment waits for more events to fill a small batch; 0 hands each over at once
+                r.parse("processorBatchLinger", Duration.ZERO, v -> {
+                    Duration d = Durations.parse(v);
+                    if (d.compareTo(Duration.ofSeconds(1)) > 0) throw new IllegalArgumentException("must be at most 1s");
+                    return d;
                 }));
         if (!problems.isEmpty()) throw new ConfigurationException(problems);
         return s;
@@ -149,6 +156,7 @@ public record Settings(int batchSize, int dispatchHandoffSize, int processorSegm
         m.put("processorPollInterval", processorPollInterval.toString());
         m.put("processorStart", processorStart.name());
         m.put("aggregateCacheCheck", aggregateCacheCheck.name());
+        m.put("processorBatchLinger", processorBatchLinger.toString());
         return m;
     }
 

@@ -9,7 +9,9 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -19,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 
 import static jangle.DispatchFixtures.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Live dispatch hands a {@link Projection} object a whole drained batch through {@link Projection#handleBatch} (one
@@ -101,5 +104,59 @@ class BatchedProjectionTest {
                 .orElseThrow());
         assertThat(tally.batchSizes.subList(afterFailure, tally.batchSizes.size()))
                 .as("the failed batch then ran event by event").contains(1);
+    }
+
+    /** Records the size of every batch it is handed; refuses nothing. */
+    static final class Sizes implements Projection<Added> {
+        final List<Integer> batchSizes = new CopyOnWriteArrayList<>();
+
+        @Override
+        public String name() {
+            return "sizes";
+        }
+
+        @Override
+        public Set<Class<? extends Added>> eventTypes() {
+            return Set.of(Added.class);
+        }
+
+        @Override
+        public void handle(EventRecord<? extends Added> record) {
+            batchSizes.add(1);
+        }
+
+        @Override
+        public void handleBatch(List<EventRecord<? extends Added>> records) {
+            batchSizes.add(records.size());
+        }
+    }
+
+    @Test
+    @Tag("D22")
+    @DisplayName("D22: with a linger, three commits that arrive one by one reach the projection as one batch of the "
+            + "batch size, and a lone commit is still handled when the linger runs out")
+    void lingerJoinsSmallCommits() {
+        Sizes sizes = new Sizes();
+        jangle = DispatchFixtures.builder(clock).processorSegments(1).processorBatchSize(3)
+                .processorBatchLinger(Duration.ofSeconds(1)).projection(sizes).build();
+        jangle.start();
+        for (int i = 0; i < 3; i++) assertThat(jangle.send(new Add("c" + i, 1)).isAccepted()).isTrue();
+        eventually(() -> sizes.batchSizes.stream().mapToInt(Integer::intValue).sum() == 3, "three events handled");
+        assertThat(sizes.batchSizes).as("the segment waited for the batch to fill").containsExactly(3);
+
+        assertThat(jangle.send(new Add("c9", 1)).isAccepted()).isTrue();
+        eventually(() -> sizes.batchSizes.size() == 2, "the lone event handled after the linger");
+        assertThat(sizes.batchSizes).containsExactly(3, 1);
+    }
+
+    @Test
+    @Tag("D22")
+    @DisplayName("D22: a linger above one second is refused at build, naming the setting")
+    void lingerIsBounded() {
+        assertThatThrownBy(() -> DispatchFixtures.builder(clock)
+                .environment(Map.of("JANGLE_PROCESSOR_BATCH_LINGER", "2s")).build())
+                .isInstanceOfSatisfying(ConfigurationException.class, e -> assertThat(e.problems())
+                        .anySatisfy(p -> assertThat(p).contains("JANGLE_PROCESSOR_BATCH_LINGER")
+                                .contains("must be at most 1s")));
     }
 }

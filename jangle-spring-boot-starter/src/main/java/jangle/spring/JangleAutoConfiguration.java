@@ -90,6 +90,7 @@ public class JangleAutoConfiguration {
         if (p.batchSize() != null) b.batchSize(p.batchSize());
         if (p.processorSegments() != null) b.processorSegments(p.processorSegments());
         if (p.processorBatchSize() != null) b.processorBatchSize(p.processorBatchSize());
+        if (p.processorBatchLinger() != null) b.processorBatchLinger(p.processorBatchLinger());
         if (p.handlerAttempts() != null) b.handlerAttempts(p.handlerAttempts());
         if (p.replayBatchSize() != null) b.replayBatchSize(p.replayBatchSize());
         if (p.aggregateCacheSize() != null) b.aggregateCacheSize(p.aggregateCacheSize());

@@ -20,6 +20,7 @@ import java.time.Duration;
  * @param batchSize                 Parked deliveries read per event daemon batch.
  * @param processorSegments         Segments of a new processor's feed; a node runs one thread per segment it holds.
  * @param processorBatchSize        Events per processor transaction.
+ * @param processorBatchLinger      How long a live segment waits for more events to fill a small batch (D22).
  * @param handlerAttempts           In-line attempts of a failing handler before its event is parked.
  * @param replayBatchSize           Events per projection transaction in a replay.
  * @param aggregateCacheSize        Aggregates kept in memory between commands.
@@ -39,6 +40,7 @@ public record JangleProperties(
         Integer batchSize,
         Integer processorSegments,
         Integer processorBatchSize,
+        Duration processorBatchLinger,
         Integer handlerAttempts,
         Integer replayBatchSize,
         Integer aggregateCacheSize,

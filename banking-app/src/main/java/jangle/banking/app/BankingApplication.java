@@ -42,6 +42,10 @@ import java.util.UUID;
  * (CR4) until {@link #start()}, which also resumes work left by an earlier run (D10, D17, SG9).
  */
 public final class BankingApplication implements AutoCloseable {
+    /** The bank's processor linger on PostgreSQL unless {@code JANGLE_PROCESSOR_BATCH_LINGER} says otherwise (D22). */
+    static final Duration POSTGRES_LINGER = Duration.ofMillis(5);
+    private static final String LINGER_VARIABLE = "JANGLE_PROCESSOR_BATCH_LINGER";
+
     private static final Logger LOG = LoggerFactory.getLogger("jangle.banking.app");
     private static final Duration VERIFY_CATCH_UP = Duration.ofSeconds(30);
     /** A private in-memory SQLite database, gone when closed. */
@@ -102,6 +106,11 @@ public final class BankingApplication implements AutoCloseable {
             JangleBuilder builder = Jangle.builder().clock(config.clock()).environment(config.environment())
                     .telemetry(observability.telemetry());
             if (!config.memory()) builder.stores(db.stores());
+            if (db.dialect() == SqlDialect.POSTGRESQL && !config.environment().containsKey(LINGER_VARIABLE)) {
+                // there a processor's commit is a round trip and a flush: batches a few milliseconds wide need far
+                // fewer of them under load (D22; docs/benchmarks.md), and the variable still decides when set
+                builder.processorBatchLinger(POSTGRES_LINGER);
+            }
             BankingDomain.register(builder);
             builder.queries(queryFamily());
             builder.projection(views);

@@ -7,7 +7,9 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+import java.nio.file.Files;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -65,6 +67,26 @@ class PostgresBankingApplicationTest {
             app.replay(null);
             assertThat(app.verifyReplay(null)).isEmpty();
             assertThat(ViewTables.dump(app.database())).isNotEqualTo(tampered);
+        }
+    }
+
+    @Test
+    @Tag("D22")
+    @DisplayName("D22: the bank's processors linger 5 ms on PostgreSQL unless JANGLE_PROCESSOR_BATCH_LINGER says "
+            + "otherwise, and not at all on SQLite")
+    void lingerOnPostgresOnly() throws Exception {
+        String url = EmbeddedPg.newDatabaseUrl();
+        try (BankingApplication app = BankingApplication.open(config(url))) {
+            assertThat(app.jangle().settings().processorBatchLinger()).isEqualTo(Duration.ofMillis(5));
+        }
+        try (BankingApplication app = BankingApplication.open(BankingConfig.database(url, "postgres", "postgres")
+                .withEnvironment(Map.of("JANGLE_PROCESSOR_BATCH_LINGER", "0")))) {
+            assertThat(app.jangle().settings().processorBatchLinger()).isZero();
+        }
+        var dir = Files.createTempDirectory("linger");
+        try (BankingApplication app = BankingApplication.open(BankingConfig.sqlite(dir.resolve("bank.db"))
+                .withEnvironment(Map.of()))) {
+            assertThat(app.jangle().settings().processorBatchLinger()).isZero();
         }
     }
 }
