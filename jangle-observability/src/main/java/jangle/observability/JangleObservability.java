@@ -121,6 +121,14 @@ public final class JangleObservability implements Telemetry {
         this.meters = registry == null ? null : new Meters(registry, percentiles);
     }
 
+    /** A copy with other percentiles whose function meters read the adders {@code base} registered. */
+    private JangleObservability(JangleObservability base, boolean percentiles) {
+        this.registry = base.registry;
+        this.openTelemetry = base.openTelemetry;
+        this.tracer = base.tracer;
+        this.meters = base.meters == null ? null : new Meters(base.meters, percentiles);
+    }
+
     /**
      * The same with client-side percentiles on the command timers (p50, p95, p99 over the last minute) and the handler
      * timers (p50, p99). Off by default, as Micrometer leaves distribution statistics to the application: they cost
@@ -129,7 +137,9 @@ public final class JangleObservability implements Telemetry {
      * {@code management.metrics.distribution.percentiles.jangle.commands}), can give them instead.
      */
     public JangleObservability withPercentiles() {
-        return new JangleObservability(registry, openTelemetry, true);
+        // not a fresh instance: Micrometer keeps the first function meter registered under a name, so new adders
+        // would be counted and never scraped
+        return new JangleObservability(this, true);
     }
 
     /**
@@ -465,25 +475,29 @@ public final class JangleObservability implements Telemetry {
         if (failed > 0) meters.daemonFailures(daemon).increment(failed);
     }
 
-    /** Every meter this instance made on the command and dispatch paths, cached per tag set. */
+    /**
+     * Every meter this instance made on the command and dispatch paths, cached per tag set. The adders behind function
+     * meters, and the maps that make them on first use, belong to the registry's first registration: a copy with
+     * other percentiles shares them (only the timers that carry percentiles are its own).
+     */
     static final class Meters {
         private final MeterRegistry registry;
         private final Map<Class<?>, CommandMeters> commands = new ConcurrentHashMap<>();
         private final Map<String, OutcomeTimers> handlers = new ConcurrentHashMap<>();
         private final Map<String, OutcomeTimers> batches = new ConcurrentHashMap<>();
-        private final Map<String, DistributionSummary> batchSizes = new ConcurrentHashMap<>();
-        private final Map<String, Counter> failures = new ConcurrentHashMap<>();
+        private final Map<String, DistributionSummary> batchSizes;
+        private final Map<String, Counter> failures;
         private final Map<String, OutcomeTimers> sagaSteps = new ConcurrentHashMap<>();
-        private final Map<Class<?>, Timer> rebuilds = new ConcurrentHashMap<>();
-        private final Map<Class<?>, LongAdder> snapshots = new ConcurrentHashMap<>();
-        private final Map<String, Adders> appendsByOutcome = new ConcurrentHashMap<>();
-        private final Map<String, DistributionSummary> daemons = new ConcurrentHashMap<>();
-        private final Map<String, Counter> daemonFailures = new ConcurrentHashMap<>();
+        private final Map<Class<?>, Timer> rebuilds;
+        private final Map<Class<?>, LongAdder> snapshots;
+        private final Map<String, Adders> appendsByOutcome;
+        private final Map<String, DistributionSummary> daemons;
+        private final Map<String, Counter> daemonFailures;
         private volatile DistributionSummary appendGroup; // made on the first commit a durable store reports
-        final LongAdder appendEvents = new LongAdder();
+        final LongAdder appendEvents;
         final Adders committedAppends;
-        final LongAdder cacheHits = new LongAdder();
-        final LongAdder cacheMisses = new LongAdder();
+        final LongAdder cacheHits;
+        final LongAdder cacheMisses;
 
         /*
          * The command path's per-command meters other than the command timer are plain LongAdders that function
@@ -494,12 +508,40 @@ public final class JangleObservability implements Telemetry {
         Meters(MeterRegistry registry, boolean percentiles) {
             this.registry = registry;
             this.percentiles = percentiles;
+            batchSizes = new ConcurrentHashMap<>();
+            failures = new ConcurrentHashMap<>();
+            rebuilds = new ConcurrentHashMap<>();
+            snapshots = new ConcurrentHashMap<>();
+            appendsByOutcome = new ConcurrentHashMap<>();
+            daemons = new ConcurrentHashMap<>();
+            daemonFailures = new ConcurrentHashMap<>();
+            appendEvents = new LongAdder();
+            cacheHits = new LongAdder();
+            cacheMisses = new LongAdder();
             FunctionCounter.builder("jangle.append.events", appendEvents, LongAdder::sum)
                     .description("Events appended (divide by jangle.appends' count for events per append)")
                     .baseUnit("events").register(registry);
             cache("hit", cacheHits);
             cache("miss", cacheMisses);
             committedAppends = append(COMMITTED);
+        }
+
+        /** {@code base}'s function meters and the meters without percentiles, with percentiles as given. */
+        Meters(Meters base, boolean percentiles) {
+            this.registry = base.registry;
+            this.percentiles = percentiles;
+            batchSizes = base.batchSizes;
+            failures = base.failures;
+            rebuilds = base.rebuilds;
+            snapshots = base.snapshots;
+            appendsByOutcome = base.appendsByOutcome;
+            daemons = base.daemons;
+            daemonFailures = base.daemonFailures;
+            appendEvents = base.appendEvents;
+            cacheHits = base.cacheHits;
+            cacheMisses = base.cacheMisses;
+            committedAppends = base.committedAppends;
+            appendGroup = base.appendGroup;
         }
 
         private void cache(String result, LongAdder adder) {

@@ -240,4 +240,27 @@ class ProcessorMetersTest {
         assertThat(registry.get("jangle.processor.segments.held").tag("processor", "late").gauge().value())
                 .isZero(); // node-b's leases, not this node's
     }
+
+    @Test
+    @Tag("OB10")
+    @DisplayName("OB10: with percentiles on, the function meters still count what the application does (the copy "
+            + "reads the adders the registry registered first)")
+    void percentilesKeepTheFunctionMeters() {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        Jangle app = keep(Jangle.builder().environment(Map.of()).commands(Cmd.class).events(Evt.class)
+                .aggregate(Counter.class, Counter::new)
+                .telemetry(JangleObservability.of(registry, null).withPercentiles()).build());
+        app.send(new Bump("x"));
+        app.send(new Bump("x"));
+        app.send(new Bump("y"));
+        assertThat(registry.get("jangle.append.events").functionCounter().count()).isEqualTo(3.0);
+        assertThat(registry.get("jangle.appends").tag("outcome", "committed").functionTimer().count())
+                .isEqualTo(3.0);
+        double hits = registry.get("jangle.aggregate.cache").tag("result", "hit").functionCounter().count();
+        double misses = registry.get("jangle.aggregate.cache").tag("result", "miss").functionCounter().count();
+        assertThat(hits).isEqualTo(1.0);
+        assertThat(misses).isEqualTo(2.0);
+        assertThat(registry.get("jangle.commands").tag("outcome", "accepted").timer().takeSnapshot()
+                .percentileValues()).as("the copy's own timers carry the percentiles").hasSize(3);
+    }
 }
