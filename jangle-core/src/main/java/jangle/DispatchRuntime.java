@@ -663,13 +663,24 @@ final class DispatchRuntime {
         }
     }
 
+    /** What one handler call on a processor's live path came to. */
+    sealed interface Invocation {
+        /** Handled; {@code stored}: an accepted {@code sendAndComplete} committed the checkpoint past the event. */
+        record Done(boolean stored) implements Invocation {
+        }
+
+        /** The failure, which the caller retries or parks. */
+        record Failed(Throwable error) implements Invocation {
+        }
+    }
+
     /**
      * Runs one handler for one event on a processor's live path (D17), with a fresh context whose
-     * {@code sendAndComplete} writes {@code completion} with its command (D15). Returns null when the handler
-     * succeeded, or when it threw after an accepted {@code sendAndComplete} (its step is decided and must not run
-     * again; logged); otherwise the failure, which the caller retries or parks.
+     * {@code sendAndComplete} writes {@code completion} with its command (D15). Done when the handler succeeded, or
+     * when it threw after an accepted {@code sendAndComplete} (its step is decided and must not run again; logged);
+     * otherwise the failure.
      */
-    Throwable invoke(DispatchBinding b, EventRecord<?> record, jangle.spi.Completion completion) {
+    Invocation invoke(DispatchBinding b, EventRecord<?> record, jangle.spi.Completion completion) {
         DispatchContext ctx = new DispatchContext(record, b.name(), gateway, clock, completion);
         String previous = MDC.get("correlationId");
         MDC.put("correlationId", record.metadata().correlationId().toString());
@@ -681,7 +692,7 @@ final class DispatchRuntime {
                         .addKeyValue("eventId", record.eventId()).addKeyValue("eventType", record.type())
                         .addKeyValue("position", record.position()).log("delivered");
             }
-            return null;
+            return new Invocation.Done(ctx.completedByCommand());
         } catch (VirtualMachineError fatal) {
             throw fatal;
         } catch (Throwable t) {
@@ -691,9 +702,9 @@ final class DispatchRuntime {
                         .addKeyValue("eventId", record.eventId()).addKeyValue("error", describe(t)).setCause(t)
                         .log("handler threw after its accepted sendAndComplete had completed the event; the "
                                 + "failure is not retried");
-                return null;
+                return new Invocation.Done(true);
             }
-            return t;
+            return new Invocation.Failed(t);
         } finally {
             activity.close();
             ctx.close();

@@ -36,9 +36,10 @@ import java.util.concurrent.TimeUnit;
  *
  * <p><b>Progress.</b> A batched projection's records and its checkpoint commit in one transaction (D18). Other
  * handlers run event by event; their checkpoints move in one write after the batch, or inside the command of a
- * {@code sendAndComplete} (D15). A handler that still fails after {@code handlerAttempts} is parked for it, in the
- * same transaction as the checkpoint that moves past the event (D3). A member with nothing to do in a batch moves its
- * checkpoint in memory and writes it at most once a second: losing that write re-reads events it does not handle.
+ * {@code sendAndComplete} (D15), and when the command of its last event in the batch stored it, there is no write
+ * after the batch. A handler that still fails after {@code handlerAttempts} is parked for it, in the same transaction
+ * as the checkpoint that moves past the event (D3). A member with nothing (more) to do in a batch moves its checkpoint
+ * in memory and writes it at most once a second: losing that write re-reads events it does not handle.
  * A write refused for a lost lease drops the member (D21).
  */
 final class SegmentWorker implements Runnable {
@@ -349,10 +350,17 @@ final class SegmentWorker implements Runnable {
                 } else if (m.processor.batched()) {
                     runBatch(m, mine, upTo);
                 } else {
-                    for (EventRecord<?> r : mine) runOne(m, r);
+                    boolean stored = false;
+                    for (EventRecord<?> r : mine) stored = runOne(m, r);
                     m.position = upTo;
-                    advances.add(advance(m, upTo));
-                    advanced.add(m);
+                    if (!stored) {
+                        advances.add(advance(m, upTo));
+                        advanced.add(m);
+                    } else {
+                        // its last event's command (or parking) stored the checkpoint there; what follows in the
+                        // batch is none of its types, and is written with the next flush, as for a member with none
+                        m.dirty = mine.getLast().position() < upTo;
+                    }
                 }
             } catch (jangle.LeaseLostException lost) {
                 drop(m.processor.name());
@@ -400,18 +408,28 @@ final class SegmentWorker implements Runnable {
         m.dirty = false;
     }
 
-    /** One event for a handler that runs event by event, with in-line attempts, then parked (D3). */
-    private void runOne(Member m, EventRecord<?> r) {
+    /**
+     * One event for a handler that runs event by event, with in-line attempts, then parked (D3). Returns whether the
+     * member's stored checkpoint is now at {@code r} (its command completed it, D15, or it was parked there).
+     */
+    private boolean runOne(Member m, EventRecord<?> r) {
         DispatchBinding b = m.processor.byType().get(r.type());
         Completion.Advance completion = advance(m, r.position());
         Throwable last = null;
         for (int attempt = 1; attempt <= settings.handlerAttempts(); attempt++) {
             if (attempt > 1) backOff(attempt);
-            last = runtime.invoke(b, r, completion);
-            if (last == null) return;
-            if (last instanceof jangle.LeaseLostException lost) throw lost;
+            switch (runtime.invoke(b, r, completion)) {
+                case DispatchRuntime.Invocation.Done done -> {
+                    return done.stored();
+                }
+                case DispatchRuntime.Invocation.Failed failed -> {
+                    last = failed.error();
+                    if (last instanceof jangle.LeaseLostException lost) throw lost;
+                }
+            }
         }
         park(m, r, last);
+        return true;
     }
 
     /** Parks {@code r} for the member and moves its checkpoint to it, in one transaction (D3, D11). */

@@ -8,6 +8,15 @@ import jangle.DispatchFixtures.Noted;
 import jangle.DispatchFixtures.Recorder;
 import jangle.spi.Delivery;
 import jangle.spi.DeliveryStatus;
+import jangle.spi.Checkpoint;
+import jangle.spi.Checkpoints;
+import jangle.spi.Completion;
+import jangle.spi.Park;
+import jangle.spi.Stores;
+import jangle.memory.InMemoryEventStore;
+import jangle.memory.InMemorySagaStore;
+import jangle.memory.InMemorySnapshotStore;
+import java.time.Instant;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Tag;
@@ -22,6 +31,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static jangle.DispatchFixtures.eventually;
@@ -283,5 +293,85 @@ class DispatchTest {
             assertThat(s.owner()).contains("local");
         });
         assertThat(j.operations().pending(null, 10)).isEmpty();
+    }
+
+    /** The in-memory store, counting the checkpoint writes of one processor that commit no work and park nothing. */
+    static final class CheckpointWrites extends ForwardingEvents {
+        final AtomicInteger bare = new AtomicInteger();
+        private final String processor;
+
+        CheckpointWrites(String processor) {
+            super(new InMemoryEventStore("test"));
+            this.processor = processor;
+        }
+
+        @Override
+        public Checkpoints checkpoints() {
+            Checkpoints c = inner.checkpoints();
+            return new Checkpoints() {
+                @Override
+                public List<Checkpoint> register(String p, int segments, Start start) {
+                    return c.register(p, segments, start);
+                }
+
+                @Override
+                public List<Checkpoint> all() {
+                    return c.all();
+                }
+
+                @Override
+                public List<Checkpoint> claim(String p, String owner, Instant now, Duration lease, int target) {
+                    return c.claim(p, owner, now, lease, target);
+                }
+
+                @Override
+                public List<String> heartbeat(String node, Instant now, Duration lease) {
+                    return c.heartbeat(node, now, lease);
+                }
+
+                @Override
+                public void releaseAll(String owner) {
+                    c.releaseAll(owner);
+                }
+
+                @Override
+                public void commit(List<Completion.Advance> advances, List<Park> parks, Work work) {
+                    if (work == Work.NONE && parks.isEmpty()
+                            && advances.stream().anyMatch(a -> a.processor().equals(processor))) {
+                        bare.incrementAndGet();
+                    }
+                    c.commit(advances, parks, work);
+                }
+
+                @Override
+                public int reset(String p, long position) {
+                    return c.reset(p, position);
+                }
+            };
+        }
+    }
+
+    @Test
+    @Tag("D15")
+    @DisplayName("D15: a reactor whose commands complete the events it handles writes no checkpoint of its own after "
+            + "each batch; only the once-a-second flush of the batches' other events remains")
+    void completingReactorWritesNoCheckpointPerBatch() {
+        CheckpointWrites events = new CheckpointWrites("mediator");
+        long started = System.nanoTime();
+        Jangle j = build(DispatchFixtures.builder(clock).processorSegments(1)
+                .stores(context -> Stores.of(events, new InMemorySnapshotStore(), new InMemorySagaStore()))
+                .reactor("mediator", Added.class, (record, ctx) ->
+                        assertThat(ctx.sendAndComplete(new Note("notes-" + record.aggregateId(), "done"))
+                                .isAccepted()).isTrue()));
+        j.start();
+        for (int i = 0; i < 20; i++) { // one batch each: the next command waits for the mediator
+            CommandResponse sent = j.send(new Add("m" + i, 1));
+            j.awaitHandled(sent.token(), WAIT, "mediator");
+            int note = i;
+            eventually(() -> j.stores().events().lastVersion("notes-m" + note) == 1, "note " + note);
+        }
+        long seconds = Duration.ofNanos(System.nanoTime() - started).toSeconds();
+        assertThat(events.bare.get()).as("checkpoint writes without work in %d s", seconds)
+                .isLessThanOrEqualTo((int) seconds + 1);
     }
 }
