@@ -477,23 +477,22 @@ public final class JangleObservability implements Telemetry {
 
     /**
      * Every meter this instance made on the command and dispatch paths, cached per tag set. The adders behind function
-     * meters, and the maps that make them on first use, belong to the registry's first registration: a copy with
-     * other percentiles shares them (only the timers that carry percentiles are its own).
+     * meters ({@link Counted}) belong to the first instance on a registry and are shared by a copy with other
+     * percentiles; the other meters the registry itself returns to whoever registers them again.
      */
     static final class Meters {
         private final MeterRegistry registry;
         private final Map<Class<?>, CommandMeters> commands = new ConcurrentHashMap<>();
         private final Map<String, OutcomeTimers> handlers = new ConcurrentHashMap<>();
         private final Map<String, OutcomeTimers> batches = new ConcurrentHashMap<>();
-        private final Map<String, DistributionSummary> batchSizes;
-        private final Map<String, Counter> failures;
+        private final Map<String, DistributionSummary> batchSizes = new ConcurrentHashMap<>();
+        private final Map<String, Counter> failures = new ConcurrentHashMap<>();
         private final Map<String, OutcomeTimers> sagaSteps = new ConcurrentHashMap<>();
-        private final Map<Class<?>, Timer> rebuilds;
-        private final Map<Class<?>, LongAdder> snapshots;
-        private final Map<String, Adders> appendsByOutcome;
-        private final Map<String, DistributionSummary> daemons;
-        private final Map<String, Counter> daemonFailures;
+        private final Map<Class<?>, Timer> rebuilds = new ConcurrentHashMap<>();
+        private final Map<String, DistributionSummary> daemons = new ConcurrentHashMap<>();
+        private final Map<String, Counter> daemonFailures = new ConcurrentHashMap<>();
         private volatile DistributionSummary appendGroup; // made on the first commit a durable store reports
+        private final Counted counted;
         final LongAdder appendEvents;
         final Adders committedAppends;
         final LongAdder cacheHits;
@@ -506,42 +505,41 @@ public final class JangleObservability implements Telemetry {
         private final boolean percentiles;
 
         Meters(MeterRegistry registry, boolean percentiles) {
-            this.registry = registry;
-            this.percentiles = percentiles;
-            batchSizes = new ConcurrentHashMap<>();
-            failures = new ConcurrentHashMap<>();
-            rebuilds = new ConcurrentHashMap<>();
-            snapshots = new ConcurrentHashMap<>();
-            appendsByOutcome = new ConcurrentHashMap<>();
-            daemons = new ConcurrentHashMap<>();
-            daemonFailures = new ConcurrentHashMap<>();
-            appendEvents = new LongAdder();
-            cacheHits = new LongAdder();
-            cacheMisses = new LongAdder();
-            FunctionCounter.builder("jangle.append.events", appendEvents, LongAdder::sum)
-                    .description("Events appended (divide by jangle.appends' count for events per append)")
-                    .baseUnit("events").register(registry);
-            cache("hit", cacheHits);
-            cache("miss", cacheMisses);
-            committedAppends = append(COMMITTED);
+            this(registry, percentiles, null);
         }
 
-        /** {@code base}'s function meters and the meters without percentiles, with percentiles as given. */
+        /** {@code base}'s function meters, with percentiles as given on the timers this copy makes. */
         Meters(Meters base, boolean percentiles) {
-            this.registry = base.registry;
+            this(base.registry, percentiles, base.counted);
+        }
+
+        private Meters(MeterRegistry registry, boolean percentiles, Counted shared) {
+            this.registry = registry;
             this.percentiles = percentiles;
-            batchSizes = base.batchSizes;
-            failures = base.failures;
-            rebuilds = base.rebuilds;
-            snapshots = base.snapshots;
-            appendsByOutcome = base.appendsByOutcome;
-            daemons = base.daemons;
-            daemonFailures = base.daemonFailures;
-            appendEvents = base.appendEvents;
-            cacheHits = base.cacheHits;
-            cacheMisses = base.cacheMisses;
-            committedAppends = base.committedAppends;
-            appendGroup = base.appendGroup;
+            this.counted = shared != null ? shared : new Counted();
+            appendEvents = counted.appendEvents;
+            cacheHits = counted.cacheHits;
+            cacheMisses = counted.cacheMisses;
+            if (shared == null) {
+                FunctionCounter.builder("jangle.append.events", appendEvents, LongAdder::sum)
+                        .description("Events appended (divide by jangle.appends' count for events per append)")
+                        .baseUnit("events").register(registry);
+                cache("hit", cacheHits);
+                cache("miss", cacheMisses);
+            }
+            committedAppends = append(COMMITTED); // registered only by the first
+        }
+
+        /**
+         * The adders that function meters read at scrape. Micrometer keeps the first function meter registered under
+         * a name, so they are made and registered once and shared by a copy with other percentiles (OB10).
+         */
+        private static final class Counted {
+            final LongAdder appendEvents = new LongAdder();
+            final LongAdder cacheHits = new LongAdder();
+            final LongAdder cacheMisses = new LongAdder();
+            final Map<String, Adders> appendsByOutcome = new ConcurrentHashMap<>();
+            final Map<Class<?>, LongAdder> snapshots = new ConcurrentHashMap<>();
         }
 
         private void cache(String result, LongAdder adder) {
@@ -562,9 +560,9 @@ public final class JangleObservability implements Telemetry {
         }
 
         Adders append(String outcome) {
-            Adders a = appendsByOutcome.get(outcome);
+            Adders a = counted.appendsByOutcome.get(outcome);
             if (a != null) return a;
-            return appendsByOutcome.computeIfAbsent(outcome, o -> {
+            return counted.appendsByOutcome.computeIfAbsent(outcome, o -> {
                 Adders made = new Adders();
                 FunctionTimer.builder("jangle.appends", made, x -> x.count.sum(), x -> x.nanos.sum(),
                                 TimeUnit.NANOSECONDS)
@@ -637,8 +635,8 @@ public final class JangleObservability implements Telemetry {
         }
 
         LongAdder snapshot(Class<?> aggregateType) {
-            LongAdder c = snapshots.get(aggregateType);
-            return c != null ? c : snapshots.computeIfAbsent(aggregateType, a -> {
+            LongAdder c = counted.snapshots.get(aggregateType);
+            return c != null ? c : counted.snapshots.computeIfAbsent(aggregateType, a -> {
                 LongAdder made = new LongAdder();
                 FunctionCounter.builder("jangle.snapshots.written", made, LongAdder::sum).description("Snapshots written")
                         .tag("aggregate", a.getSimpleName()).register(registry);
