@@ -11,13 +11,15 @@ import java.util.Objects;
 import java.util.TreeMap;
 
 /**
- * Statements gathered for one transaction and sent together: one JDBC batch per distinct statement text. On PostgreSQL the driver sends a batch in one round trip instead of one per
- * statement, which is what a read-model write on a network database waits for; on SQLite it saves re-preparing.
+ * Statements gathered for one transaction and sent together: one JDBC batch per distinct statement text. On
+ * PostgreSQL the driver sends a batch in one round trip instead of one per statement, which is what a read-model write
+ * on a network database waits for; on SQLite it saves re-preparing.
  *
- * <p><b>Only for statements whose relative order does not matter.</b> Statements with the same text run in the
- * order added, but a later text may run before an earlier one. The upserts of {@link VersionedUpsert} qualify: they
- * converge whatever the order or number of deliveries (V3), which is exactly why regrouping them is safe. Plain
- * inserts, deletes or updates that depend on one another do not.
+ * <p><b>Only for statements whose relative order does not matter.</b> Statements of one text on one row
+ * ({@link SqlStatement#key}) run in the order added; anything else may run in another order (see "One lock order"
+ * below). The upserts of {@link VersionedUpsert} qualify: they converge whatever the order or number of deliveries
+ * (V3), which is exactly why regrouping them is safe. Plain inserts, deletes or updates that depend on one another do
+ * not.
  *
  * <p><b>One row twice.</b> Jangle's PostgreSQL connections rewrite a batch of inserts into one multi-row statement
  * ({@code reWriteBatchedInserts}), and PostgreSQL refuses an {@code ON CONFLICT DO UPDATE} that reaches the same row

@@ -7,6 +7,7 @@ import jangle.ProcessorStatus;
 import jangle.Query;
 import jangle.ReplayListener;
 import jangle.ReplayResult;
+import jangle.Settings;
 import jangle.banking.BankQuery;
 import jangle.banking.BankingDomain;
 import jangle.banking.app.views.BankQueries;
@@ -44,7 +45,7 @@ import java.util.UUID;
 public final class BankingApplication implements AutoCloseable {
     /** The bank's processor linger on PostgreSQL unless {@code JANGLE_PROCESSOR_BATCH_LINGER} says otherwise (D22). */
     static final Duration POSTGRES_LINGER = Duration.ofMillis(5);
-    private static final String LINGER_VARIABLE = "JANGLE_PROCESSOR_BATCH_LINGER";
+    private static final String LINGER_VARIABLE = Settings.ENVIRONMENT_VARIABLES.get("processorBatchLinger");
 
     private static final Logger LOG = LoggerFactory.getLogger("jangle.banking.app");
     private static final Duration VERIFY_CATCH_UP = Duration.ofSeconds(30);
