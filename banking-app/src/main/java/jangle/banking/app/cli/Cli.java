@@ -724,7 +724,8 @@ final class Cli implements Callable<Integer> {
              @Option(names = "--seconds", defaultValue = "10", description = "Measured time (default 10).") int seconds,
              @Option(names = "--commands", defaultValue = "0",
                      description = "Stop after this many measured commands (default: no limit).") long commands,
-             @Option(names = "--warmup", defaultValue = "3", description = "Unmeasured warm-up seconds (default 3).")
+             @Option(names = "--warmup", defaultValue = "10", description = "Unmeasured warm-up seconds (default 10: "
+                     + "the JIT compiles for that long on two cores).")
              int warmup,
              @Option(names = "--accounts", defaultValue = "1000", description = "Accounts (default 1000).") int accounts,
              @Option(names = "--mix", defaultValue = "full", paramLabel = "MIX",
