@@ -31,6 +31,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 @AutoConfiguration(afterName = "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration")
 @EnableConfigurationProperties(JangleProperties.class)
 public class JangleAutoConfiguration {
+    /** The processors' batch linger on PostgreSQL unless {@code jangle.processor-batch-linger} or the variable is set. */
+    static final java.time.Duration POSTGRES_LINGER = java.time.Duration.ofMillis(5);
+    private static final String LINGER_VARIABLE = jangle.Settings.ENVIRONMENT_VARIABLES.get("processorBatchLinger");
 
     /** The JDBC store; closed by the context after the {@code Jangle} built on it. */
     @Bean(destroyMethod = "close")
@@ -56,6 +59,12 @@ public class JangleAutoConfiguration {
                         + " needs one JdbcDatabase bean; none (or several) found");
             }
             builder.stores(db.stores());
+            if (db.dialect() == jangle.jdbc.SqlDialect.POSTGRESQL && properties.processorBatchLinger() == null
+                    && System.getenv(LINGER_VARIABLE) == null) {
+                // there every processor commit is a round trip and a flush: 5 ms batches need far fewer of them under
+                // load (D22; measured with the bank, docs/benchmarks.md); the property or the variable decides when set
+                builder.processorBatchLinger(POSTGRES_LINGER);
+            }
         }
         applySettings(properties, builder);
         AtomicInteger parts = new AtomicInteger();

@@ -106,7 +106,12 @@ class JangleStarterTest {
         RUNNER.withBean(DataSource.class, () -> dataSource).run(context -> {
             openAccountAndReadIt(context);
             assertThat(context.getBean(JdbcDatabase.class).dialect()).isEqualTo(SqlDialect.POSTGRESQL);
+            // D22: on PostgreSQL the processors linger 5 ms unless told otherwise
+            assertThat(context.getBean(Jangle.class).settings().processorBatchLinger())
+                    .isEqualTo(Duration.ofMillis(5));
         });
+        RUNNER.withBean(DataSource.class, () -> dataSource).withPropertyValues("jangle.processor-batch-linger=0ms")
+                .run(context -> assertThat(context.getBean(Jangle.class).settings().processorBatchLinger()).isZero());
     }
 
     @Test
@@ -120,9 +125,10 @@ class JangleStarterTest {
     @Test
     void propertiesBecomeSettings() {
         RUNNER.withPropertyValues("jangle.store=memory", "jangle.batch-size=7", "jangle.processor-segments=2",
-                "jangle.saga-retry-interval=45s").run(context -> {
+                "jangle.saga-retry-interval=45s", "jangle.processor-batch-linger=20ms").run(context -> {
             assertThat(context).hasNotFailed();
             var settings = context.getBean(Jangle.class).settings();
+            assertThat(settings.processorBatchLinger()).isEqualTo(Duration.ofMillis(20));
             assertThat(settings.batchSize()).isEqualTo(7);
             assertThat(settings.processorSegments()).isEqualTo(2);
             assertThat(settings.sagaRetryInterval()).isEqualTo(Duration.ofSeconds(45));
