@@ -11,6 +11,7 @@ import jangle.Settings;
 import jangle.banking.BankQuery;
 import jangle.banking.BankingDomain;
 import jangle.banking.app.views.BankQueries;
+import jangle.banking.app.views.RebuildGuard;
 import jangle.banking.app.views.BankViews;
 import jangle.banking.app.views.ViewRebuild;
 import jangle.banking.app.views.ViewTables;
@@ -21,6 +22,7 @@ import jangle.spi.EventStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -183,9 +185,25 @@ public final class BankingApplication implements AutoCloseable {
         return rebuild(listener).asReplayResult();
     }
 
-    /** {@link #replay} with the swap's position and duration; a {@link ViewRebuild.Listener} also hears the swap. */
+    /**
+     * {@link #replay} with the swap's position and duration; a {@link ViewRebuild.Listener} also hears the swap. Holds
+     * the database's {@link RebuildGuard} throughout: while another rebuild of the same database runs, this one
+     * throws {@link RebuildGuard.RebuildRunningException} and changes nothing (R8).
+     */
     public ViewRebuild.Result rebuild(ReplayListener listener) {
-        return new ViewRebuild(db, jangle.stores().events(), jangle.settings().replayBatchSize()).run(listener);
+        try (RebuildGuard guard = rebuildGuard()) {
+            return new ViewRebuild(db, jangle.stores().events(), jangle.settings().replayBatchSize()).run(listener);
+        }
+    }
+
+    private RebuildGuard rebuildGuard() {
+        if (config.memory()) return RebuildGuard.none(); // a private database: no other process shares it
+        if (db.dialect() == SqlDialect.POSTGRESQL) {
+            return RebuildGuard.postgres(config.dbUrl(), config.dbUser(), config.dbPassword(), config.describeStore());
+        }
+        if (!config.usesUrl()) return RebuildGuard.sqlite(config.effectiveDbPath());
+        String file = config.dbUrl().substring(config.dbUrl().indexOf(':', "jdbc:".length()) + 1).split("\\?")[0];
+        return file.isEmpty() || file.contains(":memory:") ? RebuildGuard.none() : RebuildGuard.sqlite(Path.of(file));
     }
 
     /**

@@ -40,3 +40,7 @@ ALTER TABLE {table} RENAME CONSTRAINT {from} TO {to}
 
 -- name: rename_index
 ALTER INDEX {from} RENAME TO {to}
+
+-- One rebuild of a database at a time (R8): a session lock on a connection the rebuild holds, false when taken.
+-- name: rebuild_guard
+SELECT pg_try_advisory_lock(7394027315920366101)

@@ -8,6 +8,7 @@ import jangle.banking.DepositFunds;
 import jangle.banking.Transfer;
 import jangle.banking.app.views.BankViews;
 import jangle.banking.app.views.MoneyTotals;
+import jangle.banking.app.views.RebuildGuard;
 import jangle.banking.app.views.ViewGeneration;
 import jangle.banking.app.views.ViewRebuild;
 import jangle.banking.app.views.ViewTables;
@@ -29,11 +30,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The zero-downtime rebuild of the bank's read models (R6, R7), the same on every database: readers and writers go on
@@ -48,6 +52,52 @@ abstract class ViewRebuildContract {
 
     /** The arguments that make {@link RebuildChild} open the same database as {@code config}. */
     abstract List<String> childArgs(BankingConfig config);
+
+    @Test
+    @Tag("R8")
+    @DisplayName("R8: while one rebuild runs, a second of the same database (from another application on it) is "
+            + "refused, naming the database, and changes nothing; once the first is done, the next one runs")
+    void oneRebuildAtATime() throws Exception {
+        BankingConfig config = config(Map.of("JANGLE_REPLAY_BATCH_SIZE", "5"));
+        try (BankingApplication first = BankingApplication.open(config);
+             BankingApplication second = BankingApplication.open(config)) {
+            first.start();
+            for (int i = 0; i < 4; i++) BankingApplicationTest.create(first, "Guard " + i, "10");
+            CountDownLatch inside = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            AtomicReference<Throwable> failed = new AtomicReference<>();
+            Thread running = new Thread(() -> {
+                try {
+                    first.rebuild((done, total, rate) -> {
+                        inside.countDown();
+                        try {
+                            release.await(60, TimeUnit.SECONDS);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    });
+                } catch (Throwable t) {
+                    failed.set(t);
+                }
+            }, "first-rebuild");
+            running.start();
+            try {
+                assertThat(inside.await(60, TimeUnit.SECONDS)).as("the first rebuild is filling").isTrue();
+                Map<String, List<List<Object>>> before = ViewTables.dump(second.database());
+                assertThatThrownBy(() -> second.rebuild(null))
+                        .isInstanceOf(RebuildGuard.RebuildRunningException.class)
+                        .hasMessageContaining("another rebuild of the read models is running on "
+                                + config.describeStore());
+                assertThat(ViewTables.dump(second.database())).as("the refused rebuild changed nothing")
+                        .isEqualTo(before);
+            } finally {
+                release.countDown();
+                running.join(TimeUnit.SECONDS.toMillis(60));
+            }
+            assertThat(failed.get()).as("the first rebuild").isNull();
+            assertThat(second.rebuild(null).swappedAt()).as("the next rebuild runs").isPositive();
+        }
+    }
 
     @Test
     @Tag("R6")

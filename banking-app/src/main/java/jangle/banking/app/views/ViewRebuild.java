@@ -40,7 +40,7 @@ import java.util.Map;
  *
  * A crash at any moment leaves the old generation serving (the swap had not committed) or the new one (it had), and
  * perhaps an unfinished next generation, which the start-up's schema script ignores and the next rebuild drops. Two
- * rebuilds of one database must not run at once (not guarded). A failed rebuild drops its next generation and leaves
+ * rebuilds of one database must not run at once: {@code BankingApplication.rebuild} holds a {@link RebuildGuard} (R8). A failed rebuild drops its next generation and leaves
  * the live tables as they were.
  */
 public final class ViewRebuild {
