@@ -264,6 +264,9 @@ final class SegmentWorker implements Runnable {
                 batch = new ArrayList<>();
                 readLive(from - 1);
                 batchEnd = head;
+                // not read (closing, or the feed did not show it yet): never run what follows the gap before it; the
+                // lists left here are read back from the feed later, since the checkpoints have not passed them
+                if (batchEnd < from - 1) return;
                 if (to <= batchEnd) continue;
             }
             for (EventRecord<?> r : list) {
