@@ -247,6 +247,10 @@ public final class JangleBuilder {
      * an event up to that much later.
      */
     public JangleBuilder processorBatchLinger(Duration d) {
+        if (d == null) {
+            earlyProblems.add("processorBatchLinger must be a duration (0 for none), not null");
+            return this;
+        }
         return setting("processorBatchLinger", d.toString());
     }
 

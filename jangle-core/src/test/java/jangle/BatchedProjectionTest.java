@@ -140,6 +140,7 @@ class BatchedProjectionTest {
         jangle = DispatchFixtures.builder(clock).processorSegments(1).processorBatchSize(3)
                 .processorBatchLinger(Duration.ofSeconds(1)).projection(sizes).build();
         jangle.start();
+        // three in-memory sends take microseconds; the linger's one second (the setting's maximum) is the margin
         for (int i = 0; i < 3; i++) assertThat(jangle.send(new Add("c" + i, 1)).isAccepted()).isTrue();
         eventually(() -> sizes.batchSizes.stream().mapToInt(Integer::intValue).sum() == 3, "three events handled");
         assertThat(sizes.batchSizes).as("the segment waited for the batch to fill").containsExactly(3);
@@ -151,12 +152,15 @@ class BatchedProjectionTest {
 
     @Test
     @Tag("D22")
-    @DisplayName("D22: a linger above one second is refused at build, naming the setting")
+    @DisplayName("D22: a linger above one second, or none at all (null), is refused at build, naming the setting")
     void lingerIsBounded() {
         assertThatThrownBy(() -> DispatchFixtures.builder(clock)
                 .environment(Map.of("JANGLE_PROCESSOR_BATCH_LINGER", "2s")).build())
                 .isInstanceOfSatisfying(ConfigurationException.class, e -> assertThat(e.problems())
                         .anySatisfy(p -> assertThat(p).contains("JANGLE_PROCESSOR_BATCH_LINGER")
                                 .contains("must be at most 1s")));
+        assertThatThrownBy(() -> DispatchFixtures.builder(clock).processorBatchLinger(null).build())
+                .isInstanceOfSatisfying(ConfigurationException.class, e -> assertThat(e.problems())
+                        .anySatisfy(p -> assertThat(p).contains("processorBatchLinger must be a duration")));
     }
 }
