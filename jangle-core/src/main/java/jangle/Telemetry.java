@@ -36,11 +36,6 @@ public interface Telemetry {
         return CommandActivity.NONE;
     }
 
-    /** One atomic append of {@code events} events (inside a command's activity). */
-    default Activity append(String aggregateId, int events) {
-        return Activity.NONE;
-    }
-
     /**
      * One commit of a durable event store held {@code appends} appends (group commit, G5: appends queued behind a
      * running one commit together; 1 when an append committed alone). Called by the store after the commit, on the
@@ -132,6 +127,14 @@ public interface Telemetry {
 
         /** An attempt lost a version conflict and is repeated on fresh state (H2). */
         default void conflict() {
+        }
+
+        /**
+         * One atomic append of {@code events} events by this command. Asked of the command's activity rather than of
+         * the telemetry, so an implementation knows without a thread-local lookup whether the command is traced.
+         */
+        default Activity append(String aggregateId, int events) {
+            return Activity.NONE;
         }
     }
 }

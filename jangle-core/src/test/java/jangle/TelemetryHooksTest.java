@@ -59,13 +59,13 @@ class TelemetryHooksTest {
                 public void outcome(String outcome) {
                     calls.add("outcome " + marker + " " + outcome);
                 }
-            };
-        }
 
-        @Override
-        public Activity append(String aggregateId, int events) {
-            calls.add("append " + aggregateId + " " + events);
-            return Activity.NONE;
+                @Override
+                public Activity append(String aggregateId, int events) {
+                    calls.add("append " + aggregateId + " " + events);
+                    return Activity.NONE;
+                }
+            };
         }
 
         @Override

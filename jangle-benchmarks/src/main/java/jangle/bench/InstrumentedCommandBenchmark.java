@@ -41,6 +41,10 @@ import java.util.concurrent.atomic.LongAdder;
  * whose exporter drops them), {@code tracing-10pct} (the same, sampling one trace in ten, parent-based: the usual
  * production setting) or {@code both} (metrics and every span); on {@code store} = {@code memory} (the figure with its ≥ 0.9 target)
  * or {@code sqlite} (the durable pipeline). Run all cases in one JMH run so the ratios are side by side.
+ *
+ * <p>{@code span-floor} is not Jangle's telemetry: it only starts, makes current and ends one span per command with
+ * {@code tracing-10pct}'s SDK set-up, with no attributes, no trace context in the events and no meters. It is the
+ * least any span per command costs through the OpenTelemetry SDK, so it bounds what {@code tracing-10pct} can reach.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -49,7 +53,7 @@ import java.util.concurrent.atomic.LongAdder;
 @Measurement(iterations = 5, time = 2)
 @Fork(value = 1, jvmArgsAppend = {"-Xms4g", "-Xmx4g"})
 public class InstrumentedCommandBenchmark {
-    @Param({"none", "metrics", "metrics-pct", "tracing", "tracing-10pct", "both"})
+    @Param({"none", "metrics", "metrics-pct", "tracing", "tracing-10pct", "span-floor", "both"})
     String telemetry;
 
     @Param({"memory"})
@@ -69,7 +73,7 @@ public class InstrumentedCommandBenchmark {
         SimpleMeterRegistry registry = telemetry.startsWith("metrics") || telemetry.equals("both")
                 ? new SimpleMeterRegistry() : null;
         sdk = null;
-        if (telemetry.startsWith("tracing") || telemetry.equals("both")) {
+        if (telemetry.startsWith("tracing") || telemetry.equals("span-floor") || telemetry.equals("both")) {
             SpanExporter dropping = new SpanExporter() {
                 @Override
                 public CompletableResultCode export(Collection<SpanData> spans) {
@@ -88,11 +92,12 @@ public class InstrumentedCommandBenchmark {
                 }
             };
             sdk = OpenTelemetrySdk.builder().setTracerProvider(SdkTracerProvider.builder()
-                    .setSampler(telemetry.equals("tracing-10pct")
+                    .setSampler(telemetry.equals("tracing-10pct") || telemetry.equals("span-floor")
                             ? Sampler.parentBased(Sampler.traceIdRatioBased(0.1)) : Sampler.alwaysOn())
                     .addSpanProcessor(BatchSpanProcessor.builder(dropping).build()).build()).build();
         }
         Telemetry t = registry == null && sdk == null ? Telemetry.NONE
+                : telemetry.equals("span-floor") ? new SpanFloor(sdk.getTracer("floor"))
                 : telemetry.equals("metrics-pct") ? JangleObservability.of(registry, null).withPercentiles()
                 : JangleObservability.of(registry, sdk);
         JangleBuilder builder = opened.configure(Jangle.builder().environment(Map.of()))
@@ -120,5 +125,27 @@ public class InstrumentedCommandBenchmark {
         return random.nextBoolean()
                 ? jangle.send(new BenchAccount.Deposit(id, amount))
                 : jangle.send(new BenchAccount.Withdraw(id, amount));
+    }
+
+    /** One bare span per command and nothing else: the SDK's own floor (see the class comment). */
+    private static final class SpanFloor implements Telemetry {
+        private final io.opentelemetry.api.trace.Tracer tracer;
+
+        SpanFloor(io.opentelemetry.api.trace.Tracer tracer) {
+            this.tracer = tracer;
+        }
+
+        @Override
+        public CommandActivity command(jangle.Command command, Class<?> aggregateType, jangle.Metadata metadata) {
+            io.opentelemetry.api.trace.Span span = tracer.spanBuilder("command").startSpan();
+            io.opentelemetry.context.Scope scope = span.makeCurrent();
+            return new CommandActivity() {
+                @Override
+                public void close() {
+                    scope.close();
+                    span.end();
+                }
+            };
+        }
     }
 }

@@ -91,7 +91,7 @@ public class TelemetryHookBenchmark {
         hooks.aggregateCache(true);
         Telemetry.CommandActivity c = hooks.command(command, BenchAccount.class, metadata);
         Map<String, String> carried = c.propagation();
-        Telemetry.Activity a = hooks.append("000001", 1);
+        Telemetry.Activity a = c.append("000001", 1);
         a.close();
         c.outcome("accepted");
         c.close();

@@ -9,6 +9,7 @@ import io.micrometer.core.instrument.Timer;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanBuilder;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
@@ -176,12 +177,12 @@ public final class JangleObservability implements Telemetry {
         Span span = null;
         io.opentelemetry.context.Scope scope = null;
         if (tracer != null) {
-            Context parent = Context.current();
-            if (!Span.fromContext(parent).getSpanContext().isValid() && !metadata.entries().isEmpty()) {
-                parent = W3C.extract(parent, metadata.entries(), GETTER); // a caller's traceparent in the metadata
+            SpanBuilder builder = tracer.spanBuilder(COMMAND_SPAN.get(command.getClass())); // INTERNAL, current parent
+            if (!metadata.entries().isEmpty() && !Span.current().getSpanContext().isValid()) {
+                // a caller's traceparent in the metadata
+                builder.setParent(W3C.extract(Context.current(), metadata.entries(), GETTER));
             }
-            span = tracer.spanBuilder(COMMAND_SPAN.get(command.getClass())).setParent(parent)
-                    .setSpanKind(SpanKind.INTERNAL).startSpan();
+            span = builder.startSpan();
             if (span.isRecording()) { // attributes only for sampled spans: an unsampled command stays cheap
                 span.setAttribute(COMMAND_TYPE, SIMPLE_NAME.get(command.getClass()));
                 span.setAttribute(AGGREGATE_TYPE, SIMPLE_NAME.get(aggregateType));
@@ -190,7 +191,7 @@ public final class JangleObservability implements Telemetry {
             }
             scope = span.makeCurrent();
         }
-        return new CommandRun(m, span, scope);
+        return new CommandRun(m, meters, span, span != null && span.isRecording() ? tracer : null, scope);
     }
 
     /**
@@ -227,13 +228,28 @@ public final class JangleObservability implements Telemetry {
     /** One command in progress. */
     private static final class CommandRun extends SpanRun implements CommandActivity {
         private final Meters.CommandMeters meters;
+        private final Meters all;
+        /** Set only when this command's span is sampled: its appends get spans of their own. */
+        private final Tracer sampled;
         private final io.opentelemetry.context.Scope scope;
         private int conflicts;
 
-        CommandRun(Meters.CommandMeters meters, Span span, io.opentelemetry.context.Scope scope) {
+        CommandRun(Meters.CommandMeters meters, Meters all, Span span, Tracer sampled,
+                   io.opentelemetry.context.Scope scope) {
             super(span, "failed", meters != null);
             this.meters = meters;
+            this.all = all;
+            this.sampled = sampled;
             this.scope = scope;
+        }
+
+        @Override
+        public Activity append(String aggregateId, int events) {
+            Span appendSpan = sampled == null ? null : sampled.spanBuilder("append") // a child of the current command
+                    .setAttribute(AGGREGATE_ID, aggregateId).setAttribute(EVENTS, (long) events).startSpan();
+            if (all == null && appendSpan == null) return Activity.NONE;
+            if (all != null) all.appendEvents.add(events);
+            return new AppendRun(all, appendSpan);
         }
 
         @Override
@@ -267,18 +283,6 @@ public final class JangleObservability implements Telemetry {
                 span.end();
             }
         }
-    }
-
-    @Override
-    public Activity append(String aggregateId, int events) {
-        Span span = null;
-        if (tracer != null && Span.current().isRecording()) { // no span of its own under an unsampled command
-            span = tracer.spanBuilder("append").setAttribute(AGGREGATE_ID, aggregateId)
-                    .setAttribute(EVENTS, (long) events).startSpan();
-        }
-        if (meters == null && span == null) return Activity.NONE;
-        if (meters != null) meters.appendEvents.add(events);
-        return new AppendRun(meters, span);
     }
 
     @Override
