@@ -55,12 +55,14 @@ final class AggregateBinding<A extends Aggregate> {
     private final Map<Class<?>, Reconstitutor> reconstitutors;
     private final Class<? extends Record> snapshotStateType;
     private final String snapshotFingerprintBase;
+    private final boolean payloadOnly;
 
     private AggregateBinding(Class<A> type, Map<Class<?>, Validator> validators,
                              Map<Class<?>, Reconstitutor> reconstitutors, Class<? extends Record> snapshotStateType) {
         this.type = type;
         this.validators = validators;
         this.reconstitutors = reconstitutors;
+        this.payloadOnly = reconstitutors.values().stream().allMatch(r -> r.invoker() instanceof Invokers.Applier);
         this.snapshotStateType = snapshotStateType;
         this.snapshotFingerprintBase = snapshotStateType == null ? null
                 : Fingerprints.of(type, snapshotStateType);
@@ -90,6 +92,14 @@ final class AggregateBinding<A extends Aggregate> {
 
     Validator validator(Class<?> commandType) {
         return validators.get(commandType);
+    }
+
+    /**
+     * Whether every reconstitutor takes the event payload alone (A2): then an event applied before its commit, without
+     * a position yet, changes the aggregate exactly as its committed record will (H10).
+     */
+    boolean payloadOnly() {
+        return payloadOnly;
     }
 
     /** Applies one event: sets the version first (A3), then calls the reconstitutor (A8 when there is none). */

@@ -1,7 +1,9 @@
 package jangle;
 
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -11,6 +13,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * straight on while the loser backed off and could lose again until its retries ran out). Across nodes the optimistic
  * check and retry (H1–H3) stay the only arbiter; this lock is a local fairness aid, never a correctness one.
  *
+ * <p>H10: a command that finds its stripe taken also leaves a {@link Waiting} entry, so that the holder may decide it
+ * right after its own command and commit both in one append (see {@code CommandBus}).
+ *
  * <p>Fixed fair stripes rather than a lock per id: no map to grow or clean, and two ids that share a stripe only wait
  * for each other, which costs little at the few sending threads a node has. Re-entrant, so a command path that sends
  * again on the same thread cannot deadlock on itself.
@@ -18,27 +23,119 @@ import java.util.concurrent.locks.ReentrantLock;
 final class AggregateStripes {
     private static final int STRIPES = 1024; // a power of two
     private static final long WAIT_SECONDS = 5;
+    /** How recent a wait for the same id must be for a holder to linger for a follower. */
+    private static final long CONTENDED_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
 
-    private final ReentrantLock[] locks = new ReentrantLock[STRIPES];
+    private final Stripe[] stripes = new Stripe[STRIPES];
 
     AggregateStripes() {
-        for (int i = 0; i < STRIPES; i++) locks[i] = new ReentrantLock(true);
+        for (int i = 0; i < STRIPES; i++) stripes[i] = new Stripe();
+    }
+
+    /** The stripe of {@code aggregateId}. */
+    Stripe of(String aggregateId) {
+        int h = aggregateId.hashCode();
+        return stripes[(h ^ (h >>> 16)) & (STRIPES - 1)];
+    }
+
+    /** One stripe: its fair lock, and the commands waiting for it that a holder may decide with its own (H10). */
+    static final class Stripe {
+        private final ReentrantLock lock = new ReentrantLock(true);
+        final ConcurrentLinkedQueue<Waiting> waiting = new ConcurrentLinkedQueue<>();
+        /** A holder waiting a moment for a follower of its aggregate; woken when one arrives. */
+        volatile Thread lingering;
+        private volatile String contendedId;
+        private volatile long contendedAt;
+
+        /** The lock if it is free now and no one waits for it (fair), else null. */
+        Lock tryNow() {
+            try {
+                return lock.tryLock(0, TimeUnit.NANOSECONDS) ? lock : null; // honours fairness, unlike tryLock()
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return null;
+            }
+        }
+
+        /**
+         * Waits for the lock, after queuing {@code mine} (when given) where the holder may claim it. Returns the lock
+         * for the caller to unlock, or null when it was not free within {@link #WAIT_SECONDS} (or the thread was
+         * interrupted): the command then runs unserialised, which is still correct (H1–H3). The bound exists for a
+         * caller that sends while holding something a stripe holder waits for (say, a SQLite write transaction whose
+         * writer lock the holder's append needs); it is never reached otherwise.
+         */
+        Lock await(Waiting mine) {
+            if (mine != null) {
+                contendedId = mine.aggregateId;
+                contendedAt = System.nanoTime();
+                mine.queued = true;
+                waiting.add(mine);
+                Thread holder = lingering;
+                if (holder != null) LockSupport.unpark(holder);
+            }
+            try {
+                return lock.tryLock(WAIT_SECONDS, TimeUnit.SECONDS) ? lock : null;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return null;
+            }
+        }
+
+        /** Whether a command for {@code aggregateId} had to wait for this stripe lately: a follower may be near. */
+        boolean contendedFor(String aggregateId) {
+            return aggregateId.equals(contendedId) && System.nanoTime() - contendedAt < CONTENDED_NANOS;
+        }
     }
 
     /**
-     * Takes the stripe of {@code aggregateId} and returns it for the caller to unlock, or returns null when it was not
-     * free within {@link #WAIT_SECONDS} (or the thread was interrupted): the command then runs unserialised, which is
-     * still correct (H1–H3). The bound exists for a caller that sends while holding something a stripe holder waits
-     * for (say, a SQLite write transaction whose writer lock the holder's append needs); it is never reached otherwise.
+     * A command waiting for its stripe. The holder may claim it ({@code WAITING → CLAIMED}), and then, before it gives
+     * the lock up, either completes it ({@code DONE}) or hands it back ({@code WAITING}); its own thread may take it
+     * back while it is {@code WAITING} ({@code → OWN}) and run it itself.
      */
-    Lock lock(String aggregateId) {
-        int h = aggregateId.hashCode();
-        Lock l = locks[(h ^ (h >>> 16)) & (STRIPES - 1)];
-        try {
-            return l.tryLock(WAIT_SECONDS, TimeUnit.SECONDS) ? l : null;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return null;
+    static final class Waiting {
+        static final int WAITING = 0;
+        static final int CLAIMED = 1;
+        static final int DONE = 2;
+        static final int OWN = 3;
+
+        final String aggregateId;
+        final Command command;
+        final CommandBus.Route route;
+        final Metadata metadata;
+        /** Set before it is queued; a command that took its stripe at once never is. */
+        boolean queued;
+        private final java.util.concurrent.atomic.AtomicInteger state = new java.util.concurrent.atomic.AtomicInteger();
+        /** Set before DONE is published. */
+        CommandResponse response;
+        RuntimeException error;
+
+        Waiting(String aggregateId, Command command, CommandBus.Route route, Metadata metadata) {
+            this.aggregateId = aggregateId;
+            this.command = command;
+            this.route = route;
+            this.metadata = metadata;
+        }
+
+        boolean claim() {
+            return state.compareAndSet(WAITING, CLAIMED);
+        }
+
+        boolean takeBack() {
+            return state.compareAndSet(WAITING, OWN);
+        }
+
+        void handBack() {
+            state.set(WAITING);
+        }
+
+        void complete(CommandResponse response, RuntimeException error) {
+            this.response = response;
+            this.error = error;
+            state.set(DONE);
+        }
+
+        int state() {
+            return state.get();
         }
     }
 }

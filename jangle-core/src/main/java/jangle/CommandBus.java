@@ -133,25 +133,40 @@ final class CommandBus implements CommandGateway {
                         command.getClass().getSimpleName()).addKeyValue("aggregateId", aggregateId)
                         .addKeyValue("commandId", commandId).log("command received");
             }
-            java.util.concurrent.locks.Lock stripe = stripes.lock(aggregateId);
-            try {
-                return observed(route, command, aggregateId, opts.expectedVersion(), metadata, completing);
-            } finally {
-                if (stripe != null) stripe.unlock();
-            }
+            return observed(route, command, aggregateId, opts.expectedVersion(), metadata, completing);
         } finally {
             if (previousMdc == null) MDC.remove("correlationId");
             else MDC.put("correlationId", previousMdc);
         }
     }
 
-    /** The command loop inside its telemetry activity; the activity's trace context goes into the events' metadata. */
+    /**
+     * The command inside its telemetry activity (the activity's trace context goes into the events' metadata), on its
+     * aggregate's stripe (H9). A command that finds the stripe taken and could share its holder's append (H10) waits
+     * where the holder can claim it: then the holder decides and commits it, and this thread only answers.
+     */
     private CommandResponse observed(Route route, Command command, String aggregateId, ExpectedVersion expected,
                                      Metadata metadata, Completion completing) {
         Telemetry.CommandActivity activity = telemetry.command(command, route.binding.type(), metadata);
         try {
-            CommandResponse response = loop(route, command, aggregateId, expected,
-                    carry(metadata, activity.propagation()), completing, activity);
+            Metadata carried = carry(metadata, activity.propagation());
+            AggregateStripes.Stripe stripe = stripes.of(aggregateId);
+            java.util.concurrent.locks.Lock lock = stripe.tryNow();
+            AggregateStripes.Waiting mine = null;
+            if (lock == null) {
+                if (completing == null && expected instanceof ExpectedVersion.Any && route.binding.payloadOnly()) {
+                    mine = new AggregateStripes.Waiting(aggregateId, command, route, carried);
+                }
+                lock = stripe.await(mine);
+            }
+            CommandResponse response;
+            try {
+                response = mine != null && !ownTurn(stripe, mine) ? decidedByHolder(command, aggregateId, mine)
+                        : loop(route, command, aggregateId, expected, carried, completing, activity,
+                        lock != null ? stripe : null);
+            } finally {
+                if (lock != null) lock.unlock();
+            }
             activity.outcome(response.isAccepted() ? "accepted" : "rejected");
             return response;
         } catch (RetriesExhaustedException e) {
@@ -163,6 +178,46 @@ final class CommandBus implements CommandGateway {
         } finally {
             activity.close();
         }
+    }
+
+    /**
+     * Whether this thread runs its own command: true unless a holder claimed it, in which case it returns once the
+     * holder completed it (a holder settles what it claimed before it gives the stripe up; this thread only waits here
+     * when its own wait for the stripe timed out first).
+     */
+    private static boolean ownTurn(AggregateStripes.Stripe stripe, AggregateStripes.Waiting mine) {
+        boolean interrupted = false;
+        try {
+            while (true) {
+                if (mine.takeBack()) {
+                    if (mine.queued) stripe.waiting.remove(mine); // unless a holder claimed and handed it back
+                    return true;
+                }
+                if (mine.state() == AggregateStripes.Waiting.DONE) return false;
+                LockSupport.parkNanos(100_000);
+                if (Thread.interrupted()) interrupted = true;
+            }
+        } finally {
+            if (interrupted) Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The answer a holder decided and committed for this thread's command (H10), counted and logged here. */
+    private CommandResponse decidedByHolder(Command command, String aggregateId, AggregateStripes.Waiting mine) {
+        if (mine.error != null) throw mine.error;
+        CommandResponse response = mine.response;
+        if (response instanceof CommandResponse.Rejected rejection) {
+            rejected.increment();
+            if (LOG.isInfoEnabled()) {
+                LOG.atInfo().addKeyValue("point", "command.rejected").addKeyValue("commandType",
+                        command.getClass().getSimpleName()).addKeyValue("aggregateId", aggregateId)
+                        .addKeyValue("reason", rejection.reason()).log("command rejected");
+            }
+        } else {
+            accepted.increment();
+            logAccepted(command, aggregateId);
+        }
+        return response;
     }
 
     /** Adds the telemetry's entries (trace context) to the metadata, replacing inherited ones; kept within E4. */
@@ -182,7 +237,8 @@ final class CommandBus implements CommandGateway {
     }
 
     private CommandResponse loop(Route route, Command command, String aggregateId, ExpectedVersion expected,
-                                 Metadata metadata, Completion completing, Telemetry.CommandActivity activity) {
+                                 Metadata metadata, Completion completing, Telemetry.CommandActivity activity,
+                                 AggregateStripes.Stripe held) {
         int maxAttempts = settings.commandMaxAttempts();
         long lastConflictVersion = 0;
         // H7: with CacheCheck.APPEND a cached aggregate is used without reading the store first; a decision the
@@ -258,13 +314,18 @@ final class CommandBus implements CommandGateway {
                 readFirst = true;
                 continue;
             }
+            // H10: commands waiting for this stripe, decided now on the state these events make, commit with them
+            Combined combined = held == null || completing != null ? null
+                    : combine(held, route, aggregate, aggregateId, version, newEvents);
+            List<NewEvent> appending = combined == null ? newEvents : combined.events;
             AppendResult result;
             FeedOrderedHandoff.Slot slot = handoff.slot();
-            Telemetry.Activity append = telemetry.append(aggregateId, newEvents.size());
+            Telemetry.Activity append = activity.append(aggregateId, appending.size());
             try {
-                result = events.append(newEvents, completing, slot::enqueue);
+                result = events.append(appending, completing, slot::enqueue);
             } catch (VersionConflictException conflict) {
                 slot.cancel();
+                if (combined != null) combined.handBack();
                 append.outcome("conflict");
                 append.close();
                 activity.conflict();
@@ -280,8 +341,9 @@ final class CommandBus implements CommandGateway {
                 readFirst = true;
                 if (stale) {
                     // H7: the cached entry was behind the store. Its state is unchanged (posted events are applied
-                    // only after a commit), so it catches up by the read instead of a rebuild; not an attempt.
-                    cache.put(aggregateId, aggregate, rebuilt.position);
+                    // only after a commit), so it catches up by the read instead of a rebuild; not an attempt. After
+                    // H10 applied events ahead of the commit it is changed: then it is dropped and rebuilt.
+                    if (combined == null) cache.put(aggregateId, aggregate, rebuilt.position);
                     continue;
                 }
                 attempt++;
@@ -289,6 +351,7 @@ final class CommandBus implements CommandGateway {
                 continue; // the aggregate is discarded (not put back): H2, H8
             } catch (RuntimeException | Error e) {
                 slot.cancel();
+                if (combined != null) combined.handBack();
                 append.failed(e);
                 append.close();
                 throw e;
@@ -301,13 +364,20 @@ final class CommandBus implements CommandGateway {
                                 result.lastPosition()).log("events committed");
             }
             // From here on the command has happened (H4): nothing below may turn it into an error.
-            afterCommit(route, aggregate, aggregateId, version, result);
+            List<EventRecord<?>> mineRecords = result.records();
+            if (combined == null) {
+                afterCommit(route, aggregate, aggregateId, version, result);
+            } else {
+                afterCombinedCommit(route, aggregate, aggregateId, version, result, combined.poisoned);
+                mineRecords = mineRecords.subList(0, newEvents.size());
+                combined.complete(result.records(), aggregateId);
+            }
             accepted.increment();
             logAccepted(command, aggregateId);
             // §3.1: the position of the last event committed (a creation's new stream included), so a read-your-writes
             // wait on this token covers every event the command wrote
-            return response.withToken(new ConsistencyToken(aggregateId, version + ownEvents(result, aggregateId),
-                    result.lastPosition()));
+            return response.withToken(new ConsistencyToken(aggregateId, version + ownEvents(mineRecords, aggregateId),
+                    mineRecords.getLast().position()));
         }
         exhausted.increment();
         LOG.atWarn().addKeyValue("point", "command.retries-exhausted").addKeyValue("aggregateId", aggregateId)
@@ -328,10 +398,179 @@ final class CommandBus implements CommandGateway {
         return false;
     }
 
-    private static long ownEvents(AppendResult result, String aggregateId) {
+    private static long ownEvents(List<EventRecord<?>> records, String aggregateId) {
         long n = 0;
-        for (EventRecord<?> r : result.records()) if (r.aggregateId().equals(aggregateId)) n++;
+        for (EventRecord<?> r : records) if (r.aggregateId().equals(aggregateId)) n++;
         return n;
+    }
+
+    // ======================= H10: commands that wait for a holder share its append =======================
+
+    /** Most waiting commands one holder decides and commits with its own. */
+    private static final int MAX_COMBINED = 32;
+    /**
+     * How long a holder whose aggregate was contended a moment ago waits for a follower when none is queued yet: about
+     * the time a client takes to send again after its answer, far below a durable commit.
+     */
+    private static final long LINGER_NANOS = 200_000;
+
+    /**
+     * The waiting commands a holder decided after its own, in order, and the events of them all (its own first).
+     * {@code poisoned}: applying an event ahead of its commit failed, so the aggregate must not be cached after it.
+     */
+    private static final class Combined {
+        final List<NewEvent> events;
+        final List<Follower> followers = new ArrayList<>(2);
+        boolean poisoned;
+
+        Combined(List<NewEvent> own) {
+            this.events = new ArrayList<>(own);
+        }
+
+        /** One follower: its answer (or error), the aggregate's version before it, and its events' span. */
+        record Follower(AggregateStripes.Waiting waiting, CommandResponse response, RuntimeException error,
+                        long versionBefore, int from, int count) {
+        }
+
+        /** The append did not commit: every follower runs again on its own turn. */
+        void handBack() {
+            for (Follower f : followers) f.waiting.handBack();
+        }
+
+        /** The append committed: every follower gets its answer with the token of its own events. */
+        void complete(List<EventRecord<?>> records, String aggregateId) {
+            for (Follower f : followers) {
+                if (f.error != null) {
+                    f.waiting.complete(null, f.error);
+                    continue;
+                }
+                // a follower without events reads what its predecessors committed (at least the holder's first event)
+                long position = records.get(f.from + f.count - 1).position();
+                f.waiting.complete(f.response.withToken(new ConsistencyToken(aggregateId,
+                        f.versionBefore + f.count, position)), null);
+            }
+        }
+    }
+
+    /**
+     * H10: claims the commands that wait for this stripe with the same aggregate (lingering a moment when the
+     * aggregate was contended and none waits yet), applies the holder's events ahead of the commit and decides each
+     * claimed command on the state so far, as its own turn would have (same validators, same version numbering, its own
+     * metadata). Only a decision the shared append confirms is answered: the append checks the holder's first version,
+     * which the holder's own decision also needed. Returns null when none was claimed.
+     */
+    private Combined combine(AggregateStripes.Stripe stripe, Route route, Aggregate aggregate, String aggregateId,
+                             long version, List<NewEvent> own) {
+        if (!route.binding.payloadOnly()) return null;
+        List<AggregateStripes.Waiting> claimed = claim(stripe, aggregateId, route.binding);
+        if (claimed.isEmpty()) return null;
+        Combined combined = new Combined(own);
+        long v = version;
+        if (applyAhead(route, aggregate, aggregateId, own)) {
+            v += ownNewEvents(own, aggregateId);
+        } else {
+            combined.poisoned = true;
+        }
+        for (AggregateStripes.Waiting w : claimed) {
+            if (combined.poisoned) {
+                w.handBack();
+                continue;
+            }
+            int from = combined.events.size();
+            aggregate.frameworkClearPosted();
+            CommandResponse response;
+            try {
+                response = w.route.validator.call(aggregate, w.command, v + 1);
+            } catch (RuntimeException | Error e) {
+                aggregate.frameworkClearPosted();
+                combined.followers.add(new Combined.Follower(w, null, new AggregateException(
+                        route.binding.type().getName(), aggregateId, w.route.validator.methodName(),
+                        w.command.getClass().getSimpleName(), e), v, from, 0));
+                continue;
+            }
+            if (response == null) response = CommandResponse.accepted();
+            List<Aggregate.Posted> posted = aggregate.frameworkPosted();
+            if (response instanceof CommandResponse.Rejected || posted.isEmpty()) {
+                aggregate.frameworkClearPosted(); // A9: a rejection commits nothing
+                combined.followers.add(new Combined.Follower(w, response, null, v, from, 0));
+                continue;
+            }
+            List<NewEvent> mine = number(aggregateId, v, posted, w.metadata);
+            aggregate.frameworkClearPosted();
+            if (ownNewEvents(mine, aggregateId) != mine.size()) { // other streams: checked on its own turn
+                w.handBack();
+                continue;
+            }
+            if (!applyAhead(route, aggregate, aggregateId, mine)) {
+                combined.poisoned = true;
+                w.handBack();
+                continue;
+            }
+            combined.events.addAll(mine);
+            combined.followers.add(new Combined.Follower(w, response, null, v, from, mine.size()));
+            v += mine.size();
+        }
+        if (combined.followers.isEmpty() && !combined.poisoned) return null;
+        return combined;
+    }
+
+    private static int ownNewEvents(List<NewEvent> events, String aggregateId) {
+        int n = 0;
+        for (NewEvent e : events) if (e.aggregateId().equals(aggregateId)) n++;
+        return n;
+    }
+
+    /** The waiting commands of {@code aggregateId} this holder takes over, in arrival order. */
+    private static List<AggregateStripes.Waiting> claim(AggregateStripes.Stripe stripe, String aggregateId,
+                                                        AggregateBinding<?> binding) {
+        List<AggregateStripes.Waiting> claimed = new ArrayList<>(2);
+        long deadline = 0;
+        while (true) {
+            for (var it = stripe.waiting.iterator(); it.hasNext() && claimed.size() < MAX_COMBINED; ) {
+                AggregateStripes.Waiting w = it.next();
+                if (w.aggregateId.equals(aggregateId) && w.route.binding == binding && w.claim()) {
+                    claimed.add(w);
+                    it.remove();
+                }
+            }
+            if (!claimed.isEmpty() || !stripe.contendedFor(aggregateId)) return claimed;
+            long now = System.nanoTime();
+            if (deadline == 0) deadline = now + LINGER_NANOS;
+            else if (now - deadline >= 0) return claimed;
+            stripe.lingering = Thread.currentThread(); // a command that queues now wakes this thread
+            try {
+                if (!waits(stripe, aggregateId)) LockSupport.parkNanos(stripe, deadline - now);
+            } finally {
+                stripe.lingering = null;
+            }
+        }
+    }
+
+    private static boolean waits(AggregateStripes.Stripe stripe, String aggregateId) {
+        for (AggregateStripes.Waiting w : stripe.waiting) {
+            if (w.aggregateId.equals(aggregateId) && w.state() == AggregateStripes.Waiting.WAITING) return true;
+        }
+        return false;
+    }
+
+    /**
+     * Applies the aggregate's own events among {@code events} before their commit (H10); they have no position yet,
+     * which no reconstitutor can see ({@link AggregateBinding#payloadOnly()}). False when one threw: the aggregate is
+     * then half changed and must be dropped.
+     */
+    private boolean applyAhead(Route route, Aggregate aggregate, String aggregateId, List<NewEvent> events) {
+        try {
+            for (NewEvent e : events) {
+                if (!e.aggregateId().equals(aggregateId)) continue;
+                route.binding.apply(aggregate, new EventRecord<>(e.eventId(), e.aggregateId(), e.version(), e.type(),
+                        e.schemaVersion(), e.createdAt(), 0, e.metadata(), e.event()));
+            }
+            return true;
+        } catch (RuntimeException e) {
+            AGG_LOG.atError().addKeyValue("point", "aggregate.reconstitute-failed").addKeyValue("aggregateId",
+                    aggregateId).setCause(e).log("applying a decided event failed; the aggregate is evicted");
+            return false;
+        }
     }
 
     /** H3: full jitter, sleep uniformly in [0, min(max, base × 2^(k−2))]. */
@@ -376,6 +615,19 @@ final class CommandBus implements CommandGateway {
             cache.put(aggregateId, aggregate, ownPosition);
         }
         return ownPosition;
+    }
+
+    /**
+     * {@link #afterCommit} for a shared append (H10): the events were applied before the commit, so only the snapshot
+     * and the cache remain; a poisoned aggregate is evicted.
+     */
+    private void afterCombinedCommit(Route route, Aggregate aggregate, String aggregateId, long before,
+                                     AppendResult result, boolean poisoned) {
+        long ownPosition = 0;
+        for (EventRecord<?> r : result.records()) if (r.aggregateId().equals(aggregateId)) ownPosition = r.position();
+        if (poisoned) return; // not put back: the next command rebuilds it from the store
+        if (aggregate instanceof Snapshottable<?> s) maybeSnapshot(route, s, aggregate, before, ownPosition);
+        cache.put(aggregateId, aggregate, ownPosition);
     }
 
     /** The live hand-off (D2), in feed order through {@link #handoff}. */
