@@ -204,7 +204,12 @@ final class CommandBus implements CommandGateway {
 
     /** The answer a holder decided and committed for this thread's command (H10), counted and logged here. */
     private CommandResponse decidedByHolder(Command command, String aggregateId, AggregateStripes.Waiting mine) {
-        if (mine.error != null) throw mine.error;
+        if (mine.error != null) {
+            LOG.atError().addKeyValue("point", "command.failed").addKeyValue("commandType",
+                    command.getClass().getSimpleName()).addKeyValue("aggregateId", aggregateId).setCause(mine.error)
+                    .log("validator threw");
+            throw mine.error;
+        }
         CommandResponse response = mine.response;
         if (response instanceof CommandResponse.Rejected rejection) {
             rejected.increment();
@@ -420,11 +425,13 @@ final class CommandBus implements CommandGateway {
      */
     private static final class Combined {
         final List<NewEvent> events;
+        final List<AggregateStripes.Waiting> claimed;
         final List<Follower> followers = new ArrayList<>(2);
         boolean poisoned;
 
-        Combined(List<NewEvent> own) {
+        Combined(List<NewEvent> own, List<AggregateStripes.Waiting> claimed) {
             this.events = new ArrayList<>(own);
+            this.claimed = claimed;
         }
 
         /** One follower: its answer (or error), the aggregate's version before it, and its events' span. */
@@ -432,9 +439,11 @@ final class CommandBus implements CommandGateway {
                         long versionBefore, int from, int count) {
         }
 
-        /** The append did not commit: every follower runs again on its own turn. */
+        /** The append did not commit (or deciding failed): every claimed command runs again on its own turn. */
         void handBack() {
-            for (Follower f : followers) f.waiting.handBack();
+            for (AggregateStripes.Waiting w : claimed) {
+                if (w.state() == AggregateStripes.Waiting.CLAIMED) w.handBack();
+            }
         }
 
         /** The append committed: every follower gets its answer with the token of its own events. */
@@ -464,14 +473,28 @@ final class CommandBus implements CommandGateway {
         if (!route.binding.payloadOnly()) return null;
         List<AggregateStripes.Waiting> claimed = claim(stripe, aggregateId, route.binding);
         if (claimed.isEmpty()) return null;
-        Combined combined = new Combined(own);
+        Combined combined = new Combined(own, claimed);
+        try {
+            decide(combined, route, aggregate, aggregateId, version, own);
+        } catch (RuntimeException | Error e) { // a bug of ours: no claimed command may be left waiting for it
+            aggregate.frameworkClearPosted();
+            combined.handBack();
+            throw e;
+        }
+        if (combined.followers.isEmpty() && !combined.poisoned) return null;
+        return combined;
+    }
+
+    /** Decides the claimed commands of {@code combined} one after another (see {@link #combine}). */
+    private void decide(Combined combined, Route route, Aggregate aggregate, String aggregateId, long version,
+                        List<NewEvent> own) {
         long v = version;
         if (applyAhead(route, aggregate, aggregateId, own)) {
             v += ownNewEvents(own, aggregateId);
         } else {
             combined.poisoned = true;
         }
-        for (AggregateStripes.Waiting w : claimed) {
+        for (AggregateStripes.Waiting w : combined.claimed) {
             if (combined.poisoned) {
                 w.handBack();
                 continue;
@@ -495,7 +518,14 @@ final class CommandBus implements CommandGateway {
                 combined.followers.add(new Combined.Follower(w, response, null, v, from, 0));
                 continue;
             }
-            List<NewEvent> mine = number(aggregateId, v, posted, w.metadata);
+            List<NewEvent> mine;
+            try {
+                mine = number(aggregateId, v, posted, w.metadata);
+            } catch (RuntimeException e) { // its posted events are not acceptable: its own error
+                aggregate.frameworkClearPosted();
+                combined.followers.add(new Combined.Follower(w, null, e, v, from, 0));
+                continue;
+            }
             aggregate.frameworkClearPosted();
             if (ownNewEvents(mine, aggregateId) != mine.size()) { // other streams: checked on its own turn
                 w.handBack();
@@ -510,8 +540,6 @@ final class CommandBus implements CommandGateway {
             combined.followers.add(new Combined.Follower(w, response, null, v, from, mine.size()));
             v += mine.size();
         }
-        if (combined.followers.isEmpty() && !combined.poisoned) return null;
-        return combined;
     }
 
     private static int ownNewEvents(List<NewEvent> events, String aggregateId) {
