@@ -51,7 +51,8 @@ import java.util.stream.StreamSupport;
  * {@link LeaseLostException} before anything is written; insert the events with the next positions and nothing else
  * for dispatch (D1); delete the resolved parked delivery ({@link Completion.Resolve}); commit. Both refusals (version,
  * lease) come before the first write, so in a group commit they fail only their own append. On PostgreSQL one event
- * is all of that in one statement ({@code append.one}), and appends queued behind a running one share its lock,
+ * is all of that in one statement ({@code append.one}), several events of one aggregate one statement each in one
+ * text ({@code append.next} after the first), and appends queued behind a running one share its lock,
  * transaction and commit ({@link PostgresAppendGroups}, G5); on SQLite the single writer groups them the same way. Unique
  * (aggregate id, version) and unique event id in the schema stay as the race-proof backstop; their violations are
  * translated by {@link SqlErrors}. Payloads are serialised before the transaction starts, so the serialised span holds
@@ -83,6 +84,8 @@ final class JdbcEventStore implements EventStore, DispatchLedger, jangle.Telemet
     private final String lockSql;
     /** PostgreSQL: the one-statement append of one event (null on SQLite, whose statements cost no round trip). */
     private final String appendOne;
+    /** PostgreSQL: a later event of the same aggregate after {@link #appendOne}, in the same text. */
+    private final String appendNext;
     private final String check;
     private final String insertEvent;
     private final String advance;
@@ -134,6 +137,7 @@ final class JdbcEventStore implements EventStore, DispatchLedger, jangle.Telemet
         this.listener = listener == null ? AppendListener.NONE : listener;
         this.lockSql = sql.optional("append.lock");
         this.appendOne = sql.optional("append.one");
+        this.appendNext = sql.optional("append.next");
         this.check = sql.get("append.check");
         this.insertEvent = sql.get("append.insertEvent");
         this.advance = sql.get("append.advance");
@@ -187,8 +191,10 @@ final class JdbcEventStore implements EventStore, DispatchLedger, jangle.Telemet
             entries[i] = m.isEmpty() ? null : codec.writeEntries(m);
         }
         try {
-            if (appendOne != null && n == 1) return appendOne(events.get(0), payloads[0], entries[0], completing,
-                    inFeedOrder);
+            if (appendOne != null && (n == 1 || firstVersions.size() == 1 && n <= MAX_PIPELINED)) {
+                // one aggregate's events: one statement each, sent in one text (with the group's lock in front)
+                return db.append(lockSql, new OneAppend(events, payloads, entries, completing, inFeedOrder));
+            }
             return db.append(lockSql, s -> { // G3a lock taken by db.append; G5: maybe one commit for several
                 // one statement reads the highest position and the first aggregate's last version (ST4)
                 long position = 0;
@@ -260,20 +266,16 @@ final class JdbcEventStore implements EventStore, DispatchLedger, jangle.Telemet
      * PostgreSQL, one event: check, fenced checkpoint advance, position, event and the resolved parked delivery in ONE
      * statement, so an append holds the ordering lock for one round trip (plus the group's lock and commit, G5).
      */
-    private AppendResult appendOne(NewEvent e, String payload, String entries, Completion completing,
-                                   Runnable inFeedOrder) throws SQLException {
-        return db.append(lockSql, new OneAppend(e, payload, entries, completing, inFeedOrder));
-    }
-
     /** The feed's lock statement (PostgreSQL), taken before the first append of a transaction. */
     String lockSql() {
         return lockSql;
     }
 
-    /** Parameters of one {@code append.one}. */
-    static final int APPEND_ONE_PARAMETERS = 20;
-    /** Most appends sent in one pipelined round trip ({@link #pipelined}). */
+    /** Most statements sent in one pipelined round trip ({@link #pipelined}). */
     static final int MAX_PIPELINED = 32;
+    /** Most texts of runs with several events kept ({@link #pipelined(boolean, List)}); a bound, not a tuning knob. */
+    private static final int MAX_CHAIN_TEXTS = 256;
+    private final Map<String, String> chainTexts = new java.util.concurrent.ConcurrentHashMap<>();
     /**
      * {@link #pipelined} texts by count (index 0: with the lock in front; 1: without). Filled lazily without a lock:
      * two threads that race build the same immutable text.
@@ -286,6 +288,27 @@ final class JdbcEventStore implements EventStore, DispatchLedger, jangle.Telemet
      * order, each with a fresh snapshot (read committed), so each one sees the lock held and the rows of the ones
      * before it, exactly as when they are sent one by one.
      */
+    String pipelined(boolean withLock, List<OneAppend> run) {
+        boolean single = true;
+        for (OneAppend a : run) single &= a.statements() == 1;
+        if (single) return pipelined(withLock, run.size());
+        StringBuilder key = new StringBuilder(withLock ? "L" : "");
+        for (OneAppend a : run) key.append(',').append(a.statements());
+        String text = chainTexts.get(key.toString());
+        if (text != null) return text;
+        StringBuilder b = new StringBuilder();
+        if (withLock) b.append(lockSql);
+        for (OneAppend a : run) {
+            for (int i = 0; i < a.statements(); i++) {
+                b.append(b.isEmpty() ? "" : ";\n").append(i == 0 ? appendOne : appendNext);
+            }
+        }
+        text = b.toString();
+        if (chainTexts.size() < MAX_CHAIN_TEXTS) chainTexts.put(key.toString(), text);
+        return text;
+    }
+
+    /** The text of {@code count} one-event appends, after the lock when {@code withLock}. */
     String pipelined(boolean withLock, int count) {
         String[] texts = pipelinedTexts[withLock ? 0 : 1];
         String text = texts[count];
@@ -299,22 +322,25 @@ final class JdbcEventStore implements EventStore, DispatchLedger, jangle.Telemet
     }
 
     /**
-     * PostgreSQL, one event: check, fenced checkpoint advance, position, event and the resolved parked delivery in ONE
-     * statement ({@code append.one}). Alone it runs after the lock; in a group commit, {@link PostgresAppendGroups}
-     * sends the lock and a run of these in one round trip ({@link #pipelined}), so the group's transaction holds the
-     * feed's lock for the statements' execution and the commit, not for a round trip per member.
+     * PostgreSQL, one aggregate's events: for the first, check, fenced checkpoint advance, position, event and the
+     * resolved parked delivery in ONE statement ({@code append.one}); for each later one, {@code append.next}, which
+     * writes only when the one before it was written, so the run commits whole or not at all. Alone it runs after the
+     * lock; in a group commit, {@link PostgresAppendGroups} sends the lock and a run of these in one round trip
+     * ({@link #pipelined}), so the group's transaction holds the feed's lock for the statements' execution and the
+     * commit, not for a round trip per member or per event.
      */
     final class OneAppend implements Connections.Work<AppendResult> {
-        private final NewEvent e;
-        private final String payload;
-        private final String entries;
+        private final List<NewEvent> events;
+        private final String[] payloads;
+        private final String[] entries;
         private final Completion.Advance adv;
         private final DeliveryKey resolved;
         private final Runnable inFeedOrder;
 
-        OneAppend(NewEvent e, String payload, String entries, Completion completing, Runnable inFeedOrder) {
-            this.e = e;
-            this.payload = payload;
+        OneAppend(List<NewEvent> events, String[] payloads, String[] entries, Completion completing,
+                  Runnable inFeedOrder) {
+            this.events = events;
+            this.payloads = payloads;
             this.entries = entries;
             this.adv = completing instanceof Completion.Advance a ? a : null;
             this.resolved = completing instanceof Completion.Resolve r ? r.parked() : null;
@@ -325,55 +351,98 @@ final class JdbcEventStore implements EventStore, DispatchLedger, jangle.Telemet
             return JdbcEventStore.this;
         }
 
-        @Override
-        public AppendResult run(Session s) throws SQLException {
-            PreparedStatement ps = s.prepare(appendOne);
-            bind(ps, 0);
-            try (ResultSet rs = ps.executeQuery()) {
-                return outcome(rs);
-            }
+        /** Statements (and result rows) of this append: one per event. */
+        int statements() {
+            return events.size();
         }
 
-        /** Binds this append's parameters after the first {@code offset} of {@code ps}. */
-        void bind(PreparedStatement ps, int offset) throws SQLException {
-            Metadata md = e.metadata();
+        @Override
+        public AppendResult run(Session s) throws SQLException {
+            PreparedStatement ps = s.prepare(pipelined(false, List.of(this)));
+            bind(ps, 0);
+            ps.execute();
+            return outcome(ps, true);
+        }
+
+        /** Binds this append's parameters after the first {@code offset} of {@code ps}; returns the next offset. */
+        int bind(PreparedStatement ps, int offset) throws SQLException {
             int o = offset;
-            ps.setString(o + 1, e.aggregateId());
-            ps.setLong(o + 2, e.version() - 1);
-            ps.setLong(o + 3, adv == null ? 0 : adv.position());
-            Values.bindInstant(ps, o + 4, dialect, java.time.Instant.now());
-            ps.setString(o + 5, adv == null ? null : adv.processor());
-            ps.setInt(o + 6, adv == null ? -1 : adv.segment());
-            ps.setString(o + 7, adv == null ? null : adv.owner());
-            Values.bindUuid(ps, o + 8, dialect, e.eventId());
-            ps.setString(o + 9, e.aggregateId());
-            ps.setLong(o + 10, e.version());
-            ps.setString(o + 11, e.type());
-            ps.setInt(o + 12, e.schemaVersion());
-            Values.bindInstant(ps, o + 13, dialect, e.createdAt());
-            Values.bindUuid(ps, o + 14, dialect, md.correlationId());
-            Values.bindUuid(ps, o + 15, dialect, md.causationId());
-            ps.setString(o + 16, entries);
-            ps.setString(o + 17, payload);
-            ps.setString(o + 18, adv == null ? null : adv.processor());
-            Values.bindUuid(ps, o + 19, dialect, resolved == null ? null : resolved.eventId());
-            ps.setString(o + 20, resolved == null ? null : resolved.handler());
+            for (int i = 0; i < events.size(); i++) {
+                NewEvent e = events.get(i);
+                Metadata md = e.metadata();
+                ps.setString(o + 1, e.aggregateId());
+                ps.setLong(o + 2, e.version() - 1);
+                if (i == 0) {
+                    ps.setLong(o + 3, adv == null ? 0 : adv.position());
+                    Values.bindInstant(ps, o + 4, dialect, java.time.Instant.now());
+                    ps.setString(o + 5, adv == null ? null : adv.processor());
+                    ps.setInt(o + 6, adv == null ? -1 : adv.segment());
+                    ps.setString(o + 7, adv == null ? null : adv.owner());
+                    o += 7;
+                } else {
+                    Values.bindUuid(ps, o + 3, dialect, events.get(i - 1).eventId()); // written just before it
+                    o += 3;
+                }
+                Values.bindUuid(ps, o + 1, dialect, e.eventId());
+                ps.setString(o + 2, e.aggregateId());
+                ps.setLong(o + 3, e.version());
+                ps.setString(o + 4, e.type());
+                ps.setInt(o + 5, e.schemaVersion());
+                Values.bindInstant(ps, o + 6, dialect, e.createdAt());
+                Values.bindUuid(ps, o + 7, dialect, md.correlationId());
+                Values.bindUuid(ps, o + 8, dialect, md.causationId());
+                ps.setString(o + 9, entries[i]);
+                ps.setString(o + 10, payloads[i]);
+                o += 10;
+                if (i == 0) {
+                    ps.setString(o + 1, adv == null ? null : adv.processor());
+                    Values.bindUuid(ps, o + 2, dialect, resolved == null ? null : resolved.eventId());
+                    ps.setString(o + 3, resolved == null ? null : resolved.handler());
+                    o += 3;
+                }
+            }
+            return o;
         }
 
         /**
-         * The result of this append from its statement's row; refuses with {@link VersionConflictException} or
-         * {@link LeaseLostException} when the statement wrote nothing (before any write, as Connections.append
-         * requires). Runs the hook and the feed-ordered hand-off, still under the lock (D16).
+         * The result of this append from its statements' rows, read from {@code ps} (its first row is the current
+         * result when {@code current}, else the next one); refuses with {@link VersionConflictException} or
+         * {@link LeaseLostException} when the first statement wrote nothing (then none did: before any write, as
+         * Connections.append requires). Runs the hook and the feed-ordered hand-off, still under the lock (D16).
          */
-        AppendResult outcome(ResultSet rs) throws SQLException {
-            if (!rs.next()) throw new SQLException("append.one returned no row");
-            long position = rs.getLong(1);
-            if (rs.wasNull()) {
-                if (!rs.getBoolean(2)) throw new VersionConflictException(e.aggregateId(), e.version());
+        AppendResult outcome(PreparedStatement ps, boolean current) throws SQLException {
+            int n = events.size();
+            long[] positions = new long[n];
+            int firstRefused = -1;
+            boolean versionRefused = false;
+            for (int i = 0; i < n; i++) {
+                if (!(current && i == 0) && !ps.getMoreResults()) {
+                    throw new SQLException("the append of " + n + " events returned " + i + " results");
+                }
+                try (ResultSet rs = ps.getResultSet()) {
+                    if (!rs.next()) throw new SQLException("append.one returned no row");
+                    positions[i] = rs.getLong(1);
+                    if (rs.wasNull() && firstRefused < 0) {
+                        firstRefused = i;
+                        versionRefused = !rs.getBoolean(2);
+                    }
+                }
+            }
+            NewEvent first = events.getFirst();
+            if (firstRefused == 0) {
+                if (versionRefused) throw new VersionConflictException(first.aggregateId(), first.version());
                 throw new LeaseLostException(adv.processor(), adv.segment(), adv.owner());
             }
-            List<EventRecord<?>> records = List.of(new EventRecord<>(e.eventId(), e.aggregateId(), e.version(),
-                    e.type(), e.schemaVersion(), e.createdAt(), position, e.metadata(), e.event()));
+            if (firstRefused > 0) { // cannot happen under the feed's lock: the run was cut after a written event
+                throw new SQLException("append.next refused event " + (firstRefused + 1) + " of " + n + " of '"
+                        + first.aggregateId() + "' after the ones before it were written");
+            }
+            List<EventRecord<?>> records = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                NewEvent e = events.get(i);
+                records.add(new EventRecord<>(e.eventId(), e.aggregateId(), e.version(), e.type(), e.schemaVersion(),
+                        e.createdAt(), positions[i], e.metadata(), e.event()));
+            }
             listener.positionsTaken(records);
             if (inFeedOrder != null) inFeedOrder.run();
             return new AppendResult(records);

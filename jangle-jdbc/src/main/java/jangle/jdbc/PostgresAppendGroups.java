@@ -35,7 +35,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * back and each member that had not failed is run again in a transaction of its own, so only the faulty member fails. This keeps the
  * common path free of savepoint round trips. A commit that fails fails every member; nothing was acknowledged.
  *
- * <p><b>Round trips.</b> The lock and a run of one-event appends of one store ({@link JdbcEventStore.OneAppend}) go to
+ * <p><b>Round trips.</b> The lock and a run of appends of one store, each of one aggregate's events
+ * ({@link JdbcEventStore.OneAppend}), go to
  * the server as one multi-statement text ({@link JdbcEventStore#pipelined}), which the server runs in order, each
  * statement with a fresh snapshot, as if sent one by one: an append alone costs two round trips (that and the
  * commit) instead of three, and a group of n costs two instead of n + 2. The lock is held from its grant to the
@@ -195,39 +196,39 @@ final class PostgresAppendGroups {
         if (!(members.get(from).work instanceof JdbcEventStore.OneAppend first)) return 0;
         if (lockSql != null && !lockSql.equals(first.store().lockSql())) return 0;
         int n = 1;
-        while (from + n < members.size() && n < JdbcEventStore.MAX_PIPELINED
-                && members.get(from + n).work instanceof JdbcEventStore.OneAppend next && next.store() == first.store()) {
+        int statements = first.statements();
+        while (from + n < members.size()
+                && members.get(from + n).work instanceof JdbcEventStore.OneAppend next && next.store() == first.store()
+                && statements + next.statements() <= JdbcEventStore.MAX_PIPELINED) {
+            statements += next.statements();
             n++;
         }
         return n;
     }
 
     /**
-     * Sends {@code run} (one-event appends of one store), after the feed's lock when {@code withLock}, in one round
+     * Sends {@code run} (appends of one store), after the feed's lock when {@code withLock}, in one round
      * trip, and sets each member's result or refusal; refusals wrote nothing, so the transaction stays intact. Returns
      * whether any member's append was written. A database error propagates (the transaction may be aborted).
      */
     @SuppressWarnings({"unchecked", "rawtypes"})
     private static boolean runPipelined(Session session, List<Queued<?>> run, boolean withLock) throws SQLException {
-        JdbcEventStore store = ((JdbcEventStore.OneAppend) run.get(0).work).store();
-        PreparedStatement ps = session.prepare(store.pipelined(withLock, run.size()));
-        for (int j = 0; j < run.size(); j++) {
-            ((JdbcEventStore.OneAppend) run.get(j).work).bind(ps, j * JdbcEventStore.APPEND_ONE_PARAMETERS);
-        }
+        List<JdbcEventStore.OneAppend> appends = new ArrayList<>(run.size());
+        for (Queued<?> q : run) appends.add((JdbcEventStore.OneAppend) q.work);
+        PreparedStatement ps = session.prepare(appends.getFirst().store().pipelined(withLock, appends));
+        int offset = 0;
+        for (JdbcEventStore.OneAppend a : appends) offset = a.bind(ps, offset);
         ps.execute();
-        int skip = withLock ? 1 : 0; // the lock's own row comes first
+        boolean current = !withLock; // else the lock's own row comes first, and is not read
         boolean anyOk = false;
-        for (int r = 0; r < skip + run.size(); r++) {
-            if (r > 0 && !ps.getMoreResults()) throw new SQLException("the pipelined appends returned " + r
-                    + " results of " + (skip + run.size()));
-            if (r < skip) continue;
-            Queued q = run.get(r - skip);
-            try (ResultSet rs = ps.getResultSet()) {
-                q.result = ((JdbcEventStore.OneAppend) q.work).outcome(rs);
+        for (Queued q : run) {
+            try {
+                q.result = ((JdbcEventStore.OneAppend) q.work).outcome(ps, current);
                 anyOk = true;
             } catch (VersionConflictException | LeaseLostException refused) {
                 q.error = refused; // wrote nothing: the others go on
             }
+            current = false;
         }
         return anyOk;
     }

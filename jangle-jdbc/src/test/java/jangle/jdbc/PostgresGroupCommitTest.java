@@ -37,6 +37,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import static jangle.jdbc.TestEvents.noted;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * G5: on PostgreSQL, appends queued behind a running one commit together under one advisory lock; a conflicting or
@@ -244,6 +245,68 @@ class PostgresGroupCommitTest {
                 assertThat(positions).as("gapless: the failed member took no number")
                         .containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L, 11L);
                 assertThat(store.lastVersion("f-4")).isZero();
+            } finally {
+                hold.release.countDown();
+                pool.shutdownNow();
+            }
+        }
+    }
+
+    @Test
+    @Tag("G5")
+    @Tag("H10")
+    @DisplayName("G5 H10: several events of one aggregate cost the same two round trips: lock and one statement per event in one text, then the commit")
+    void roundTripsOfOneAggregatesEvents() {
+        Counter counter = new Counter();
+        try (JdbcDatabase db = database(counter)) {
+            EventStore store = open(db, AppendListener.NONE);
+            store.append(List.of(noted("warm", 1)));
+            counter.reset();
+            int n = 20;
+            for (int i = 0; i < n; i++) {
+                List<EventRecord<?>> r = store.append(List.of(noted("run-" + i, 1), noted("run-" + i, 2),
+                        noted("run-" + i, 3))).records();
+                assertThat(r).extracting(EventRecord::version).containsExactly(1L, 2L, 3L);
+                assertThat(r.get(2).position()).isEqualTo(r.get(0).position() + 2);
+            }
+            double perAppend = counter.roundTrips() / (double) n;
+            System.out.printf("three events of one aggregate: %.1f round trips per append%n", perAppend);
+            assertThat(counter.commits.get()).isEqualTo(n);
+            assertThat(perAppend).as("lock and three statements in one round trip, commit").isLessThanOrEqualTo(2.0);
+            assertThat(store.lastVersion("run-7")).isEqualTo(3);
+        }
+    }
+
+    @Test
+    @Tag("H10")
+    @Tag("ST4")
+    @DisplayName("H10 ST4 G5: a run whose first event is refused writes none of its events in a group that commits, even when a later one's version would fit")
+    void refusedRunWritesNothing() throws Exception {
+        Counter counter = new Counter();
+        Hold hold = new Hold();
+        try (JdbcDatabase db = database(counter)) {
+            EventStore store = open(db, hold);
+            store.append(List.of(noted("x", 1))); // another writer took version 1
+            ExecutorService pool = Executors.newFixedThreadPool(3);
+            try {
+                Future<?> held = pool.submit(() -> store.append(List.of(noted("held", 1))));
+                assertThat(hold.taken.await(30, TimeUnit.SECONDS)).isTrue();
+                NewEvent second = noted("x", 2); // would fit after that version 1, but follows our own refused one
+                Future<?> run = pool.submit(() -> store.append(List.of(noted("x", 1), second)));
+                awaitQueued(db, 1);
+                Future<?> other = pool.submit(() -> store.append(List.of(noted("other", 1))));
+                awaitQueued(db, 2);
+                hold.release.countDown();
+                held.get(30, TimeUnit.SECONDS);
+                assertThatThrownBy(() -> run.get(30, TimeUnit.SECONDS))
+                        .hasCauseInstanceOf(VersionConflictException.class);
+                other.get(30, TimeUnit.SECONDS);
+                assertThat(store.lastVersion("other")).as("the group committed").isEqualTo(1);
+                assertThat(store.lastVersion("x")).isEqualTo(1);
+                assertThat(store.readEvent(second.eventId())).isEmpty();
+                // the run that does fit is written whole
+                assertThat(store.append(List.of(noted("x", 2), noted("x", 3))).records()).hasSize(2);
+                assertThat(store.lastVersion("x")).isEqualTo(3);
             } finally {
                 hold.release.countDown();
                 pool.shutdownNow();

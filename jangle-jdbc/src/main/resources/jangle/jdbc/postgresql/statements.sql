@@ -61,6 +61,22 @@ WITH chk AS (
     DELETE FROM jangle_deliveries WHERE event_id = ? AND handler = ? AND EXISTS (SELECT 1 FROM ins)
 )
 SELECT (SELECT position FROM ins), (SELECT ok FROM chk)
+-- name: append.next
+-- A later event of the same aggregate in one append (after an append.one, in the same text): written only when the
+-- event before it in that append was (the third parameter is that event's id), so a refused first event refuses the
+-- whole run, even when another node's event now holds the version before this one.
+WITH chk AS (
+    SELECT (SELECT COALESCE(MAX(version), 0) FROM jangle_events WHERE aggregate_id = ?) = ?
+           AND EXISTS (SELECT 1 FROM jangle_events WHERE event_id = ?) AS ok
+), ins AS (
+    INSERT INTO jangle_events (position, event_id, aggregate_id, version, type, schema_version, created_at,
+                               correlation_id, causation_id, metadata, payload)
+    SELECT (SELECT COALESCE(MAX(position), 0) FROM jangle_events) + 1, ?, ?, ?, ?, ?, ?, ?, ?,
+           CAST(? AS json), CAST(? AS json)
+    WHERE (SELECT ok FROM chk)
+    RETURNING position
+)
+SELECT (SELECT position FROM ins), (SELECT ok FROM chk)
 -- name: append.existingIds
 SELECT event_id FROM jangle_events WHERE event_id = ?
 
