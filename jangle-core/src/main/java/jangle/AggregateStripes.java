@@ -102,6 +102,8 @@ final class AggregateStripes {
         final Command command;
         final CommandBus.Route route;
         final Metadata metadata;
+        /** Whether a holder may decide it (H10); one that may not still holds its place in the order (H9). */
+        final boolean shareable;
         /** Set before it is queued; a command that took its stripe at once never is. */
         boolean queued;
         private final java.util.concurrent.atomic.AtomicInteger state = new java.util.concurrent.atomic.AtomicInteger();
@@ -109,15 +111,16 @@ final class AggregateStripes {
         CommandResponse response;
         RuntimeException error;
 
-        Waiting(String aggregateId, Command command, CommandBus.Route route, Metadata metadata) {
+        Waiting(String aggregateId, Command command, CommandBus.Route route, Metadata metadata, boolean shareable) {
             this.aggregateId = aggregateId;
             this.command = command;
             this.route = route;
             this.metadata = metadata;
+            this.shareable = shareable;
         }
 
         boolean claim() {
-            return state.compareAndSet(WAITING, CLAIMED);
+            return shareable && state.compareAndSet(WAITING, CLAIMED);
         }
 
         boolean takeBack() {

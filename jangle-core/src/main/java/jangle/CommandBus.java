@@ -154,9 +154,9 @@ final class CommandBus implements CommandGateway {
             java.util.concurrent.locks.Lock lock = stripe.tryNow();
             AggregateStripes.Waiting mine = null;
             if (lock == null) {
-                if (completing == null && expected instanceof ExpectedVersion.Any && route.binding.payloadOnly()) {
-                    mine = new AggregateStripes.Waiting(aggregateId, command, route, carried);
-                }
+                // queued even when it cannot be shared: a holder then claims none of its aggregate queued after it
+                mine = new AggregateStripes.Waiting(aggregateId, command, route, carried, completing == null
+                        && expected instanceof ExpectedVersion.Any && route.binding.payloadOnly());
                 lock = stripe.await(mine);
             }
             CommandResponse response;
@@ -554,14 +554,20 @@ final class CommandBus implements CommandGateway {
         List<AggregateStripes.Waiting> claimed = new ArrayList<>(2);
         long deadline = 0;
         while (true) {
+            boolean barred = false; // H9: nothing of this aggregate overtakes a command that cannot be shared
             for (var it = stripe.waiting.iterator(); it.hasNext() && claimed.size() < MAX_COMBINED; ) {
                 AggregateStripes.Waiting w = it.next();
-                if (w.aggregateId.equals(aggregateId) && w.route.binding == binding && w.claim()) {
+                if (!w.aggregateId.equals(aggregateId) || w.state() != AggregateStripes.Waiting.WAITING) continue;
+                if (!w.shareable || w.route.binding != binding) {
+                    barred = true;
+                    break;
+                }
+                if (w.claim()) {
                     claimed.add(w);
                     it.remove();
                 }
             }
-            if (!claimed.isEmpty() || !stripe.contendedFor(aggregateId)) return claimed;
+            if (!claimed.isEmpty() || barred || !stripe.contendedFor(aggregateId)) return claimed;
             long now = System.nanoTime();
             if (deadline == 0) deadline = now + LINGER_NANOS;
             else if (now - deadline >= 0) return claimed;

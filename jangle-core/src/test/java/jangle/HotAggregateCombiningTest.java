@@ -78,7 +78,7 @@ class HotAggregateCombiningTest {
     /** Sends on other threads while the first append holds the stripe; returns once all of them wait for it. */
     private static List<Future<CommandResponse>> whileHeld(Jangle j, GatedEvents events, ExecutorService pool,
                                                           Command first, List<Command> queued,
-                                                          List<UUID> commandIds) throws Exception {
+                                                          List<SendOptions> options) throws Exception {
         events.hold.set(1);
         List<Future<CommandResponse>> out = new ArrayList<>();
         out.add(pool.submit(() -> j.send(first)));
@@ -86,17 +86,21 @@ class HotAggregateCombiningTest {
         List<Thread> waiters = Collections.synchronizedList(new ArrayList<>());
         for (int i = 0; i < queued.size(); i++) {
             Command c = queued.get(i);
-            UUID id = commandIds.get(i);
+            SendOptions o = options.get(i);
             CountDownLatch started = new CountDownLatch(1);
             out.add(pool.submit(() -> {
                 waiters.add(Thread.currentThread());
                 started.countDown();
-                return j.send(c, SendOptions.NONE.withCommandId(id));
+                return j.send(c, o);
             }));
             assertThat(started.await(WAIT_SECONDS, TimeUnit.SECONDS)).isTrue();
             awaitParked(waiters.getLast()); // queued in arrival order
         }
         return out;
+    }
+
+    private static List<SendOptions> withIds(List<UUID> ids) {
+        return ids.stream().map(SendOptions.NONE::withCommandId).toList();
     }
 
     private static void awaitParked(Thread t) throws InterruptedException {
@@ -120,7 +124,7 @@ class HotAggregateCombiningTest {
             List<Future<CommandResponse>> sent = whileHeld(j, events, pool,
                     new Bank.Deposit(id, new BigDecimal("10")),
                     List.of(new Bank.Deposit(id, new BigDecimal("5")), new Bank.Withdraw(id, new BigDecimal("500")),
-                            new Bank.Withdraw(id, new BigDecimal("15"))), ids);
+                            new Bank.Withdraw(id, new BigDecimal("15"))), withIds(ids));
             events.release.countDown();
             List<CommandResponse> answers = new ArrayList<>();
             for (Future<CommandResponse> f : sent) answers.add(f.get(WAIT_SECONDS, TimeUnit.SECONDS));
@@ -159,6 +163,36 @@ class HotAggregateCombiningTest {
 
     @Test
     @Tag("H10")
+    @Tag("H9")
+    @DisplayName("H10 H9: a command that cannot be shared (an expected version) keeps its place: nothing of its aggregate queued after it is decided before it")
+    void unshareableCommandKeepsItsPlace() throws Exception {
+        GatedEvents events = new GatedEvents();
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try (Jangle j = bank(events)) {
+            String id = open(j); // version 1
+            events.appends.clear();
+            List<Future<CommandResponse>> sent = whileHeld(j, events, pool,
+                    new Bank.Deposit(id, new BigDecimal("1")), // version 2, held
+                    List.of(new Bank.Deposit(id, new BigDecimal("2")), // version 3
+                            new Bank.Deposit(id, new BigDecimal("3")), // expects 3: must come next
+                            new Bank.Deposit(id, new BigDecimal("4"))),
+                    List.of(SendOptions.NONE, SendOptions.expectVersion(3), SendOptions.NONE));
+            events.release.countDown();
+            List<CommandResponse> answers = new ArrayList<>();
+            for (Future<CommandResponse> f : sent) answers.add(f.get(WAIT_SECONDS, TimeUnit.SECONDS));
+
+            assertThat(answers).allMatch(CommandResponse::isAccepted);
+            assertThat(answers.get(2).token().version()).isEqualTo(4);
+            assertThat(answers.get(3).token().version()).isEqualTo(5);
+            // the holder after the held one could not take the deposit of 4 past the expected-version one
+            assertThat(events.appends.get(1)).extracting(NewEvent::version).containsExactly(3L);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    @Tag("H10")
     @DisplayName("H10: a shared append that conflicts sends its followers back; each decides again on its own, nothing is lost")
     void conflictingSharedAppendHandsFollowersBack() throws Exception {
         GatedEvents events = new GatedEvents();
@@ -170,7 +204,7 @@ class HotAggregateCombiningTest {
             List<Future<CommandResponse>> sent = whileHeld(j, events, pool,
                     new Bank.Deposit(id, new BigDecimal("1")),
                     List.of(new Bank.Deposit(id, new BigDecimal("2")), new Bank.Deposit(id, new BigDecimal("3"))),
-                    List.of(UUID.randomUUID(), UUID.randomUUID()));
+                    withIds(List.of(UUID.randomUUID(), UUID.randomUUID())));
             events.release.countDown();
             for (Future<CommandResponse> f : sent) assertThat(f.get(WAIT_SECONDS, TimeUnit.SECONDS).isAccepted()).isTrue();
 
@@ -198,7 +232,7 @@ class HotAggregateCombiningTest {
             List<Future<CommandResponse>> sent = whileHeld(j, events, pool,
                     new Bank.Deposit(id, new BigDecimal("1")),
                     List.of(new Bank.Explode(id), new Bank.Deposit(id, new BigDecimal("2"))),
-                    List.of(UUID.randomUUID(), UUID.randomUUID()));
+                    withIds(List.of(UUID.randomUUID(), UUID.randomUUID())));
             events.release.countDown();
             assertThat(sent.get(0).get(WAIT_SECONDS, TimeUnit.SECONDS).isAccepted()).isTrue();
             assertThatThrownBy(() -> sent.get(1).get(WAIT_SECONDS, TimeUnit.SECONDS))
