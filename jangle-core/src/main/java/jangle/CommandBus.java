@@ -370,11 +370,13 @@ final class CommandBus implements CommandGateway {
             }
             // From here on the command has happened (H4): nothing below may turn it into an error.
             List<EventRecord<?>> mineRecords = result.records();
+            long lastPosition = result.lastPosition();
             if (combined == null) {
                 afterCommit(route, aggregate, aggregateId, version, result);
-            } else {
+            } else { // the followers' records come after this command's own
                 afterCombinedCommit(route, aggregate, aggregateId, version, result, combined.poisoned);
                 mineRecords = mineRecords.subList(0, newEvents.size());
+                lastPosition = mineRecords.getLast().position();
                 combined.complete(result.records(), aggregateId);
             }
             accepted.increment();
@@ -382,7 +384,7 @@ final class CommandBus implements CommandGateway {
             // §3.1: the position of the last event committed (a creation's new stream included), so a read-your-writes
             // wait on this token covers every event the command wrote
             return response.withToken(new ConsistencyToken(aggregateId, version + ownEvents(mineRecords, aggregateId),
-                    mineRecords.getLast().position()));
+                    lastPosition));
         }
         exhausted.increment();
         LOG.atWarn().addKeyValue("point", "command.retries-exhausted").addKeyValue("aggregateId", aggregateId)
