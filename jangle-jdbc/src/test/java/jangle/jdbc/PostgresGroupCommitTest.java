@@ -280,6 +280,7 @@ class PostgresGroupCommitTest {
     @Test
     @Tag("H10")
     @Tag("ST4")
+    @Tag("G5")
     @DisplayName("H10 ST4 G5: a run whose first event is refused writes none of its events in a group that commits, even when a later one's version would fit")
     void refusedRunWritesNothing() throws Exception {
         Counter counter = new Counter();
