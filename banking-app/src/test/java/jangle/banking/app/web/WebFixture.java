@@ -97,6 +97,10 @@ final class WebFixture implements AutoCloseable {
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofString(body));
         if (token != null) b.header("Authorization", "Bearer " + token);
+        // as curl does for a body over 1 KiB: a server that refuses the request by its headers (413) answers before the
+        // body is sent, instead of closing the connection while the client still writes it (then the client saw only
+        // a broken pipe, not the 413)
+        if (body != null && body.length() > 1024) b.expectContinue(true);
         boolean typed = false;
         for (int i = 0; i < headers.length; i += 2) {
             b.header(headers[i], headers[i + 1]);
