@@ -153,17 +153,20 @@ final class CommandBus implements CommandGateway {
             AggregateStripes.Stripe stripe = stripes.of(aggregateId);
             java.util.concurrent.locks.Lock lock = stripe.tryNow();
             AggregateStripes.Waiting mine = null;
+            boolean sharing = settings.commandSharing();
             if (lock == null) {
                 // queued even when it cannot be shared: a holder then claims none of its aggregate queued after it
-                mine = new AggregateStripes.Waiting(aggregateId, command, route, carried, completing == null
-                        && expected instanceof ExpectedVersion.Any && route.binding.payloadOnly());
+                if (sharing) {
+                    mine = new AggregateStripes.Waiting(aggregateId, command, route, carried, completing == null
+                            && expected instanceof ExpectedVersion.Any && route.binding.payloadOnly());
+                }
                 lock = stripe.await(mine);
             }
             CommandResponse response;
             try {
                 response = mine != null && !ownTurn(stripe, mine) ? decidedByHolder(command, aggregateId, mine)
                         : loop(route, command, aggregateId, expected, carried, completing, activity,
-                        lock != null ? stripe : null);
+                        lock != null && sharing ? stripe : null);
             } finally {
                 if (lock != null) lock.unlock();
             }

@@ -299,6 +299,15 @@ public final class JangleBuilder {
         return setting("aggregateCacheSize", String.valueOf(n));
     }
 
+    /**
+     * H10: whether a command that waits for a busy aggregate on this node may be decided by the command holding it and
+     * commit in its append (default true; {@code JANGLE_COMMAND_SHARING}). With false, each command decides and
+     * appends on its own turn (H9 alone): one durable commit per command of a hot aggregate.
+     */
+    public JangleBuilder commandSharing(boolean share) {
+        return setting("commandSharing", String.valueOf(share));
+    }
+
     /** How a decision on a cached aggregate is confirmed (H7); see {@link Settings.CacheCheck}. */
     public JangleBuilder aggregateCacheCheck(Settings.CacheCheck check) {
         if (check == null) {

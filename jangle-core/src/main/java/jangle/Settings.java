@@ -23,7 +23,7 @@ public record Settings(int batchSize, int dispatchHandoffSize, int processorSegm
                        Duration commandBackoffMax, int aggregateCacheSize, int replayBatchSize, String nodeId,
                        int processorBatchSize, Duration processorLease, int handlerAttempts,
                        Duration processorPollInterval, jangle.spi.Checkpoints.Start processorStart,
-                       CacheCheck aggregateCacheCheck, Duration processorBatchLinger) {
+                       CacheCheck aggregateCacheCheck, Duration processorBatchLinger, boolean commandSharing) {
 
     /**
      * How a command confirms that a cached aggregate (H7) is still the store's latest state.
@@ -66,6 +66,7 @@ public record Settings(int batchSize, int dispatchHandoffSize, int processorSegm
         m.put("processorStart", "JANGLE_PROCESSOR_START");
         m.put("aggregateCacheCheck", "JANGLE_AGGREGATE_CACHE_CHECK");
         m.put("processorBatchLinger", "JANGLE_PROCESSOR_BATCH_LINGER");
+        m.put("commandSharing", "JANGLE_COMMAND_SHARING");
         ENVIRONMENT_VARIABLES = java.util.Collections.unmodifiableMap(m);
     }
 
@@ -124,6 +125,12 @@ public record Settings(int batchSize, int dispatchHandoffSize, int processorSegm
                     Duration d = Durations.parse(v);
                     if (d.compareTo(Duration.ofSeconds(1)) > 0) throw new IllegalArgumentException("must be at most 1s");
                     return d;
+                }),
+                // H10: commands waiting for a busy aggregate may be decided by its holder and share its append
+                r.parse("commandSharing", true, v -> switch (v.trim().toLowerCase(java.util.Locale.ROOT)) {
+                    case "true" -> true;
+                    case "false" -> false;
+                    default -> throw new IllegalArgumentException("must be true or false");
                 }));
         if (!problems.isEmpty()) throw new ConfigurationException(problems);
         return s;
@@ -157,6 +164,7 @@ public record Settings(int batchSize, int dispatchHandoffSize, int processorSegm
         m.put("processorStart", processorStart.name());
         m.put("aggregateCacheCheck", aggregateCacheCheck.name());
         m.put("processorBatchLinger", processorBatchLinger.toString());
+        m.put("commandSharing", String.valueOf(commandSharing));
         return m;
     }
 

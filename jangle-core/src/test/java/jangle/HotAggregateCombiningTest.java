@@ -195,6 +195,33 @@ class HotAggregateCombiningTest {
 
     @Test
     @Tag("H10")
+    @DisplayName("H10: with commandSharing off each queued command decides and appends on its own turn; a bad JANGLE_COMMAND_SHARING is refused by name")
+    void sharingCanBeTurnedOff() throws Exception {
+        j.close();
+        j = Bank.builder().commandSharing(false)
+                .stores(context -> Stores.of(events, new InMemorySnapshotStore(), new InMemorySagaStore())).build();
+        assertThat(j.settings().commandSharing()).isFalse();
+        id = open(j);
+        events.appends.clear();
+        List<Future<CommandResponse>> sent = whileHeld(new Bank.Deposit(id, new BigDecimal("1")),
+                List.of(new Bank.Deposit(id, new BigDecimal("2")), new Bank.Deposit(id, new BigDecimal("3"))),
+                List.of(SendOptions.NONE, SendOptions.NONE));
+        events.release.countDown();
+        for (Future<CommandResponse> f : sent) assertThat(f.get(WAIT_SECONDS, TimeUnit.SECONDS).isAccepted()).isTrue();
+        assertThat(events.appends).hasSize(3).allSatisfy(a -> assertThat(a).hasSize(1));
+        assertThat(j.stores().events().lastVersion(id)).isEqualTo(4);
+
+        try (Jangle fromEnvironment = Bank.builder().environment(java.util.Map.of("JANGLE_COMMAND_SHARING", "false"))
+                .build()) {
+            assertThat(fromEnvironment.settings().commandSharing()).isFalse();
+        }
+        assertThatThrownBy(() -> Bank.builder().environment(java.util.Map.of("JANGLE_COMMAND_SHARING", "maybe")).build())
+                .isInstanceOf(ConfigurationException.class).hasMessageContaining("JANGLE_COMMAND_SHARING")
+                .hasMessageContaining("must be true or false");
+    }
+
+    @Test
+    @Tag("H10")
     @DisplayName("H10: a shared append that conflicts sends its followers back; each decides again on its own, nothing is lost")
     void conflictingSharedAppendHandsFollowersBack() throws Exception {
         events.conflictsToThrow.set(1); // the first shared append is refused as if another node had written

@@ -108,6 +108,7 @@ public class JangleAutoConfiguration {
         if (p.failedEventsRetryInterval() != null) b.failedEventsRetryInterval(p.failedEventsRetryInterval());
         if (p.failedEventsMaxAge() != null) b.failedEventsMaxAge(p.failedEventsMaxAge());
         if (p.sagaRetryInterval() != null) b.sagaRetryInterval(p.sagaRetryInterval());
+        if (p.commandSharing() != null) b.commandSharing(p.commandSharing());
         if (p.nodeId() != null) b.setting("nodeId", p.nodeId());
     }
 

@@ -30,6 +30,7 @@ import java.time.Duration;
  * @param failedEventsMaxAge        How long after its last attempt a parked delivery is retried.
  * @param sagaRetryInterval         How often the saga daemon retries unfinished saga steps.
  * @param nodeId                    This process's name among several on one database.
+ * @param commandSharing            Whether commands waiting for a busy aggregate may share its holder's append (H10).
  */
 @ConfigurationProperties("jangle")
 public record JangleProperties(
@@ -49,7 +50,8 @@ public record JangleProperties(
         Duration failedEventsRetryInterval,
         Duration failedEventsMaxAge,
         Duration sagaRetryInterval,
-        String nodeId) {
+        String nodeId,
+        Boolean commandSharing) {
 
     /** Where the events, dispatch ledger, snapshots and sagas are stored. */
     public enum Store {

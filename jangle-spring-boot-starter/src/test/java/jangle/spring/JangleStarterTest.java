@@ -125,9 +125,11 @@ class JangleStarterTest {
     @Test
     void propertiesBecomeSettings() {
         RUNNER.withPropertyValues("jangle.store=memory", "jangle.batch-size=7", "jangle.processor-segments=2",
-                "jangle.saga-retry-interval=45s", "jangle.processor-batch-linger=20ms").run(context -> {
+                "jangle.saga-retry-interval=45s", "jangle.processor-batch-linger=20ms",
+                "jangle.command-sharing=false").run(context -> {
             assertThat(context).hasNotFailed();
             var settings = context.getBean(Jangle.class).settings();
+            assertThat(settings.commandSharing()).isFalse();
             assertThat(settings.processorBatchLinger()).isEqualTo(Duration.ofMillis(20));
             assertThat(settings.batchSize()).isEqualTo(7);
             assertThat(settings.processorSegments()).isEqualTo(2);
