@@ -123,12 +123,21 @@ class HotAggregateCombiningTest {
         return ids.stream().map(SendOptions.NONE::withCommandId).toList();
     }
 
+    /** Until {@code t} waits for the stripe itself (not parked anywhere else on its way there). */
     private static void awaitParked(Thread t) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
-        while (t.getState() != Thread.State.TIMED_WAITING && t.getState() != Thread.State.WAITING) {
+        while (!waitsForStripe(t)) {
             assertThat(System.nanoTime() < deadline).as("sender parked on the stripe").isTrue();
             Thread.sleep(1);
         }
+    }
+
+    private static boolean waitsForStripe(Thread t) {
+        if (t.getState() != Thread.State.TIMED_WAITING && t.getState() != Thread.State.WAITING) return false;
+        for (StackTraceElement e : t.getStackTrace()) {
+            if (e.getClassName().equals(AggregateStripes.Stripe.class.getName())) return true;
+        }
+        return false;
     }
 
     @Test
