@@ -266,6 +266,14 @@ final class JdbcEventStore implements EventStore, DispatchLedger, jangle.Telemet
      * PostgreSQL, one event: check, fenced checkpoint advance, position, event and the resolved parked delivery in ONE
      * statement, so an append holds the ordering lock for one round trip (plus the group's lock and commit, G5).
      */
+    /**
+     * Whether a test hook ({@link AppendListener}) must run inside the append's transaction, before its commit; the
+     * group runner then commits in a round trip of its own instead of in the appends' one.
+     */
+    boolean hooked() {
+        return listener != AppendListener.NONE;
+    }
+
     /** The feed's lock statement (PostgreSQL), taken before the first append of a transaction. */
     String lockSql() {
         return lockSql;
@@ -408,7 +416,9 @@ final class JdbcEventStore implements EventStore, DispatchLedger, jangle.Telemet
          * The result of this append from its statements' rows, read from {@code ps} (its first row is the current
          * result when {@code current}, else the next one); refuses with {@link VersionConflictException} or
          * {@link LeaseLostException} when the first statement wrote nothing (then none did: before any write, as
-         * Connections.append requires). Runs the hook and the feed-ordered hand-off, still under the lock (D16).
+         * Connections.append requires). Runs the hook and the feed-ordered hand-off (D16) still under the feed's lock,
+         * or, when the group runner committed in the same round trip, after the commit but still under the group's
+         * leader, which keeps this process's hand-offs in commit order.
          */
         AppendResult outcome(PreparedStatement ps, boolean current) throws SQLException {
             int n = events.size();

@@ -38,9 +38,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p><b>Round trips.</b> The lock and a run of appends of one store, each of one aggregate's events
  * ({@link JdbcEventStore.OneAppend}), go to
  * the server as one multi-statement text ({@link JdbcEventStore#pipelined}), which the server runs in order, each
- * statement with a fresh snapshot, as if sent one by one: an append alone costs two round trips (that and the
- * commit) instead of three, and a group of n costs two instead of n + 2. The lock is held from its grant to the
- * commit, so no round trip to the client lies inside it but the results' and the commit's.
+ * statement with a fresh snapshot, as if sent one by one. When the whole group is such a run, the text is sent with
+ * auto-commit on, so the server commits it before it answers: a group costs ONE round trip, and the lock is held for
+ * the statements and the flush only ({@link #runInOneTrip}). A group that holds other work (several aggregates in one
+ * append) sends the lock and its runs the same way and commits in a second round trip.
  *
  * <p>With one appender at a time nothing changes: a group of one is one transaction, as before.
  */
@@ -113,6 +114,10 @@ final class PostgresAppendGroups {
      */
     private boolean runTogether(String lockSql, List<Queued<?>> members, Connections owner)
             throws SQLException {
+        if (lockSql != null && pipelinedRun(members, 0, lockSql) == members.size()
+                && !((JdbcEventStore.OneAppend) members.getFirst().work).store().hooked()) {
+            return runInOneTrip(members, owner);
+        }
         try (Connection c = pool.getConnection(); Session session = new Session(c, SqlDialect.POSTGRESQL, null)) {
             c.setAutoCommit(false);
             try {
@@ -154,10 +159,7 @@ final class PostgresAppendGroups {
                 }
                 if (anyOk) {
                     c.commit();
-                    int committed = 0;
-                    for (Queued<?> q : members) if (q.error == null) committed++;
-                    owner.countCommit(committed);
-                    Connections.reportCommitted(owner.telemetry, committed);
+                    countCommitted(members, owner);
                 } else {
                     c.rollback();
                 }
@@ -178,6 +180,51 @@ final class PostgresAppendGroups {
                 }
             }
         }
+    }
+
+    /**
+     * The lock and every member in ONE round trip that also commits: sent with auto-commit on, the text's statements
+     * run in the one implicit transaction that the server commits (or, on any error, rolls back) when it reaches the
+     * end of the text (PostgreSQL's extended protocol: at the Sync message), before it answers. So the lock is held
+     * for the statements and the flush only, and the members read their outcomes after the commit: refusals wrote
+     * nothing, as in {@link #runPipelined}. The hand-off in feed order (D16) still runs under {@link #leader}, so this
+     * process hands its groups over in commit order.
+     *
+     * <p>When sending fails, the server either refused a statement (then it rolled the whole text back, and each member
+     * of a larger group runs again alone, as {@link #abandon} does) or the connection broke (then whether it committed
+     * is unknown, and every member fails with that error: none is told it committed, none is run twice).
+     */
+    private boolean runInOneTrip(List<Queued<?>> members, Connections owner) throws SQLException {
+        try (Connection c = pool.getConnection(); Session session = new Session(c, SqlDialect.POSTGRESQL, null)) {
+            if (!c.getAutoCommit()) c.setAutoCommit(true);
+            PreparedStatement sent;
+            try {
+                sent = send(session, members, true);
+            } catch (SQLException e) {
+                if (members.size() > 1 && !PostgresConnections.lostConnection(e)) {
+                    for (Queued<?> q : members) q.result = null;
+                    return true;
+                }
+                for (Queued<?> q : members) q.error = e;
+                return false;
+            }
+            boolean anyOk;
+            try {
+                anyOk = readOutcomes(sent, members, true);
+            } catch (SQLException | RuntimeException e) { // committed, but a result could not be read: not run again
+                for (Queued<?> q : members) if (q.error == null && q.result == null) q.error = e;
+                anyOk = true;
+            }
+            if (anyOk) countCommitted(members, owner);
+            return false;
+        }
+    }
+
+    private static void countCommitted(List<Queued<?>> members, Connections owner) {
+        int committed = 0;
+        for (Queued<?> q : members) if (q.error == null) committed++;
+        owner.countCommit(committed);
+        Connections.reportCommitted(owner.telemetry, committed);
     }
 
     /** Rolls the group back so that each member runs again alone; returns true, as {@link #runTogether} does then. */
@@ -211,14 +258,25 @@ final class PostgresAppendGroups {
      * trip, and sets each member's result or refusal; refusals wrote nothing, so the transaction stays intact. Returns
      * whether any member's append was written. A database error propagates (the transaction may be aborted).
      */
-    @SuppressWarnings({"unchecked", "rawtypes"})
     private static boolean runPipelined(Session session, List<Queued<?>> run, boolean withLock) throws SQLException {
+        return readOutcomes(send(session, run, withLock), run, withLock);
+    }
+
+    /** Binds and executes {@code run}'s text (after the lock when {@code withLock}); returns the executed statement. */
+    private static PreparedStatement send(Session session, List<Queued<?>> run, boolean withLock) throws SQLException {
         List<JdbcEventStore.OneAppend> appends = new ArrayList<>(run.size());
         for (Queued<?> q : run) appends.add((JdbcEventStore.OneAppend) q.work);
         PreparedStatement ps = session.prepare(appends.getFirst().store().pipelined(withLock, appends));
         int offset = 0;
         for (JdbcEventStore.OneAppend a : appends) offset = a.bind(ps, offset);
         ps.execute();
+        return ps;
+    }
+
+    /** Sets each member of {@code run} to its result or refusal from {@code ps}; returns whether any was written. */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static boolean readOutcomes(PreparedStatement ps, List<Queued<?>> run, boolean withLock)
+            throws SQLException {
         boolean current = !withLock; // else the lock's own row comes first, and is not read
         boolean anyOk = false;
         for (Queued q : run) {

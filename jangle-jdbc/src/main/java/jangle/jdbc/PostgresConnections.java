@@ -144,7 +144,7 @@ final class PostgresConnections extends Connections {
      * ({@code 57P0x}), or a socket error. Not the pool's own time-out, which proves nothing about the connections it
      * holds (they may all be busy and healthy).
      */
-    private static boolean lostConnection(SQLException e) {
+    static boolean lostConnection(SQLException e) {
         if (e instanceof java.sql.SQLTransientConnectionException) return false;
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t instanceof SQLException s && s.getSQLState() != null
