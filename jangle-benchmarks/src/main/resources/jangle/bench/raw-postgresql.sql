@@ -16,3 +16,22 @@ CREATE TABLE bank_summary (account_id TEXT PRIMARY KEY, name TEXT, name_version 
 -- name: upsert.plain
 INSERT INTO bank_summary (account_id, balance_version, balance_cents) VALUES (?, ?, ?)
 ON CONFLICT (account_id) DO UPDATE SET balance_version = excluded.balance_version, balance_cents = excluded.balance_cents
+-- RowCeilingDriver: the rows a deposit writes in the banking pipeline, without the framework (jangle_events is the
+-- store's own table; these two mirror the bank's views, without their lookup-table foreign keys)
+-- name: ceiling.createTransactions
+CREATE TABLE ceiling_transactions (event_id TEXT PRIMARY KEY, transaction_id TEXT, account_id TEXT, version BIGINT,
+                                   initiated_at TIMESTAMPTZ, amount_cents BIGINT, transaction_type INTEGER)
+-- name: ceiling.indexTransactions
+CREATE INDEX ceiling_transactions_by_account ON ceiling_transactions (account_id, initiated_at, version)
+-- name: ceiling.createDeposits
+CREATE TABLE ceiling_deposits (event_id TEXT PRIMARY KEY, transaction_id TEXT, account_id TEXT, amount_cents BIGINT)
+-- name: ceiling.summary
+INSERT INTO bank_summary (account_id, balance_version, balance_cents) VALUES (?, ?, ?)
+ON CONFLICT (account_id) DO UPDATE SET balance_version = excluded.balance_version, balance_cents = excluded.balance_cents
+WHERE bank_summary.balance_version IS NULL OR bank_summary.balance_version < excluded.balance_version
+-- name: ceiling.transaction
+INSERT INTO ceiling_transactions (event_id, transaction_id, account_id, version, initiated_at, amount_cents,
+                                  transaction_type)
+VALUES (?, ?, ?, ?, ?, ?, 1)
+-- name: ceiling.deposit
+INSERT INTO ceiling_deposits (event_id, transaction_id, account_id, amount_cents) VALUES (?, ?, ?, ?)
