@@ -15,12 +15,16 @@ import java.util.concurrent.TimeUnit;
 /**
  * A TCP relay on 127.0.0.1 in front of a real server (the embedded PostgreSQL), that can lose the connection the way a
  * crashed server or a broken network does: {@link #cut()} resets every relayed connection (RST) and refuses new ones
- * until {@link #heal()}. {@link #cutAfterCommit(String)} cuts right after the server has acknowledged the COMMIT of the
+ * until {@link #heal()}. {@link #cutAfterCommit(String)} cuts right after the server has acknowledged the end of the
  * transaction whose client text contained a marker, so the client has its commit and loses the connection at once.
+ * That end is the server's ReadyForQuery with the status "idle": after an explicit COMMIT, and after a text sent with
+ * auto-commit, which the server commits as one implicit transaction before it answers (Jangle's appends on
+ * PostgreSQL).
  * Test support only; bounded to loopback.
  */
 public final class FaultyProxy implements AutoCloseable {
-    private static final String COMMIT_TAG = "COMMIT\0"; // PostgreSQL's CommandComplete tag for a COMMIT
+    /** PostgreSQL's ReadyForQuery message with the status "idle": no transaction is open any more. */
+    private static final String READY_IDLE = "Z\0\0\0\u0005I";
 
     private final int targetPort;
     private final ServerSocket server;
@@ -56,7 +60,10 @@ public final class FaultyProxy implements AutoCloseable {
         refusing = false;
     }
 
-    /** Arms a {@link #cut()} after the first COMMIT acknowledged on a connection whose client sent {@code marker}. */
+    /**
+     * Arms a {@link #cut()} after the first transaction end acknowledged on a connection whose client sent
+     * {@code marker}.
+     */
     public void cutAfterCommit(String marker) {
         swallowAck = false;
         armedMarker = marker;
@@ -93,9 +100,12 @@ public final class FaultyProxy implements AutoCloseable {
                     if (marker != null && window.contains(marker)) sawMarker[0] = true;
                     return false;
                 });
-                // only this chunk: an older COMMIT (before the marker) must not trigger the cut
-                pump(upstream, client, (window, chunk) -> sawMarker[0] && armedMarker != null
-                        && chunk.contains(COMMIT_TAG));
+                // a message that ends in this chunk: an older one (before the marker) must not trigger the cut
+                pump(upstream, client, (window, chunk) -> {
+                    if (!sawMarker[0] || armedMarker == null) return false;
+                    int at = window.lastIndexOf(READY_IDLE);
+                    return at >= 0 && at + READY_IDLE.length() > window.length() - chunk.length();
+                });
             } catch (IOException e) {
                 // closed, or the upstream refused: the client sees its socket end
             }
