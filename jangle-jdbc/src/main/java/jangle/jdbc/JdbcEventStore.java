@@ -263,10 +263,6 @@ final class JdbcEventStore implements EventStore, DispatchLedger, jangle.Telemet
     }
 
     /**
-     * PostgreSQL, one event: check, fenced checkpoint advance, position, event and the resolved parked delivery in ONE
-     * statement, so an append holds the ordering lock for one round trip (plus the group's lock and commit, G5).
-     */
-    /**
      * Whether a test hook ({@link AppendListener}) must run inside the append's transaction, before its commit; the
      * group runner then commits in a round trip of its own instead of in the appends' one.
      */
@@ -333,9 +329,9 @@ final class JdbcEventStore implements EventStore, DispatchLedger, jangle.Telemet
      * PostgreSQL, one aggregate's events: for the first, check, fenced checkpoint advance, position, event and the
      * resolved parked delivery in ONE statement ({@code append.one}); for each later one, {@code append.next}, which
      * writes only when the one before it was written, so the run commits whole or not at all. Alone it runs after the
-     * lock; in a group commit, {@link PostgresAppendGroups} sends the lock and a run of these in one round trip
-     * ({@link #pipelined}), so the group's transaction holds the feed's lock for the statements' execution and the
-     * commit, not for a round trip per member or per event.
+     * lock; in a group commit, {@link PostgresAppendGroups} sends the lock and a run of these, and usually the commit
+     * too, in one round trip ({@link #pipelined}), so the group's transaction holds the feed's lock for the
+     * statements' execution and the commit, not for a round trip per member or per event.
      */
     final class OneAppend implements Connections.Work<AppendResult> {
         private final List<NewEvent> events;
