@@ -202,6 +202,36 @@ class PostgresGroupCommitTest {
         }
     }
 
+    /** Queues {@link #QUEUED} one-event appends; the fifth reuses {@code warm}'s event id (a duplicate, ST3). */
+    private static List<Future<?>> queueWithDuplicate(ExecutorService pool, EventStore store, NewEvent warm,
+                                                      Map<Integer, Object> outcomes) {
+        List<Future<?>> queued = new ArrayList<>();
+        for (int i = 0; i < QUEUED; i++) {
+            int n = i;
+            NewEvent fresh = noted("f-" + i, 1);
+            NewEvent e = i == 4 ? new NewEvent(warm.eventId(), fresh.aggregateId(), 1, fresh.type(),
+                    fresh.schemaVersion(), fresh.createdAt(), fresh.metadata(), fresh.event()) : fresh;
+            queued.add(pool.submit(() -> {
+                try {
+                    outcomes.put(n, store.append(List.of(e)).lastPosition());
+                } catch (DuplicateEventIdException dup) {
+                    outcomes.put(n, dup);
+                }
+            }));
+        }
+        return queued;
+    }
+
+    /** Only the duplicate failed, and the feed after the warm-up, the first append and the group is gapless. */
+    private static void assertOnlyDuplicateFailed(EventStore store, Map<Integer, Object> outcomes) {
+        assertThat(outcomes.get(4)).isInstanceOf(DuplicateEventIdException.class);
+        for (int i = 0; i < QUEUED; i++) if (i != 4) assertThat(outcomes.get(i)).isInstanceOf(Long.class);
+        List<Long> positions = store.readFeed(0, 100).stream().map(EventRecord::position).toList();
+        assertThat(positions).as("gapless: the failed member took no number")
+                .containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L, 11L);
+        assertThat(store.lastVersion("f-4")).isZero();
+    }
+
     private static void awaitQueued(JdbcDatabase db, int n) throws InterruptedException {
         PostgresAppendGroups groups = ((PostgresConnections) db.connections()).appendGroups();
         for (int i = 0; i < 60_000 && groups.waiting() < n; i++) Thread.sleep(1); // bounded; reached in ms
@@ -282,31 +312,12 @@ class PostgresGroupCommitTest {
                 Future<?> held = pool.submit(() -> store.append(List.of(noted("held", 1))));
                 assertThat(hold.taken.await(30, TimeUnit.SECONDS)).isTrue();
                 Map<Integer, Object> outcomes = new ConcurrentHashMap<>();
-                List<Future<?>> queued = new ArrayList<>();
-                for (int i = 0; i < QUEUED; i++) {
-                    int n = i;
-                    NewEvent fresh = noted("f-" + i, 1);
-                    NewEvent e = i == 4 ? new NewEvent(warm.eventId(), fresh.aggregateId(), 1, fresh.type(),
-                            fresh.schemaVersion(), fresh.createdAt(), fresh.metadata(), fresh.event())
-                            : fresh;
-                    queued.add(pool.submit(() -> {
-                        try {
-                            outcomes.put(n, store.append(List.of(e)).lastPosition());
-                        } catch (DuplicateEventIdException dup) {
-                            outcomes.put(n, dup);
-                        }
-                    }));
-                }
+                List<Future<?>> queued = queueWithDuplicate(pool, store, warm, outcomes);
                 awaitQueued(db, QUEUED);
                 hold.release.countDown();
                 held.get(30, TimeUnit.SECONDS);
                 for (Future<?> f : queued) f.get(30, TimeUnit.SECONDS);
-                assertThat(outcomes.get(4)).isInstanceOf(DuplicateEventIdException.class);
-                for (int i = 0; i < QUEUED; i++) if (i != 4) assertThat(outcomes.get(i)).isInstanceOf(Long.class);
-                List<Long> positions = store.readFeed(0, 100).stream().map(EventRecord::position).toList();
-                assertThat(positions).as("gapless: the failed member took no number")
-                        .containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L, 11L);
-                assertThat(store.lastVersion("f-4")).isZero();
+                assertOnlyDuplicateFailed(store, outcomes);
             } finally {
                 hold.release.countDown();
                 pool.shutdownNow();
@@ -555,33 +566,15 @@ class PostgresGroupCommitTest {
                 Future<?> first = pool.submit(() -> store.append(List.of(noted("first", 1))));
                 foreign.awaitWaiter();
                 Map<Integer, Object> outcomes = new ConcurrentHashMap<>();
-                List<Future<?>> queued = new ArrayList<>();
-                for (int i = 0; i < QUEUED; i++) {
-                    int n = i;
-                    NewEvent fresh = noted("f-" + i, 1);
-                    NewEvent e = i == 4 ? new NewEvent(warm.eventId(), fresh.aggregateId(), 1, fresh.type(),
-                            fresh.schemaVersion(), fresh.createdAt(), fresh.metadata(), fresh.event()) : fresh;
-                    queued.add(pool.submit(() -> {
-                        try {
-                            outcomes.put(n, store.append(List.of(e)).lastPosition());
-                        } catch (DuplicateEventIdException dup) {
-                            outcomes.put(n, dup);
-                        }
-                    }));
-                }
+                List<Future<?>> queued = queueWithDuplicate(pool, store, warm, outcomes);
                 awaitQueued(db, QUEUED);
                 counter.reset();
                 foreign.close();
                 first.get(30, TimeUnit.SECONDS);
                 for (Future<?> f : queued) f.get(30, TimeUnit.SECONDS);
-                assertThat(outcomes.get(4)).isInstanceOf(DuplicateEventIdException.class);
-                for (int i = 0; i < QUEUED; i++) if (i != 4) assertThat(outcomes.get(i)).isInstanceOf(Long.class);
+                assertOnlyDuplicateFailed(store, outcomes);
                 assertThat(counter.statements.get()).as("the group's text, then each member alone")
                         .isGreaterThanOrEqualTo(1 + QUEUED);
-                List<Long> positions = store.readFeed(0, 100).stream().map(EventRecord::position).toList();
-                assertThat(positions).as("gapless: the failed member took no number")
-                        .containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L, 11L);
-                assertThat(store.lastVersion("f-4")).isZero();
             } finally {
                 foreign.close();
                 pool.shutdownNow();
