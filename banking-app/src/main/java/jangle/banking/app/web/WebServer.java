@@ -193,6 +193,13 @@ public final class WebServer implements AutoCloseable {
         config.startup.showJavalinBanner = false;
         config.startup.showOldJavalinVersionWarning = false;
         config.concurrency.useVirtualThreads = true;
+        // Graceful stop: Jetty answers every request it has started before it closes the connections. stop()'s own
+        // drain ends when the handlers have returned, which is before the response has reached the client: without
+        // this, a deposit that committed in the last request could lose its answer at a SIGTERM.
+        config.jetty.modifyServer(server -> {
+            server.setHandler(new org.eclipse.jetty.server.handler.GracefulHandler());
+            server.setStopTimeout(Math.max(1, options.drainTimeout().toMillis()));
+        });
         var r = config.routes;
 
         r.before(ctx -> {
