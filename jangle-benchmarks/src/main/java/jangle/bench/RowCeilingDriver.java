@@ -33,8 +33,8 @@ import java.util.concurrent.atomic.LongAdder;
  * order anchor, ceilings, anchor again, in one process on one server.
  *
  * <p>Usage: {@code java -cp jangle-benchmarks.jar jangle.bench.RowCeilingDriver [store] [threads] [seconds]
- * [perCommit,...]}, store {@code pg-sync} (fsync on, the default) or {@code pg-nofsync}; defaults 4 threads, 8 s,
- * {@code 1,4,16}.
+ * [perCommit,...]}, store {@code pg-sync} (fsync on, the default), {@code pg-async} or {@code pg-nofsync}; defaults
+ * 4 threads, 8 s, {@code 1,4,16}. Bad arguments are refused by name.
  */
 public final class RowCeilingDriver {
     private static final int ACCOUNTS = 1_000;
@@ -44,11 +44,13 @@ public final class RowCeilingDriver {
 
     public static void main(String[] args) throws Exception {
         String kind = args.length > 0 ? args[0] : "pg-sync";
-        int threads = args.length > 1 ? Integer.parseInt(args[1]) : 4;
-        int seconds = args.length > 2 ? Integer.parseInt(args[2]) : 8;
-        int[] perCommit = args.length > 3 ? Arrays.stream(args[3].split(",")).mapToInt(Integer::parseInt).toArray()
-                : new int[]{1, 4, 16};
-        if (!kind.startsWith("pg-")) throw new IllegalArgumentException("a PostgreSQL store, not '" + kind + "'");
+        int threads = args.length > 1 ? positive("threads", args[1]) : 4;
+        int seconds = args.length > 2 ? positive("seconds", args[2]) : 8;
+        int[] perCommit = args.length > 3 ? Arrays.stream(args[3].split(",")).mapToInt(k -> positive("perCommit", k))
+                .toArray() : new int[]{1, 4, 16};
+        if (!kind.equals("pg-sync") && !kind.equals("pg-nofsync") && !kind.equals("pg-async")) {
+            throw new IllegalArgumentException("store must be pg-sync, pg-async or pg-nofsync, not '" + kind + "'");
+        }
         try (BenchStore store = BenchStore.open(kind)) {
             System.out.println("[store] " + store.durability() + "; " + threads + " threads, " + seconds + " s a phase");
             try (Jangle schema = store.configure(Jangle.builder().environment(Map.of()))
@@ -71,6 +73,16 @@ public final class RowCeilingDriver {
             }
             System.out.printf("anchor again                          %,10.0f rows/s%n", anchor(store, threads, seconds));
         }
+    }
+
+    private static int positive(String name, String value) {
+        try {
+            int n = Integer.parseInt(value.strip());
+            if (n >= 1) return n;
+        } catch (NumberFormatException e) {
+            // named below
+        }
+        throw new IllegalArgumentException(name + " must be a whole number of at least 1, not '" + value + "'");
     }
 
     /** The load driver's anchor: one row inserted and committed per operation. */
