@@ -92,6 +92,27 @@ class GroupCommitMetricsTest {
 
     @Test
     @Tag("G5")
+    @DisplayName("G5: on PostgreSQL without a test hook, each group commits in its one round trip, and the summary "
+            + "counts one sample per such round trip and every append once")
+    void postgresGroupsInOneTrip() throws Exception {
+        PostgresGroupCommitTest.Counter counter = new PostgresGroupCommitTest.Counter();
+        try (JdbcDatabase db = PostgresGroupCommitTest.database(counter)) {
+            SimpleMeterRegistry registry = new SimpleMeterRegistry();
+            EventStore store = observed(db, AppendListener.NONE, registry);
+            counter.reset(); // from here on only appends run statements
+
+            freeRunning(store);
+            DistributionSummary size = registry.get("jangle.append.group.size").summary();
+            assertThat(counter.commits.get() + counter.rollbacks.get()).as("no separate commit or rollback").isZero();
+            assertThat(size.count()).as("one sample per group, each one round trip that commits")
+                    .isEqualTo(counter.statements.get());
+            assertThat(size.totalAmount()).as("every append counted once").isEqualTo(THREADS * EACH);
+            assertThat(store.lastPosition()).isEqualTo(THREADS * EACH);
+        }
+    }
+
+    @Test
+    @Tag("G5")
     @DisplayName("G5: built with telemetry, a Jangle on a SQLite file reports its appends' commits (the builder wires the store)")
     void throughTheBuilder() throws Exception {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
@@ -124,7 +145,7 @@ class GroupCommitMetricsTest {
         }
     }
 
-    private static EventStore observed(JdbcDatabase db, HoldHook hook, SimpleMeterRegistry registry) {
+    private static EventStore observed(JdbcDatabase db, AppendListener hook, SimpleMeterRegistry registry) {
         EventStore store = db.stores(hook).open(new StoreContext(TestEvents.registry(), Clock.systemUTC(), 100))
                 .events();
         assertThat(store).isInstanceOf(Telemetry.Observed.class); // how JangleBuilder hands it the telemetry
