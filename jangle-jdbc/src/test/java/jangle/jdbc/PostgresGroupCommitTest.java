@@ -110,7 +110,12 @@ class PostgresGroupCommitTest {
     }
 
     static JdbcDatabase database(Counter counter) {
-        return database(counter, "g_" + UUID.randomUUID().toString().replace("-", ""));
+        return database(counter, freshName());
+    }
+
+    /** A name for a database of its own. */
+    private static String freshName() {
+        return "g_" + UUID.randomUUID().toString().replace("-", "");
     }
 
     private static JdbcDatabase database(Counter counter, String name) {
@@ -490,7 +495,7 @@ class PostgresGroupCommitTest {
             + "version race's loser and a lost lease fail alone")
     void queuedGroupCommitsInOneRoundTrip() throws Exception {
         Counter counter = new Counter();
-        String name = "g_" + UUID.randomUUID().toString().replace("-", "");
+        String name = freshName();
         try (JdbcDatabase db = database(counter, name)) {
             EventStore store = open(db, AppendListener.NONE);
             Checkpoints cps = store.checkpoints();
@@ -555,7 +560,7 @@ class PostgresGroupCommitTest {
             + "member then commits alone, and only the faulty one fails")
     void faultyMemberOfOneTripGroupFailsAlone() throws Exception {
         Counter counter = new Counter();
-        String name = "g_" + UUID.randomUUID().toString().replace("-", "");
+        String name = freshName();
         try (JdbcDatabase db = database(counter, name)) {
             EventStore store = open(db, AppendListener.NONE);
             NewEvent warm = noted("warm", 1);
