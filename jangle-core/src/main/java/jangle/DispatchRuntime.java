@@ -77,6 +77,7 @@ final class DispatchRuntime {
     private boolean externalOnly;
     /** Set once by the builder before the application is published; {@link Telemetry#NONE} by default. */
     private Telemetry telemetry = Telemetry.NONE;
+    private CheckpointListener checkpointListener = CheckpointListener.NONE;
 
     /**
      * Binds every handler and saga; adds every problem found to {@code problems} (CR2: bad saga classes SG11,
@@ -537,6 +538,35 @@ final class DispatchRuntime {
 
     Telemetry telemetry() {
         return telemetry;
+    }
+
+    /** Called by the builder before the application is published. */
+    void listen(CheckpointListener listener) {
+        this.checkpointListener = listener == null ? CheckpointListener.NONE : listener;
+    }
+
+    /** Tells the listener what a segment worker has just committed; each failing call is logged, never rethrown. */
+    void committed(List<jangle.spi.Completion.Advance> advances, List<jangle.spi.Park> parks) {
+        if (checkpointListener == CheckpointListener.NONE) return;
+        for (jangle.spi.Completion.Advance a : advances) {
+            try {
+                checkpointListener.advanced(a.processor(), a.segment(), a.position());
+            } catch (RuntimeException e) {
+                listenerFailed(e);
+            }
+        }
+        for (jangle.spi.Park p : parks) {
+            try {
+                checkpointListener.parked(p.key().handler(), p.position());
+            } catch (RuntimeException e) {
+                listenerFailed(e);
+            }
+        }
+    }
+
+    private static void listenerFailed(RuntimeException e) {
+        LOG.atWarn().addKeyValue("point", "dispatch.listener-failed").setCause(e)
+                .log("the checkpoint listener threw; the commit stands");
     }
 
     /** For health: dispatch state, and whether every live worker and both daemons are still running. */

@@ -55,6 +55,7 @@ public final class JangleBuilder {
     private boolean built;
     private boolean externallyDelivered;
     private Telemetry telemetry = Telemetry.NONE;
+    private CheckpointListener checkpointListener = CheckpointListener.NONE;
 
     /** One query handler as registered. */
     record QueryRegistration(Class<?> type, QueryHandler<?, ?> handler, List<String> readsFrom) {
@@ -72,6 +73,12 @@ public final class JangleBuilder {
      */
     public JangleBuilder telemetry(Telemetry telemetry) {
         this.telemetry = java.util.Objects.requireNonNull(telemetry, "telemetry");
+        return this;
+    }
+
+    /** Told each time this node commits a processor's progress ({@link CheckpointListener}). None by default. */
+    public JangleBuilder checkpointListener(CheckpointListener listener) {
+        this.checkpointListener = java.util.Objects.requireNonNull(listener, "listener");
         return this;
     }
 
@@ -360,6 +367,7 @@ public final class JangleBuilder {
             if (!problems.isEmpty()) throw new ConfigurationException(problems);
             bus.observe(telemetry);
             dispatch.observe(telemetry);
+            dispatch.listen(checkpointListener);
             if (opened.events() instanceof Telemetry.Observed observed) observed.observe(telemetry); // group commits
             JangleApp app = new JangleApp(bus, dispatch, queryHandlers, types, opened, settings, clock,
                     registrationSummary());

@@ -376,7 +376,7 @@ final class SegmentWorker implements Runnable {
     private void runBatch(Member m, List<EventRecord<?>> mine, long upTo) {
         Projection<?> projection = m.processor.batchTarget();
         try {
-            checkpoints.commit(List.of(advance(m, upTo)), List.of(),
+            commit(List.of(advance(m, upTo)), List.of(),
                     tx -> runtime.projectionBatch(projection, mine, tx));
             m.position = upTo;
             m.dirty = false;
@@ -393,7 +393,7 @@ final class SegmentWorker implements Runnable {
             for (int attempt = 1; attempt <= settings.handlerAttempts(); attempt++) {
                 if (attempt > 1) backOff(attempt);
                 try {
-                    checkpoints.commit(List.of(advance(m, r.position())), List.of(),
+                    commit(List.of(advance(m, r.position())), List.of(),
                             tx -> runtime.projectionBatch(projection, List.of(r), tx));
                     last = null;
                     break;
@@ -406,7 +406,7 @@ final class SegmentWorker implements Runnable {
             if (last != null) park(m, r, last);
             m.position = r.position();
         }
-        checkpoints.commit(List.of(advance(m, upTo)), List.of(), Checkpoints.Work.NONE);
+        commit(List.of(advance(m, upTo)), List.of(), Checkpoints.Work.NONE);
         m.position = upTo;
         m.dirty = false;
     }
@@ -423,6 +423,7 @@ final class SegmentWorker implements Runnable {
             if (attempt > 1) backOff(attempt);
             switch (runtime.invoke(b, r, completion)) {
                 case DispatchRuntime.Invocation.Done done -> {
+                    if (done.stored()) runtime.committed(List.of(completion), List.of()); // by its command (D15)
                     return done.stored();
                 }
                 case DispatchRuntime.Invocation.Failed failed -> {
@@ -440,7 +441,7 @@ final class SegmentWorker implements Runnable {
         int attempts = settings.handlerAttempts();
         boolean dead = attempts >= settings.deadLetterAttempts();
         String text = DispatchRuntime.describe(error);
-        checkpoints.commit(List.of(advance(m, r.position())),
+        commit(List.of(advance(m, r.position())),
                 List.of(new Park(new jangle.spi.DeliveryKey(r.eventId(), m.processor.name()), r.position(),
                         r.metadata().correlationId(), attempts, clock.instant(), text, dead, node)),
                 Checkpoints.Work.NONE);
@@ -461,7 +462,7 @@ final class SegmentWorker implements Runnable {
                 int attempts = settings.handlerAttempts();
                 boolean dead = attempts >= settings.deadLetterAttempts();
                 // the checkpoint stays where it is: the events before this one are handled by the caller next
-                checkpoints.commit(List.of(), List.of(new Park(new jangle.spi.DeliveryKey(u.eventId(),
+                commit(List.of(), List.of(new Park(new jangle.spi.DeliveryKey(u.eventId(),
                         m.processor.name()), u.position(), u.correlationId(), attempts, clock.instant(), u.error(),
                         dead, node)), Checkpoints.Work.NONE);
                 runtime.unreadable(m.processor.name(), u, dead);
@@ -473,7 +474,7 @@ final class SegmentWorker implements Runnable {
         List<Completion.Advance> todo = new ArrayList<>(advances);
         while (!todo.isEmpty()) {
             try {
-                checkpoints.commit(todo, List.of(), Checkpoints.Work.NONE);
+                commit(todo, List.of(), Checkpoints.Work.NONE);
                 for (Member m : advanced) m.dirty = false;
                 return;
             } catch (jangle.LeaseLostException lost) {
@@ -498,6 +499,12 @@ final class SegmentWorker implements Runnable {
             }
         }
         if (!advances.isEmpty()) commitAdvances(advances, dirty);
+    }
+
+    /** One transaction of the store's checkpoints; what it committed is then told to the listener. */
+    private void commit(List<Completion.Advance> advances, List<Park> parks, Checkpoints.Work work) {
+        checkpoints.commit(advances, parks, work);
+        runtime.committed(advances, parks);
     }
 
     private Completion.Advance advance(Member m, long position) {

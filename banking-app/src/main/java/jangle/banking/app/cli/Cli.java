@@ -755,14 +755,15 @@ final class Cli implements Callable<Integer> {
             config = config();
         }
         try {
-            BankingApplication app = BankingApplication.open(config);
+            LoadDriver.ViewsProgress views = new LoadDriver.ViewsProgress();
+            BankingApplication app = BankingApplication.open(config, b -> b.checkpointListener(views));
             io.opened(app, false);
             if (app.storeHasEvents()) {
                 io.err().println("load needs an empty store: " + config.describeStore() + " already holds events");
                 return Main.BAD_INPUT;
             }
             app.start();
-            LoadReport report = new LoadDriver(app, options, io.out()).run(config.describeStore());
+            LoadReport report = new LoadDriver(app, views, options, io.out()).run(config.describeStore());
             io.out().print(report.format());
             if (keep && file != null) io.out().println("Kept the load database: " + file.toAbsolutePath());
             if (report.fault() != null) {

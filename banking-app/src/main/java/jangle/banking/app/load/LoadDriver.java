@@ -1,5 +1,6 @@
 package jangle.banking.app.load;
 
+import jangle.CheckpointListener;
 import jangle.Command;
 import jangle.CommandCounts;
 import jangle.CommandResponse;
@@ -34,6 +35,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -47,9 +49,10 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>Phases: the anchor (the database alone), account set-up, warm-up (JIT, caches; not measured), the measured
  * phase, then settling (every delivery handled, sagas finished) and the money check of banking.md W7 on the read
- * models. Command-to-read-model latency is sampled by one thread that polls the lowest pending position of the
- * {@code bank-views} projection every millisecond: a sampled command is in the read model once nothing at or below
- * its position is pending, so the figure includes dispatch queueing, not just the upsert.
+ * models. Command-to-read-model latency is sampled by one thread that compares every eighth command's position with the
+ * {@code bank-views} checkpoints this process has committed ({@link ViewsProgress}): a sampled command is in the read
+ * model once the checkpoint of its segment has passed it, so the figure includes dispatch queueing and the read
+ * model's commit, not just the upsert.
  *
  * <p>A fault of the database (an exception other than a business rejection or exhausted retries, on any thread of the
  * run) stops the run at once: every thread ends, the report covers what was measured up to the fault, the money check
@@ -62,6 +65,7 @@ public final class LoadDriver {
     private static final int SAMPLE_EVERY = 8;
 
     private final BankingApplication app;
+    private final ViewsProgress viewsProgress;
     private final Jangle jangle;
     private final LoadOptions options;
     private final PrintStream progress;
@@ -70,8 +74,13 @@ public final class LoadDriver {
     private final ConcurrentLinkedQueue<Sample> samples = new ConcurrentLinkedQueue<>();
     private final AtomicReference<RuntimeException> fault = new AtomicReference<>();
 
-    public LoadDriver(BankingApplication app, LoadOptions options, PrintStream progress) {
+    /**
+     * A driver for {@code app}, which must have been opened with {@code viewsProgress} as its checkpoint listener:
+     * the read-model latency is measured from what it hears.
+     */
+    public LoadDriver(BankingApplication app, ViewsProgress viewsProgress, LoadOptions options, PrintStream progress) {
         this.app = app;
+        this.viewsProgress = java.util.Objects.requireNonNull(viewsProgress, "viewsProgress");
         this.jangle = app.jangle();
         this.options = options;
         this.progress = progress;
@@ -423,15 +432,44 @@ public final class LoadDriver {
     }
 
     /**
-     * Measures command-to-read-model latency: takes the sampled commands and polls {@code bank-views}' checkpoints every
-     * millisecond (one read of the checkpoint rows); a sample has arrived once the checkpoint of its aggregate's segment
-     * (D17) has reached its position and no parked delivery of {@code bank-views} lies at or below it.
+     * What this process has committed for {@code bank-views}, heard through the application's
+     * {@link CheckpointListener} ({@link BankingApplication#open(jangle.banking.app.BankingConfig,
+     * java.util.function.UnaryOperator)}): the highest committed checkpoint per segment, and whether any event was
+     * parked for it. Give the same instance to the application's builder and to the driver.
+     */
+    public static final class ViewsProgress implements CheckpointListener {
+        private final ConcurrentHashMap<Integer, Long> reached = new ConcurrentHashMap<>();
+        private volatile boolean parked;
+
+        @Override
+        public void advanced(String processor, int segment, long position) {
+            if (BankViews.NAME.equals(processor)) reached.merge(segment, position, Math::max);
+        }
+
+        @Override
+        public void parked(String processor, long position) {
+            if (BankViews.NAME.equals(processor)) parked = true;
+        }
+
+        long reached(int segment) {
+            return reached.getOrDefault(segment, 0L);
+        }
+    }
+
+    /**
+     * Measures command-to-read-model latency: takes the sampled commands and, every 2 ms, checks them against what
+     * this process has committed for {@code bank-views} ({@link ViewsProgress}); a sample has arrived once the
+     * checkpoint of its aggregate's segment (D17) has reached its position and no parked delivery of
+     * {@code bank-views} lies at or below it. The store is read once for the segment count and, only after a park was
+     * heard, for the lowest parked position: polling the checkpoint table itself was about a tenth of the round trips
+     * of the pipeline it measured.
      */
     private final class Sampler implements Runnable {
         final Histogram latency = new Histogram(HIGHEST_MICROS, 3);
         private final EventStore store;
         private final List<Sample> waiting = new ArrayList<>();
         private volatile boolean finished;
+        private int segments;
 
         Sampler(EventStore store) {
             this.store = store;
@@ -446,7 +484,7 @@ public final class LoadDriver {
             try {
                 sample();
             } catch (RuntimeException e) {
-                stop(e); // the checkpoints cannot be read: the database failed
+                stop(e); // the store cannot be read: the database failed
             }
         }
 
@@ -454,24 +492,17 @@ public final class LoadDriver {
             while (!finished || !samples.isEmpty() || !waiting.isEmpty()) {
                 if (fault.get() != null) return;
                 for (Sample s; (s = samples.poll()) != null; ) waiting.add(s);
-                if (!waiting.isEmpty()) {
-                    Map<Integer, Long> reached = new HashMap<>();
-                    int segments = 0;
-                    for (Checkpoint c : store.checkpoints().all()) {
-                        if (!c.processor().equals(BankViews.NAME)) continue;
-                        segments = c.segments();
-                        reached.put(c.segment(), c.position());
-                    }
-                    OptionalLong parked = store.ledger().lowestPosition(BankViews.NAME, DeliveryStatus.PENDING);
+                if (!waiting.isEmpty() && segmentCount() > 0) {
+                    OptionalLong parked = viewsProgress.parked
+                            ? store.ledger().lowestPosition(BankViews.NAME, DeliveryStatus.PENDING)
+                            : OptionalLong.empty();
                     long now = System.nanoTime();
-                    if (segments > 0) {
-                        for (var it = waiting.iterator(); it.hasNext(); ) {
-                            Sample s = it.next();
-                            long at = reached.getOrDefault(FeedFilter.segmentOf(s.aggregateId(), segments), -1L);
-                            if (at >= s.position() && (parked.isEmpty() || s.position() < parked.getAsLong())) {
-                                it.remove();
-                                latency.recordValue(Math.min(HIGHEST_MICROS, Math.max(1, (now - s.startNanos()) / 1000)));
-                            }
+                    for (var it = waiting.iterator(); it.hasNext(); ) {
+                        Sample s = it.next();
+                        long at = viewsProgress.reached(FeedFilter.segmentOf(s.aggregateId(), segments));
+                        if (at >= s.position() && (parked.isEmpty() || s.position() < parked.getAsLong())) {
+                            it.remove();
+                            latency.recordValue(Math.min(HIGHEST_MICROS, Math.max(1, (now - s.startNanos()) / 1000)));
                         }
                     }
                 }
@@ -479,10 +510,18 @@ public final class LoadDriver {
                     if (waiting.isEmpty()) return;
                     if (System.nanoTime() > finishedGiveUp()) return; // not settled: what arrived is reported
                 }
-                // every poll is two queries on the store under test: at 1 ms they were a tenth of PostgreSQL's
-                // statements during a load; 2 ms keeps the figure's resolution well under the latencies it shows
                 LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2));
             }
+        }
+
+        /** {@code bank-views}' segment count, read from the store until its checkpoints are registered (D17). */
+        private int segmentCount() {
+            if (segments == 0) {
+                for (Checkpoint c : store.checkpoints().all()) {
+                    if (c.processor().equals(BankViews.NAME)) segments = c.segments();
+                }
+            }
+            return segments;
         }
 
         private long giveUpAt;
