@@ -58,6 +58,7 @@ final class JdbcCheckpoints implements Checkpoints {
     private final String alive;
     private final String forget;
     private final String advance;
+    private final String advanceAndCommit;
     private final String park;
     private final String reset;
     private final String unparkAbove;
@@ -87,6 +88,7 @@ final class JdbcCheckpoints implements Checkpoints {
         this.alive = sql.get("checkpoints.alive");
         this.forget = sql.get("checkpoints.forget");
         this.advance = sql.get("checkpoints.advance");
+        this.advanceAndCommit = sql.optional("checkpoints.advanceAndCommit");
         this.park = sql.get("checkpoints.park");
         this.reset = sql.get("checkpoints.reset");
         this.unparkAbove = sql.get("checkpoints.unparkAbove");
@@ -290,7 +292,9 @@ final class JdbcCheckpoints implements Checkpoints {
                     }
                     if (parks.size() > 1) ps.executeBatch();
                 }
-                if (!advances.isEmpty()) {
+                if (advances.size() == 1 && advanceAndCommit != null) {
+                    advanceAndCommit(s, advances.getFirst());
+                } else if (!advances.isEmpty()) {
                     Instant now = Instant.now();
                     PreparedStatement ps = s.prepare(advance);
                     List<Completion.Advance> ordered = new ArrayList<>(advances); // one lock order for every writer
@@ -311,6 +315,26 @@ final class JdbcCheckpoints implements Checkpoints {
             });
         } catch (SQLException e) {
             throw SqlErrors.storeError(STORE, "commit", e);
+        }
+    }
+
+    /**
+     * The one advance and the COMMIT in one round trip (PostgreSQL, schema-004): the text ends the transaction, so the
+     * write's own commit afterwards finds none open and sends nothing. A lost lease raises {@code JG001} in the
+     * advance, the server then skips the COMMIT, and the write rolls the transaction back.
+     */
+    private void advanceAndCommit(Session s, Completion.Advance a) throws SQLException {
+        PreparedStatement ps = s.prepare(advanceAndCommit);
+        ps.setLong(1, a.position());
+        Values.bindInstant(ps, 2, dialect, Instant.now());
+        ps.setString(3, a.processor());
+        ps.setInt(4, a.segment());
+        ps.setString(5, a.owner());
+        try {
+            ps.execute();
+        } catch (SQLException e) {
+            if (SqlErrors.leaseLost(e)) throw new LeaseLostException(a.processor(), a.segment(), a.owner());
+            throw e;
         }
     }
 

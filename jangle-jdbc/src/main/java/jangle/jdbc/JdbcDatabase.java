@@ -75,7 +75,8 @@ import java.util.Objects;
  */
 public final class JdbcDatabase implements AutoCloseable {
     /** Jangle's schema scripts, in order; the position + 1 is the schema version they bring the database to. */
-    private static final List<String> SCHEMA_SCRIPTS = List.of("schema-001.sql", "schema-002.sql", "schema-003.sql");
+    private static final List<String> SCHEMA_SCRIPTS = List.of("schema-001.sql", "schema-002.sql", "schema-003.sql",
+            "schema-004.sql");
     private static final String COMPONENT = "jangle";
     /** The table whose presence says "this database is Jangle's" (created with the first schema script). */
     private static final String MARKER = "jangle_schema_version";

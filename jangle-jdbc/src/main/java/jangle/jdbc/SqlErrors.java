@@ -50,6 +50,17 @@ final class SqlErrors {
         return Violation.NONE;
     }
 
+    /**
+     * Whether {@code e} is PostgreSQL's refusal of a checkpoint advance whose lease this node no longer holds
+     * ({@code JG001}, raised by {@code jangle_advance_checkpoint}, schema-004).
+     */
+    static boolean leaseLost(SQLException e) {
+        for (Throwable t = e; t != null; t = next(t)) {
+            if (t instanceof SQLException s && "JG001".equals(s.getSQLState())) return true;
+        }
+        return false;
+    }
+
     private static Violation postgres(SQLException e) {
         boolean unique = false;
         for (Throwable t = e; t != null; t = next(t)) {

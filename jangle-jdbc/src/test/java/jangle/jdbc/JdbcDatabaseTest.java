@@ -33,7 +33,7 @@ class JdbcDatabaseTest {
 
     @Test
     @Tag("D20")
-    @DisplayName("§7/issue 3: the schema is created once, recorded as version 3, and reopening keeps the data; a new database records no migration head (D20)")
+    @DisplayName("§7/issue 3: the schema is created once, recorded as version 4, and reopening keeps the data; a new database records no migration head (D20)")
     void schemaCreatedAndKept() {
         Path file = dir.resolve("nested/folder/app.db");
         try (JdbcDatabase db = JdbcDatabase.sqlite(file)) {
@@ -43,7 +43,7 @@ class JdbcDatabaseTest {
             assertThat(db.dialect()).isEqualTo(SqlDialect.SQLITE);
             assertThat(TestEvents.open(db, 10).events().lastVersion("a")).isEqualTo(1);
             assertThat(query(db, false, "SELECT version FROM jangle_schema_version WHERE component = 'jangle'"))
-                    .isEqualTo("3");
+                    .isEqualTo("4");
             assertThat(query(db, false, "SELECT COUNT(*) FROM jangle_schema_version")).isEqualTo("1");
             assertThat(query(db, false, "SELECT COUNT(*) FROM jangle_ledger_migration")).isEqualTo("0");
         }
@@ -74,7 +74,7 @@ class JdbcDatabaseTest {
             });
         }
         try (JdbcDatabase db = JdbcDatabase.sqlite(file)) {
-            assertThat(query(db, false, "SELECT version FROM jangle_schema_version")).isEqualTo("3");
+            assertThat(query(db, false, "SELECT version FROM jangle_schema_version")).isEqualTo("4");
             assertThat(query(db, false, "SELECT head FROM jangle_ledger_migration")).as("D20").isEqualTo("1");
             assertThat(query(db, false, "SELECT COUNT(*) FROM jangle_deliveries WHERE claimed_by IS NULL"))
                     .isEqualTo("1");
@@ -275,7 +275,7 @@ class JdbcDatabaseTest {
             assertThat(a.dialect()).isEqualTo(SqlDialect.POSTGRESQL);
             TestEvents.open(a, 10).events().append(List.of(noted("p", 1)));
             assertThat(TestEvents.open(b, 10).events().lastVersion("p")).isEqualTo(1);
-            assertThat(query(b, false, "SELECT version FROM jangle_schema_version")).isEqualTo("3");
+            assertThat(query(b, false, "SELECT version FROM jangle_schema_version")).isEqualTo("4");
             assertThat(query(b, false, "SELECT COUNT(*) FROM jangle_ledger_migration")).isEqualTo("0");
             assertThat(a.toString()).doesNotContain("password");
         }

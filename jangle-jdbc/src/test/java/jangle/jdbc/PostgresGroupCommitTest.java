@@ -74,7 +74,9 @@ class PostgresGroupCommitTest {
         private Connection connection(Connection real) {
             return proxy(Connection.class, real, (target, m, args) -> {
                 switch (m.getName()) {
-                    case "commit" -> commits.incrementAndGet();
+                    case "commit" -> {
+                        if (inTransaction(target)) commits.incrementAndGet(); // else the driver sends nothing
+                    }
                     case "rollback" -> rollbacks.incrementAndGet();
                     default -> { }
                 }
@@ -83,6 +85,12 @@ class PostgresGroupCommitTest {
                 if (r instanceof Statement s) return statement(Statement.class, s);
                 return r;
             });
+        }
+
+        /** Whether the driver has a transaction open, so that its commit is a round trip (a COMMIT sent). */
+        private static boolean inTransaction(Object connection) throws SQLException {
+            return ((Connection) connection).unwrap(org.postgresql.core.BaseConnection.class).getTransactionState()
+                    != org.postgresql.core.TransactionState.IDLE;
         }
 
         private <S extends Statement> S statement(Class<S> type, S real) {
@@ -584,6 +592,53 @@ class PostgresGroupCommitTest {
                 foreign.close();
                 pool.shutdownNow();
             }
+        }
+    }
+
+    @Test
+    @Tag("D21")
+    @Tag("D18")
+    @DisplayName("D21 D18: on PostgreSQL a processor's checkpoint advance and its commit travel in one round trip; a "
+            + "refused advance still commits nothing of its transaction (no park, no work)")
+    void processorAdvanceCommitsInOneRoundTrip() {
+        Counter counter = new Counter();
+        try (JdbcDatabase db = database(counter)) {
+            EventStore store = open(db, AppendListener.NONE);
+            NewEvent e = noted("a", 1);
+            store.append(List.of(e));
+            Checkpoints cps = store.checkpoints();
+            cps.register("p", 1, Checkpoints.Start.BEGINNING);
+            cps.claim("p", "n1", java.time.Instant.now(), java.time.Duration.ofMinutes(5), 1);
+
+            counter.reset();
+            cps.commit(List.of(new Completion.Advance("p", 0, 1, "n1")), List.of(), Checkpoints.Work.NONE);
+            assertThat(counter.roundTrips()).as("the advance and the commit in one text").isEqualTo(1);
+            assertThat(cps.all().getFirst().position()).isEqualTo(1);
+
+            jangle.spi.Park park = new jangle.spi.Park(new jangle.spi.DeliveryKey(e.eventId(), "p"), 1,
+                    e.metadata().correlationId(), 1, java.time.Instant.now(), "boom", false, "n2");
+            List<String> workDone = new ArrayList<>();
+            assertThatThrownBy(() -> cps.commit(List.of(new Completion.Advance("p", 0, 2, "n2")), List.of(park),
+                    tx -> {
+                        try (Statement st = tx.unwrap(Connection.class).orElseThrow().createStatement()) {
+                            st.execute("CREATE TABLE fenced_work (id INTEGER)"); // rolled back with the rest
+                        }
+                        workDone.add("ran");
+                    }))
+                    .isInstanceOfSatisfying(LeaseLostException.class, lost -> {
+                        assertThat(lost.processor()).isEqualTo("p");
+                        assertThat(lost.segment()).isZero();
+                        assertThat(lost.owner()).isEqualTo("n2");
+                    });
+            assertThat(workDone).as("the work ran, and was rolled back").containsExactly("ran");
+            assertThat(cps.all().getFirst().position()).as("no advance").isEqualTo(1);
+            assertThat(store.ledger().lowestPosition("p", jangle.spi.DeliveryStatus.PENDING)).as("no park").isEmpty();
+            assertThat(counter.rollbacks.get()).isEqualTo(1);
+            cps.commit(List.of(), List.of(), tx -> {
+                try (Statement st = tx.unwrap(Connection.class).orElseThrow().createStatement()) {
+                    st.execute("CREATE TABLE fenced_work (id INTEGER)"); // fails if the refused work had stayed
+                }
+            });
         }
     }
 }

@@ -1779,7 +1779,7 @@ public abstract class EventStoreContract {
     @Test
     @Tag("D21")
     @DisplayName("D21: an advance by a node that does not own the segment raises LeaseLostException and writes "
-            + "nothing of the commit: no advance (not even of held segments), no park, no work")
+            + "nothing of the commit: no advance (not even of held segments), no park, no work; alone or with others")
     void commitByNonOwnerIsRefused() {
         NewEvent e = note("a", 1);
         store.append(List.of(e));
@@ -1802,6 +1802,17 @@ public abstract class EventStoreContract {
         assertThat(stored("p")).extracting(Checkpoint::position).as("no advance at all").containsOnly(0L);
         assertThat(pending()).as("no park").isEmpty();
         if (probe != null) assertThat(probe.written("fenced-work")).as("no work").isFalse();
+
+        Throwable alone = catchThrowable(() -> checkpoints().commit(List.of(advance("p", bSeg, 1, "a")),
+                List.of(parkOf(e, "p", 1, T0, "x", false, "a")), tx -> {
+                    if (probe != null) probe.write(tx, "fenced-alone");
+                }));
+        assertThat(alone).as("one advance alone, which a store may send with its commit")
+                .isInstanceOf(LeaseLostException.class);
+        assertThat(((LeaseLostException) alone).segment()).isEqualTo(bSeg);
+        assertThat(stored("p")).extracting(Checkpoint::position).as("no advance").containsOnly(0L);
+        assertThat(pending()).as("no park").isEmpty();
+        if (probe != null) assertThat(probe.written("fenced-alone")).as("no work").isFalse();
 
         assertThat(catchThrowable(() -> checkpoints().commit(List.of(advance("p", aSeg, 1, "z")), List.of(),
                 Checkpoints.Work.NONE))).as("a node that never held it").isInstanceOf(LeaseLostException.class);

@@ -267,6 +267,10 @@ UPDATE jangle_checkpoints SET owner = NULL, lease_until = ? WHERE owner = ?
 -- name: checkpoints.advance
 UPDATE jangle_checkpoints SET position = GREATEST(position, ?), updated_at = ?
 WHERE processor = ? AND segment = ? AND owner = ?
+-- checkpoints.advance and the transaction's COMMIT in one round trip (schema-004): a lost lease raises JG001, which
+-- skips the COMMIT and leaves the transaction to roll back.
+-- name: checkpoints.advanceAndCommit
+SELECT jangle_advance_checkpoint(?, ?, ?, ?, ?); COMMIT
 -- A park (D3) replaces the row of the same delivery: status PENDING or DEAD, its age counting from the failure.
 -- name: checkpoints.park
 INSERT INTO jangle_deliveries (event_id, handler, position, correlation_id, status, attempts, due_from,

@@ -1,0 +1,3 @@
+-- Jangle store schema, version 4, SQLite: nothing. Version 4 adds a PostgreSQL function that lets a processor's
+-- checkpoint advance share a round trip with its COMMIT; SQLite commits in the same process, with no round trip to
+-- save. The number is kept in step with PostgreSQL's so that one version names one schema on both.
