@@ -41,6 +41,11 @@ final class JdbcSagaStore implements SagaStore {
     private final String insert;
     private final String update;
     private final String insertEvent;
+    private final String insertChecked;
+    private final String updateChecked;
+    /** One-trip texts by {@code events * 2 + (insert ? 1 : 0)}; see {@link #oneTripText}. */
+    private final java.util.concurrent.ConcurrentHashMap<Integer, String> oneTripTexts =
+            new java.util.concurrent.ConcurrentHashMap<>();
     private final String due;
     private final String claim;
     private final String claimMark;
@@ -56,6 +61,8 @@ final class JdbcSagaStore implements SagaStore {
         this.insert = sql.get("sagas.insert");
         this.update = sql.get("sagas.update");
         this.insertEvent = sql.get("sagas.insertEvent");
+        this.insertChecked = sql.optional("sagas.insertChecked");
+        this.updateChecked = sql.optional("sagas.updateChecked");
         this.due = sql.get("sagas.due");
         this.claim = sql.get("sagas.claim");
         this.claimMark = sql.get("sagas.claimMark");
@@ -129,6 +136,10 @@ final class JdbcSagaStore implements SagaStore {
             db.write(s -> {
                 Object[] fields = {state.sagaType(), state.version(), state.retryAt(), state.timeoutAt(),
                         state.complete(), state.timedOut(), state.wakeAt(), state.sagaId()};
+                if (insertChecked != null && n <= MAX_ONE_TRIP_EVENTS) {
+                    commitInOneTrip(s, state, expectedVersion, fields, newEvents, schemas, payloads);
+                    return null;
+                }
                 int rows;
                 if (expectedVersion == 0) {
                     rows = s.prepare(insert, fields).executeUpdate();
@@ -162,6 +173,50 @@ final class JdbcSagaStore implements SagaStore {
             }
             throw SqlErrors.storeError(STORE, "commit", e);
         }
+    }
+
+    /** Beyond this many new events a commit takes the statement-by-statement path (texts are cached per count). */
+    private static final int MAX_ONE_TRIP_EVENTS = 16;
+
+    /**
+     * PostgreSQL: the saga's row with its version checked in the server, its new events and the COMMIT in one text,
+     * one round trip; the write's own commit afterwards finds no transaction open and sends nothing. A saga not at the
+     * expected version raises {@code JG002} (a new saga that exists already: the same), the server skips the rest, and
+     * the write rolls back; the caller sees {@link VersionConflictException} as on the other path.
+     */
+    private void commitInOneTrip(Session s, SagaState state, long expectedVersion, Object[] fields,
+                                 List<SagaEventEntry> newEvents, int[] schemas, String[] payloads) throws SQLException {
+        int n = newEvents.size();
+        PreparedStatement ps = s.prepare(oneTripText(expectedVersion == 0, n));
+        int at = 1;
+        for (Object f : fields) Values.bind(ps, at++, s.dialect(), f);
+        if (expectedVersion != 0) Values.bind(ps, at++, s.dialect(), expectedVersion);
+        Values.bind(ps, at++, s.dialect(), state.sagaId());
+        for (int i = 0; i < n; i++) {
+            SagaEventEntry e = newEvents.get(i);
+            Values.bind(ps, at++, s.dialect(), state.sagaId());
+            Values.bind(ps, at++, s.dialect(), state.version());
+            Values.bind(ps, at++, s.dialect(), i);
+            Values.bindUuid(ps, at++, s.dialect(), e.eventId());
+            Values.bind(ps, at++, s.dialect(), e.type());
+            Values.bind(ps, at++, s.dialect(), schemas[i]);
+            Values.bind(ps, at++, s.dialect(), payloads[i]);
+            Values.bindInstant(ps, at++, s.dialect(), e.recordedAt());
+        }
+        try {
+            ps.execute();
+        } catch (SQLException e) {
+            if (SqlErrors.sagaChanged(e)) throw new VersionConflictException(state.sagaId(), expectedVersion + 1);
+            throw e;
+        }
+    }
+
+    private String oneTripText(boolean insert, int events) {
+        return oneTripTexts.computeIfAbsent(events * 2 + (insert ? 1 : 0), k -> {
+            StringBuilder text = new StringBuilder(insert ? insertChecked : updateChecked);
+            for (int i = 0; i < events; i++) text.append(";\n").append(insertEvent);
+            return text.append(";\nCOMMIT").toString();
+        });
     }
 
     private int schemaOf(SagaEventEntry entry) {

@@ -55,8 +55,20 @@ final class SqlErrors {
      * ({@code JG001}, raised by {@code jangle_advance_checkpoint}, schema-004).
      */
     static boolean leaseLost(SQLException e) {
+        return hasState(e, "JG001");
+    }
+
+    /**
+     * Whether {@code e} is PostgreSQL's refusal of a saga commit whose saga is not at the expected version
+     * ({@code JG002}, raised by {@code jangle_require_saga_row}, schema-004).
+     */
+    static boolean sagaChanged(SQLException e) {
+        return hasState(e, "JG002");
+    }
+
+    private static boolean hasState(SQLException e, String state) {
         for (Throwable t = e; t != null; t = next(t)) {
-            if (t instanceof SQLException s && "JG001".equals(s.getSQLState())) return true;
+            if (t instanceof SQLException s && state.equals(s.getSQLState())) return true;
         }
         return false;
     }

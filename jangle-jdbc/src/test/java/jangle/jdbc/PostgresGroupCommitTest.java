@@ -641,4 +641,33 @@ class PostgresGroupCommitTest {
             });
         }
     }
+
+    @Test
+    @Tag("SG4")
+    @DisplayName("SG4: on PostgreSQL a saga's commit (its row with the version check, its events, the COMMIT) is one "
+            + "round trip, new or updated; a stale one still writes nothing")
+    void sagaCommitInOneRoundTrip() {
+        Counter counter = new Counter();
+        try (JdbcDatabase db = database(counter)) {
+            jangle.spi.SagaStore sagas = TestEvents.open(db, 100).sagas();
+            java.time.Instant at = java.time.Instant.parse("2026-03-01T10:00:00Z");
+            java.util.function.IntFunction<jangle.spi.SagaEventEntry> entry = i -> new jangle.spi.SagaEventEntry(
+                    UUID.randomUUID(), "test.Noted", new TestEvents.Noted("n" + i, i), at);
+            counter.reset();
+            sagas.commit(new jangle.spi.SagaState("s", "T", 1, null, null, false, false, null, List.of()), 0,
+                    List.of(entry.apply(1), entry.apply(2)));
+            assertThat(counter.roundTrips()).as("a new saga with two events").isEqualTo(1);
+            counter.reset();
+            sagas.commit(new jangle.spi.SagaState("s", "T", 2, null, null, true, false, null, List.of()), 1,
+                    List.of(entry.apply(3)));
+            assertThat(counter.roundTrips()).as("an update with one event").isEqualTo(1);
+            assertThatThrownBy(() -> sagas.commit(new jangle.spi.SagaState("s", "T", 2, null, null, false, false,
+                    null, List.of()), 1, List.of(entry.apply(4)))).isInstanceOf(VersionConflictException.class);
+            jangle.spi.SagaState held = sagas.get("s").orElseThrow();
+            assertThat(held.version()).isEqualTo(2);
+            assertThat(held.complete()).isTrue();
+            assertThat(held.events()).extracting(e -> ((TestEvents.Noted) e.event()).text())
+                    .containsExactly("n1", "n2", "n3");
+        }
+    }
 }

@@ -138,7 +138,8 @@ abstract class SnapshotAndSagaCases {
 
     @Test
     @Tag("SG4")
-    @DisplayName("SG4: a commit whose expected version is stale raises VersionConflictException and writes nothing")
+    @DisplayName("SG4: a commit whose expected version is stale raises VersionConflictException and writes nothing, "
+            + "neither the saga nor its events")
     void sagaConflicts() {
         sagas.commit(saga("s", 1, null, null, false, false, null), 0, List.of(entry(new Noted("a", 1), T0)));
         assertThatThrownBy(() -> sagas.commit(saga("s", 1, null, null, true, false, null), 0,
@@ -152,6 +153,9 @@ abstract class SnapshotAndSagaCases {
                 .isInstanceOfSatisfying(VersionConflictException.class, e -> assertThat(e.version()).isEqualTo(2));
         assertThatThrownBy(() -> sagas.commit(saga("s", 5, null, null, true, false, null), 2, List.of()))
                 .isInstanceOf(VersionConflictException.class);
+        assertThatThrownBy(() -> sagas.commit(saga("s", 2, null, null, true, false, null), 1,
+                List.of(entry(new Noted("stale", 2), T0), entry(new Noted("stale", 3), T0))))
+                .as("a stale update with events").isInstanceOf(VersionConflictException.class);
         SagaState held = sagas.get("s").orElseThrow();
         assertThat(held.version()).isEqualTo(2);
         assertThat(held.complete()).isFalse();

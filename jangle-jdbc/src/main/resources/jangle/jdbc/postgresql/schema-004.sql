@@ -14,3 +14,14 @@ BEGIN
     END IF;
 END
 $$;
+
+-- A saga's optimistic version check (SG4) that refuses by raising JG002 instead of by writing no row, for the same
+-- reason: the saga's row, its new events and the COMMIT then go in one round trip (sagas.commitChecked*).
+CREATE OR REPLACE FUNCTION jangle_require_saga_row(p_rows BIGINT, p_saga_id TEXT) RETURNS VOID
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF p_rows <> 1 THEN
+        RAISE EXCEPTION 'saga % was changed by someone else', p_saga_id USING ERRCODE = 'JG002';
+    END IF;
+END
+$$;

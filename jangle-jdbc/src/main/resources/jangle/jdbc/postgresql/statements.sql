@@ -193,6 +193,25 @@ WHERE saga_id = ? AND version = ?
 -- name: sagas.insertEvent
 INSERT INTO jangle_saga_events (saga_id, saga_version, seq, event_id, type, schema_version, payload, recorded_at)
 VALUES (?, ?, ?, ?, ?, ?, CAST(? AS json), ?)
+-- sagas.insert and sagas.update with their row count checked in the server (schema-004): a saga that is not at the
+-- expected version raises JG002, so the saga's events and the COMMIT can follow in the same text (one round trip).
+-- name: sagas.insertChecked
+WITH w AS (
+    INSERT INTO jangle_sagas (saga_type, version, retry_at, timeout_at, complete, timed_out, wake_at, saga_id)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+    ON CONFLICT (saga_id) DO NOTHING
+    RETURNING 1
+)
+SELECT jangle_require_saga_row((SELECT COUNT(*) FROM w), ?)
+-- name: sagas.updateChecked
+WITH w AS (
+    UPDATE jangle_sagas
+    SET saga_type = ?, version = ?, retry_at = ?, timeout_at = ?, complete = ?, timed_out = ?, wake_at = ?,
+        claimed_until = NULL
+    WHERE saga_id = ? AND version = ?
+    RETURNING 1
+)
+SELECT jangle_require_saga_row((SELECT COUNT(*) FROM w), ?)
 -- name: sagas.due
 SELECT saga_id FROM jangle_sagas
 WHERE NOT complete AND NOT timed_out AND wake_at IS NOT NULL AND wake_at <= ?
