@@ -35,3 +35,10 @@ INSERT INTO ceiling_transactions (event_id, transaction_id, account_id, version,
 VALUES (?, ?, ?, ?, ?, ?, 1)
 -- name: ceiling.deposit
 INSERT INTO ceiling_deposits (event_id, transaction_id, account_id, amount_cents) VALUES (?, ?, ?, ?)
+-- CommitTripDriver: a processor's checkpoint advance and its commit, as two round trips (the statement before schema
+-- 4, its row count read in Java) and as one (schema 4's function, then COMMIT in the same text)
+-- name: trip.advance
+UPDATE jangle_checkpoints SET position = GREATEST(position, ?), updated_at = ?
+WHERE processor = ? AND segment = ? AND owner = ?
+-- name: trip.advanceAndCommit
+SELECT jangle_advance_checkpoint(?, ?, ?, ?, ?); COMMIT
