@@ -90,4 +90,26 @@ class CheckpointListenerTest {
             assertThat(heard.notYetStored).as("heard before the store held it").isEmpty();
         }
     }
+
+    @Test
+    @Tag("D23")
+    @Tag("D15")
+    @DisplayName("D23 D15: an advance stored by a sendAndComplete command is heard at the event it completed")
+    void hearsAdvanceStoredByCommand() {
+        Heard heard = new Heard();
+        try (Jangle j = DispatchFixtures.builder(new MutableClock()).processorSegments(1)
+                .reactor("mediator", Added.class, (record, ctx) -> {
+                    CommandResponse r = ctx.sendAndComplete(new DispatchFixtures.Note("notes-" + record.aggregateId(),
+                            "done"));
+                    if (!r.isAccepted()) throw new IllegalStateException("rejected: " + r.rejectionReason());
+                })
+                .checkpointListener(heard).build()) {
+            heard.app.set(j);
+            j.start();
+            long added = j.send(new Add("m1", 3)).token().position();
+            eventually(() -> heard.advances.contains("mediator/0@" + added),
+                    "the command's own advance is heard at position " + added);
+            assertThat(heard.notYetStored).as("heard before the store held it").isEmpty();
+        }
+    }
 }
