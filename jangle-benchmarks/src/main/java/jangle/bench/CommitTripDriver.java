@@ -37,11 +37,9 @@ public final class CommitTripDriver {
 
     public static void main(String[] args) throws Exception {
         String kind = args.length > 0 ? args[0] : "pg-sync";
-        int commits = args.length > 1 ? positive("commits", args[1]) : 3_000;
-        int rounds = args.length > 2 ? positive("rounds", args[2]) : 5;
-        if (!kind.equals("pg-sync") && !kind.equals("pg-nofsync") && !kind.equals("pg-async")) {
-            throw new IllegalArgumentException("store must be pg-sync, pg-async or pg-nofsync, not '" + kind + "'");
-        }
+        int commits = args.length > 1 ? DriverArgs.positive("commits", args[1]) : 3_000;
+        int rounds = args.length > 2 ? DriverArgs.positive("rounds", args[2]) : 5;
+        DriverArgs.postgresKind(kind);
         try (BenchStore store = BenchStore.open(kind);
              Jangle jangle = store.configure(Jangle.builder().environment(Map.of()))
                      .commands(LongAccount.Cmd.class).events(LongAccount.Evt.class)
@@ -93,15 +91,5 @@ public final class CommitTripDriver {
         ps.setString(3, PROCESSOR);
         ps.setInt(4, 0);
         ps.setString(5, NODE);
-    }
-
-    private static int positive(String name, String value) {
-        try {
-            int n = Integer.parseInt(value.strip());
-            if (n >= 1) return n;
-        } catch (NumberFormatException e) {
-            // named below
-        }
-        throw new IllegalArgumentException(name + " must be a whole number of at least 1, not '" + value + "'");
     }
 }

@@ -44,13 +44,12 @@ public final class RowCeilingDriver {
 
     public static void main(String[] args) throws Exception {
         String kind = args.length > 0 ? args[0] : "pg-sync";
-        int threads = args.length > 1 ? positive("threads", args[1]) : 4;
-        int seconds = args.length > 2 ? positive("seconds", args[2]) : 8;
-        int[] perCommit = args.length > 3 ? Arrays.stream(args[3].split(",")).mapToInt(k -> positive("perCommit", k))
+        int threads = args.length > 1 ? DriverArgs.positive("threads", args[1]) : 4;
+        int seconds = args.length > 2 ? DriverArgs.positive("seconds", args[2]) : 8;
+        int[] perCommit = args.length > 3
+                ? Arrays.stream(args[3].split(",")).mapToInt(k -> DriverArgs.positive("perCommit", k))
                 .toArray() : new int[]{1, 4, 16};
-        if (!kind.equals("pg-sync") && !kind.equals("pg-nofsync") && !kind.equals("pg-async")) {
-            throw new IllegalArgumentException("store must be pg-sync, pg-async or pg-nofsync, not '" + kind + "'");
-        }
+        DriverArgs.postgresKind(kind);
         try (BenchStore store = BenchStore.open(kind)) {
             System.out.println("[store] " + store.durability() + "; " + threads + " threads, " + seconds + " s a phase");
             try (Jangle schema = store.configure(Jangle.builder().environment(Map.of()))
@@ -73,16 +72,6 @@ public final class RowCeilingDriver {
             }
             System.out.printf("anchor again                          %,10.0f rows/s%n", anchor(store, threads, seconds));
         }
-    }
-
-    private static int positive(String name, String value) {
-        try {
-            int n = Integer.parseInt(value.strip());
-            if (n >= 1) return n;
-        } catch (NumberFormatException e) {
-            // named below
-        }
-        throw new IllegalArgumentException(name + " must be a whole number of at least 1, not '" + value + "'");
     }
 
     /** The load driver's anchor: one row inserted and committed per operation. */
