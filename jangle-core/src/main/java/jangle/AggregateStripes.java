@@ -23,13 +23,11 @@ import java.util.concurrent.locks.ReentrantLock;
 final class AggregateStripes {
     private static final int STRIPES = 1024; // a power of two
     private static final long WAIT_SECONDS = 5;
-    /** How recent a wait for the same id must be for a holder to linger for a follower. */
-    private static final long CONTENDED_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
-
     private final Stripe[] stripes = new Stripe[STRIPES];
 
-    AggregateStripes() {
-        for (int i = 0; i < STRIPES; i++) stripes[i] = new Stripe();
+    /** {@code contendedNanos}: how recent a wait for the same id must be for a holder to linger for a follower. */
+    AggregateStripes(long contendedNanos) {
+        for (int i = 0; i < STRIPES; i++) stripes[i] = new Stripe(contendedNanos);
     }
 
     /** The stripe of {@code aggregateId}. */
@@ -46,6 +44,11 @@ final class AggregateStripes {
         volatile Thread lingering;
         private volatile String contendedId;
         private volatile long contendedAt;
+        private final long contendedNanos;
+
+        Stripe(long contendedNanos) {
+            this.contendedNanos = contendedNanos;
+        }
 
         /** The lock if it is free now and no one waits for it (fair), else null. */
         Lock tryNow() {
@@ -83,7 +86,7 @@ final class AggregateStripes {
 
         /** Whether a command for {@code aggregateId} had to wait for this stripe lately: a follower may be near. */
         boolean contendedFor(String aggregateId) {
-            return aggregateId.equals(contendedId) && System.nanoTime() - contendedAt < CONTENDED_NANOS;
+            return aggregateId.equals(contendedId) && System.nanoTime() - contendedAt < contendedNanos;
         }
     }
 

@@ -70,7 +70,9 @@ final class CommandBus implements CommandGateway {
         }
     };
     /** H9: commands for one aggregate id on this node are decided one after another, in arrival order. */
-    private final AggregateStripes stripes = new AggregateStripes();
+    private final AggregateStripes stripes;
+    /** H10: how long a holder of a recently contended aggregate waits for a follower; 0 never waits. */
+    private final long lingerNanos;
     /** D16: committed records reach live dispatch in position order. */
     private final FeedOrderedHandoff handoff = new FeedOrderedHandoff(this::handOff);
     private final LongAdder accepted = new LongAdder();
@@ -85,6 +87,8 @@ final class CommandBus implements CommandGateway {
         this.snapshots = snapshots;
         this.types = types;
         this.settings = settings;
+        this.stripes = new AggregateStripes(settings.commandSharingWindow().toNanos());
+        this.lingerNanos = settings.commandSharingLinger().toNanos();
         this.clock = clock;
         this.ids = ids;
         this.cache = new AggregateCache(settings.aggregateCacheSize());
@@ -418,11 +422,6 @@ final class CommandBus implements CommandGateway {
 
     /** Most waiting commands one holder decides and commits with its own. */
     private static final int MAX_COMBINED = 32;
-    /**
-     * How long a holder whose aggregate was contended a moment ago waits for a follower when none is queued yet: about
-     * the time a client takes to send again after its answer, far below a durable commit.
-     */
-    private static final long LINGER_NANOS = 200_000;
 
     /**
      * The waiting commands a holder decided after its own, in order, and the events of them all (its own first).
@@ -554,8 +553,8 @@ final class CommandBus implements CommandGateway {
     }
 
     /** The waiting commands of {@code aggregateId} this holder takes over, in arrival order. */
-    private static List<AggregateStripes.Waiting> claim(AggregateStripes.Stripe stripe, String aggregateId,
-                                                        AggregateBinding<?> binding) {
+    private List<AggregateStripes.Waiting> claim(AggregateStripes.Stripe stripe, String aggregateId,
+                                                 AggregateBinding<?> binding) {
         List<AggregateStripes.Waiting> claimed = new ArrayList<>(2);
         long deadline = 0;
         while (true) {
@@ -572,9 +571,9 @@ final class CommandBus implements CommandGateway {
                     it.remove();
                 }
             }
-            if (!claimed.isEmpty() || barred || !stripe.contendedFor(aggregateId)) return claimed;
+            if (!claimed.isEmpty() || barred || lingerNanos == 0 || !stripe.contendedFor(aggregateId)) return claimed;
             long now = System.nanoTime();
-            if (deadline == 0) deadline = now + LINGER_NANOS;
+            if (deadline == 0) deadline = now + lingerNanos;
             else if (now - deadline >= 0) return claimed;
             stripe.lingering = Thread.currentThread(); // a command that queues now wakes this thread
             try {

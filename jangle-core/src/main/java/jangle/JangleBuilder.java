@@ -315,6 +315,29 @@ public final class JangleBuilder {
         return setting("commandSharing", String.valueOf(share));
     }
 
+    /**
+     * How long the holder of an aggregate contended within {@link #commandSharingWindow} waits for a follower to queue
+     * before it decides alone (H10); default 200 µs, at most 10 ms, 0 never waits. About the time a client takes to
+     * send its next command after an answer: longer where clients are further away, shorter (or 0) where a command's
+     * own latency matters more than the commits it saves.
+     */
+    public JangleBuilder commandSharingLinger(Duration d) {
+        if (d == null) {
+            earlyProblems.add("commandSharingLinger must be a duration (0 for none), not null");
+            return this;
+        }
+        return setting("commandSharingLinger", d.toString());
+    }
+
+    /** How recent a wait for the same aggregate must be for its holder to linger at all (H10); default 20 ms. */
+    public JangleBuilder commandSharingWindow(Duration d) {
+        if (d == null) {
+            earlyProblems.add("commandSharingWindow must be a duration, not null");
+            return this;
+        }
+        return setting("commandSharingWindow", d.toString());
+    }
+
     /** How a decision on a cached aggregate is confirmed (H7); see {@link Settings.CacheCheck}. */
     public JangleBuilder aggregateCacheCheck(Settings.CacheCheck check) {
         if (check == null) {

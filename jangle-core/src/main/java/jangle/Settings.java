@@ -23,7 +23,8 @@ public record Settings(int batchSize, int dispatchHandoffSize, int processorSegm
                        Duration commandBackoffMax, int aggregateCacheSize, int replayBatchSize, String nodeId,
                        int processorBatchSize, Duration processorLease, int handlerAttempts,
                        Duration processorPollInterval, jangle.spi.Checkpoints.Start processorStart,
-                       CacheCheck aggregateCacheCheck, Duration processorBatchLinger, boolean commandSharing) {
+                       CacheCheck aggregateCacheCheck, Duration processorBatchLinger, boolean commandSharing,
+                       Duration commandSharingLinger, Duration commandSharingWindow) {
 
     /**
      * How a command confirms that a cached aggregate (H7) is still the store's latest state.
@@ -67,6 +68,8 @@ public record Settings(int batchSize, int dispatchHandoffSize, int processorSegm
         m.put("aggregateCacheCheck", "JANGLE_AGGREGATE_CACHE_CHECK");
         m.put("processorBatchLinger", "JANGLE_PROCESSOR_BATCH_LINGER");
         m.put("commandSharing", "JANGLE_COMMAND_SHARING");
+        m.put("commandSharingLinger", "JANGLE_COMMAND_SHARING_LINGER");
+        m.put("commandSharingWindow", "JANGLE_COMMAND_SHARING_WINDOW");
         ENVIRONMENT_VARIABLES = java.util.Collections.unmodifiableMap(m);
     }
 
@@ -131,9 +134,21 @@ public record Settings(int batchSize, int dispatchHandoffSize, int processorSegm
                     case "true" -> true;
                     case "false" -> false;
                     default -> throw new IllegalArgumentException("must be true or false");
-                }));
+                }),
+                // H10: how long a holder of a recently contended aggregate waits for a follower to queue (0: never);
+                // about the time a client takes to send again after its answer, far below a durable commit
+                r.parse("commandSharingLinger", Duration.ofNanos(200_000), v -> atMost(Durations.parse(v),
+                        Duration.ofMillis(10), "10ms")),
+                // H10: how recent a wait for the same aggregate must be for its holder to linger at all
+                r.parse("commandSharingWindow", Duration.ofMillis(20), v -> atMost(Durations.parse(v),
+                        Duration.ofSeconds(10), "10s")));
         if (!problems.isEmpty()) throw new ConfigurationException(problems);
         return s;
+    }
+
+    private static Duration atMost(Duration d, Duration limit, String shown) {
+        if (d.compareTo(limit) > 0) throw new IllegalArgumentException("must be at most " + shown);
+        return d;
     }
 
     /** Defaults only (no environment): for tests that must not depend on the caller's environment. */
@@ -165,6 +180,8 @@ public record Settings(int batchSize, int dispatchHandoffSize, int processorSegm
         m.put("aggregateCacheCheck", aggregateCacheCheck.name());
         m.put("processorBatchLinger", processorBatchLinger.toString());
         m.put("commandSharing", String.valueOf(commandSharing));
+        m.put("commandSharingLinger", commandSharingLinger.toString());
+        m.put("commandSharingWindow", commandSharingWindow.toString());
         return m;
     }
 

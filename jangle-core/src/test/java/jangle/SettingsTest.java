@@ -70,4 +70,31 @@ class SettingsTest {
                 .isInstanceOf(ConfigurationException.class).hasMessageContaining("unknown setting 'dbPassword'")
                 .hasMessageNotContaining("hunter2");
     }
+
+    @Test
+    @Tag("H10")
+    @Tag("K2")
+    @DisplayName("H10 K2: the holder's linger and the contention window are settings with their bounds; bad values are named")
+    void commandSharingTimes() {
+        Settings d = Settings.defaults();
+        assertThat(d.commandSharingLinger()).isEqualTo(Duration.ofNanos(200_000));
+        assertThat(d.commandSharingWindow()).isEqualTo(Duration.ofMillis(20));
+        Settings s = Settings.resolve(Map.of("commandSharingLinger", "0ms"),
+                Map.of("JANGLE_COMMAND_SHARING_LINGER", "5ms", "JANGLE_COMMAND_SHARING_WINDOW", "100ms"));
+        assertThat(s.commandSharingLinger()).isZero();
+        assertThat(s.commandSharingWindow()).isEqualTo(Duration.ofMillis(100));
+        assertThat(s.describe()).containsEntry("commandSharingLinger", "PT0S");
+        assertThatThrownBy(() -> Settings.resolve(Map.of(), Map.of("JANGLE_COMMAND_SHARING_LINGER", "11ms",
+                "JANGLE_COMMAND_SHARING_WINDOW", "11s")))
+                .isInstanceOfSatisfying(ConfigurationException.class, e -> assertThat(e.problems()).hasSize(2))
+                .hasMessageContaining("JANGLE_COMMAND_SHARING_LINGER has invalid value '11ms': must be at most 10ms")
+                .hasMessageContaining("JANGLE_COMMAND_SHARING_WINDOW has invalid value '11s': must be at most 10s");
+        assertThatThrownBy(() -> Bank.builder().commandSharingLinger(null).build())
+                .isInstanceOf(ConfigurationException.class).hasMessageContaining("commandSharingLinger");
+        try (Jangle j = Bank.builder().commandSharingLinger(Duration.ofMillis(1))
+                .commandSharingWindow(Duration.ofMillis(40)).build()) {
+            assertThat(j.settings().commandSharingLinger()).isEqualTo(Duration.ofMillis(1));
+            assertThat(j.settings().commandSharingWindow()).isEqualTo(Duration.ofMillis(40));
+        }
+    }
 }

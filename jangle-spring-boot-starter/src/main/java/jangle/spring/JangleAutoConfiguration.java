@@ -109,6 +109,8 @@ public class JangleAutoConfiguration {
         if (p.failedEventsMaxAge() != null) b.failedEventsMaxAge(p.failedEventsMaxAge());
         if (p.sagaRetryInterval() != null) b.sagaRetryInterval(p.sagaRetryInterval());
         if (p.commandSharing() != null) b.commandSharing(p.commandSharing());
+        if (p.commandSharingLinger() != null) b.commandSharingLinger(p.commandSharingLinger());
+        if (p.commandSharingWindow() != null) b.commandSharingWindow(p.commandSharingWindow());
         if (p.nodeId() != null) b.setting("nodeId", p.nodeId());
     }
 

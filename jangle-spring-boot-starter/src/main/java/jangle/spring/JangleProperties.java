@@ -31,6 +31,8 @@ import java.time.Duration;
  * @param sagaRetryInterval         How often the saga daemon retries unfinished saga steps.
  * @param nodeId                    This process's name among several on one database.
  * @param commandSharing            Whether commands waiting for a busy aggregate may share its holder's append (H10).
+ * @param commandSharingLinger      How long the holder of a recently contended aggregate waits for a follower (H10).
+ * @param commandSharingWindow      How recent that contention must be for the holder to wait (H10).
  */
 @ConfigurationProperties("jangle")
 public record JangleProperties(
@@ -51,7 +53,9 @@ public record JangleProperties(
         Duration failedEventsMaxAge,
         Duration sagaRetryInterval,
         String nodeId,
-        Boolean commandSharing) {
+        Boolean commandSharing,
+        Duration commandSharingLinger,
+        Duration commandSharingWindow) {
 
     /** Where the events, dispatch ledger, snapshots and sagas are stored. */
     public enum Store {

@@ -126,10 +126,13 @@ class JangleStarterTest {
     void propertiesBecomeSettings() {
         RUNNER.withPropertyValues("jangle.store=memory", "jangle.batch-size=7", "jangle.processor-segments=2",
                 "jangle.saga-retry-interval=45s", "jangle.processor-batch-linger=20ms",
-                "jangle.command-sharing=false").run(context -> {
+                "jangle.command-sharing=false", "jangle.command-sharing-linger=1ms",
+                "jangle.command-sharing-window=50ms").run(context -> {
             assertThat(context).hasNotFailed();
             var settings = context.getBean(Jangle.class).settings();
             assertThat(settings.commandSharing()).isFalse();
+            assertThat(settings.commandSharingLinger()).isEqualTo(Duration.ofMillis(1));
+            assertThat(settings.commandSharingWindow()).isEqualTo(Duration.ofMillis(50));
             assertThat(settings.processorBatchLinger()).isEqualTo(Duration.ofMillis(20));
             assertThat(settings.batchSize()).isEqualTo(7);
             assertThat(settings.processorSegments()).isEqualTo(2);
