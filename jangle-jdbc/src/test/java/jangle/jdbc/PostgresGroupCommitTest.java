@@ -156,6 +156,14 @@ class PostgresGroupCommitTest {
         return db.stores(hook).open(new StoreContext(TestEvents.registry(), Clock.systemUTC(), 100)).events();
     }
 
+    /** The store's checkpoints, with processor "p" registered in one segment that {@code node} holds. */
+    private static Checkpoints oneSegmentHeldBy(EventStore store, String node) {
+        Checkpoints cps = store.checkpoints();
+        cps.register("p", 1, Checkpoints.Start.BEGINNING);
+        cps.claim("p", node, java.time.Instant.now(), java.time.Duration.ofMinutes(5), 1);
+        return cps;
+    }
+
     /**
      * Round trips per append of {@code n} appends made by {@code append} to {@code store}, counted from now; each
      * append's events must be committed when it returns (read back through another pooled connection).
@@ -424,9 +432,7 @@ class PostgresGroupCommitTest {
         Hold hold = new Hold();
         try (JdbcDatabase db = database(counter)) {
             EventStore store = open(db, hold);
-            Checkpoints cps = store.checkpoints();
-            cps.register("p", 1, Checkpoints.Start.BEGINNING);
-            cps.claim("p", "n2", java.time.Instant.now(), java.time.Duration.ofMinutes(5), 1);
+            Checkpoints cps = oneSegmentHeldBy(store, "n2");
             store.append(List.of(noted("warm", 1)));
             ExecutorService pool = Executors.newFixedThreadPool(QUEUED + 1);
             try {
@@ -481,9 +487,7 @@ class PostgresGroupCommitTest {
         Counter counter = new Counter();
         try (JdbcDatabase db = database(counter)) {
             EventStore store = open(db, AppendListener.NONE);
-            Checkpoints cps = store.checkpoints();
-            cps.register("p", 1, Checkpoints.Start.BEGINNING);
-            cps.claim("p", "n1", java.time.Instant.now(), java.time.Duration.ofMinutes(5), 1);
+            Checkpoints cps = oneSegmentHeldBy(store, "n1");
             store.append(List.of(noted("warm", 1)));
             int n = 20;
             double perAppend = roundTripsPerAppend(counter, store, n,
@@ -506,9 +510,7 @@ class PostgresGroupCommitTest {
         String name = freshName();
         try (JdbcDatabase db = database(counter, name)) {
             EventStore store = open(db, AppendListener.NONE);
-            Checkpoints cps = store.checkpoints();
-            cps.register("p", 1, Checkpoints.Start.BEGINNING);
-            cps.claim("p", "n2", java.time.Instant.now(), java.time.Duration.ofMinutes(5), 1);
+            Checkpoints cps = oneSegmentHeldBy(store, "n2");
             store.append(List.of(noted("warm", 1)));
             ExecutorService pool = Executors.newFixedThreadPool(QUEUED + 1);
             ForeignLock foreign = new ForeignLock(name, ((JdbcEventStore) store).lockSql());
@@ -606,9 +608,7 @@ class PostgresGroupCommitTest {
             EventStore store = open(db, AppendListener.NONE);
             NewEvent e = noted("a", 1);
             store.append(List.of(e));
-            Checkpoints cps = store.checkpoints();
-            cps.register("p", 1, Checkpoints.Start.BEGINNING);
-            cps.claim("p", "n1", java.time.Instant.now(), java.time.Duration.ofMinutes(5), 1);
+            Checkpoints cps = oneSegmentHeldBy(store, "n1");
 
             counter.reset();
             cps.commit(List.of(new Completion.Advance("p", 0, 1, "n1")), List.of(), Checkpoints.Work.NONE);
