@@ -254,11 +254,16 @@ public final class JangleBuilder {
      * an event up to that much later.
      */
     public JangleBuilder processorBatchLinger(Duration d) {
+        return durationSetting("processorBatchLinger", d, "a duration (0 for none)");
+    }
+
+    /** A duration setting; a null one is reported at {@code build()} as {@code name must be <what>, not null}. */
+    private JangleBuilder durationSetting(String name, Duration d, String what) {
         if (d == null) {
-            earlyProblems.add("processorBatchLinger must be a duration (0 for none), not null");
+            earlyProblems.add(name + " must be " + what + ", not null");
             return this;
         }
-        return setting("processorBatchLinger", d.toString());
+        return setting(name, d.toString());
     }
 
     /** How often an idle segment looks for events committed by other nodes; default 50 ms. */
@@ -322,20 +327,12 @@ public final class JangleBuilder {
      * own latency matters more than the commits it saves.
      */
     public JangleBuilder commandSharingLinger(Duration d) {
-        if (d == null) {
-            earlyProblems.add("commandSharingLinger must be a duration (0 for none), not null");
-            return this;
-        }
-        return setting("commandSharingLinger", d.toString());
+        return durationSetting("commandSharingLinger", d, "a duration (0 for none)");
     }
 
     /** How recent a wait for the same aggregate must be for its holder to linger at all (H10); default 20 ms. */
     public JangleBuilder commandSharingWindow(Duration d) {
-        if (d == null) {
-            earlyProblems.add("commandSharingWindow must be a duration, not null");
-            return this;
-        }
-        return setting("commandSharingWindow", d.toString());
+        return durationSetting("commandSharingWindow", d, "a duration");
     }
 
     /** How a decision on a cached aggregate is confirmed (H7); see {@link Settings.CacheCheck}. */
