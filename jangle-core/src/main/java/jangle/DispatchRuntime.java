@@ -545,9 +545,14 @@ final class DispatchRuntime {
         this.checkpointListener = listener == null ? CheckpointListener.NONE : listener;
     }
 
+    /** Whether a checkpoint listener was given (so callers need not build what {@link #committed} would drop). */
+    boolean listening() {
+        return checkpointListener != CheckpointListener.NONE;
+    }
+
     /** Tells the listener what a segment worker has just committed; each failing call is logged, never rethrown. */
     void committed(List<jangle.spi.Completion.Advance> advances, List<jangle.spi.Park> parks) {
-        if (checkpointListener == CheckpointListener.NONE) return;
+        if (!listening()) return;
         for (jangle.spi.Completion.Advance a : advances) {
             try {
                 checkpointListener.advanced(a.processor(), a.segment(), a.position());

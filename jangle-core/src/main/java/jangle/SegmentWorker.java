@@ -423,7 +423,9 @@ final class SegmentWorker implements Runnable {
             if (attempt > 1) backOff(attempt);
             switch (runtime.invoke(b, r, completion)) {
                 case DispatchRuntime.Invocation.Done done -> {
-                    if (done.stored()) runtime.committed(List.of(completion), List.of()); // by its command (D15)
+                    if (done.stored() && runtime.listening()) { // stored by its command (D15)
+                        runtime.committed(List.of(completion), List.of());
+                    }
                     return done.stored();
                 }
                 case DispatchRuntime.Invocation.Failed failed -> {
