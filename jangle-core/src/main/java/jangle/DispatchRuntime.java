@@ -72,6 +72,7 @@ final class DispatchRuntime {
     private final Map<String, Processor> processors;
     /** Segment workers by "segment/segments", created at start. */
     private final Map<String, SegmentWorker> workers = new ConcurrentHashMap<>();
+    private final HandedOver handedOver = new HandedOver();
     private volatile ProcessorLeases leases;
     /** Set once at build, before the application is published: handlers are fed only through {@link #externalDelivery()}. */
     private boolean externalOnly;
@@ -186,13 +187,33 @@ final class DispatchRuntime {
     }
 
     /**
-     * Hands committed records (one append's, in feed order) to every segment worker without ever blocking (D2).
+     * Hands committed records (one append's, in feed order) to the segment workers without ever blocking (D2); a worker
+     * is woken only for a list that holds records of its segment or leaves a gap in what it was handed (D24).
      * Before {@link #start()} and after {@link #close()} nothing is handed off: the processors read the feed from
      * their checkpoints when they run (CR4).
      */
     void offer(List<EventRecord<?>> committed) {
         if (state != State.STARTED || externalOnly || committed.isEmpty()) return;
-        for (SegmentWorker w : workers.values()) w.offer(committed);
+        synchronized (handedOver) { // uncontended: the feed-ordered hand-off passes one list at a time
+            boolean follows = handedOver.follows(committed.getFirst().position());
+            for (SegmentWorker w : workers.values()) w.handOver(committed, follows);
+            handedOver.through(committed.getLast().position());
+        }
+    }
+
+    /** The last position handed to the segment workers; guarded by itself. */
+    private static final class HandedOver {
+        private boolean any;
+        private long through;
+
+        boolean follows(long first) {
+            return any && first == through + 1;
+        }
+
+        void through(long position) {
+            any = true;
+            through = position;
+        }
     }
 
     /**
@@ -883,6 +904,12 @@ final class DispatchRuntime {
             LOG.atDebug().addKeyValue("point", "dispatch.overflow").addKeyValue("segment", segment)
                     .log("hand-off full; the segment reads the events back from the feed");
         }
+    }
+
+    /** For tests: how many hand-offs the worker of segment {@code segment} of {@code segments} was given. */
+    long handoffs(int segment, int segments) {
+        SegmentWorker w = workers.get(segment + "/" + segments);
+        return w == null ? 0 : w.handoffs();
     }
 
     /** For tests: the runtime's saga engine. */

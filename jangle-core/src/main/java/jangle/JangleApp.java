@@ -158,6 +158,11 @@ final class JangleApp implements Jangle {
         }
     }
 
+    /** For tests in this package: the dispatch runtime. */
+    DispatchRuntime dispatch() {
+        return dispatch;
+    }
+
     private void ensureOpen() {
         if (closed.get()) throw new IllegalStateException("this Jangle application is closed");
     }

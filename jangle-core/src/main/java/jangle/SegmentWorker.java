@@ -22,13 +22,16 @@ import java.util.concurrent.TimeUnit;
  * One thread ({@code jangle-segment-S-of-N}) that runs segment {@code S} of every processor whose lease this node
  * holds for that segment (D17), in feed order (D5, D16).
  *
- * <p><b>Where records come from.</b> The node's commits are handed over in feed order, one list per append, to every
- * worker without ever blocking (D2); a full queue drops the list. The worker keeps {@code head}, the position up to
- * which its live members have handled the feed. A handed-over list that starts right after {@code head} is handled
- * from memory; one that leaves a gap (a dropped list, or positions another node committed) makes the worker read the
- * gap from the feed first, filtered to its segment before payloads are decoded. When nothing arrives for a poll
- * interval it asks the store for the last position and reads what other nodes committed. Positions are gapless and
- * in commit order (G1), so this never skips an event.
+ * <p><b>Where records come from.</b> The node's commits are handed over in feed order, one list per append, without
+ * ever blocking (D2); a full queue drops the list. The worker keeps {@code head}, the position up to which its live
+ * members have handled the feed. Each {@link Handoff} says from which position on it covers the feed: a list that
+ * holds none of this segment's records is not queued (the worker is not woken for it) while the lists before it
+ * reached this worker; the next list it does get then covers the skipped ones too, and a {@link Quiet} note tells an
+ * idle worker how far the feed holds nothing for it (D24). A hand-off whose coverage starts after {@code head} (a
+ * dropped list, or positions another node committed) makes the worker read the gap from the feed first, filtered to
+ * its segment before payloads are decoded. When nothing arrives for a poll interval it asks the store for the last
+ * position and reads what other nodes committed. Positions are gapless and in commit order (G1), so this never skips
+ * an event.
  *
  * <p><b>Members.</b> A member whose checkpoint is behind {@code head} (a new processor, a reset, a segment taken over
  * from another node) catches up from the feed one page per turn, beside the live work, and joins the live members
@@ -55,17 +58,35 @@ final class SegmentWorker implements Runnable {
     private final String node;
     private final int segment;
     private final int segments;
-    private final ArrayBlockingQueue<List<EventRecord<?>>> queue;
+    private final ArrayBlockingQueue<Handoff> queue;
     private final ConcurrentLinkedQueue<Runnable> changes = new ConcurrentLinkedQueue<>();
     private final Thread thread;
     private volatile boolean closing;
     private volatile long drainDeadline;
+    /** The latest stretch of the feed known to hold nothing for this segment; written by the handing-over thread. */
+    private volatile Quiet quiet;
+
+    // the handing-over thread only (the runtime calls handOver one list at a time)
+    private boolean chained;
+    private long handedThrough;
+    private volatile long handoffs;
 
     // worker thread only
     private final Map<String, Member> members = new LinkedHashMap<>();
     private long head = -1;
     private long lastFlush = System.nanoTime();
     private long handled;
+
+    /**
+     * Committed records handed over: {@code records} (ascending positions, any segment's) are every record of this
+     * segment in the feed after {@code after} up to the last of them.
+     */
+    record Handoff(long after, List<EventRecord<?>> records) {
+    }
+
+    /** The feed after {@code after} up to {@code through} holds no record of this segment. */
+    record Quiet(long after, long through) {
+    }
 
     /** A held processor segment: its processor and its checkpoint as this worker knows it. */
     private static final class Member {
@@ -106,9 +127,36 @@ final class SegmentWorker implements Runnable {
         return segment;
     }
 
-    /** Never blocks (D2): a full queue drops the list, which the worker then reads back from the feed. */
-    void offer(List<EventRecord<?>> committed) {
-        if (!queue.offer(committed)) DispatchRuntime.logOverflow(segment);
+    /**
+     * Hands over one append's records; the runtime calls this one list at a time, in feed order. {@code follows}: the
+     * list starts right after the previous one handed over, so nothing another node committed lies between them.
+     * A list with none of this segment's records that follows is not queued, and the worker is not woken for it
+     * (D24); it only extends the {@link Quiet} stretch. Never blocks (D2): a full queue drops the list, and the next
+     * hand-off's coverage then starts after it, which makes the worker read it back from the feed.
+     */
+    void handOver(List<EventRecord<?>> committed, boolean follows) {
+        long to = committed.getLast().position();
+        if (follows && chained && !holdsAny(committed)) {
+            quiet = new Quiet(handedThrough, to);
+            return;
+        }
+        long after = follows && chained ? handedThrough : committed.getFirst().position() - 1;
+        if (!queue.offer(new Handoff(after, committed))) DispatchRuntime.logOverflow(segment);
+        handoffs++;
+        chained = true;
+        handedThrough = to;
+    }
+
+    /** For tests: how many hand-offs were meant for this worker's queue (dropped ones included). */
+    long handoffs() {
+        return handoffs;
+    }
+
+    private boolean holdsAny(List<EventRecord<?>> committed) {
+        for (EventRecord<?> r : committed) {
+            if (FeedFilter.segmentOf(r.aggregateId(), segments) == segment) return true;
+        }
+        return false;
     }
 
     /** Takes {@code processor}'s segment into this worker, from its stored checkpoint (the lease was just claimed). */
@@ -192,6 +240,7 @@ final class SegmentWorker implements Runnable {
             }
         } finally {
             try {
+                if (!members.isEmpty()) passQuiet();
                 flushIfDue(true);
             } catch (RuntimeException e) {
                 DispatchRuntime.LOG.atWarn().addKeyValue("point", "dispatch.error").addKeyValue("segment", segment)
@@ -238,35 +287,36 @@ final class SegmentWorker implements Runnable {
 
     /** Takes the next handed-over lists (or reads the feed when idle) and runs them for the live members. */
     private void liveStep(boolean lagging) throws InterruptedException {
-        List<EventRecord<?>> first = lagging ? queue.poll()
+        Handoff first = lagging ? queue.poll()
                 : queue.poll(settings.processorPollInterval().toMillis(), TimeUnit.MILLISECONDS);
         applyChanges(); // a segment given back while this thread waited must not be handled here (D21)
         if (members.isEmpty()) return;
         if (first == null) {
             if (lagging) return;
+            passQuiet();
             long last = events.lastPosition();
             if (last > head) readLive(last);
             return;
         }
-        List<List<EventRecord<?>>> lists = new ArrayList<>();
+        List<Handoff> lists = new ArrayList<>();
         lists.add(first);
         queue.drainTo(lists, Math.max(0, settings.processorBatchSize() / 4));
         if (!lagging) linger(lists);
         List<EventRecord<?>> batch = new ArrayList<>();
         long batchEnd = head;
-        for (List<EventRecord<?>> list : lists) {
+        for (Handoff handoff : lists) {
+            List<EventRecord<?>> list = handoff.records();
             if (list.isEmpty()) continue;
-            long from = list.get(0).position();
-            long to = list.get(list.size() - 1).position();
+            long to = list.getLast().position();
             if (to <= batchEnd) continue; // read from the feed already
-            if (from > batchEnd + 1) { // a gap: dropped lists or other nodes' commits
+            if (handoff.after() > batchEnd) { // a gap: dropped lists or other nodes' commits
                 runLive(batch, batchEnd);
                 batch = new ArrayList<>();
-                readLive(from - 1);
+                readLive(handoff.after());
                 batchEnd = head;
                 // not read (closing, or the feed did not show it yet): never run what follows the gap before it; the
                 // lists left here are read back from the feed later, since the checkpoints have not passed them
-                if (batchEnd < from - 1) return;
+                if (batchEnd < handoff.after()) return;
                 if (to <= batchEnd) continue;
             }
             for (EventRecord<?> r : list) {
@@ -285,21 +335,21 @@ final class SegmentWorker implements Runnable {
      * D22: waits up to {@code processorBatchLinger} for more handed-over lists while {@code lists} holds fewer than
      * {@code processorBatchSize} records, so that a trickle of small commits is handled, and committed, as one batch.
      */
-    private void linger(List<List<EventRecord<?>>> lists) throws InterruptedException {
+    private void linger(List<Handoff> lists) throws InterruptedException {
         long linger = settings.processorBatchLinger().toNanos();
         if (linger == 0) return;
         int records = 0;
-        for (List<EventRecord<?>> l : lists) records += l.size();
+        for (Handoff h : lists) records += h.records().size();
         long until = System.nanoTime() + linger;
         while (records < settings.processorBatchSize() && !closing) {
             long left = until - System.nanoTime();
             if (left <= 0) return;
-            List<EventRecord<?>> more = queue.poll(Math.min(left, LINGER_SLICE_NANOS), TimeUnit.NANOSECONDS);
+            Handoff more = queue.poll(Math.min(left, LINGER_SLICE_NANOS), TimeUnit.NANOSECONDS);
             if (more == null) continue;
             int from = lists.size();
             lists.add(more);
             queue.drainTo(lists, Math.max(0, settings.processorBatchSize() / 4 - lists.size()));
-            for (int i = from; i < lists.size(); i++) records += lists.get(i).size();
+            for (int i = from; i < lists.size(); i++) records += lists.get(i).records().size();
         }
     }
 
@@ -317,6 +367,15 @@ final class SegmentWorker implements Runnable {
             parkUnreadable(page, page.scannedTo(), live);
             runLive(page.records(), page.scannedTo());
         }
+    }
+
+    /**
+     * Moves the live members over the latest {@link Quiet} stretch when it starts at or before {@code head}: every
+     * hand-off before it has been handled, and it holds nothing for this segment (D24). No store access.
+     */
+    private void passQuiet() {
+        Quiet q = quiet;
+        if (q != null && head >= 0 && q.after() <= head) runLive(List.of(), q.through());
     }
 
     /** Runs {@code records} (this segment's, ascending, all after head) for the live members and moves head on. */
