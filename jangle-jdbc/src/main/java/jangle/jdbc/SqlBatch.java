@@ -33,6 +33,9 @@ import java.util.TreeMap;
  * {@code deadlock_timeout} (a second by default) by failing one of them. Rows without a key keep the order added and
  * run first in their round.
  *
+ * <p><b>One row many times (V8).</b> Statements of one text on one key that say they may be merged
+ * ({@link SqlStatement.Merge}, set by {@link VersionedUpsert}) are sent as the one whose effect stands.
+ *
  * <p>Not thread-safe; build one per unit of work.
  */
 public final class SqlBatch {
@@ -57,7 +60,8 @@ public final class SqlBatch {
      * whose compiled statements are then reused), binding values as {@link SqlStatement#execute} does, and empties the
      * batch. A failure leaves the batch as it was and the caller's transaction to roll back.
      *
-     * @return the number of statements executed
+     * @return the number of statements added; one merged into another that stands (V8) counts, since its effect is
+     * in that one
      */
     public int execute(Connection connection) throws SQLException {
         Objects.requireNonNull(connection, "connection");
@@ -78,7 +82,8 @@ public final class SqlBatch {
         return executed;
     }
 
-    private static void run(PreparedStatement ps, SqlDialect dialect, List<SqlStatement> rows) throws SQLException {
+    private static void run(PreparedStatement ps, SqlDialect dialect, List<SqlStatement> added) throws SQLException {
+        List<SqlStatement> rows = added.size() == 1 ? added : merged(added);
         if (rows.size() == 1) { // no batch bookkeeping for a lone statement
             rows.get(0).bind(ps, dialect);
             ps.executeUpdate();
@@ -98,6 +103,44 @@ public final class SqlBatch {
     }
 
     /**
+     * V8: of the statements (of one text) on one key whose {@link SqlStatement.Merge} allows it, only the one that
+     * stands runs, in the place of the first of them; the others would change nothing after it, whatever the order.
+     * A key with a statement that may not be merged keeps all of its statements.
+     */
+    private static List<SqlStatement> merged(List<SqlStatement> rows) {
+        List<SqlStatement> out = new ArrayList<>(rows.size());
+        Map<List<Object>, Integer> standing = new HashMap<>(); // key -> index in out of the statement that stands
+        java.util.Set<List<Object>> unmerged = new java.util.HashSet<>();
+        for (SqlStatement row : rows) {
+            if (row.key().isEmpty()) {
+                out.add(row);
+                continue;
+            }
+            List<Object> key = keyOf(row);
+            Integer at = standing.get(key);
+            if (row.merge() instanceof SqlStatement.Merge.Never || unmerged.contains(key)
+                    || (at != null && !out.get(at).merge().equals(row.merge()))) {
+                unmerged.add(key);
+                standing.remove(key);
+                out.add(row);
+            } else if (at == null) {
+                standing.put(key, out.size());
+                out.add(row);
+            } else if (row.merge() instanceof SqlStatement.Merge.HighestVersion(int v)
+                    && (Long) row.parameters().get(v) > (Long) out.get(at).parameters().get(v)) {
+                out.set(at, row); // FirstStands, or a version not above the held one: the held one stands
+            }
+        }
+        return out;
+    }
+
+    private static List<Object> keyOf(SqlStatement row) {
+        List<Object> key = new ArrayList<>(row.key().size());
+        for (int k : row.key()) key.add(row.parameters().get(k));
+        return key;
+    }
+
+    /**
      * {@code rows} in rounds: the n-th statement on one key goes to round n, so no round has a key twice and each
      * key's statements keep their order. Statements without a key all go to the first round, ahead of the keyed ones;
      * within a round the keyed rows are in key order (V7).
@@ -108,11 +151,7 @@ public final class SqlBatch {
         Map<List<Object>, Integer> seen = new HashMap<>();
         for (SqlStatement row : rows) {
             int round = 0;
-            if (!row.key().isEmpty()) {
-                List<Object> key = new ArrayList<>(row.key().size());
-                for (int k : row.key()) key.add(row.parameters().get(k));
-                round = seen.merge(key, 1, Integer::sum) - 1;
-            }
+            if (!row.key().isEmpty()) round = seen.merge(keyOf(row), 1, Integer::sum) - 1;
             if (round == rounds.size()) rounds.add(new ArrayList<>());
             rounds.get(round).add(row);
         }

@@ -17,10 +17,12 @@ import java.util.Objects;
  * @param key        the positions (0-based) in {@code parameters} of the row's key, for an upsert; empty when the
  *                   statement names no row. {@link SqlBatch} uses it to keep two upserts of one row out of one
  *                   multi-row statement
+ * @param merge      whether {@link SqlBatch} may run only one of several statements of this text on one key (V8)
  */
-public record SqlStatement(String sql, List<Object> parameters, List<Integer> key) {
+public record SqlStatement(String sql, List<Object> parameters, List<Integer> key, Merge merge) {
     public SqlStatement {
         Objects.requireNonNull(sql, "sql");
+        Objects.requireNonNull(merge, "merge");
         parameters = Collections.unmodifiableList(new ArrayList<>(parameters)); // List.copyOf refuses nulls
         key = List.copyOf(key);
         for (int k : key) {
@@ -28,11 +30,45 @@ public record SqlStatement(String sql, List<Object> parameters, List<Integer> ke
                 throw new IllegalArgumentException("key position " + k + " is not a parameter position of " + sql);
             }
         }
+        if (merge instanceof Merge.HighestVersion(int at)
+                && (at < 0 || at >= parameters.size() || !(parameters.get(at) instanceof Long))) {
+            throw new IllegalArgumentException("version position " + at + " is not a Long parameter of " + sql);
+        }
+        if (!(merge instanceof Merge.Never) && key.isEmpty()) {
+            throw new IllegalArgumentException("a statement that names no row cannot be merged: " + sql);
+        }
+    }
+
+    /** A statement on a row ({@code key}) that {@link SqlBatch} always runs, however many others share its key. */
+    public SqlStatement(String sql, List<Object> parameters, List<Integer> key) {
+        this(sql, parameters, key, new Merge.Never());
     }
 
     /** A statement that names no row. */
     public SqlStatement(String sql, List<Object> parameters) {
         this(sql, parameters, List.of());
+    }
+
+    /**
+     * What running several statements of one text on one row in a transaction comes to, so that {@link SqlBatch} may
+     * run one of them in place of all (V8). Only a statement's builder can know it: {@link VersionedUpsert} sets it
+     * from the columns' kinds.
+     */
+    public sealed interface Merge {
+        /** Each one runs (hand-written statements, and upserts whose outcome depends on every one of them). */
+        record Never() implements Merge {
+        }
+
+        /** The first one added stands and the others change nothing (an insert that leaves an existing row alone). */
+        record FirstStands() implements Merge {
+        }
+
+        /**
+         * The one with the highest version, a {@code Long} at parameter position {@code at}, stands (the first added
+         * among equal versions): every value it writes is guarded by that one version, which only rises.
+         */
+        record HighestVersion(int at) implements Merge {
+        }
     }
 
     /**

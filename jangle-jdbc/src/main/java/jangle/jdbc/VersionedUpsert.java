@@ -205,7 +205,32 @@ public final class VersionedUpsert {
             text = text(keys, values);
             if (TEXTS.size() < MAX_SHAPES) TEXTS.putIfAbsent(shape, text);
         }
-        return new SqlStatement(text, params, keyPositions);
+        return new SqlStatement(text, params, keyPositions, merge(values));
+    }
+
+    /**
+     * V8: insert-only rows keep the first statement's values; rows whose every value column is guarded by one version
+     * column end with the highest version's values whatever the order. Anything else (a fill-if-null or always
+     * column, two version columns) depends on every statement, so each one runs.
+     */
+    private SqlStatement.Merge merge(List<Column> values) {
+        if (insertOnly) return new SqlStatement.Merge.FirstStands();
+        int at = -1;
+        int position = 0;
+        for (Column c : columns.values()) {
+            switch (c.kind()) {
+                case VERSION -> {
+                    if (at >= 0) return new SqlStatement.Merge.Never();
+                    at = position;
+                }
+                case FILL_IF_NULL, ALWAYS -> {
+                    return new SqlStatement.Merge.Never();
+                }
+                case KEY, VERSIONED -> { }
+            }
+            position++;
+        }
+        return at >= 0 && !values.isEmpty() ? new SqlStatement.Merge.HighestVersion(at) : new SqlStatement.Merge.Never();
     }
 
     /** The statement's text; depends only on the {@link Shape}. */

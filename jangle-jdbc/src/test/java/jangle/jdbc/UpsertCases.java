@@ -204,6 +204,78 @@ abstract class UpsertCases {
         assertThat(after).anyMatch(r -> r.startsWith("acc-0|Renamed|1000|"));
     }
 
+    @Test
+    @Tag("V8")
+    @DisplayName("V8: of a batch's upserts of one row, only the one that stands reaches the database (the highest "
+            + "version, the first insert-only row); a fill-if-null upsert runs every time; the rows are those of "
+            + "every statement applied one by one")
+    void batchRunsOnlyTheUpsertThatStands() throws Exception {
+        List<SqlStatement> added = new ArrayList<>();
+        List<Integer> versions = new ArrayList<>();
+        for (int v = 1; v <= 12; v++) versions.add(v);
+        versions.add(7); // a redelivery: the same version and values again
+        Collections.shuffle(versions, new Random(3));
+        for (int v : versions) {
+            added.add(VersionedUpsert.into("accounts").key("id", "hot")
+                    .versioned("amount", new BigDecimal(v + ".25"), "amount_version", v).build(db.dialect()));
+        }
+        added.add(VersionedUpsert.into("accounts").key("id", "hot").versioned("name", "Hot", "name_version", 2)
+                .build(db.dialect()));
+        for (int i = 0; i < 3; i++) {
+            added.add(VersionedUpsert.into("movements").key("account_id", "hot").key("version", 5L)
+                    .always("amount", new BigDecimal("5.00")).insertOnly().build(db.dialect()));
+        }
+        added.add(VersionedUpsert.into("accounts").key("id", "fill").fillIfNull("name", "First")
+                .fillIfNull("touched", "a").build(db.dialect()));
+        added.add(VersionedUpsert.into("accounts").key("id", "fill").fillIfNull("name", "Second")
+                .fillIfNull("touched", "b").build(db.dialect()));
+
+        clear();
+        db.inTransaction(c -> {
+            for (SqlStatement st : added) st.execute(c);
+            return null;
+        });
+        List<String> oneByOne = db.read(c -> UpsertModel.rows(c, db.dialect()));
+
+        clear();
+        SqlBatch batch = new SqlBatch();
+        for (SqlStatement st : added) batch.add(st);
+        int[] sent = new int[1];
+        int executed = db.inTransaction(c -> batch.execute(counting(c, sent)));
+        assertThat(executed).as("statements added").isEqualTo(19);
+        assertThat(sent[0]).as("rows sent: one amount, one name, one movement, both fill-if-null").isEqualTo(5);
+        List<String> batched = db.read(c -> UpsertModel.rows(c, db.dialect()));
+        assertThat(batched).isEqualTo(oneByOne);
+        assertThat(batched).anyMatch(r -> r.startsWith("hot|Hot|2|12.25|12|"))
+                .anyMatch(r -> r.startsWith("fill|First|") && r.endsWith("|a"));
+    }
+
+    /** {@code c} behind a proxy that counts the rows bound and sent by its prepared statements. */
+    private static Connection counting(Connection c, int[] sent) {
+        return (Connection) java.lang.reflect.Proxy.newProxyInstance(Connection.class.getClassLoader(),
+                new Class<?>[] {Connection.class}, (proxy, method, args) -> {
+                    Object result = invoke(method, c, args);
+                    if (!method.getName().equals("prepareStatement")) return result;
+                    java.sql.PreparedStatement ps = (java.sql.PreparedStatement) result;
+                    return java.lang.reflect.Proxy.newProxyInstance(Connection.class.getClassLoader(),
+                            new Class<?>[] {java.sql.PreparedStatement.class}, (p, m, a) -> {
+                                if (m.getName().equals("addBatch") && (a == null || a.length == 0)
+                                        || m.getName().equals("executeUpdate") && (a == null || a.length == 0)) {
+                                    sent[0]++;
+                                }
+                                return invoke(m, ps, a);
+                            });
+                });
+    }
+
+    private static Object invoke(java.lang.reflect.Method method, Object target, Object[] args) throws Throwable {
+        try {
+            return method.invoke(target, args);
+        } catch (java.lang.reflect.InvocationTargetException e) {
+            throw e.getCause();
+        }
+    }
+
     private void applyAll(List<Ev> events) {
         db.inTransaction(c -> {
             for (Ev e : events) UpsertModel.apply(c, db.dialect(), e);

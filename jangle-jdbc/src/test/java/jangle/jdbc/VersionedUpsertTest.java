@@ -12,6 +12,33 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class VersionedUpsertTest {
     @Test
+    @Tag("V8")
+    @DisplayName("V8: the builder says which upserts of one row may be merged: insert-only keeps the first, one "
+            + "version column the highest (at its parameter), anything else never; a hand-made merge is checked")
+    void mergeFollowsTheColumns() {
+        assertThat(VersionedUpsert.into("t").key("id", 1).always("a", 1).insertOnly().build(SqlDialect.SQLITE)
+                .merge()).isEqualTo(new SqlStatement.Merge.FirstStands());
+        SqlStatement versioned = VersionedUpsert.into("t").key("id", 1).versioned("a", "x", "v", 7)
+                .versioned("b", "y", "v", 7).build(SqlDialect.POSTGRESQL);
+        assertThat(versioned.merge()).isEqualTo(new SqlStatement.Merge.HighestVersion(1));
+        assertThat(versioned.parameters().get(1)).isEqualTo(7L);
+        assertThat(VersionedUpsert.into("t").key("id", 1).versioned("a", "x", "v", 7).versioned("b", "y", "w", 7)
+                .build(SqlDialect.SQLITE).merge()).as("two version columns").isEqualTo(new SqlStatement.Merge.Never());
+        assertThat(VersionedUpsert.into("t").key("id", 1).versioned("a", "x", "v", 7).fillIfNull("c", 1)
+                .build(SqlDialect.SQLITE).merge()).as("a fill-if-null column").isEqualTo(new SqlStatement.Merge.Never());
+        assertThat(VersionedUpsert.into("t").key("id", 1).versioned("a", "x", "v", 7).always("c", 1)
+                .build(SqlDialect.SQLITE).merge()).as("an always column").isEqualTo(new SqlStatement.Merge.Never());
+        assertThat(new SqlStatement("UPDATE t SET a = ?", java.util.List.of(1)).merge())
+                .isEqualTo(new SqlStatement.Merge.Never());
+        assertThatThrownBy(() -> new SqlStatement("INSERT INTO t VALUES (?, ?)", java.util.List.of("k", "x"),
+                java.util.List.of(0), new SqlStatement.Merge.HighestVersion(1)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("version position 1");
+        assertThatThrownBy(() -> new SqlStatement("INSERT INTO t VALUES (?)", java.util.List.of("k"),
+                java.util.List.of(), new SqlStatement.Merge.FirstStands()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("names no row");
+    }
+
+    @Test
     @Tag("V1")
     @DisplayName("V1: no key column or no value column is an IllegalStateException at build time")
     void needsKeyAndValue() {
