@@ -46,13 +46,18 @@ public final class VersionedUpsert {
     }
 
     /**
-     * Statement texts by shape (table, columns in order with their kinds and version columns, insert-only). A read
-     * model builds the same few shapes for every row, and building the text was about a fifth of everything the
-     * bank's load allocated. The text is a pure function of the shape, so this memo changes no behaviour; it stops
-     * growing at {@link #MAX_SHAPES} (a caller that makes shapes from data still gets correct text, just not cached).
+     * Statement texts and merges (V8) by shape (table, columns in order with their kinds and version columns,
+     * insert-only). A read model builds the same few shapes for every row, and building the text was about a fifth of
+     * everything the bank's load allocated. Both are pure functions of the shape, so this memo changes no behaviour; it
+     * stops growing at {@link #MAX_SHAPES} (a caller that makes shapes from data still gets correct text, just not
+     * cached).
      */
-    private static final java.util.concurrent.ConcurrentHashMap<Shape, String> TEXTS =
+    private static final java.util.concurrent.ConcurrentHashMap<Shape, Built> TEXTS =
             new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** What a shape builds into, whatever the values. */
+    private record Built(String text, SqlStatement.Merge merge) {
+    }
     private static final int MAX_SHAPES = 4_096;
 
     /** The part of a statement its text depends on. */
@@ -200,12 +205,12 @@ public final class VersionedUpsert {
             params.add(c.value());
         }
         Shape shape = new Shape(table, insertOnly, columns.values());
-        String text = TEXTS.get(shape);
-        if (text == null) {
-            text = text(keys, values);
-            if (TEXTS.size() < MAX_SHAPES) TEXTS.putIfAbsent(shape, text);
+        Built built = TEXTS.get(shape);
+        if (built == null) {
+            built = new Built(text(keys, values), merge(values));
+            if (TEXTS.size() < MAX_SHAPES) TEXTS.putIfAbsent(shape, built);
         }
-        return new SqlStatement(text, params, keyPositions, merge(values));
+        return new SqlStatement(built.text(), params, keyPositions, built.merge());
     }
 
     /**
