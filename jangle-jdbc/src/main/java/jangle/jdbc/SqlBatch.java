@@ -108,6 +108,9 @@ public final class SqlBatch {
      * A key with a statement that may not be merged keeps all of its statements.
      */
     private static List<SqlStatement> merged(List<SqlStatement> rows) {
+        boolean mergeable = false;
+        for (SqlStatement row : rows) mergeable |= !(row.merge() instanceof SqlStatement.Merge.Never);
+        if (!mergeable) return rows; // the usual case for a text that may not merge: no keys built twice
         List<SqlStatement> out = new ArrayList<>(rows.size());
         Map<List<Object>, Integer> standing = new HashMap<>(); // key -> index in out of the statement that stands
         java.util.Set<List<Object>> unmerged = new java.util.HashSet<>();
